@@ -1,0 +1,128 @@
+import { createServer, type Server as HttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Server } from 'socket.io';
+import { NAMESPACES, type FleetStatus } from '#shared';
+import { ViewerTokens } from './auth/viewer-token.ts';
+import type { ServerConfig } from './config.ts';
+import { Fleet } from './fleet/fleet.ts';
+import { Liveness } from './fleet/liveness.ts';
+import { createHttpHandler } from './http/routes.ts';
+import { createLogger, type Logger } from './log.ts';
+import { registerBotNamespace, type BotNamespace } from './namespaces/bot.ts';
+import { registerViewerNamespace, type ViewerNamespace } from './namespaces/viewer.ts';
+
+/** A running (or ready to run) Shardbeat server. */
+export interface ShardbeatServer {
+	readonly http: HttpServer;
+	readonly io: Server;
+	readonly fleet: Fleet;
+	/** Starts listening; resolves with the base URL, e.g. `http://127.0.0.1:4000`. */
+	listen(port?: number, host?: string): Promise<string>;
+	/** The base URL once listening. */
+	readonly url: string;
+	/** The current fleet status, as `GET /api/status` returns it. */
+	snapshot(): FleetStatus;
+	/** Disconnects every socket, clears every timer and stops listening. Safe to call twice. */
+	close(): Promise<void>;
+}
+
+/** Socket.io caps a message at this size; the largest valid heartbeat (1,024 shards) is ~70 KB. */
+const MAX_MESSAGE_BYTES = 1_000_000;
+
+/**
+ * Builds a Shardbeat server from a config (see `loadConfig`). Nothing listens until `listen()`.
+ *
+ * @example
+ * const { config } = loadConfig(process.env);
+ * const server = createShardbeatServer(config);
+ * console.log('listening on', await server.listen());
+ * process.on('SIGTERM', () => server.close());
+ */
+export interface ShardbeatServerOptions {
+	logger?: Logger;
+	/** Clock for token issue and expiry checks; tests move it instead of waiting minutes. */
+	now?: () => number;
+}
+
+export function createShardbeatServer(config: ServerConfig, options: ShardbeatServerOptions = {}): ShardbeatServer {
+	const logger = options.logger ?? createLogger(config.logLevel);
+	const now = options.now ?? Date.now;
+	const fleet = new Fleet();
+	const tokens = new ViewerTokens(config.tokenSecret, config.tokenTtlMs);
+	const startedAt = Date.now();
+	const liveness = new Liveness({
+		timeoutMs: config.heartbeatIntervalMs * config.missedHeartbeats,
+		onExpired: (clusterId, lastSeen) => {
+			if (fleet.stop(clusterId)) logger.warn({ cluster: clusterId, silentMs: Date.now() - lastSeen }, 'cluster went silent; marked stopped');
+		}
+	});
+	const snapshot = () => fleet.snapshot(Date.now());
+
+	const allowedOrigins = new Set(config.allowedOrigins);
+	const http = createServer();
+	const io = new Server(http, {
+		maxHttpBufferSize: MAX_MESSAGE_BYTES,
+		cors: { origin: config.allowedOrigins, methods: ['GET', 'POST'] },
+		// CORS does not cover WebSocket upgrades, so the origin is checked here for every transport.
+		allowRequest: (req, callback) => {
+			const origin = req.headers.origin;
+			callback(null, origin === undefined || allowedOrigins.has(origin));
+		}
+	});
+	registerBotNamespace(io.of(NAMESPACES.bot) as BotNamespace, { botSecret: config.botSecret, fleet, liveness, logger });
+	registerViewerNamespace(io.of(NAMESPACES.viewer) as ViewerNamespace, { tokens, snapshot, logger, now });
+
+	const handler = createHttpHandler({
+		allowedOrigins: config.allowedOrigins,
+		statusMaxAgeS: config.statusMaxAgeS,
+		tokens,
+		snapshot,
+		logger,
+		now,
+		health: () => ({
+			uptimeS: Math.round((Date.now() - startedAt) / 1000),
+			clusters: fleet.size,
+			bots: io.of(NAMESPACES.bot).sockets.size,
+			viewers: io.of(NAMESPACES.viewer).sockets.size
+		})
+	});
+	// socket.io registered its own 'request' listener first and ignores non-/socket.io/ paths.
+	http.on('request', (req, res) => {
+		if (!req.url?.startsWith('/socket.io/')) void handler(req, res);
+	});
+
+	let url = '';
+	let closing: Promise<void> | undefined;
+
+	return {
+		http,
+		io,
+		fleet,
+		snapshot,
+		get url() {
+			return url;
+		},
+		listen(port = config.port, host = config.host) {
+			return new Promise((resolve, reject) => {
+				http.once('error', reject);
+				http.listen(port, host, () => {
+					http.off('error', reject);
+					const address = http.address() as AddressInfo;
+					url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
+					liveness.start();
+					logger.info({ url }, 'shardbeat server listening');
+					resolve(url);
+				});
+			});
+		},
+		close() {
+			closing ??= new Promise<void>((resolve) => {
+				liveness.close();
+				// io.close() disconnects every socket and closes the HTTP server it is attached to.
+				io.close(() => resolve());
+				http.closeAllConnections?.();
+			});
+			return closing;
+		}
+	};
+}

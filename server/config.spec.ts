@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, DEFAULTS, DEV_BOT_SECRET, ENV_DOCS, loadConfig } from './config.ts';
+
+describe('loadConfig', () => {
+	it('applies the documented defaults in development', () => {
+		const { config, warnings } = loadConfig({});
+		expect(config).toMatchObject({
+			port: DEFAULTS.port,
+			host: DEFAULTS.host,
+			botSecret: DEV_BOT_SECRET,
+			tokenTtlMs: 300_000,
+			heartbeatIntervalMs: 5_000,
+			missedHeartbeats: 3,
+			statusMaxAgeS: 5
+		});
+		expect(config.tokenSecret).toHaveLength(64);
+		expect(warnings).toHaveLength(2);
+	});
+
+	const ok: [string, Record<string, string>, object][] = [
+		['a port', { SHARDBEAT_PORT: '8080' }, { port: 8080 }],
+		['origins, trimmed', { SHARDBEAT_ALLOWED_ORIGINS: 'https://a.example, https://b.example:8443' }, { allowedOrigins: ['https://a.example', 'https://b.example:8443'] }],
+		['a token lifetime in seconds', { SHARDBEAT_TOKEN_TTL_S: '60' }, { tokenTtlMs: 60_000 }],
+		['liveness settings', { SHARDBEAT_HEARTBEAT_INTERVAL_MS: '1000', SHARDBEAT_MISSED_HEARTBEATS: '5' }, { heartbeatIntervalMs: 1000, missedHeartbeats: 5 }]
+	];
+	it.each(ok)('reads %s', (_, env, expected) => {
+		expect(loadConfig(env).config).toMatchObject(expected);
+	});
+
+	const bad: [string, Record<string, string>, RegExp][] = [
+		['a non-numeric port', { SHARDBEAT_PORT: 'http' }, /SHARDBEAT_PORT/],
+		['a port out of range', { SHARDBEAT_PORT: '70000' }, /SHARDBEAT_PORT/],
+		['a short bot secret', { SHARDBEAT_BOT_SECRET: 'short' }, /SHARDBEAT_BOT_SECRET: must be at least 16/],
+		['an origin with a path', { SHARDBEAT_ALLOWED_ORIGINS: 'https://a.example/status' }, /not an origin/],
+		['an unknown log level', { SHARDBEAT_LOG_LEVEL: 'loud' }, /SHARDBEAT_LOG_LEVEL/],
+		['production without secrets', { NODE_ENV: 'production' }, /openssl rand/]
+	];
+	it.each(bad)('refuses %s with a message naming the variable', (_, env, message) => {
+		expect(() => loadConfig(env)).toThrow(ConfigError);
+		expect(() => loadConfig(env)).toThrow(message);
+	});
+
+	it('documents every variable it reads', () => {
+		const read = ['SHARDBEAT_PORT', 'SHARDBEAT_HOST', 'SHARDBEAT_BOT_SECRET', 'SHARDBEAT_TOKEN_SECRET', 'SHARDBEAT_TOKEN_TTL_S', 'SHARDBEAT_HEARTBEAT_INTERVAL_MS', 'SHARDBEAT_MISSED_HEARTBEATS', 'SHARDBEAT_ALLOWED_ORIGINS', 'SHARDBEAT_STATUS_MAX_AGE_S', 'SHARDBEAT_LOG_LEVEL'];
+		expect(ENV_DOCS.map((d) => d.name)).toEqual(read);
+	});
+});
+
+describe('README', () => {
+	it('has a config table row for every variable', async () => {
+		const { readFile } = await import('node:fs/promises');
+		const readme = await readFile(new URL('../README.md', import.meta.url), 'utf8');
+		for (const doc of ENV_DOCS) expect(readme).toContain(`| \`${doc.name}\` |`);
+	});
+});

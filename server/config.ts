@@ -1,0 +1,158 @@
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+
+/** Server settings; every field has an environment variable (see `ENV_DOCS` and the README table). */
+export interface ServerConfig {
+	port: number;
+	host: string;
+	/** Shared secret bots present at the `/bot` handshake. */
+	botSecret: string;
+	/** HMAC key for viewer tokens (HS256). Every instance behind one page must share it. */
+	tokenSecret: string;
+	tokenTtlMs: number;
+	/** How often reporters are expected to send a heartbeat. */
+	heartbeatIntervalMs: number;
+	/** A cluster silent for more than this many intervals is `stopped`. */
+	missedHeartbeats: number;
+	/** Page origins allowed to fetch tokens and open viewer sockets; requests without `Origin` (bots, curl) pass. */
+	allowedOrigins: string[];
+	/** `Cache-Control: max-age` for `GET /api/status`. */
+	statusMaxAgeS: number;
+	logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+}
+
+export const DEV_BOT_SECRET = 'shardbeat-dev-secret';
+
+/** Defaults that are safe everywhere; secrets have dev-only defaults, decided in `loadConfig`. */
+export const DEFAULTS = {
+	port: 4000,
+	host: '127.0.0.1',
+	tokenTtlMs: 5 * 60_000,
+	heartbeatIntervalMs: 5_000,
+	missedHeartbeats: 3,
+	allowedOrigins: [
+		'http://localhost:5173',
+		'http://127.0.0.1:5173',
+		'http://localhost:4173',
+		'http://127.0.0.1:4173',
+		'http://localhost:8787',
+		'http://127.0.0.1:8787'
+	],
+	statusMaxAgeS: 5,
+	logLevel: 'info'
+} satisfies Partial<ServerConfig>;
+
+/** One row per variable: the README's config table is generated from the same facts. */
+export const ENV_DOCS: { name: string; default: string; meaning: string }[] = [
+	{ name: 'SHARDBEAT_PORT', default: String(DEFAULTS.port), meaning: 'HTTP and Socket.io port (0 picks a free one).' },
+	{ name: 'SHARDBEAT_HOST', default: DEFAULTS.host, meaning: 'Interface to listen on; `0.0.0.0` to accept other machines.' },
+	{
+		name: 'SHARDBEAT_BOT_SECRET',
+		default: `\`${DEV_BOT_SECRET}\` outside production`,
+		meaning: 'Shared secret bots send at the handshake. Required (16+ chars) when `NODE_ENV=production`.'
+	},
+	{
+		name: 'SHARDBEAT_TOKEN_SECRET',
+		default: 'random per start outside production',
+		meaning: 'Signs viewer tokens. Required (32+ chars) when `NODE_ENV=production`; the same on every instance.'
+	},
+	{ name: 'SHARDBEAT_TOKEN_TTL_S', default: String(DEFAULTS.tokenTtlMs / 1000), meaning: 'Viewer token lifetime, seconds.' },
+	{
+		name: 'SHARDBEAT_HEARTBEAT_INTERVAL_MS',
+		default: String(DEFAULTS.heartbeatIntervalMs),
+		meaning: 'Expected heartbeat interval of the reporters.'
+	},
+	{
+		name: 'SHARDBEAT_MISSED_HEARTBEATS',
+		default: String(DEFAULTS.missedHeartbeats),
+		meaning: 'A cluster silent for more than this many intervals is shown `stopped`.'
+	},
+	{
+		name: 'SHARDBEAT_ALLOWED_ORIGINS',
+		default: 'localhost/127.0.0.1 on ports 5173, 4173, 8787',
+		meaning: 'Comma-separated page origins allowed to get tokens and open viewer sockets.'
+	},
+	{ name: 'SHARDBEAT_STATUS_MAX_AGE_S', default: String(DEFAULTS.statusMaxAgeS), meaning: '`Cache-Control: max-age` of `GET /api/status`.' },
+	{ name: 'SHARDBEAT_LOG_LEVEL', default: DEFAULTS.logLevel, meaning: 'pino level: fatal, error, warn, info, debug, trace or silent.' }
+];
+
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+const EnvSchema = z.object({
+	NODE_ENV: z.string().optional(),
+	SHARDBEAT_PORT: int(0, 65_535).default(DEFAULTS.port),
+	SHARDBEAT_HOST: z.string().min(1).default(DEFAULTS.host),
+	SHARDBEAT_BOT_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+	SHARDBEAT_TOKEN_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+	SHARDBEAT_TOKEN_TTL_S: int(10, 86_400).default(DEFAULTS.tokenTtlMs / 1000),
+	SHARDBEAT_HEARTBEAT_INTERVAL_MS: int(100, 600_000).default(DEFAULTS.heartbeatIntervalMs),
+	SHARDBEAT_MISSED_HEARTBEATS: int(1, 100).default(DEFAULTS.missedHeartbeats),
+	SHARDBEAT_ALLOWED_ORIGINS: z.string().optional(),
+	SHARDBEAT_STATUS_MAX_AGE_S: int(0, 3_600).default(DEFAULTS.statusMaxAgeS),
+	SHARDBEAT_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')
+});
+
+export class ConfigError extends Error {
+	override name = 'ConfigError';
+}
+
+/**
+ * Reads the server config from environment variables, applying the documented defaults.
+ * Throws a `ConfigError` naming each bad variable, so a typo fails at start rather than at 3 a.m.
+ *
+ * @example
+ * const config = loadConfig(process.env);
+ */
+export function loadConfig(env: Record<string, string | undefined>): { config: ServerConfig; warnings: string[] } {
+	const parsed = EnvSchema.safeParse(env);
+	if (!parsed.success) {
+		const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+		throw new ConfigError(`Invalid Shardbeat configuration:\n${lines.join('\n')}`);
+	}
+	const e = parsed.data;
+	const production = e.NODE_ENV === 'production';
+	const warnings: string[] = [];
+
+	let botSecret = e.SHARDBEAT_BOT_SECRET;
+	let tokenSecret = e.SHARDBEAT_TOKEN_SECRET;
+	if (production && (!botSecret || !tokenSecret)) {
+		throw new ConfigError(
+			'NODE_ENV=production needs SHARDBEAT_BOT_SECRET (16+ chars) and SHARDBEAT_TOKEN_SECRET (32+ chars); ' +
+				'generate them with `openssl rand -hex 32`.'
+		);
+	}
+	if (!botSecret) {
+		botSecret = DEV_BOT_SECRET;
+		warnings.push(`SHARDBEAT_BOT_SECRET is not set; using the development secret "${DEV_BOT_SECRET}".`);
+	}
+	if (!tokenSecret) {
+		// Random per start: tokens die with the process, which is harmless for one dev instance.
+		tokenSecret = randomBytes(32).toString('hex');
+		warnings.push('SHARDBEAT_TOKEN_SECRET is not set; viewer tokens are signed with a random key that changes on restart.');
+	}
+
+	const origins = e.SHARDBEAT_ALLOWED_ORIGINS?.split(',').map((o) => o.trim()).filter(Boolean);
+	for (const origin of origins ?? []) {
+		if (!/^https?:\/\/[^/]+$/.test(origin)) {
+			throw new ConfigError(
+				`SHARDBEAT_ALLOWED_ORIGINS: "${origin}" is not an origin; use scheme://host[:port] with no path, e.g. https://status.example.com`
+			);
+		}
+	}
+
+	return {
+		config: {
+			port: e.SHARDBEAT_PORT,
+			host: e.SHARDBEAT_HOST,
+			botSecret,
+			tokenSecret,
+			tokenTtlMs: e.SHARDBEAT_TOKEN_TTL_S * 1000,
+			heartbeatIntervalMs: e.SHARDBEAT_HEARTBEAT_INTERVAL_MS,
+			missedHeartbeats: e.SHARDBEAT_MISSED_HEARTBEATS,
+			allowedOrigins: origins ?? [...DEFAULTS.allowedOrigins],
+			statusMaxAgeS: e.SHARDBEAT_STATUS_MAX_AGE_S,
+			logLevel: e.SHARDBEAT_LOG_LEVEL
+		},
+		warnings
+	};
+}

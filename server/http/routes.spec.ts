@@ -1,0 +1,72 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { io } from 'socket.io-client';
+import { connectBot, heartbeat, sendHeartbeat, startServer, type Harness } from '../testing/harness.ts';
+
+let h: Harness;
+beforeEach(async () => {
+	h = await startServer({ statusMaxAgeS: 5, tokenTtlMs: 5 * 60_000 });
+});
+afterEach(() => h.close());
+
+describe('HTTP API', () => {
+	it('GET /healthz answers ok with counts', async () => {
+		await connectBot(h.url);
+		const res = await fetch(`${h.url}/healthz`);
+		expect(res.status).toBe(200);
+		expect(await res.json()).toMatchObject({ status: 'ok', clusters: 0, bots: 1, viewers: 0 });
+	});
+
+	it('GET /api/status returns the same snapshot as get-cluster-status, cacheable for a few seconds', async () => {
+		const bot = await connectBot(h.url);
+		await sendHeartbeat(bot, heartbeat(2, [0, 1], 2));
+		const res = await fetch(`${h.url}/api/status`);
+		expect(res.headers.get('cache-control')).toBe('public, max-age=5');
+		const body = await res.json();
+		expect({ ...body, generatedAt: 0 }).toEqual({ ...h.server.snapshot(), generatedAt: 0 });
+		expect(body.clusters[0]).toMatchObject({ id: 2, lifecycle: 'running', shardIds: [0, 1] });
+	});
+
+	it('POST /api/token issues a token that expires in 5 minutes', async () => {
+		const before = Date.now();
+		const res = await fetch(`${h.url}/api/token`, { method: 'POST' });
+		expect(res.status).toBe(200);
+		expect(res.headers.get('cache-control')).toBe('no-store');
+		const { token, expiresAt } = (await res.json()) as { token: string; expiresAt: number };
+		expect(token.split('.')).toHaveLength(3);
+		expect(expiresAt).toBeGreaterThan(before + 5 * 60_000 - 2_000);
+		expect(expiresAt).toBeLessThanOrEqual(Date.now() + 5 * 60_000);
+	});
+
+	it('grants CORS only to configured page origins', async () => {
+		const ok = await fetch(`${h.url}/api/token`, { method: 'POST', headers: { origin: 'http://page.test' } });
+		expect(ok.status).toBe(200);
+		expect(ok.headers.get('access-control-allow-origin')).toBe('http://page.test');
+
+		const preflight = await fetch(`${h.url}/api/token`, { method: 'OPTIONS', headers: { origin: 'http://page.test' } });
+		expect(preflight.status).toBe(204);
+		expect(preflight.headers.get('access-control-allow-methods')).toContain('POST');
+
+		const foreign = await fetch(`${h.url}/api/token`, { method: 'POST', headers: { origin: 'http://evil.test' } });
+		expect(foreign.status).toBe(403);
+		expect(foreign.headers.get('access-control-allow-origin')).toBeNull();
+		expect(await foreign.json()).toMatchObject({ error: { code: 'forbidden_origin' } });
+	});
+
+	it('refuses Socket.io connections from a foreign page origin', async () => {
+		const socket = io(`${h.url}/viewer`, { transports: ['polling'], extraHeaders: { origin: 'http://evil.test' }, reconnection: false });
+		const error = await new Promise<Error>((resolve) => socket.once('connect_error', resolve));
+		socket.close();
+		expect(error.message).toMatch(/xhr poll error|Forbidden|403/i);
+	});
+
+	it.each([
+		['GET', '/api/token', 405],
+		['DELETE', '/api/status', 405],
+		['GET', '/nope', 404],
+		['GET', '/api/status/../../etc/passwd', 404]
+	])('%s %s → %i with a JSON error', async (method, path, status) => {
+		const res = await fetch(`${h.url}${path}`, { method });
+		expect(res.status).toBe(status);
+		expect(await res.json()).toHaveProperty('error.code');
+	});
+});

@@ -1,0 +1,76 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { FleetStatus } from '#shared';
+import type { ViewerTokens } from '../auth/viewer-token.ts';
+import type { Logger } from '../log.ts';
+
+export interface HttpDeps {
+	allowedOrigins: readonly string[];
+	statusMaxAgeS: number;
+	tokens: ViewerTokens;
+	snapshot: () => FleetStatus;
+	health: () => Record<string, unknown>;
+	logger: Logger;
+	now: () => number;
+}
+
+function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+	const json = JSON.stringify(body);
+	res.writeHead(status, {
+		'Content-Type': 'application/json; charset=utf-8',
+		'Content-Length': Buffer.byteLength(json),
+		'X-Content-Type-Options': 'nosniff',
+		...headers
+	});
+	res.end(json);
+}
+
+const error = (code: string, message: string) => ({ error: { code, message } });
+
+/**
+ * The HTTP side of the server. Socket.io handles `/socket.io/` before this sees a request.
+ * CORS is only granted to configured page origins; a request with a foreign `Origin` is refused
+ * outright, since browsers would otherwise still let it mint a token and read nothing.
+ */
+export function createHttpHandler(deps: HttpDeps) {
+	const allowed = new Set(deps.allowedOrigins);
+
+	return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+		try {
+			const url = new URL(req.url ?? '/', 'http://localhost');
+			const origin = req.headers.origin;
+			const cors: Record<string, string> = {};
+			if (origin !== undefined) {
+				if (!allowed.has(origin)) {
+					return send(res, 403, error('forbidden_origin', `origin ${origin} is not in SHARDBEAT_ALLOWED_ORIGINS`));
+				}
+				cors['Access-Control-Allow-Origin'] = origin;
+				cors['Vary'] = 'Origin';
+			}
+
+			if (req.method === 'OPTIONS') {
+				res.writeHead(204, { ...cors, 'Access-Control-Allow-Methods': 'GET, POST', 'Access-Control-Max-Age': '600' });
+				return void res.end();
+			}
+
+			const route = `${req.method} ${url.pathname}`;
+			switch (route) {
+				case 'GET /healthz':
+					return send(res, 200, { status: 'ok', ...deps.health() }, { ...cors, 'Cache-Control': 'no-store' });
+				case 'GET /api/status':
+					return send(res, 200, deps.snapshot(), { ...cors, 'Cache-Control': `public, max-age=${deps.statusMaxAgeS}` });
+				case 'POST /api/token': {
+					req.resume(); // the body carries nothing; drain it so the socket can be reused
+					return send(res, 200, await deps.tokens.issue(deps.now()), { ...cors, 'Cache-Control': 'no-store' });
+				}
+			}
+			if (['/healthz', '/api/status', '/api/token'].includes(url.pathname)) {
+				return send(res, 405, error('method_not_allowed', `${req.method} is not supported on ${url.pathname}`), cors);
+			}
+			send(res, 404, error('not_found', `no route ${url.pathname}; try GET /api/status`), cors);
+		} catch (err) {
+			deps.logger.error({ err, url: req.url }, 'http handler failed');
+			if (!res.headersSent) send(res, 500, error('internal', 'internal error; it has been logged'));
+			else res.destroy();
+		}
+	};
+}

@@ -1,0 +1,89 @@
+import { z } from 'zod';
+import { LIMITS, PROTOCOL_VERSION, SHARD_STATES, type Heartbeat, type ProtocolError } from '#shared';
+
+const count = z.int().min(0);
+const shardId = z.int().min(0).max(LIMITS.maxTotalShards - 1);
+
+// JSON has no NaN or Infinity: socket.io turns them into null, so a null ping is the trace of one.
+const ping = z
+	.number({
+		error: (issue) =>
+			issue.input === null
+				? 'must be a finite number of milliseconds; leave `ping` out when it is unknown (NaN and Infinity arrive as null over JSON)'
+				: undefined
+	})
+	.min(0)
+	.max(LIMITS.maxPingMs);
+
+const ShardReportSchema = z.strictObject({
+	id: shardId,
+	state: z.enum(SHARD_STATES),
+	ping: ping.optional(),
+	guilds: count
+});
+
+/*
+ * Objects are strict: an unknown key (including `__proto__` or `constructor`, which JSON.parse
+ * makes own properties) is refused by name rather than silently dropped.
+ */
+const HeartbeatSchema = z
+	.strictObject({
+		v: z.literal(PROTOCOL_VERSION),
+		clusterId: z.int().min(0).max(LIMITS.maxClusterId),
+		totalShards: z.int().min(1).max(LIMITS.maxTotalShards),
+		shardIds: z.array(shardId).min(1).max(LIMITS.maxShardsPerCluster),
+		shards: z.array(ShardReportSchema).max(LIMITS.maxShardsPerCluster),
+		guilds: count,
+		members: count,
+		uptimeMs: z.number().min(0).max(Number.MAX_SAFE_INTEGER)
+	})
+	.superRefine((hb, ctx) => {
+		const assigned = new Set<number>();
+		hb.shardIds.forEach((id, i) => {
+			if (assigned.has(id)) ctx.addIssue({ code: 'custom', path: ['shardIds', i], message: `shard ${id} is listed twice` });
+			if (id >= hb.totalShards) {
+				ctx.addIssue({ code: 'custom', path: ['shardIds', i], message: `shard ${id} is not below totalShards (${hb.totalShards})` });
+			}
+			assigned.add(id);
+		});
+		const reported = new Set<number>();
+		hb.shards.forEach((shard, i) => {
+			if (reported.has(shard.id)) {
+				ctx.addIssue({ code: 'custom', path: ['shards', i, 'id'], message: `shard ${shard.id} is reported twice` });
+			}
+			if (!assigned.has(shard.id)) {
+				ctx.addIssue({ code: 'custom', path: ['shards', i, 'id'], message: `shard ${shard.id} is not in this cluster's shardIds` });
+			}
+			reported.add(shard.id);
+		});
+	});
+
+/** Renders a zod path the way a developer would write the access: `shards[3].ping`. */
+export function formatPath(path: readonly PropertyKey[]): string {
+	let out = '';
+	for (const key of path) out += typeof key === 'number' ? `[${key}]` : out === '' ? String(key) : `.${String(key)}`;
+	return out || '(payload)';
+}
+
+export type HeartbeatParse = { ok: true; value: Heartbeat } | { ok: false; error: ProtocolError; field: string };
+
+/** Validates an untrusted heartbeat. Never throws; a refusal names the first offending field. */
+export function parseHeartbeat(input: unknown): HeartbeatParse {
+	if (typeof input === 'object' && input !== null && !Array.isArray(input) && 'v' in input && input.v !== PROTOCOL_VERSION) {
+		return {
+			ok: false,
+			field: 'v',
+			error: {
+				code: 'unsupported_version',
+				message: `heartbeat protocol v${String(input.v)} is not supported; this server speaks v${PROTOCOL_VERSION}. Update the Shardbeat reporter or the server so they match.`
+			}
+		};
+	}
+	const result = HeartbeatSchema.safeParse(input);
+	if (result.success) return { ok: true, value: result.data as Heartbeat };
+	const issue = result.error.issues[0]!;
+	// For an unknown key, name the key itself: `shards[0].constructor`, not `shards[0]`.
+	const field = formatPath(issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0]!] : issue.path);
+	const more = result.error.issues.length > 1 ? ` (and ${result.error.issues.length - 1} more problem(s))` : '';
+	return { ok: false, field, error: { code: 'invalid_payload', message: `invalid heartbeat: ${field}: ${issue.message}${more}` } };
+}

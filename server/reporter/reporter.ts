@@ -1,0 +1,150 @@
+import { io, type Socket } from 'socket.io-client';
+import {
+	NAMESPACES,
+	PROTOCOL_VERSION,
+	type Ack,
+	type BotClientToServerEvents,
+	type BotServerToClientEvents,
+	type ConnectErrorData,
+	type Heartbeat,
+	type HeartbeatAccepted
+} from '#shared';
+
+/** A heartbeat without the protocol version, which the reporter adds. */
+export type ClusterReport = Omit<Heartbeat, 'v'>;
+
+/** Reads the cluster's state at the moment of sending; called once per heartbeat. */
+export type ReportSource = () => ClusterReport;
+
+/** Anything with console-style methods; pass your bot's logger to route Shardbeat's messages. */
+export interface ReporterLogger {
+	info(message: string): void;
+	warn(message: string): void;
+	error(message: string): void;
+}
+
+export interface ReporterOptions {
+	/** Base URL of the Shardbeat server, e.g. `https://status-api.example.com`. */
+	url: string;
+	/** The server's `SHARDBEAT_BOT_SECRET`. */
+	secret: string;
+	/** What to report; `discordSource(client)` for a discord.js bot. */
+	source: ReportSource;
+	/** Heartbeat interval in ms. Default 5000, matching the server's default `SHARDBEAT_HEARTBEAT_INTERVAL_MS`. */
+	intervalMs?: number;
+	/** First reconnect delay in ms; doubles per attempt. Default 1000. */
+	reconnectDelayMs?: number;
+	/** Ceiling of the reconnect delay in ms. Default 30000. */
+	reconnectDelayMaxMs?: number;
+	/** Default `console`. */
+	logger?: ReporterLogger;
+}
+
+/** A running reporter. */
+export interface ShardbeatReporter {
+	/** True while connected to the server. */
+	readonly connected: boolean;
+	/** Sends a heartbeat now (outside the interval) and resolves with the server's answer. */
+	sendNow(): Promise<Ack<HeartbeatAccepted>>;
+	/** Stops the interval and disconnects. The server marks the cluster stopped at once. */
+	stop(): void;
+}
+
+type BotSocket = Socket<BotServerToClientEvents, BotClientToServerEvents>;
+
+/**
+ * Connects to a Shardbeat server and sends `source()` as a heartbeat every `intervalMs`.
+ *
+ * Nothing is queued while disconnected: socket.io would otherwise replay minutes-old heartbeats
+ * on reconnect. Instead the reporter sends the current state the moment it is connected again.
+ * Reconnects back off exponentially (×2 per attempt, capped) with ±50 % jitter, so a fleet that
+ * lost the server does not return in one wave.
+ *
+ * @example
+ * import { createReporter } from 'shardbeat/reporter';
+ *
+ * const reporter = createReporter({
+ *   url: 'https://status-api.example.com',
+ *   secret: process.env.SHARDBEAT_BOT_SECRET!,
+ *   source: () => ({ clusterId: 0, totalShards: 1, shardIds: [0], shards: [{ id: 0, state: 'ready', ping: 42, guilds: 10 }],
+ *                    guilds: 10, members: 1200, uptimeMs: process.uptime() * 1000 }),
+ * });
+ * // later: reporter.stop();
+ */
+export function createReporter(options: ReporterOptions): ShardbeatReporter {
+	const intervalMs = options.intervalMs ?? 5_000;
+	const logger = options.logger ?? console;
+	const socket: BotSocket = io(new URL(NAMESPACES.bot, options.url).href, {
+		auth: { secret: options.secret },
+		transports: ['websocket'],
+		reconnectionDelay: options.reconnectDelayMs ?? 1_000,
+		reconnectionDelayMax: options.reconnectDelayMaxMs ?? 30_000,
+		randomizationFactor: 0.5
+	});
+	let timer: ReturnType<typeof setInterval> | undefined;
+	let stopped = false;
+	let lastRefusal = '';
+
+	function send(): Promise<Ack<HeartbeatAccepted>> {
+		if (!socket.connected) {
+			return Promise.resolve({ ok: false, error: { code: 'internal', message: 'not connected to the Shardbeat server' } });
+		}
+		let heartbeat: Heartbeat;
+		try {
+			heartbeat = { v: PROTOCOL_VERSION, ...options.source() };
+		} catch (error) {
+			logger.error(`[shardbeat] could not read the cluster state: ${String(error)}`);
+			return Promise.resolve({ ok: false, error: { code: 'internal', message: `source() threw: ${String(error)}` } });
+		}
+		return new Promise((resolve) => {
+			socket.timeout(intervalMs).emit('heartbeat', heartbeat, (err: Error | null, ack: Ack<HeartbeatAccepted>) => {
+				if (err) return resolve({ ok: false, error: { code: 'internal', message: 'the server did not answer in time' } });
+				if (!ack.ok && ack.error.message !== lastRefusal) {
+					// Logged once per distinct reason: a persistent bug should not flood the bot's logs.
+					logger.warn(`[shardbeat] heartbeat refused: ${ack.error.message}`);
+				}
+				lastRefusal = ack.ok ? '' : ack.error.message;
+				if (ack.ok && ack.conflicts.length > 0) {
+					logger.warn(`[shardbeat] shards also claimed by another cluster: ${JSON.stringify(ack.conflicts)}`);
+				}
+				resolve(ack);
+			});
+		});
+	}
+
+	socket.on('connect', () => {
+		logger.info(`[shardbeat] connected to ${options.url}`);
+		void send();
+		clearInterval(timer);
+		timer = setInterval(() => void send(), intervalMs);
+		timer.unref?.();
+	});
+
+	socket.on('connect_error', (error: Error & { data?: ConnectErrorData }) => {
+		if (error.data?.code === 'unauthorized') {
+			// socket.io does not retry a refusal by the server's middleware; the secret must be fixed.
+			logger.error(`[shardbeat] ${error.message}`);
+		}
+	});
+
+	socket.on('disconnect', (reason) => {
+		clearInterval(timer);
+		timer = undefined;
+		if (stopped) return;
+		logger.warn(`[shardbeat] disconnected (${reason}); reconnecting with backoff`);
+		// A server-initiated disconnect is not retried by socket.io on its own.
+		if (reason === 'io server disconnect') socket.connect();
+	});
+
+	return {
+		get connected() {
+			return socket.connected;
+		},
+		sendNow: send,
+		stop() {
+			stopped = true;
+			clearInterval(timer);
+			socket.disconnect();
+		}
+	};
+}

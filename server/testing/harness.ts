@@ -1,0 +1,128 @@
+import { io, type Socket } from 'socket.io-client';
+import {
+	NAMESPACES,
+	PROTOCOL_VERSION,
+	type Ack,
+	type BotClientToServerEvents,
+	type BotServerToClientEvents,
+	type ConnectErrorData,
+	type Heartbeat,
+	type HeartbeatAccepted,
+	type ViewerClientToServerEvents,
+	type ViewerServerToClientEvents
+} from '#shared';
+import { createShardbeatServer, type ShardbeatServer } from '../app.ts';
+import { DEFAULTS, type ServerConfig } from '../config.ts';
+import { createLogger } from '../log.ts';
+
+export const BOT_SECRET = 'test-bot-secret-0123456789';
+export const TOKEN_SECRET = 'test-token-secret-0123456789abcdef0123456789';
+
+export type BotSocket = Socket<BotServerToClientEvents, BotClientToServerEvents>;
+export type ViewerSocket = Socket<ViewerServerToClientEvents, ViewerClientToServerEvents>;
+
+export interface Harness {
+	server: ShardbeatServer;
+	url: string;
+	config: ServerConfig;
+	/** Every log line the server wrote, parsed. */
+	logs: Record<string, unknown>[];
+	close(): Promise<void>;
+}
+
+/** A real server on an ephemeral loopback port, logging into memory. */
+export async function startServer(overrides: Partial<ServerConfig> = {}, port = 0, now?: () => number): Promise<Harness> {
+	const config: ServerConfig = {
+		...DEFAULTS,
+		allowedOrigins: ['http://page.test'],
+		botSecret: BOT_SECRET,
+		tokenSecret: TOKEN_SECRET,
+		logLevel: 'debug',
+		port,
+		host: '127.0.0.1',
+		...overrides
+	};
+	const logs: Record<string, unknown>[] = [];
+	const logger = createLogger(config.logLevel, { write: (line: string) => void logs.push(JSON.parse(line)) });
+	const server = createShardbeatServer(config, { logger, now });
+	const url = await server.listen(port, '127.0.0.1');
+	const sockets: Socket[] = [];
+	track = (s) => sockets.push(s);
+	return {
+		server,
+		url,
+		config,
+		logs,
+		async close() {
+			for (const s of sockets) s.disconnect();
+			await server.close();
+		}
+	};
+}
+
+let track: (s: Socket) => void = () => {};
+
+/** Opens a bot socket; resolves once connected or rejects with the server's refusal. */
+export function connectBot(url: string, auth: unknown = { secret: BOT_SECRET }): Promise<BotSocket> {
+	const socket: BotSocket = io(url + NAMESPACES.bot, { auth: auth as object, transports: ['websocket'], reconnection: false });
+	track(socket);
+	return settle(socket);
+}
+
+/** Opens a viewer socket with `token`. */
+export function connectViewer(url: string, token: string | undefined): Promise<ViewerSocket> {
+	const socket: ViewerSocket = io(url + NAMESPACES.viewer, { auth: { token }, transports: ['websocket'], reconnection: false });
+	track(socket);
+	return settle(socket);
+}
+
+function settle<S extends Socket>(socket: S): Promise<S> {
+	return new Promise((resolve, reject) => {
+		socket.once('connect', () => resolve(socket));
+		socket.once('connect_error', (error: Error & { data?: ConnectErrorData }) => {
+			socket.disconnect();
+			reject(error);
+		});
+	});
+}
+
+export async function fetchToken(url: string): Promise<string> {
+	const res = await fetch(`${url}/api/token`, { method: 'POST' });
+	const body = (await res.json()) as { token: string };
+	return body.token;
+}
+
+/** Emits a heartbeat (any payload, valid or not) and resolves with the ack. */
+export function sendHeartbeat(socket: BotSocket, payload: unknown): Promise<Ack<HeartbeatAccepted>> {
+	return socket.timeout(5_000).emitWithAck('heartbeat', payload as Heartbeat);
+}
+
+/** A valid heartbeat for `clusterId` owning `shardIds`, every shard ready unless overridden. */
+export function heartbeat(clusterId: number, shardIds: number[], totalShards = 8, extra: Partial<Heartbeat> = {}): Heartbeat {
+	return {
+		v: PROTOCOL_VERSION,
+		clusterId,
+		totalShards,
+		shardIds,
+		shards: shardIds.map((id) => ({ id, state: 'ready', ping: 40 + id, guilds: 100 + id })),
+		guilds: shardIds.reduce((n, id) => n + 100 + id, 0),
+		members: 5_000,
+		uptimeMs: 60_000,
+		...extra
+	};
+}
+
+export async function getStatus(socket: ViewerSocket) {
+	const ack = await socket.timeout(5_000).emitWithAck('get-cluster-status');
+	if (!ack.ok) throw new Error(`get-cluster-status refused: ${ack.error.message}`);
+	return ack.status;
+}
+
+/** Polls `check` until it returns true (for effects that cross a socket), failing after `ms`. */
+export async function eventually(check: () => boolean | Promise<boolean>, ms = 5_000): Promise<void> {
+	const deadline = Date.now() + ms;
+	while (!(await check())) {
+		if (Date.now() > deadline) throw new Error('condition not met in time');
+		await new Promise((r) => setTimeout(r, 10));
+	}
+}

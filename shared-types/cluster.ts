@@ -1,0 +1,43 @@
+import type { ShardState } from './shard-state.ts';
+
+/** Where a cluster process is in its life, as the server sees it. */
+export type ClusterLifecycle = 'starting' | 'running' | 'stopped';
+
+/** One shard as its cluster last reported it. */
+export interface ShardStatus {
+	id: number;
+	state: ShardState;
+	/** Gateway heartbeat round trip in ms; `null` until the first gateway heartbeat completes. */
+	ping: number | null;
+	guilds: number;
+}
+
+/** One cluster (one bot process) as the server last knew it. Times are Unix epoch milliseconds. */
+export interface ClusterStatus {
+	id: number;
+	lifecycle: ClusterLifecycle;
+	/** The shards this cluster is responsible for, ascending. */
+	shardIds: number[];
+	/** Per-shard status, ascending by id; an id in `shardIds` with no entry has not been reported yet. */
+	shards: ShardStatus[];
+	guilds: number;
+	members: number;
+	/** When the cluster process started (derived from its reported uptime). */
+	startedAt: number;
+	lastHeartbeatAt: number;
+}
+
+/** Two or more live clusters claiming one shard: reported, never silently merged. */
+export interface ShardConflict {
+	shardId: number;
+	clusterIds: number[];
+}
+
+/** The whole fleet at one moment: what `get-cluster-status` and `GET /api/status` answer. */
+export interface FleetStatus {
+	clusters: ClusterStatus[];
+	/** The bot's total shard count as last reported; 0 when nothing has reported yet. */
+	totalShards: number;
+	conflicts: ShardConflict[];
+	generatedAt: number;
+}

@@ -1,0 +1,75 @@
+import type { FleetStatus, ShardConflict } from './cluster.ts';
+import type { Heartbeat } from './heartbeat.ts';
+
+/*
+ * The Socket.io event contract, defined once and passed as generics to both
+ * `Server<...>` / `Namespace<...>` on the server and `Socket<...>` on the clients.
+ */
+
+/** Namespaces the server opens; anything else is refused. */
+export const NAMESPACES = { bot: '/bot', viewer: '/viewer' } as const;
+
+export type ErrorCode =
+	| 'invalid_payload'
+	| 'unsupported_version'
+	| 'unauthorized'
+	| 'token_expired'
+	| 'internal';
+
+export interface ProtocolError {
+	code: ErrorCode;
+	/** Human-readable: what went wrong and how to fix it. */
+	message: string;
+}
+
+/** Every acknowledgement: `{ ok: true, ...payload }` or `{ ok: false, error }`. */
+export type Ack<T extends object = object> = ({ ok: true } & T) | { ok: false; error: ProtocolError };
+
+export interface HeartbeatAccepted {
+	receivedAt: number;
+	/** Shards this cluster claims that another live cluster claims too; empty when all is well. */
+	conflicts: ShardConflict[];
+}
+
+/** Events a bot (reporter) emits on `/bot`. */
+export interface BotClientToServerEvents {
+	heartbeat: (heartbeat: Heartbeat, ack: (result: Ack<HeartbeatAccepted>) => void) => void;
+}
+/** The server sends nothing unprompted to bots yet. */
+export type BotServerToClientEvents = Record<never, never>;
+
+/** Handshake `auth` a bot sends on `/bot`. */
+export interface BotAuth {
+	secret: string;
+}
+
+/** Events a status page emits on `/viewer`. */
+export interface ViewerClientToServerEvents {
+	'get-cluster-status': (ack: (result: Ack<{ status: FleetStatus }>) => void) => void;
+	/**
+	 * Swaps the token a live socket holds for a fresh one, so a page open for hours never has to
+	 * reconnect just because its token aged out.
+	 */
+	'renew-token': (token: string, ack: (result: Ack<{ expiresAt: number }>) => void) => void;
+}
+export type ViewerServerToClientEvents = Record<never, never>;
+
+/** Handshake `auth` a viewer sends on `/viewer`: a token from `POST /api/token`. */
+export interface ViewerAuth {
+	token: string;
+}
+
+/** `POST /api/token` response body. */
+export interface ViewerTokenResponse {
+	token: string;
+	/** Unix epoch ms after which the server refuses the token. */
+	expiresAt: number;
+}
+
+/**
+ * The `data` attached to a refused connection (`connect_error`), so a client can tell
+ * "fetch a new token" (`token_expired`) from "stop trying" (`unauthorized`).
+ */
+export interface ConnectErrorData {
+	code: ErrorCode;
+}

@@ -1,0 +1,2 @@
+// Page tests run in jsdom; nothing global to prepare yet.
+export {};

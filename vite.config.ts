@@ -1,0 +1,50 @@
+import { paraglideVitePlugin } from '@inlang/paraglide-js';
+import { sveltekit } from '@sveltejs/kit/vite';
+import tailwindcss from '@tailwindcss/vite';
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+	plugins: [
+		tailwindcss(),
+		sveltekit(),
+		paraglideVitePlugin({
+			project: './project.inlang',
+			outdir: './src/lib/paraglide',
+			strategy: ['url', 'baseLocale']
+		})
+	],
+	test: {
+		projects: [
+			{
+				// Protocol, server and reporter: real sockets on loopback, no browser.
+				test: {
+					name: 'unit',
+					environment: 'node',
+					include: ['shared-types/**/*.spec.ts', 'server/**/*.spec.ts'],
+					testTimeout: 20_000
+				}
+			},
+			{
+				extends: true,
+				test: {
+					name: 'page',
+					environment: 'jsdom',
+					include: ['src/**/*.spec.ts'],
+					setupFiles: ['./src/test-setup.ts']
+				},
+				resolve: process.env.VITEST ? { conditions: ['browser'] } : undefined
+			},
+			{
+				// Real Chromium against the real server and simulated fleet.
+				test: {
+					name: 'e2e',
+					environment: 'node',
+					include: ['e2e/**/*.e2e.ts'],
+					testTimeout: 120_000,
+					hookTimeout: 180_000,
+					fileParallelism: false
+				}
+			}
+		]
+	}
+});
