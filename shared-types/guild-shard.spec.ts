@@ -62,6 +62,7 @@ describe('parseGuildInput', () => {
 		['https://discord.com/channels/@me/222078108977594368', err('direct_message_link')],
 		['https://discord.com/channels/@me/222078108977594368/1000000000000000000', err('direct_message_link')],
 		['https://ptb.discord.com/channels/@me/1/2', err('direct_message_link')],
+		['HTTPS://DISCORD.COM/CHANNELS/@ME/1/2', err('direct_message_link')],
 		// empty
 		['', err('empty')],
 		['   ', err('empty')],
@@ -123,10 +124,13 @@ describe('shardForGuild', () => {
 	const badTotals: number[] = [0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY];
 	it.each(badTotals)('throws RangeError for totalShards %s', (totalShards) => {
 		expect(() => shardForGuild(G, totalShards)).toThrow(RangeError);
+		// Not just any RangeError (BigInt division by zero is one too): the function's own, naming the argument.
+		expect(() => shardForGuild(G, totalShards)).toThrow(/totalShards/);
 	});
 
 	const badIds: string[] = ['', 'abc', '1234567890123456', '18446744073709551616', '-81384788765712384', ` ${G}`];
 	it.each(badIds)('throws RangeError for guild id %j', (guildId) => {
 		expect(() => shardForGuild(guildId, 16)).toThrow(RangeError);
+		expect(() => shardForGuild(guildId, 16)).toThrow(/snowflake/);
 	});
 });

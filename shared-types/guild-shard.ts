@@ -27,7 +27,7 @@ export function parseGuildInput(raw: string): GuildInput {
 	if (input === '') return { ok: false, error: 'empty' };
 	const link = LINK.exec(input);
 	if (link) {
-		if (link[1] === '@me') return { ok: false, error: 'direct_message_link' };
+		if (link[1]!.toLowerCase() === '@me') return { ok: false, error: 'direct_message_link' };
 		return isSnowflake(link[1]!) ? { ok: true, guildId: link[1]! } : { ok: false, error: 'not_a_snowflake' };
 	}
 	return isSnowflake(input) ? { ok: true, guildId: input } : { ok: false, error: 'not_a_snowflake' };

@@ -203,6 +203,12 @@ describe('overallHealth', () => {
 			expected: { state: 'degraded', up: 1, total: 4 }
 		},
 		{
+			name: 'clusters that claim no shards say nothing about health',
+			clusters: [cluster(0, 'running', [], [])],
+			totalShards: 0,
+			expected: { state: 'unknown', up: 0, total: 0 }
+		},
+		{
 			name: 'a shard id beyond totalShards is ignored',
 			clusters: [cluster(0, 'running', [0, 1, 9], all([0, 1, 9], 'ready'))],
 			totalShards: 2,

@@ -39,6 +39,8 @@ export function overallHealth(fleet: Pick<FleetStatus, 'clusters' | 'totalShards
 	let total = fleet.totalShards;
 	if (fleet.clusters.length === 0) return { state: 'unknown', up: 0, total };
 	if (total <= 0) for (const c of fleet.clusters) for (const id of c.shardIds) total = Math.max(total, id + 1);
+	// Clusters that claim no shards tell us nothing about the bot's health.
+	if (total === 0) return { state: 'unknown', up: 0, total: 0 };
 
 	// A shard counts once even when two clusters claim it (a conflict the server reports separately).
 	const ready = new Uint8Array(total);

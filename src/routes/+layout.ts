@@ -1,2 +1,24 @@
+import { browser, dev } from '$app/environment';
+import { env } from '$env/dynamic/public';
+import type { ViewerTokenResponse } from '#shared';
+import { fetchViewerToken } from '$lib/status/viewer-connection';
+import type { LayoutLoad } from './$types';
+
 // `/de/`, `/fr/`, `/es/` answer 200 instead of redirecting to the slash-less form.
 export const trailingSlash = 'always';
+
+/**
+ * Fetches a short-lived viewer token in the browser. On the server the shell renders without
+ * one: status is live data and arrives over the socket, never baked into HTML.
+ */
+export const load: LayoutLoad = async ({ fetch }) => {
+	const serverUrl = env.PUBLIC_SHARDBEAT_URL || (dev ? 'http://localhost:4000' : '');
+	const botName = env.PUBLIC_SHARDBEAT_BOT_NAME || 'Shardbeat';
+	let token: ViewerTokenResponse | null = null;
+	if (browser && serverUrl) {
+		// An unreachable server must not hold the page hostage: give up after a few seconds and retry later.
+		const timed: typeof fetch = (input, init) => fetch(input, { ...init, signal: AbortSignal.timeout(5_000) });
+		token = await fetchViewerToken(serverUrl, timed).catch(() => null);
+	}
+	return { serverUrl, botName, token };
+};

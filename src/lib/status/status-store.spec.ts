@@ -1,0 +1,331 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { ClusterStatus, FleetStatus, ShardState, ViewerTokenResponse } from '#shared';
+import { POLL_INTERVAL_MS, STALE_AFTER_MS, StatusStore, type StatusConnection, type StatusStoreOptions } from './status-store.svelte.ts';
+import type { ConnectionState } from './viewer-connection.ts';
+
+class StubDocument extends EventTarget {
+	visibilityState: DocumentVisibilityState = 'visible';
+	setVisibility(state: DocumentVisibilityState): void {
+		this.visibilityState = state;
+		this.dispatchEvent(new Event('visibilitychange'));
+	}
+}
+class StubWindow extends EventTarget {
+	focus(): void {
+		this.dispatchEvent(new Event('focus'));
+	}
+}
+
+type Handlers = { onStatus: (s: FleetStatus) => void; onState: (s: ConnectionState) => void };
+
+/** A connection that records what the store asks of it and hands the test its handlers. */
+function fakeConnection() {
+	const conn = {
+		start: vi.fn<() => void>(),
+		poll: vi.fn<() => Promise<boolean>>(() => Promise.resolve(true)),
+		close: vi.fn<() => void>()
+	} satisfies StatusConnection;
+	let captured: Handlers | undefined;
+	const connect = vi.fn((h: Handlers): StatusConnection => {
+		captured = h;
+		return conn;
+	});
+	return {
+		conn,
+		connect,
+		handlers(): Handlers {
+			if (!captured) throw new Error('connect() was not called');
+			return captured;
+		}
+	};
+}
+
+const T0 = Date.UTC(2025, 5, 1, 12);
+const TOKEN: ViewerTokenResponse = { token: 'viewer-token', expiresAt: T0 + 3_600_000 };
+
+function cluster(id: number, states: ShardState[]): ClusterStatus {
+	const shards = states.map((state, i) => ({ id: id * states.length + i, state, ping: state === 'ready' ? 45 : null, guilds: 1_000 }));
+	return {
+		id,
+		lifecycle: 'running',
+		shardIds: shards.map((s) => s.id),
+		shards,
+		guilds: shards.length * 1_000,
+		members: shards.length * 140_000,
+		startedAt: T0 - 86_400_000,
+		lastHeartbeatAt: T0 - 3_000
+	};
+}
+
+function fleet(c0: ShardState[], c1: ShardState[]): FleetStatus {
+	return { clusters: [cluster(0, c0), cluster(1, c1)], totalShards: c0.length + c1.length, conflicts: [], generatedAt: T0 };
+}
+
+const allReady = () => fleet(['ready', 'ready'], ['ready', 'ready']);
+const oneReconnecting = () => fleet(['ready', 'ready'], ['ready', 'reconnecting']);
+
+function setup(options: Partial<StatusStoreOptions> = {}) {
+	const fake = fakeConnection();
+	const store = new StatusStore({ serverUrl: 'http://status.test', token: TOKEN, connect: fake.connect, ...options });
+	const document = new StubDocument();
+	const window = new StubWindow();
+	return { ...fake, store, document, window, start: () => store.start({ document, window }) };
+}
+
+/** Lets promise callbacks (loadDemo().then) run without moving the clock. */
+async function flushMicrotasks(): Promise<void> {
+	for (let i = 0; i < 5; i++) await Promise.resolve();
+}
+
+beforeEach(() => {
+	vi.useFakeTimers();
+	vi.setSystemTime(T0);
+});
+afterEach(() => {
+	vi.useRealTimers();
+});
+
+describe('StatusStore', () => {
+	describe('health', () => {
+		it('is unknown with nothing received', () => {
+			const { store } = setup();
+			expect(store.status).toBeNull();
+			expect(store.health).toEqual({ state: 'unknown', up: 0, total: 0 });
+			expect(store.ageMs).toBeNull();
+			expect(store.stale).toBe(false);
+		});
+
+		it.each([
+			{ name: 'all ready', status: allReady, expected: { state: 'operational', up: 4, total: 4 } },
+			{ name: 'one shard reconnecting', status: oneReconnecting, expected: { state: 'degraded', up: 3, total: 4 } },
+			{
+				name: 'nothing ready',
+				status: () => fleet(['disconnected', 'idle'], ['resuming', 'reconnecting']),
+				expected: { state: 'outage', up: 0, total: 4 }
+			}
+		])('derives from the applied status: $name', ({ status, expected }) => {
+			const { store } = setup();
+			store.apply(status());
+			expect(store.health).toEqual(expected);
+		});
+
+		it('follows each new status', () => {
+			const { store } = setup();
+			store.apply(allReady());
+			expect(store.health.state).toBe('operational');
+			store.apply(oneReconnecting());
+			expect(store.health).toEqual({ state: 'degraded', up: 3, total: 4 });
+			store.apply(allReady());
+			expect(store.health.state).toBe('operational');
+		});
+
+		it('applies statuses arriving through the connection', () => {
+			const { store, start, handlers } = setup();
+			const cleanup = start();
+			const status = oneReconnecting();
+			handlers().onStatus(status);
+			expect(store.status).toBe(status);
+			expect(store.receivedAt).toBe(T0);
+			expect(store.health).toEqual({ state: 'degraded', up: 3, total: 4 });
+			cleanup();
+		});
+	});
+
+	describe('age and staleness', () => {
+		it('ageMs grows with the one-second ticker', () => {
+			const { store, start, handlers } = setup();
+			const cleanup = start();
+			handlers().onStatus(allReady());
+			expect(store.ageMs).toBe(0);
+			for (const expected of [1_000, 2_000, 3_000, 10_000]) {
+				vi.advanceTimersByTime(expected - (store.ageMs ?? 0));
+				expect(store.ageMs).toBe(expected);
+			}
+			cleanup();
+		});
+
+		it('is fresh while live, stale once no data came for more than 40 s', () => {
+			const { conn, store, start, handlers } = setup();
+			conn.poll.mockResolvedValue(false); // polls answer nothing, so the data only ages
+			const cleanup = start();
+			handlers().onState('live');
+			handlers().onStatus(allReady());
+			expect(store.connection).toBe('live');
+			expect(store.stale).toBe(false);
+
+			vi.advanceTimersByTime(STALE_AFTER_MS);
+			expect(store.ageMs).toBe(STALE_AFTER_MS);
+			expect(store.stale).toBe(false);
+
+			vi.advanceTimersByTime(1_000);
+			expect(store.stale).toBe(true);
+
+			// New data makes it fresh again.
+			handlers().onStatus(allReady());
+			expect(store.stale).toBe(false);
+			expect(store.ageMs).toBe(0);
+			cleanup();
+		});
+
+		it('stays fresh while data keeps arriving', () => {
+			const { store, start, handlers } = setup();
+			const cleanup = start();
+			handlers().onState('live');
+			for (let i = 0; i < 10; i++) {
+				handlers().onStatus(allReady());
+				vi.advanceTimersByTime(POLL_INTERVAL_MS);
+				expect(store.stale).toBe(false);
+			}
+			cleanup();
+		});
+
+		it.each(['reconnecting', 'offline', 'connecting'] satisfies ConnectionState[])(
+			'is stale at once when the connection becomes %s with data present',
+			(state) => {
+				const { store, start, handlers } = setup();
+				const cleanup = start();
+				handlers().onState('live');
+				handlers().onStatus(allReady());
+				expect(store.stale).toBe(false);
+				handlers().onState(state);
+				expect(store.connection).toBe(state);
+				expect(store.stale).toBe(true);
+				handlers().onState('live');
+				expect(store.stale).toBe(false);
+				cleanup();
+			}
+		);
+
+		it('is not stale while reconnecting with no data at all', () => {
+			const { store, start, handlers } = setup();
+			const cleanup = start();
+			handlers().onState('reconnecting');
+			vi.advanceTimersByTime(5 * 60_000);
+			expect(store.stale).toBe(false);
+			cleanup();
+		});
+	});
+
+	describe('demo data', () => {
+		it('with no token, shows the demo fleet and marks it as demo', async () => {
+			const demoFleet = oneReconnecting();
+			const loadDemo = vi.fn(() => Promise.resolve(demoFleet));
+			const { store, start } = setup({ token: null, loadDemo });
+			const cleanup = start();
+			expect(loadDemo).toHaveBeenCalledTimes(1);
+			await flushMicrotasks();
+			expect(store.demo).toBe(true);
+			expect(store.status).toBe(demoFleet);
+			expect(store.health).toEqual({ state: 'degraded', up: 3, total: 4 });
+			// Demo data is never "live", so never stale either.
+			vi.advanceTimersByTime(2 * STALE_AFTER_MS);
+			expect(store.stale).toBe(false);
+			cleanup();
+		});
+
+		it('real status arriving after the demo replaces it and clears the flag', async () => {
+			const { store, start, handlers } = setup({ token: null, loadDemo: () => Promise.resolve(oneReconnecting()) });
+			const cleanup = start();
+			await flushMicrotasks();
+			expect(store.demo).toBe(true);
+
+			const real = allReady();
+			handlers().onStatus(real);
+			expect(store.demo).toBe(false);
+			expect(store.status).toBe(real);
+			expect(store.health.state).toBe('operational');
+			cleanup();
+		});
+
+		it('a demo that loads after real status is ignored', async () => {
+			let resolveDemo!: (f: FleetStatus) => void;
+			const loadDemo = () => new Promise<FleetStatus>((r) => (resolveDemo = r));
+			const { store, start, handlers } = setup({ token: null, loadDemo });
+			const cleanup = start();
+			const real = allReady();
+			handlers().onStatus(real);
+			resolveDemo(oneReconnecting());
+			await flushMicrotasks();
+			expect(store.demo).toBe(false);
+			expect(store.status).toBe(real);
+			cleanup();
+		});
+
+		it('never loads the demo when a token exists', async () => {
+			const loadDemo = vi.fn(() => Promise.resolve(oneReconnecting()));
+			const { store, start } = setup({ token: TOKEN, loadDemo });
+			const cleanup = start();
+			await flushMicrotasks();
+			vi.advanceTimersByTime(60_000);
+			await flushMicrotasks();
+			expect(loadDemo).not.toHaveBeenCalled();
+			expect(store.demo).toBe(false);
+			expect(store.status).toBeNull();
+			cleanup();
+		});
+	});
+
+	describe('connection and polling', () => {
+		it('starts the connection it was given', () => {
+			const { connect, conn, start } = setup();
+			const cleanup = start();
+			expect(connect).toHaveBeenCalledTimes(1);
+			expect(conn.start).toHaveBeenCalledTimes(1);
+			cleanup();
+		});
+
+		it('polls through the connection on start and then every 15 s', () => {
+			const { conn, start } = setup();
+			const cleanup = start();
+			expect(conn.poll).toHaveBeenCalledTimes(1);
+			vi.advanceTimersByTime(POLL_INTERVAL_MS - 1);
+			expect(conn.poll).toHaveBeenCalledTimes(1);
+			vi.advanceTimersByTime(1);
+			expect(conn.poll).toHaveBeenCalledTimes(2);
+			vi.advanceTimersByTime(2 * POLL_INTERVAL_MS);
+			expect(conn.poll).toHaveBeenCalledTimes(4);
+			cleanup();
+		});
+
+		it('does not poll while the page is hidden', () => {
+			const { conn, start, document } = setup();
+			document.visibilityState = 'hidden';
+			const cleanup = start();
+			vi.advanceTimersByTime(5 * POLL_INTERVAL_MS);
+			expect(conn.poll).not.toHaveBeenCalled();
+			document.setVisibility('visible');
+			expect(conn.poll).toHaveBeenCalledTimes(1);
+			cleanup();
+		});
+
+		it('going live refreshes (subject to the 2-s gap)', () => {
+			const { conn, start, handlers } = setup();
+			const cleanup = start(); // poll #1 at t=0
+			handlers().onState('live'); // within 2 s: dropped
+			expect(conn.poll).toHaveBeenCalledTimes(1);
+			vi.advanceTimersByTime(5_000);
+			handlers().onState('reconnecting');
+			handlers().onState('live'); // polls at once
+			expect(conn.poll).toHaveBeenCalledTimes(2);
+			cleanup();
+		});
+
+		it('cleanup stops the ticker and scheduler and closes the connection', () => {
+			const { conn, store, start, handlers, window } = setup();
+			const cleanup = start();
+			handlers().onStatus(allReady());
+			expect(vi.getTimerCount()).toBeGreaterThan(0);
+
+			cleanup();
+			expect(vi.getTimerCount()).toBe(0);
+			expect(conn.close).toHaveBeenCalledTimes(1);
+
+			const polls = conn.poll.mock.calls.length;
+			const now = store.now;
+			vi.advanceTimersByTime(60_000);
+			window.focus();
+			expect(conn.poll).toHaveBeenCalledTimes(polls);
+			expect(store.now).toBe(now); // the ticker no longer moves it
+		});
+	});
+});

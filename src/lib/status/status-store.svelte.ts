@@ -1,0 +1,99 @@
+import { overallHealth, type FleetStatus, type OverallHealth, type ViewerTokenResponse } from '#shared';
+import { PollScheduler, type FocusSource, type VisibilitySource } from './poll-scheduler.ts';
+import { ViewerConnection, type ConnectionState } from './viewer-connection.ts';
+
+/** Data older than two missed polls is stale even while the socket looks connected. */
+export const STALE_AFTER_MS = 40_000;
+export const POLL_INTERVAL_MS = 15_000;
+
+/** The subset of `ViewerConnection` the store drives; swapped for a fake in tests. */
+export interface StatusConnection {
+	start(): void;
+	poll(): Promise<boolean>;
+	close(): void;
+}
+
+export interface StatusStoreOptions {
+	serverUrl: string;
+	token: ViewerTokenResponse | null;
+	/** Dev builds only: made-up clusters to show, clearly labelled, when no server answers. */
+	loadDemo?: () => Promise<FleetStatus>;
+	connect?: (handlers: { onStatus: (s: FleetStatus) => void; onState: (s: ConnectionState) => void }) => StatusConnection;
+}
+
+/**
+ * Everything the status page knows: the last fleet status and when it arrived, the connection
+ * state, and what follows from them (overall health, staleness). Components only read it.
+ */
+export class StatusStore {
+	/** Raw, not deeply reactive: a 16,000-shard snapshot is replaced whole, never mutated. */
+	status = $state.raw<FleetStatus | null>(null);
+	receivedAt = $state<number | null>(null);
+	connection = $state<ConnectionState>('connecting');
+	demo = $state(false);
+	/** Ticks every second so "updated 5 s ago" and staleness move on their own. */
+	now = $state(Date.now());
+
+	readonly health: OverallHealth = $derived(overallHealth(this.status ?? { clusters: [], totalShards: 0 }));
+	readonly ageMs: number | null = $derived(this.receivedAt === null ? null : Math.max(0, this.now - this.receivedAt));
+	/** True when the data on screen cannot be vouched for as current. Demo data is never "live". */
+	readonly stale: boolean = $derived(
+		!this.demo && this.receivedAt !== null && (this.connection !== 'live' || (this.ageMs ?? 0) > STALE_AFTER_MS)
+	);
+
+	readonly #options: StatusStoreOptions;
+
+	constructor(options: StatusStoreOptions) {
+		this.#options = options;
+	}
+
+	/** Records a status that just arrived. */
+	apply(status: FleetStatus, at = Date.now()): void {
+		this.status = status;
+		this.receivedAt = at;
+		this.now = at;
+		this.demo = false;
+	}
+
+	/** Connects, polls and ticks until the returned cleanup runs (call it from `onMount`). */
+	start(env: { document: VisibilitySource; window: FocusSource } = { document, window }): () => void {
+		let closed = false;
+		// The scheduler exists before the connection, which may report its state while being built.
+		const scheduler = new PollScheduler({
+			poll: () => void connection.poll(),
+			document: env.document,
+			window: env.window,
+			intervalMs: POLL_INTERVAL_MS
+		});
+		const handlers = {
+			onStatus: (s: FleetStatus) => this.apply(s),
+			onState: (s: ConnectionState) => {
+				this.connection = s;
+				if (s === 'live') scheduler.refresh();
+			}
+		};
+		const connection: StatusConnection =
+			this.#options.connect?.(handlers) ??
+			new ViewerConnection({ serverUrl: this.#options.serverUrl, initialToken: this.#options.token, ...handlers });
+
+		if (!this.#options.token && this.#options.loadDemo) {
+			this.#options
+				.loadDemo()
+				.then((demo) => {
+					if (closed || this.receivedAt !== null) return; // the real server answered first
+					this.status = demo;
+					this.demo = true;
+				})
+				.catch(() => undefined); // no demo is no worse than no data; the banner says so
+		}
+		connection.start();
+		scheduler.start();
+		const ticker = setInterval(() => (this.now = Date.now()), 1_000);
+		return () => {
+			closed = true;
+			clearInterval(ticker);
+			scheduler.stop();
+			connection.close();
+		};
+	}
+}

@@ -1,0 +1,172 @@
+import { io, type Socket } from 'socket.io-client';
+import {
+	NAMESPACES,
+	type ConnectErrorData,
+	type FleetStatus,
+	type ViewerClientToServerEvents,
+	type ViewerServerToClientEvents,
+	type ViewerTokenResponse
+} from '#shared';
+import { backoffDelay } from './backoff.ts';
+
+export type ViewerSocket = Socket<ViewerServerToClientEvents, ViewerClientToServerEvents>;
+
+/** `live`: connected; `reconnecting`: lost and retrying; `offline`: the server cannot be reached at all. */
+export type ConnectionState = 'connecting' | 'live' | 'reconnecting' | 'offline';
+
+export interface ViewerConnectionOptions {
+	serverUrl: string;
+	/** A token fetched by `+layout.ts`, if it got one. */
+	initialToken: ViewerTokenResponse | null;
+	onStatus: (status: FleetStatus) => void;
+	onState: (state: ConnectionState) => void;
+	fetch?: typeof fetch;
+	/** Refresh the token this long before it expires. Default 60 s. */
+	refreshAheadMs?: number;
+}
+
+/** `POST /api/token` on the status server. */
+export async function fetchViewerToken(serverUrl: string, fetcher: typeof fetch = fetch): Promise<ViewerTokenResponse> {
+	const res = await fetcher(new URL('/api/token', serverUrl), { method: 'POST' });
+	if (!res.ok) throw new Error(`POST /api/token answered ${res.status}`);
+	const body = (await res.json()) as ViewerTokenResponse;
+	if (typeof body.token !== 'string' || typeof body.expiresAt !== 'number') throw new Error('POST /api/token returned no token');
+	return body;
+}
+
+/**
+ * The page's link to the status server: holds a viewer token and keeps it fresh, keeps one
+ * Socket.io connection open (WebSocket first), and turns every failure into a retry with
+ * backoff and jitter. It knows nothing about rendering; `StatusStore` owns the state.
+ */
+export class ViewerConnection {
+	readonly #o: ViewerConnectionOptions & { fetch: typeof fetch; refreshAheadMs: number };
+	#token: ViewerTokenResponse | null;
+	#socket: ViewerSocket | undefined;
+	#refreshTimer: ReturnType<typeof setTimeout> | undefined;
+	#retryTimer: ReturnType<typeof setTimeout> | undefined;
+	#attempt = 0;
+	#closed = false;
+	#state: ConnectionState = 'connecting';
+
+	constructor(options: ViewerConnectionOptions) {
+		this.#o = { fetch: (...a) => fetch(...a), refreshAheadMs: 60_000, ...options };
+		this.#token = options.initialToken;
+	}
+
+	get state(): ConnectionState {
+		return this.#state;
+	}
+
+	start(): void {
+		if (this.#token) this.#open();
+		else void this.#renewAndOpen();
+	}
+
+	/** Asks for the current status; resolves false when not connected or refused. */
+	async poll(): Promise<boolean> {
+		const socket = this.#socket;
+		if (!socket?.connected) return false;
+		try {
+			const ack = await socket.timeout(10_000).emitWithAck('get-cluster-status');
+			if (ack.ok) {
+				this.#o.onStatus(ack.status);
+				return true;
+			}
+			if (ack.error.code === 'token_expired') await this.#renewToken().catch(() => undefined);
+			return false;
+		} catch {
+			return false; // timed out; the next poll or the reconnect logic repairs it
+		}
+	}
+
+	close(): void {
+		this.#closed = true;
+		clearTimeout(this.#refreshTimer);
+		clearTimeout(this.#retryTimer);
+		this.#socket?.disconnect();
+		this.#socket = undefined;
+	}
+
+	#setState(state: ConnectionState): void {
+		if (this.#state === state) return;
+		this.#state = state;
+		this.#o.onState(state);
+	}
+
+	#open(): void {
+		if (this.#closed) return;
+		if (this.#socket) {
+			this.#socket.auth = { token: this.#token!.token };
+			this.#socket.connect();
+			return;
+		}
+		const socket: ViewerSocket = io(new URL(NAMESPACES.viewer, this.#o.serverUrl).href, {
+			auth: { token: this.#token!.token },
+			transports: ['websocket', 'polling'],
+			reconnectionDelay: 1_000,
+			reconnectionDelayMax: 30_000,
+			randomizationFactor: 0.5
+		});
+		this.#socket = socket;
+		socket.on('connect', () => {
+			this.#attempt = 0;
+			this.#setState('live');
+			void this.poll();
+		});
+		socket.on('disconnect', (reason) => {
+			if (this.#closed) return;
+			this.#setState('reconnecting');
+			// socket.io retries transport losses itself, but not a disconnect the server chose.
+			if (reason === 'io server disconnect') this.#retry();
+		});
+		socket.on('connect_error', (error: Error & { data?: ConnectErrorData }) => {
+			if (this.#closed) return;
+			this.#setState(this.#state === 'live' || this.#state === 'reconnecting' ? 'reconnecting' : 'offline');
+			// A refusal by the server's middleware is final for socket.io: a token that expired,
+			// or one signed by a server that restarted with a new key. Fetch a new one and retry.
+			if (error.data?.code === 'token_expired' || error.data?.code === 'unauthorized') this.#retry();
+		});
+		socket.io.on('reconnect_attempt', () => this.#setState('reconnecting'));
+		this.#scheduleRefresh();
+	}
+
+	#retry(): void {
+		clearTimeout(this.#retryTimer);
+		const delay = backoffDelay(this.#attempt++);
+		this.#retryTimer = setTimeout(() => void this.#renewAndOpen(), delay);
+	}
+
+	async #renewAndOpen(): Promise<void> {
+		try {
+			await this.#renewToken();
+			this.#open();
+		} catch {
+			// The HTTP API itself is unreachable: say so plainly, and keep trying in the background.
+			this.#setState('offline');
+			this.#retry();
+		}
+	}
+
+	async #renewToken(): Promise<void> {
+		this.#token = await fetchViewerToken(this.#o.serverUrl, this.#o.fetch);
+		const socket = this.#socket;
+		if (socket) {
+			socket.auth = { token: this.#token.token };
+			if (socket.connected) await socket.timeout(10_000).emitWithAck('renew-token', this.#token.token).catch(() => undefined);
+		}
+		this.#scheduleRefresh();
+	}
+
+	#scheduleRefresh(): void {
+		clearTimeout(this.#refreshTimer);
+		if (!this.#token || this.#closed) return;
+		const inMs = Math.max(5_000, this.#token.expiresAt - Date.now() - this.#o.refreshAheadMs);
+		this.#refreshTimer = setTimeout(() => void this.#renewToken().catch(() => this.#scheduleRetryRefresh()), inMs);
+	}
+
+	#scheduleRetryRefresh(): void {
+		clearTimeout(this.#refreshTimer);
+		this.#refreshTimer = setTimeout(() => void this.#renewToken().catch(() => this.#scheduleRetryRefresh()), backoffDelay(this.#attempt++));
+	}
+}
