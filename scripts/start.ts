@@ -1,39 +1,40 @@
-import { createShardbeatServer } from '../server/app.ts';
-import { ConfigError, loadConfig } from '../server/config.ts';
-import { createLogger } from '../server/log.ts';
-import { FleetSimulator } from '../server/simulator/fleet-simulator.ts';
+import { loadConfig, ConfigError } from '../server/config.ts';
+import { startStack } from './stack.ts';
 
 /*
- * `npm start`: the whole product on one machine with nothing to configure — the server and a
- * simulated 8 × 4 fleet reporting to it over real Socket.io connections.
+ * `npm start`: the whole product on one machine with nothing to configure — the server, a
+ * simulated 8 × 4 fleet reporting over real Socket.io connections, and the status page built
+ * and served as the Cloudflare worker it deploys as (wrangler dev).
  */
-let loaded;
+let config;
 try {
-	loaded = loadConfig({ SHARDBEAT_LOG_LEVEL: 'warn', ...process.env });
+	({ config } = loadConfig({ SHARDBEAT_LOG_LEVEL: 'warn', ...process.env }));
 } catch (error) {
 	console.error(error instanceof ConfigError ? error.message : error);
 	process.exit(1);
 }
-const { config } = loaded;
-const logger = createLogger(config.logLevel);
-const server = createShardbeatServer(config, { logger });
-const url = await server.listen().catch((error: NodeJS.ErrnoException) => {
-	console.error(error.code === 'EADDRINUSE' ? `Port ${config.port} is in use: stop the other process or set SHARDBEAT_PORT.` : error);
+
+console.log('Building the status page…');
+const stack = await startStack({
+	build: true,
+	serverPort: config.port,
+	pagePort: Number(process.env.SHARDBEAT_PAGE_PORT ?? 8787),
+	config,
+	fleet: { clusters: 8, shardsPerCluster: 4, intervalMs: config.heartbeatIntervalMs }
+}).catch((error: NodeJS.ErrnoException) => {
+	console.error(error.code === 'EADDRINUSE' ? `A port is in use: stop the other process or set SHARDBEAT_PORT / SHARDBEAT_PAGE_PORT.` : error.message);
 	process.exit(1);
 });
-
-const fleet = new FleetSimulator({ url, secret: config.botSecret, clusters: 8, shardsPerCluster: 4, intervalMs: config.heartbeatIntervalMs });
-fleet.start();
-await fleet.connected();
 
 console.log(`
   Shardbeat is running.
 
-  Status API     ${url}/api/status
-  Health         ${url}/healthz
-  Simulated bot  ${fleet.clusters.length} clusters × 4 shards = ${fleet.totalShards} shards, reporting every ${config.heartbeatIntervalMs / 1000} s
+  Status page    ${stack.page.url}/      (also /de/, /fr/, /es/)
+  Status API     ${stack.serverUrl}/api/status
+  Health         ${stack.serverUrl}/healthz
+  Simulated bot  ${stack.fleet.clusters.length} clusters × 4 shards = ${stack.fleet.totalShards} shards, reporting every ${config.heartbeatIntervalMs / 1000} s
 
-  A bigger fleet:  npm run fleet -- --clusters 1000 --shards 16
+  A bigger fleet (on a fresh server):  npm run fleet -- --clusters 1000 --shards 16
   Stop with Ctrl+C.
 `);
 
@@ -42,7 +43,6 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
 	process.on(signal, () => {
 		if (stopping) return;
 		stopping = true;
-		fleet.stop();
-		void server.close().then(() => process.exit(0));
+		void stack.stop().then(() => process.exit(0));
 	});
 }

@@ -309,3 +309,26 @@ describe('PollScheduler', () => {
 		});
 	});
 });
+
+describe('forced refresh (a new connection)', () => {
+	it('polls inside the min gap when forced, but never while hidden', () => {
+		vi.useFakeTimers();
+		const doc = new (class extends EventTarget {
+			visibilityState: DocumentVisibilityState = 'visible';
+		})();
+		const win = new EventTarget();
+		const poll = vi.fn();
+		const s = new PollScheduler({ poll, document: doc as never, window: win as never });
+		s.start();
+		expect(poll).toHaveBeenCalledTimes(1);
+		s.refresh();
+		expect(poll).toHaveBeenCalledTimes(1);
+		s.refresh({ force: true });
+		expect(poll).toHaveBeenCalledTimes(2);
+		doc.visibilityState = 'hidden';
+		s.refresh({ force: true });
+		expect(poll).toHaveBeenCalledTimes(2);
+		s.stop();
+		vi.useRealTimers();
+	});
+});

@@ -50,10 +50,13 @@ export class PollScheduler {
 		this.#o.window.removeEventListener('focus', this.#onFocus);
 	}
 
-	/** Polls now unless one ran within `minGapMs`; used on focus, visibility and reconnect. */
-	refresh(): void {
+	/**
+	 * Polls now unless one ran within `minGapMs` (focus, visibility). `force` skips the gap, for
+	 * a fresh connection: polls sent while disconnected never reached the server.
+	 */
+	refresh(options: { force?: boolean } = {}): void {
 		if (!this.#running || this.#o.document.visibilityState !== 'visible') return;
-		if (Date.now() - this.#lastPollAt < this.#o.minGapMs) {
+		if (!options.force && Date.now() - this.#lastPollAt < this.#o.minGapMs) {
 			// Too soon to ask again, but a hide/show flicker cleared the cycle: resume it.
 			if (this.#timer === undefined) this.#schedule();
 			return;

@@ -298,15 +298,15 @@ describe('StatusStore', () => {
 			cleanup();
 		});
 
-		it('going live refreshes (subject to the 2-s gap)', () => {
+		it('going live polls at once, even inside the 2-s gap (earlier polls never reached the server)', () => {
 			const { conn, start, handlers } = setup();
-			const cleanup = start(); // poll #1 at t=0
-			handlers().onState('live'); // within 2 s: dropped
-			expect(conn.poll).toHaveBeenCalledTimes(1);
+			const cleanup = start(); // poll #1 at t=0, before the socket is up
+			handlers().onState('live');
+			expect(conn.poll).toHaveBeenCalledTimes(2);
 			vi.advanceTimersByTime(5_000);
 			handlers().onState('reconnecting');
-			handlers().onState('live'); // polls at once
-			expect(conn.poll).toHaveBeenCalledTimes(2);
+			handlers().onState('live');
+			expect(conn.poll).toHaveBeenCalledTimes(3);
 			cleanup();
 		});
 

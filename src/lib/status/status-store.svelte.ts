@@ -69,7 +69,7 @@ export class StatusStore {
 			onStatus: (s: FleetStatus) => this.apply(s),
 			onState: (s: ConnectionState) => {
 				this.connection = s;
-				if (s === 'live') scheduler.refresh();
+				if (s === 'live') scheduler.refresh({ force: true });
 			}
 		};
 		const connection: StatusConnection =

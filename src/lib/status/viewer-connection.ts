@@ -111,8 +111,8 @@ export class ViewerConnection {
 		this.#socket = socket;
 		socket.on('connect', () => {
 			this.#attempt = 0;
+			// No poll here: the store's scheduler asks on `live`, and only while the tab is visible.
 			this.#setState('live');
-			void this.poll();
 		});
 		socket.on('disconnect', (reason) => {
 			if (this.#closed) return;

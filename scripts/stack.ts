@@ -1,0 +1,147 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer as createNetServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { createShardbeatServer, type ShardbeatServer } from '../server/app.ts';
+import { DEFAULTS, type ServerConfig } from '../server/config.ts';
+import { createLogger } from '../server/log.ts';
+import { FleetSimulator, type FleetSimulatorOptions } from '../server/simulator/fleet-simulator.ts';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/** A free loopback port, for servers that must know their port before they start. */
+export function freePort(): Promise<number> {
+	return new Promise((resolve, reject) => {
+		const probe = createNetServer();
+		probe.once('error', reject);
+		probe.listen(0, '127.0.0.1', () => {
+			const { port } = probe.address() as { port: number };
+			probe.close(() => resolve(port));
+		});
+	});
+}
+
+/** Runs `vite build` (the Cloudflare worker into .svelte-kit/cloudflare). */
+export function buildPage(): Promise<void> {
+	return run('node_modules/.bin/vite', ['build'], 'vite build');
+}
+
+function run(cmd: string, args: string[], label: string): Promise<void> {
+	return new Promise((resolve, reject) => {
+		const child = spawn(cmd, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+		let out = '';
+		child.stdout.on('data', (d) => (out += d));
+		child.stderr.on('data', (d) => (out += d));
+		child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${label} failed (exit ${code}):\n${out.slice(-4000)}`))));
+	});
+}
+
+/** A long-running child (wrangler, vite) in its own process group, so stopping it stops its children too. */
+export interface Service {
+	url: string;
+	output(): string;
+	stop(): Promise<void>;
+}
+
+function service(cmd: string, args: string[], ready: RegExp, url: string, env: Record<string, string> = {}): Promise<Service> {
+	return new Promise((resolve, reject) => {
+		const child: ChildProcess = spawn(cmd, args, {
+			cwd: ROOT,
+			detached: true,
+			stdio: ['ignore', 'pipe', 'pipe'],
+			env: { ...process.env, WRANGLER_SEND_METRICS: 'false', NO_COLOR: '1', ...env }
+		});
+		let out = '';
+		const timer = setTimeout(() => {
+			stop();
+			reject(new Error(`${cmd} did not become ready in 90 s:\n${out.slice(-4000)}`));
+		}, 90_000);
+		const onData = (d: Buffer) => {
+			out += d;
+			if (ready.test(out)) {
+				clearTimeout(timer);
+				resolve({ url, output: () => out, stop });
+			}
+		};
+		child.stdout!.on('data', onData);
+		child.stderr!.on('data', onData);
+		child.once('exit', (code) => {
+			clearTimeout(timer);
+			reject(new Error(`${cmd} exited (${code}) before it was ready:\n${out.slice(-4000)}`));
+		});
+		function stop(): Promise<void> {
+			if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+			return new Promise((done) => {
+				child.once('exit', () => done());
+				try {
+					process.kill(-child.pid!, 'SIGTERM');
+				} catch {
+					done();
+				}
+			});
+		}
+	});
+}
+
+/** Serves the built worker with `wrangler dev`, the way Cloudflare runs it. */
+export function serveWorker(port: number, vars: Record<string, string>): Promise<Service> {
+	const args = ['dev', '--ip', '127.0.0.1', '--port', String(port)];
+	for (const [k, v] of Object.entries(vars)) args.push('--var', `${k}:${v}`);
+	return service('node_modules/.bin/wrangler', args, /Ready on http/, `http://127.0.0.1:${port}`);
+}
+
+/** `vite dev` with the given public env: the dev page, whose demo fallback tests need. */
+export function serveDev(port: number, env: Record<string, string>): Promise<Service> {
+	return service('node_modules/.bin/vite', ['dev', '--port', String(port), '--strictPort', '--host', '127.0.0.1'], /ready in/, `http://127.0.0.1:${port}`, env);
+}
+
+export interface Stack {
+	server: ShardbeatServer;
+	serverUrl: string;
+	fleet: FleetSimulator;
+	page: Service;
+	stop(): Promise<void>;
+}
+
+export interface StackOptions {
+	serverPort?: number;
+	pagePort?: number;
+	fleet?: Partial<FleetSimulatorOptions>;
+	config?: Partial<ServerConfig>;
+	build?: boolean;
+	botName?: string;
+}
+
+/** Server + simulated fleet + the built page under wrangler: the whole product on loopback. */
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+	if (options.build) await buildPage();
+	const pagePort = options.pagePort ?? (await freePort());
+	const pageOrigin = `http://127.0.0.1:${pagePort}`;
+	const config: ServerConfig = {
+		...DEFAULTS,
+		allowedOrigins: [...DEFAULTS.allowedOrigins, pageOrigin, `http://localhost:${pagePort}`],
+		botSecret: 'shardbeat-dev-secret',
+		tokenSecret: 'e2e-token-secret-0123456789abcdef0123456789',
+		logLevel: 'warn',
+		...options.config
+	};
+	const server = createShardbeatServer(config, { logger: createLogger(config.logLevel) });
+	const serverUrl = await server.listen(options.serverPort ?? 0, '127.0.0.1');
+	const fleet = new FleetSimulator({ url: serverUrl, secret: config.botSecret, ...options.fleet });
+	fleet.start();
+	await fleet.connected(60_000);
+	const page = await serveWorker(pagePort, {
+		PUBLIC_SHARDBEAT_URL: serverUrl,
+		...(options.botName ? { PUBLIC_SHARDBEAT_BOT_NAME: options.botName } : {})
+	});
+	return {
+		server,
+		serverUrl,
+		fleet,
+		page,
+		async stop() {
+			fleet.stop();
+			await page.stop();
+			await server.close();
+		}
+	};
+}
