@@ -1,0 +1,39 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { startStack, type Stack } from '../scripts/stack.ts';
+import { launchChromium, SCREENSHOTS } from './support/browser.ts';
+
+/* A 1,000 × 16 fleet (16,000 shards, 1,000 real reporter sockets) on the page, light and dark. */
+let stack: Stack;
+let browser: Browser;
+
+beforeAll(async () => {
+	stack = await startStack({ fleet: { clusters: 1_000, shardsPerCluster: 16, reconnectChance: 0.01, deathChance: 0, seed: 3 } });
+	stack.fleet.kill(7);
+	stack.fleet.kill(500);
+	browser = await launchChromium();
+}, 240_000);
+
+afterAll(async () => {
+	await browser?.close();
+	await stack?.stop();
+});
+
+it('renders all 16,000 shards and a screenshot in light and dark', async () => {
+	for (const scheme of ['light', 'dark'] as const) {
+		const page = await browser.newPage({ viewport: { width: 1440, height: 1000 }, colorScheme: scheme });
+		await page.goto(stack.page.url + '/');
+		await page.locator('[data-testid=cluster-card]').first().waitFor({ timeout: 60_000 });
+		await expect.poll(() => page.locator('.tile[data-shard]').count(), { timeout: 30_000 }).toBe(16_000);
+		expect(await page.getByTestId('banner').getAttribute('data-state')).toBe('degraded');
+		expect(await page.locator('#cluster-7').getAttribute('data-lifecycle')).toBe('stopped');
+		await page.screenshot({ path: `${SCREENSHOTS}big-fleet-${scheme}.png` });
+
+		await page.getByTestId('filter-unhealthy').check();
+		await page.getByTestId('sort').selectOption('health');
+		const first = await page.locator('[data-testid=cluster-card]').first().getAttribute('data-health');
+		expect(first).toBe('down');
+		await page.screenshot({ path: `${SCREENSHOTS}big-fleet-unhealthy-${scheme}.png` });
+		await page.close();
+	}
+});

@@ -1,0 +1,241 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { flushSync, mount, tick, unmount } from 'svelte';
+import type { ClusterLifecycle, ClusterStatus, ShardConflict, ShardStatus } from '#shared';
+import ClusterCard from './ClusterCard.svelte';
+
+/* *.svelte.spec.ts: props are a $state object, so a test can change them after mount. */
+
+const NOW = Date.UTC(2025, 5, 1, 12);
+
+interface Props {
+	cluster: ClusterStatus;
+	now: number;
+	locale: string;
+	conflicts?: ShardConflict[];
+	found?: number | null;
+}
+
+function makeCluster(overrides: Partial<ClusterStatus> = {}): ClusterStatus {
+	const shards: ShardStatus[] = [
+		{ id: 8, state: 'ready', ping: 40, guilds: 5_000 },
+		{ id: 9, state: 'ready', ping: 60, guilds: 7_345 }
+	];
+	return {
+		id: 4,
+		lifecycle: 'running',
+		shardIds: [8, 9],
+		shards,
+		guilds: 12_345,
+		members: 2_500_000,
+		startedAt: NOW - (3 * 3_600_000 + 4 * 60_000 + 30_000), // 3h 4m 30s ago
+		lastHeartbeatAt: NOW - 2_000,
+		...overrides
+	};
+}
+
+let target: HTMLElement;
+let component: Record<string, unknown> | undefined;
+
+afterEach(() => {
+	if (component) unmount(component);
+	component = undefined;
+	target?.remove();
+	// bits-ui portals popover content to <body>.
+	document.body.innerHTML = '';
+});
+
+function render(overrides: Partial<Props> = {}) {
+	const props = $state<Props>({ cluster: makeCluster(), now: NOW, locale: 'en', ...overrides });
+	target = document.createElement('div');
+	document.body.append(target);
+	component = mount(ClusterCard, { target, props });
+	flushSync();
+	const card = target.querySelector<HTMLElement>('[data-testid="cluster-card"]')!;
+	const clean = (s: string | null | undefined) => (s ?? '').replace(/\s+/g, ' ').trim();
+	/** The <dd> that follows the <dt> with this text. */
+	const field = (label: string) => {
+		const dt = [...card.querySelectorAll('dt')].find((d) => clean(d.textContent) === label);
+		return dt?.nextElementSibling as HTMLElement | undefined;
+	};
+	return { props, card, clean, field, text: () => clean(card.textContent) };
+}
+
+describe('ClusterCard', () => {
+	it('names the cluster and labels the card with it', () => {
+		const { card, clean } = render();
+		const heading = card.querySelector('h3')!;
+		expect(clean(heading.textContent)).toBe('Cluster 4');
+		expect(card.getAttribute('aria-labelledby')).toBe(heading.id);
+		expect(card.id).toBe('cluster-4');
+		expect(card.dataset.cluster).toBe('4');
+		expect(card.dataset.lifecycle).toBe('running');
+	});
+
+	it.each([
+		{ name: 'every shard ready', shards: ['ready', 'ready'], lifecycle: 'running', health: 'healthy', label: 'Healthy', ready: '2/2 shards ready' },
+		{ name: 'one shard resuming', shards: ['ready', 'resuming'], lifecycle: 'running', health: 'degraded', label: 'Degraded', ready: '1/2 shards ready' },
+		{ name: 'one shard not reported', shards: ['ready', null], lifecycle: 'starting', health: 'degraded', label: 'Degraded', ready: '1/2 shards ready' },
+		{ name: 'no shard ready', shards: ['idle', 'disconnected'], lifecycle: 'running', health: 'down', label: 'Down', ready: '0/2 shards ready' }
+	] as const)('$name → data-health="$health", "$label", "$ready"', ({ shards, lifecycle, health, label, ready }) => {
+		const list: ShardStatus[] = [];
+		shards.forEach((state, i) => {
+			if (state) list.push({ id: 8 + i, state, ping: state === 'ready' ? 50 : null, guilds: 10 });
+		});
+		const { card, text } = render({ cluster: makeCluster({ lifecycle, shards: list }) });
+		expect(card.dataset.health).toBe(health);
+		const header = card.querySelector('header')!.textContent!;
+		expect(header).toContain(label);
+		expect(text()).toContain(ready);
+		expect(text()).not.toContain('last heard');
+	});
+
+	it.each([
+		{ lifecycle: 'starting', label: 'Starting' },
+		{ lifecycle: 'running', label: 'Running' },
+		{ lifecycle: 'stopped', label: 'Stopped' }
+	] satisfies { lifecycle: ClusterLifecycle; label: string }[])('shows the $lifecycle lifecycle as "$label"', ({ lifecycle, label }) => {
+		const { card, clean } = render({ cluster: makeCluster({ lifecycle }) });
+		const badges = [...card.querySelectorAll('header span')].map((s) => clean(s.textContent));
+		expect(badges).toContain(label);
+		expect(card.dataset.lifecycle).toBe(lifecycle);
+	});
+
+	it('counts only assigned shards as ready', () => {
+		const cluster = makeCluster();
+		cluster.shards.push({ id: 99, state: 'ready', ping: 10, guilds: 1 });
+		const { text, card } = render({ cluster });
+		expect(text()).toContain('2/2 shards ready');
+		expect(card.dataset.health).toBe('healthy');
+	});
+
+	it('shows uptime, servers, members, average ping and last heartbeat', () => {
+		const { field } = render();
+		expect(field('Uptime')!.textContent!.trim()).toBe('3h 4m');
+		expect(field('Servers')!.textContent!.trim()).toBe('12.3K');
+		expect(field('Servers')!.title).toBe('12,345');
+		expect(field('Members')!.textContent!.trim()).toBe('2.5M');
+		expect(field('Members')!.title).toBe('2,500,000');
+		expect(field('Avg. ping')!.textContent!.trim()).toBe('50 ms');
+		expect(field('Last heartbeat')!.textContent!.trim()).toBe('2 seconds ago');
+	});
+
+	it.each([
+		{ pings: [40, 60], expected: '50 ms' },
+		{ pings: [41, 42], expected: '42 ms' }, // 41.5 rounds to a whole millisecond
+		{ pings: [null, 87], expected: '87 ms' }, // shards without a ping are left out, not counted as 0
+		{ pings: [null, null], expected: '—' }
+	])('average ping of $pings reads "$expected"', ({ pings, expected }) => {
+		const shards = pings.map((ping, i) => ({ id: 8 + i, state: 'ready' as const, ping, guilds: 10 }));
+		const { field } = render({ cluster: makeCluster({ shards }) });
+		expect(field('Avg. ping')!.textContent!.trim()).toBe(expected);
+	});
+
+	it('formats numbers for the locale', () => {
+		const { field } = render({ locale: 'de' });
+		expect(field('Members')!.title).toBe('2.500.000');
+		expect(field('Avg. ping')!.textContent!.trim()).toBe('50 ms');
+	});
+
+	describe('a stopped cluster', () => {
+		const stopped = () =>
+			makeCluster({
+				lifecycle: 'stopped',
+				lastHeartbeatAt: NOW - 95_000,
+				shards: [
+					{ id: 8, state: 'disconnected', ping: null, guilds: 5_000 },
+					{ id: 9, state: 'disconnected', ping: null, guilds: 7_345 }
+				]
+			});
+
+		it('says when it was last heard instead of counting ready shards', () => {
+			const { text, card } = render({ cluster: stopped() });
+			expect(text()).toContain('Stopped · last heard 1 minute ago');
+			expect(text()).not.toContain('shards ready');
+			expect(card.dataset.health).toBe('down');
+			expect(card.querySelector('header')!.textContent).toContain('Down');
+		});
+
+		it('shows no uptime and no ping', () => {
+			const { field } = render({ cluster: stopped() });
+			expect(field('Uptime')!.textContent!.trim()).toBe('—');
+			expect(field('Avg. ping')!.textContent!.trim()).toBe('—');
+			expect(field('Last heartbeat')!.textContent!.trim()).toBe('1 minute ago');
+		});
+
+		it('is down even if its last report had ready shards', () => {
+			const { card } = render({ cluster: makeCluster({ lifecycle: 'stopped' }) });
+			expect(card.dataset.health).toBe('down');
+		});
+	});
+
+	it('follows `now` as time passes', () => {
+		const { props, field } = render();
+		props.now = NOW + 60_000;
+		flushSync();
+		expect(field('Uptime')!.textContent!.trim()).toBe('3h 5m');
+		expect(field('Last heartbeat')!.textContent!.trim()).toBe('1 minute ago');
+	});
+
+	it('follows a cluster that goes from healthy to degraded', () => {
+		const { props, card, text } = render();
+		expect(card.dataset.health).toBe('healthy');
+		props.cluster = makeCluster({ shards: [{ id: 8, state: 'ready', ping: 40, guilds: 1 }, { id: 9, state: 'reconnecting', ping: null, guilds: 1 }] });
+		flushSync();
+		expect(card.dataset.health).toBe('degraded');
+		expect(text()).toContain('1/2 shards ready');
+		expect(card.querySelector('.tile[data-shard="9"]')!.getAttribute('data-kind')).toBe('transitional');
+	});
+
+	it('draws the shard grid', () => {
+		const { card } = render();
+		const tiles = [...card.querySelectorAll<HTMLElement>('.tile')];
+		expect(tiles.map((t) => t.dataset.shard)).toEqual(['8', '9']);
+	});
+
+	it('highlights the found shard', () => {
+		const plain = render();
+		expect(plain.card.className).not.toContain('ring-4');
+		expect(plain.card.querySelector('[aria-current]')).toBeNull();
+		plain.props.found = 9;
+		flushSync();
+		expect(plain.card.className).toContain('ring-4');
+		expect(plain.card.querySelector('.tile[data-shard="9"]')!.getAttribute('aria-current')).toBe('true');
+	});
+
+	describe('details popover', () => {
+		it('has a trigger named for the cluster', () => {
+			const { card, clean } = render();
+			const trigger = card.querySelector('button[aria-label="Details for cluster 4"]')!;
+			expect(trigger).not.toBeNull();
+			expect(clean(trigger.textContent)).toBe('Details');
+			expect(document.querySelector('[data-testid="cluster-details"]')).toBeNull();
+		});
+
+		it('opens with state counts and conflicts', async () => {
+			const cluster = makeCluster({
+				shardIds: [8, 9, 10, 11],
+				shards: [
+					{ id: 8, state: 'ready', ping: 40, guilds: 1 },
+					{ id: 9, state: 'ready', ping: 90, guilds: 1 },
+					{ id: 10, state: 'resuming', ping: null, guilds: 1 }
+				]
+			});
+			const { card, clean } = render({ cluster, conflicts: [{ shardId: 9, clusterIds: [4, 6] }] });
+			card.querySelector<HTMLButtonElement>('button[aria-label="Details for cluster 4"]')!.click();
+			flushSync();
+			await tick();
+			flushSync();
+			const details = document.querySelector<HTMLElement>('[data-testid="cluster-details"]');
+			expect(details).not.toBeNull();
+			const text = clean(details!.textContent);
+			expect(text).toContain('Cluster 4');
+			expect(text).toContain('Running · Degraded');
+			expect(text).toContain('8–11');
+			expect(text).toContain('40 ms – 90 ms');
+			expect(text).toContain('Ready2');
+			expect(text).toContain('Resuming1');
+			expect(text).toContain('Not reported1');
+			expect(text).toContain('Shards reported by more than one cluster: 9');
+		});
+	});
+});
