@@ -233,13 +233,8 @@ describe('ShardGrid', () => {
 			expect(zeroTabStops(root)).toHaveLength(1);
 		});
 
-		/*
-		 * BUG (ShardGrid.svelte, `focusIndex`): while `found` is set it pins the tab stop to the found
-		 * tile and ignores `active`, so after arrowing away the focused tile has tabindex -1 and Tab
-		 * out / Shift+Tab back lands on the found tile instead. `it.fails` documents the bug; drop
-		 * `.fails` once ShardGrid is fixed.
-		 */
-		it.fails('moves the tab stop along with focus when arrowing away from the found tile', () => {
+		// After find-my-shard, arrow keys still move the single tab stop with focus.
+		it('moves the tab stop along with focus when arrowing away from the found tile', () => {
 			const root = render({ cluster: clusterOf(['ready', 'ready', 'ready']), found: 31 });
 			tile(root, 31).focus();
 			press(tile(root, 31), 'ArrowRight');
@@ -249,12 +244,8 @@ describe('ShardGrid', () => {
 		});
 	});
 
-	/*
-	 * BUG (ShardGrid.svelte, `active` / `focusIndex`): `active` is never clamped to the current
-	 * shardIds, so after End on a 5-shard grid and a re-shard down to 2 shards no tile has
-	 * tabindex 0 and the grid drops out of the tab order. Drop `.fails` once ShardGrid is fixed.
-	 */
-	it.fails('keeps exactly one tab stop when the cluster loses shards after the user moved to the end', () => {
+	// A re-shard that removes the tab-stop tile must not drop the grid out of the tab order.
+	it('keeps exactly one tab stop when the cluster loses shards after the user moved to the end', () => {
 		const props = $state<{ cluster: ClusterStatus; found: number | null }>({ cluster: clusterOf(['ready', 'ready', 'ready', 'ready', 'ready']), found: null });
 		const root = render(props);
 		const list = tiles(root);
@@ -267,6 +258,19 @@ describe('ShardGrid', () => {
 		flushSync();
 		expect(tiles(root)).toHaveLength(2);
 		expect(zeroTabStops(root)).toHaveLength(1);
+	});
+
+	it('keeps the tab stop on the same shard when shards are added in front of it', () => {
+		const props = $state<{ cluster: ClusterStatus; found: number | null }>({ cluster: clusterOf(['ready', 'ready', 'ready'], 30), found: null });
+		const root = render(props);
+		tile(root, 30).focus();
+		press(tile(root, 30), 'ArrowRight');
+		expect(zeroTabStops(root)).toEqual([tile(root, 31)]);
+
+		// Re-shard: the cluster now also owns 28 and 29, so shard 31 moves from index 1 to index 3.
+		props.cluster = clusterOf(['ready', 'ready', 'ready', 'ready', 'ready'], 28);
+		flushSync();
+		expect(zeroTabStops(root)).toEqual([tile(root, 31)]);
 	});
 
 	it('updates kinds and labels when a shard changes state', () => {
