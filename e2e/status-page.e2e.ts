@@ -191,6 +191,21 @@ describe('find my shard and tooltips', () => {
 		await page.close();
 	});
 
+	it('the theme toggle overrides the system preference and is remembered', async () => {
+		const page = await open('/', { colorScheme: 'dark' });
+		const up = () => page.evaluate(() => getComputedStyle(document.documentElement).getPropertyValue('--up').trim());
+		expect(await up()).toBe('#22c55e');
+		await page.locator('label:has([data-testid=theme-light])').click();
+		expect(await up()).toBe('#15803d');
+		await page.reload();
+		await page.locator('[data-testid=banner][data-state=operational]').waitFor();
+		expect(await up()).toBe('#15803d');
+		expect(await page.getByTestId('theme-light').isChecked()).toBe(true);
+		await page.locator('label:has([data-testid=theme-system])').click();
+		expect(await up()).toBe('#22c55e');
+		await page.close();
+	});
+
 	it('works at 360 px wide', async () => {
 		const page = await open('/', { width: 360 });
 		const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);

@@ -28,6 +28,8 @@ export class Fleet {
 	readonly #clusters = new Map<number, ClusterRecord>();
 	/** shard id → ids of live clusters that claim it. */
 	readonly #claims = new Map<number, Set<number>>();
+	/** Ids of stopped clusters, so pruning on the heartbeat path looks at them alone. */
+	readonly #stopped = new Set<number>();
 	#totalShards = 0;
 
 	get size(): number {
@@ -67,6 +69,7 @@ export class Fleet {
 		};
 		const record: ClusterRecord = { status, socketId, lastUptimeMs: hb.uptimeMs, conflictKey: prev?.conflictKey ?? '' };
 		this.#clusters.set(hb.clusterId, record);
+		this.#stopped.delete(hb.clusterId);
 		this.#claim(status);
 		this.#totalShards = hb.totalShards;
 
@@ -93,6 +96,7 @@ export class Fleet {
 		};
 		record.socketId = null;
 		record.conflictKey = '';
+		this.#stopped.add(clusterId);
 		return true;
 	}
 
@@ -146,10 +150,13 @@ export class Fleet {
 	 * cluster or lies beyond the bot's current shard count.
 	 */
 	#pruneSuperseded(): void {
-		for (const [id, record] of this.#clusters) {
-			if (record.status.lifecycle !== 'stopped') continue;
-			const superseded = record.status.shardIds.every((s) => s >= this.#totalShards || (this.#claims.get(s)?.size ?? 0) > 0);
-			if (superseded) this.#clusters.delete(id);
+		for (const id of this.#stopped) {
+			const shardIds = this.#clusters.get(id)!.status.shardIds;
+			const superseded = shardIds.every((s) => s >= this.#totalShards || (this.#claims.get(s)?.size ?? 0) > 0);
+			if (superseded) {
+				this.#clusters.delete(id);
+				this.#stopped.delete(id);
+			}
 		}
 	}
 }

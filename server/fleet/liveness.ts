@@ -35,10 +35,6 @@ export class Liveness {
 		this.#lastSeen.delete(key);
 	}
 
-	has(key: number): boolean {
-		return this.#lastSeen.has(key);
-	}
-
 	/** Expires every key silent for longer than the timeout and returns them. */
 	sweep(now: number): number[] {
 		const expired: number[] = [];

@@ -14,8 +14,6 @@ export interface BotNamespaceDeps {
 	fleet: Fleet;
 	liveness: Liveness;
 	logger: Logger;
-	/** Called after every accepted change, for pushes and metrics. */
-	onChange?: () => void;
 }
 
 /** Wires `/bot`: secret checked at the handshake, heartbeats validated before they touch state. */
@@ -54,7 +52,6 @@ export function registerBotNamespace(nsp: BotNamespace, deps: BotNamespaceDeps):
 					logger.warn({ cluster: result.cluster.id, conflicts: result.conflicts }, 'shard claimed by more than one live cluster');
 				}
 				if (result.lifecycleChanged) logger.info({ cluster: result.cluster.id, lifecycle: result.cluster.lifecycle }, 'cluster lifecycle');
-				deps.onChange?.();
 				ack?.({ ok: true, receivedAt: now, conflicts: result.conflicts });
 			} catch (error) {
 				// A bug here must cost one heartbeat, never the process or the fleet state.
@@ -67,7 +64,6 @@ export function registerBotNamespace(nsp: BotNamespace, deps: BotNamespaceDeps):
 			const stopped = fleet.stopSocket(socket.id);
 			for (const id of stopped) liveness.forget(id);
 			logger.info({ socket: socket.id, reason, stopped }, 'bot disconnected');
-			if (stopped.length > 0) deps.onChange?.();
 		});
 	});
 }

@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { flushSync, mount, tick, unmount } from 'svelte';
+import { flushSync, tick } from 'svelte';
 import type { ClusterLifecycle, ClusterStatus, ShardConflict, ShardStatus } from '#shared';
 import ClusterCard from './ClusterCard.svelte';
+import { cleanupMounted, mountComponent } from './test-mount.ts';
 
 /* *.svelte.spec.ts: props are a $state object, so a test can change them after mount. */
 
@@ -33,23 +34,12 @@ function makeCluster(overrides: Partial<ClusterStatus> = {}): ClusterStatus {
 	};
 }
 
-let target: HTMLElement;
-let component: Record<string, unknown> | undefined;
-
-afterEach(() => {
-	if (component) unmount(component);
-	component = undefined;
-	target?.remove();
-	// bits-ui portals popover content to <body>.
-	document.body.innerHTML = '';
-});
+// Also empties <body>, where bits-ui portals popover content.
+afterEach(cleanupMounted);
 
 function render(overrides: Partial<Props> = {}) {
 	const props = $state<Props>({ cluster: makeCluster(), now: NOW, locale: 'en', ...overrides });
-	target = document.createElement('div');
-	document.body.append(target);
-	component = mount(ClusterCard, { target, props });
-	flushSync();
+	const target = mountComponent(ClusterCard, props);
 	const card = target.querySelector<HTMLElement>('[data-testid="cluster-card"]')!;
 	const clean = (s: string | null | undefined) => (s ?? '').replace(/\s+/g, ' ').trim();
 	/** The <dd> that follows the <dt> with this text. */

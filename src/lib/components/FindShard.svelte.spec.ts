@@ -1,8 +1,9 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { flushSync, mount, unmount } from 'svelte';
+import { flushSync } from 'svelte';
 import type { ClusterLifecycle, ClusterStatus, FleetStatus, ShardState } from '#shared';
 import type { FoundShard } from '$lib/status/shard-view';
 import FindShard from './FindShard.svelte';
+import { cleanupMounted, mountComponent } from './test-mount.ts';
 
 /* *.svelte.spec.ts: props are a $state object, so a test can swap the fleet status after mount. */
 
@@ -35,26 +36,17 @@ function fleet(): FleetStatus {
 	};
 }
 
-let target: HTMLElement;
-let component: Record<string, unknown> | undefined;
-
-afterEach(() => {
-	if (component) unmount(component);
-	component = undefined;
-	target?.remove();
-});
+afterEach(cleanupMounted);
 
 function render(status: FleetStatus | null = fleet()) {
 	const onfound = vi.fn<(found: FoundShard | null) => void>();
 	const props = $state<{ status: FleetStatus | null; onfound: typeof onfound }>({ status, onfound });
-	target = document.createElement('div');
-	document.body.append(target);
-	component = mount(FindShard, { target, props });
-	flushSync();
+	const target = mountComponent(FindShard, props);
 	const input = target.querySelector<HTMLInputElement>('[data-testid="find-input"]')!;
 	const form = target.querySelector('form')!;
 	const outcome = target.querySelector<HTMLElement>('[data-testid="find-outcome"]')!;
 	return {
+		root: target,
 		props,
 		onfound,
 		input,
@@ -75,12 +67,12 @@ function render(status: FleetStatus | null = fleet()) {
 
 describe('FindShard', () => {
 	it('renders the form with an empty outcome', () => {
-		const { input, text, onfound } = render();
+		const { root, input, text, onfound } = render();
 		expect(input.value).toBe('');
 		expect(input.getAttribute('aria-invalid')).toBe('false');
 		expect(text()).toBe('');
 		expect(onfound).not.toHaveBeenCalled();
-		expect(target.querySelector('button[type="submit"]')!.textContent!.trim()).toBe('Find');
+		expect(root.querySelector('button[type="submit"]')!.textContent!.trim()).toBe('Find');
 	});
 
 	it('finds the shard and the cluster that owns it for a server ID', () => {
@@ -115,11 +107,11 @@ describe('FindShard', () => {
 	});
 
 	it('submits through the button too', () => {
-		const { input, onfound, text } = render();
+		const { root, input, onfound, text } = render();
 		input.value = GUILD;
 		input.dispatchEvent(new Event('input', { bubbles: true }));
 		flushSync();
-		target.querySelector<HTMLButtonElement>('button[type="submit"]')!.click();
+		root.querySelector<HTMLButtonElement>('button[type="submit"]')!.click();
 		flushSync();
 		expect(onfound).toHaveBeenLastCalledWith({ guildId: GUILD, shardId: 2, clusterId: 7 });
 		expect(text()).toContain('is on shard 2 in cluster 7');

@@ -1,28 +1,18 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { flushSync, mount, unmount } from 'svelte';
+import { flushSync } from 'svelte';
 import type { ClusterStatus, ShardState, ShardStatus } from '#shared';
 import ShardGrid from './ShardGrid.svelte';
+import { cleanupMounted, mountComponent } from './test-mount.ts';
 
 /*
  * Mounted into jsdom with Svelte's own mount/flushSync. Runes are allowed here because the file
  * is named *.svelte.spec.ts, which lets a test change props through a $state object.
  */
 
-let target: HTMLElement;
-let component: Record<string, unknown> | undefined;
-
-afterEach(() => {
-	if (component) unmount(component);
-	component = undefined;
-	target?.remove();
-});
+afterEach(cleanupMounted);
 
 function render(props: { cluster: ClusterStatus; found?: number | null }) {
-	target = document.createElement('div');
-	document.body.append(target);
-	component = mount(ShardGrid, { target, props });
-	flushSync();
-	return target;
+	return mountComponent(ShardGrid, props);
 }
 
 /** Cluster 3 with one shard per state; `null` leaves the id assigned but unreported. */

@@ -1,8 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { flushSync, mount, unmount } from 'svelte';
+import { flushSync } from 'svelte';
 import type { OverallHealth, OverallState } from '#shared';
 import type { ConnectionState } from '$lib/status/viewer-connection';
 import StatusBanner from './StatusBanner.svelte';
+import { cleanupMounted, mountComponent } from './test-mount.ts';
 
 /* *.svelte.spec.ts: props are a $state object, so a test can change them after mount. */
 
@@ -15,14 +16,7 @@ interface Props {
 	locale: string;
 }
 
-let target: HTMLElement;
-let component: Record<string, unknown> | undefined;
-
-afterEach(() => {
-	if (component) unmount(component);
-	component = undefined;
-	target?.remove();
-});
+afterEach(cleanupMounted);
 
 function render(overrides: Partial<Props> = {}) {
 	const props = $state<Props>({
@@ -34,10 +28,7 @@ function render(overrides: Partial<Props> = {}) {
 		locale: 'en',
 		...overrides
 	});
-	target = document.createElement('div');
-	document.body.append(target);
-	component = mount(StatusBanner, { target, props });
-	flushSync();
+	const target = mountComponent(StatusBanner, props);
 	const q = (id: string) => target.querySelector<HTMLElement>(`[data-testid="${id}"]`);
 	return { props, root: target, q, text: (id: string) => q(id)?.textContent?.replace(/\s+/g, ' ').trim() ?? null };
 }

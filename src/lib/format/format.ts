@@ -23,10 +23,6 @@ export function formatPing(ms: number, locale: string): string {
 	return memo(`p:${locale}`, () => new Intl.NumberFormat(locale, { style: 'unit', unit: 'millisecond', maximumFractionDigits: 0 })).format(ms);
 }
 
-export function formatPercent(ratio: number, locale: string): string {
-	return memo(`%:${locale}`, () => new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 1 })).format(ratio);
-}
-
 const UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
 	['day', 86_400_000],
 	['hour', 3_600_000],

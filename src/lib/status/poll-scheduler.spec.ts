@@ -1,32 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { PollScheduler } from './poll-scheduler.ts';
-
-/** A `document` whose visibility the test flips; dispatches 'visibilitychange' like a browser. */
-class StubDocument extends EventTarget {
-	visibilityState: DocumentVisibilityState;
-	constructor(initial: DocumentVisibilityState = 'visible') {
-		super();
-		this.visibilityState = initial;
-	}
-	setVisibility(state: DocumentVisibilityState): void {
-		this.visibilityState = state;
-		this.dispatchEvent(new Event('visibilitychange'));
-	}
-}
-
-/** A `window` that only knows how to regain focus. */
-class StubWindow extends EventTarget {
-	focus(): void {
-		this.dispatchEvent(new Event('focus'));
-	}
-}
+import { createVisibilityStub } from './visibility-stub.ts';
 
 const INTERVAL = 15_000;
 const GAP = 2_000;
 
 function setup(initial: DocumentVisibilityState = 'visible', extra: { intervalMs?: number; minGapMs?: number } = {}) {
-	const doc = new StubDocument(initial);
-	const win = new StubWindow();
+	const { document: doc, window: win } = createVisibilityStub(initial);
 	const poll = vi.fn();
 	const scheduler = new PollScheduler({ poll, document: doc, window: win, ...extra });
 	return { doc, win, poll, scheduler };
@@ -313,12 +293,9 @@ describe('PollScheduler', () => {
 describe('forced refresh (a new connection)', () => {
 	it('polls inside the min gap when forced, but never while hidden', () => {
 		vi.useFakeTimers();
-		const doc = new (class extends EventTarget {
-			visibilityState: DocumentVisibilityState = 'visible';
-		})();
-		const win = new EventTarget();
+		const { document: doc, window: win } = createVisibilityStub();
 		const poll = vi.fn();
-		const s = new PollScheduler({ poll, document: doc as never, window: win as never });
+		const s = new PollScheduler({ poll, document: doc, window: win });
 		s.start();
 		expect(poll).toHaveBeenCalledTimes(1);
 		s.refresh();

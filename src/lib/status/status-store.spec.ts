@@ -2,19 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ClusterStatus, FleetStatus, ShardState, ViewerTokenResponse } from '#shared';
 import { POLL_INTERVAL_MS, STALE_AFTER_MS, StatusStore, type StatusConnection, type StatusStoreOptions } from './status-store.svelte.ts';
 import type { ConnectionState } from './viewer-connection.ts';
-
-class StubDocument extends EventTarget {
-	visibilityState: DocumentVisibilityState = 'visible';
-	setVisibility(state: DocumentVisibilityState): void {
-		this.visibilityState = state;
-		this.dispatchEvent(new Event('visibilitychange'));
-	}
-}
-class StubWindow extends EventTarget {
-	focus(): void {
-		this.dispatchEvent(new Event('focus'));
-	}
-}
+import { createVisibilityStub } from './visibility-stub.ts';
 
 type Handlers = { onStatus: (s: FleetStatus) => void; onState: (s: ConnectionState) => void };
 
@@ -67,8 +55,7 @@ const oneReconnecting = () => fleet(['ready', 'ready'], ['ready', 'reconnecting'
 function setup(options: Partial<StatusStoreOptions> = {}) {
 	const fake = fakeConnection();
 	const store = new StatusStore({ serverUrl: 'http://status.test', token: TOKEN, connect: fake.connect, ...options });
-	const document = new StubDocument();
-	const window = new StubWindow();
+	const { document, window } = createVisibilityStub();
 	return { ...fake, store, document, window, start: () => store.start({ document, window }) };
 }
 

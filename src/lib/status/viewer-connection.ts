@@ -54,10 +54,6 @@ export class ViewerConnection {
 		this.#token = options.initialToken;
 	}
 
-	get state(): ConnectionState {
-		return this.#state;
-	}
-
 	start(): void {
 		if (this.#token) this.#open();
 		else void this.#renewAndOpen();
