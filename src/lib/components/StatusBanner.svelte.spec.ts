@@ -1,20 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { flushSync } from 'svelte';
-import type { OverallHealth, OverallState } from '#shared';
+import { flushSync, type ComponentProps } from 'svelte';
+import type { OverallState } from '#shared';
 import type { ConnectionState } from '$lib/status/viewer-connection';
 import StatusBanner from './StatusBanner.svelte';
 import { cleanupMounted, mountComponent } from './test-mount.ts';
 
 /* *.svelte.spec.ts: props are a $state object, so a test can change them after mount. */
 
-interface Props {
-	health: OverallHealth;
-	ageMs: number | null;
-	stale: boolean;
-	connection: ConnectionState;
-	demo: boolean;
-	locale: string;
-}
+type Props = ComponentProps<typeof StatusBanner>;
 
 afterEach(cleanupMounted);
 
