@@ -20,7 +20,8 @@ export default defineConfig({
 				test: {
 					name: 'unit',
 					environment: 'node',
-					include: ['shared-types/**/*.spec.ts', 'server/**/*.spec.ts'],
+					// *.node.spec.ts: page modules tested in Node against a real server (no jsdom).
+					include: ['shared-types/**/*.spec.ts', 'server/**/*.spec.ts', 'src/**/*.node.spec.ts'],
 					testTimeout: 20_000
 				}
 			},
@@ -30,6 +31,7 @@ export default defineConfig({
 					name: 'page',
 					environment: 'jsdom',
 					include: ['src/**/*.spec.ts'],
+					exclude: ['src/**/*.node.spec.ts'],
 					setupFiles: ['./src/test-setup.ts']
 				},
 				resolve: process.env.VITEST ? { conditions: ['browser'] } : undefined

@@ -25,6 +25,9 @@ export interface ViewerConnectionOptions {
 	refreshAheadMs?: number;
 }
 
+/** Failed attempts in a row (about 7 s with the default backoff) before the page says "offline". */
+export const OFFLINE_AFTER_FAILURES = 3;
+
 /** `POST /api/token` on the status server. */
 export async function fetchViewerToken(serverUrl: string, fetcher: typeof fetch = fetch): Promise<ViewerTokenResponse> {
 	const res = await fetcher(new URL('/api/token', serverUrl), { method: 'POST' });
@@ -46,6 +49,8 @@ export class ViewerConnection {
 	#refreshTimer: ReturnType<typeof setTimeout> | undefined;
 	#retryTimer: ReturnType<typeof setTimeout> | undefined;
 	#attempt = 0;
+	/** Consecutive failed connection attempts; after a few, the server counts as unreachable. */
+	#failures = 0;
 	#closed = false;
 	#state: ConnectionState = 'connecting';
 
@@ -107,6 +112,7 @@ export class ViewerConnection {
 		this.#socket = socket;
 		socket.on('connect', () => {
 			this.#attempt = 0;
+			this.#failures = 0;
 			// No poll here: the store's scheduler asks on `live`, and only while the tab is visible.
 			this.#setState('live');
 		});
@@ -118,7 +124,10 @@ export class ViewerConnection {
 		});
 		socket.on('connect_error', (error: Error & { data?: ConnectErrorData }) => {
 			if (this.#closed) return;
-			this.#setState(this.#state === 'live' || this.#state === 'reconnecting' ? 'reconnecting' : 'offline');
+			// A blip is "reconnecting"; a server that keeps refusing or not answering is "offline",
+			// which the page states plainly alongside the age of the data it still shows.
+			this.#failures++;
+			this.#setState(this.#failures >= OFFLINE_AFTER_FAILURES || this.#state === 'connecting' || this.#state === 'offline' ? 'offline' : 'reconnecting');
 			// A refusal by the server's middleware is final for socket.io: a token that expired,
 			// or one signed by a server that restarted with a new key. Fetch a new one and retry.
 			if (error.data?.code === 'token_expired' || error.data?.code === 'unauthorized') this.#retry();

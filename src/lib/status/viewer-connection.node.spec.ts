@@ -1,0 +1,103 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { FleetStatus } from '#shared';
+import { eventually, startServer, type Harness } from '../../../server/testing/harness.ts';
+import { OFFLINE_AFTER_FAILURES, ViewerConnection, type ConnectionState } from './viewer-connection.ts';
+
+/* The page's connection logic against a real Shardbeat server on loopback. */
+let servers: Harness[] = [];
+let connections: ViewerConnection[] = [];
+afterEach(async () => {
+	for (const c of connections) c.close();
+	for (const s of servers) await s.close();
+	servers = [];
+	connections = [];
+	vi.restoreAllMocks();
+});
+
+function connect(url: string, options: { refreshAheadMs?: number } = {}) {
+	const states: ConnectionState[] = [];
+	const statuses: FleetStatus[] = [];
+	const tokenFetches = vi.fn(fetch);
+	const connection = new ViewerConnection({
+		serverUrl: url,
+		initialToken: null,
+		onStatus: (s) => statuses.push(s),
+		onState: (s) => states.push(s),
+		fetch: tokenFetches,
+		...options
+	});
+	connections.push(connection);
+	connection.start();
+	return { connection, states, statuses, tokenFetches };
+}
+
+describe('ViewerConnection', () => {
+	it('fetches a token, goes live and answers polls', async () => {
+		const h = await startServer();
+		servers.push(h);
+		const { connection, states, statuses, tokenFetches } = connect(h.url);
+		await eventually(() => states.at(-1) === 'live');
+		expect(tokenFetches).toHaveBeenCalledTimes(1);
+		expect(await connection.poll()).toBe(true);
+		expect(statuses[0]).toMatchObject({ clusters: [], totalShards: 0 });
+	});
+
+	it('renews its token when the server answers token_expired, then polls again', async () => {
+		let offset = 0;
+		const h = await startServer({}, 0, () => Date.now() + offset);
+		servers.push(h);
+		const { connection, states, tokenFetches } = connect(h.url);
+		await eventually(() => states.at(-1) === 'live');
+		offset = 6 * 60_000; // the server's clock passes the token's expiry
+		expect(await connection.poll()).toBe(false);
+		expect(tokenFetches).toHaveBeenCalledTimes(2);
+		expect(await connection.poll()).toBe(true);
+	});
+
+	it('renews its token ahead of expiry without reconnecting', async () => {
+		const h = await startServer({ tokenTtlMs: 6_000 });
+		servers.push(h);
+		// Renew 1 s before expiry: ~5 s after connecting (the floor between renewals is 5 s).
+		const { connection, states, tokenFetches } = connect(h.url, { refreshAheadMs: 1_000 });
+		await eventually(() => states.at(-1) === 'live');
+		await eventually(() => tokenFetches.mock.calls.length === 2, 9_000);
+		await new Promise((r) => setTimeout(r, 1_500)); // past the first token's expiry
+		expect(await connection.poll()).toBe(true);
+		expect(states.filter((s) => s === 'live')).toHaveLength(1);
+	});
+
+	it('reconnects to a restarted server that signs with a new key', async () => {
+		const first = await startServer({ tokenSecret: 'first-secret-0123456789abcdef0123456789' });
+		const port = Number(new URL(first.url).port);
+		const { connection, states, tokenFetches } = connect(first.url);
+		await eventually(() => states.at(-1) === 'live');
+		await first.close();
+		await eventually(() => states.at(-1) === 'reconnecting');
+
+		const second = await startServer({ tokenSecret: 'second-secret-0123456789abcdef012345678' }, port);
+		servers.push(second);
+		// The old token is refused as unauthorized; the page fetches one from the new server.
+		await eventually(() => states.at(-1) === 'live', 15_000);
+		expect(tokenFetches.mock.calls.length).toBeGreaterThanOrEqual(2);
+		expect(await connection.poll()).toBe(true);
+	});
+
+	it(`says offline after ${OFFLINE_AFTER_FAILURES} failed attempts, so the page can say the server cannot be reached`, async () => {
+		const h = await startServer();
+		const { states } = connect(h.url);
+		await eventually(() => states.at(-1) === 'live');
+		await h.close();
+		await eventually(() => states.at(-1) === 'reconnecting');
+		await eventually(() => states.at(-1) === 'offline', 20_000);
+		expect(states).toEqual(['live', 'reconnecting', 'offline']);
+	});
+
+	it('is offline at once when no server answers the first token request', async () => {
+		const h = await startServer();
+		const url = h.url;
+		await h.close();
+		const { states } = connect(url);
+		await eventually(() => states.at(-1) === 'offline');
+		expect(states[0]).toBe('offline');
+	});
+});
