@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { flushSync } from 'svelte';
-import type { ClusterStatus, ShardState, ShardStatus } from '#shared';
+import { SHARD_STATES, type ClusterStatus, type ShardState, type ShardStatus } from '#shared';
 import ShardGrid from './ShardGrid.svelte';
 import { cleanupMounted, mountComponent } from './test-mount.ts';
 
@@ -36,17 +36,7 @@ function press(el: Element, key: string) {
 	return event;
 }
 
-const ALL_STATES: ShardState[] = [
-	'ready',
-	'connecting',
-	'reconnecting',
-	'resuming',
-	'identifying',
-	'waiting-for-guilds',
-	'nearly',
-	'idle',
-	'disconnected'
-];
+const ALL_STATES: readonly ShardState[] = SHARD_STATES;
 
 describe('ShardGrid', () => {
 	it('renders one tile button per assigned shard id, in order, inside a labelled group', () => {

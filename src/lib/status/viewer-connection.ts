@@ -163,15 +163,14 @@ export class ViewerConnection {
 		this.#scheduleRefresh();
 	}
 
-	#scheduleRefresh(): void {
+	/**
+	 * Renews the token `inMs` from now: by default a minute before it expires (never sooner than
+	 * 5 s, so a short-lived token cannot spin); after a failed renewal, with backoff.
+	 */
+	#scheduleRefresh(inMs?: number): void {
 		clearTimeout(this.#refreshTimer);
 		if (!this.#token || this.#closed) return;
-		const inMs = Math.max(5_000, this.#token.expiresAt - Date.now() - this.#o.refreshAheadMs);
-		this.#refreshTimer = setTimeout(() => void this.#renewToken().catch(() => this.#scheduleRetryRefresh()), inMs);
-	}
-
-	#scheduleRetryRefresh(): void {
-		clearTimeout(this.#refreshTimer);
-		this.#refreshTimer = setTimeout(() => void this.#renewToken().catch(() => this.#scheduleRetryRefresh()), backoffDelay(this.#attempt++));
+		const delay = inMs ?? Math.max(5_000, this.#token.expiresAt - Date.now() - this.#o.refreshAheadMs);
+		this.#refreshTimer = setTimeout(() => void this.#renewToken().catch(() => this.#scheduleRefresh(backoffDelay(this.#attempt++))), delay);
 	}
 }
