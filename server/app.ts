@@ -2,6 +2,9 @@ import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Server } from 'socket.io';
 import { NAMESPACES, type FleetStatus } from '#shared';
+import { FleetFeed } from './feed/fleet-feed.ts';
+import { MemoryFleetLog, type FleetLog } from './feed/fleet-log.ts';
+import { Publisher } from './feed/publisher.ts';
 import { ViewerTokens } from './auth/viewer-token.ts';
 import type { ServerConfig } from './config.ts';
 import { Fleet } from './fleet/fleet.ts';
@@ -16,14 +19,27 @@ export interface ShardbeatServer {
 	readonly http: HttpServer;
 	readonly io: Server;
 	readonly fleet: Fleet;
+	/** The versioned fleet viewers see (a batch behind `fleet` until the next push). */
+	readonly feed: FleetFeed;
 	/** Starts listening; resolves with the base URL, e.g. `http://127.0.0.1:4000`. */
 	listen(port?: number, host?: string): Promise<string>;
 	/** The base URL once listening. */
 	readonly url: string;
-	/** The current fleet status, as `GET /api/status` returns it. */
+	/** The fleet at the current version, as `GET /api/status` returns it. */
 	snapshot(): FleetStatus;
+	/** Counters since start (issue 5's /metrics builds on them). */
+	readonly stats: ServerStats;
+	/** Commits and pushes pending changes now instead of at the next batch tick. */
+	flush(): Promise<void>;
 	/** Disconnects every socket, clears every timer and stops listening. Safe to call twice. */
 	close(): Promise<void>;
+}
+
+export interface ServerStats {
+	heartbeatsAccepted: number;
+	heartbeatsRefused: number;
+	polls: number;
+	pushes: number;
 }
 
 /** Socket.io caps a message at this size; the largest valid heartbeat (1,024 shards) is ~70 KB. */
@@ -56,7 +72,10 @@ export function createShardbeatServer(config: ServerConfig, options: ShardbeatSe
 			if (fleet.stop(clusterId)) logger.warn({ cluster: clusterId, silentMs: Date.now() - lastSeen }, 'cluster went silent; marked stopped');
 		}
 	});
-	const snapshot = () => fleet.snapshot(Date.now());
+	const stats: ServerStats = { heartbeatsAccepted: 0, heartbeatsRefused: 0, polls: 0, pushes: 0 };
+	const feed = new FleetFeed();
+	const log: FleetLog = new MemoryFleetLog(feed);
+	const snapshot = (): FleetStatus => ({ ...feed.status, generatedAt: Date.now() });
 
 	const allowedOrigins = new Set(config.allowedOrigins);
 	const http = createServer();
@@ -69,14 +88,25 @@ export function createShardbeatServer(config: ServerConfig, options: ShardbeatSe
 			callback(null, origin === undefined || allowedOrigins.has(origin));
 		}
 	});
-	registerBotNamespace(io.of(NAMESPACES.bot) as BotNamespace, { botSecret: config.botSecret, fleet, liveness, logger });
-	registerViewerNamespace(io.of(NAMESPACES.viewer) as ViewerNamespace, { tokens, snapshot, logger, now });
+	registerBotNamespace(io.of(NAMESPACES.bot) as BotNamespace, { botSecret: config.botSecret, fleet, liveness, logger, stats });
+	const viewers = io.of(NAMESPACES.viewer) as ViewerNamespace;
+	registerViewerNamespace(viewers, { tokens, feed, logger, now, stats });
+	const publisher = new Publisher({
+		fleet,
+		log,
+		intervalMs: config.pushIntervalMs,
+		logger,
+		push: (update) => {
+			stats.pushes++;
+			viewers.emit('fleet-update', update);
+		}
+	});
 
 	const handler = createHttpHandler({
 		allowedOrigins: config.allowedOrigins,
 		statusMaxAgeS: config.statusMaxAgeS,
 		tokens,
-		snapshot,
+		statusJson: () => feed.json(Date.now()),
 		logger,
 		now,
 		health: () => ({
@@ -98,7 +128,10 @@ export function createShardbeatServer(config: ServerConfig, options: ShardbeatSe
 		http,
 		io,
 		fleet,
+		feed,
+		stats,
 		snapshot,
+		flush: () => publisher.flush(),
 		get url() {
 			return url;
 		},
@@ -110,6 +143,7 @@ export function createShardbeatServer(config: ServerConfig, options: ShardbeatSe
 					const address = http.address() as AddressInfo;
 					url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
 					liveness.start();
+					publisher.start();
 					logger.info({ url }, 'shardbeat server listening');
 					resolve(url);
 				});
@@ -118,6 +152,7 @@ export function createShardbeatServer(config: ServerConfig, options: ShardbeatSe
 		close() {
 			closing ??= new Promise<void>((resolve) => {
 				liveness.close();
+				void publisher.close().then(() => log.close());
 				// io.close() disconnects every socket and closes the HTTP server it is attached to.
 				io.close(() => resolve());
 				http.closeAllConnections?.();

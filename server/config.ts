@@ -18,6 +18,10 @@ export interface ServerConfig {
 	allowedOrigins: string[];
 	/** `Cache-Control: max-age` for `GET /api/status`. */
 	statusMaxAgeS: number;
+	/** Changes are batched this long into one version and one push to viewers. */
+	pushIntervalMs: number;
+	/** When set, instances share fleet state and pushes through this Redis (scale-out mode). */
+	redisUrl?: string;
 	logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
 
@@ -39,6 +43,7 @@ export const DEFAULTS = {
 		'http://127.0.0.1:8787'
 	],
 	statusMaxAgeS: 5,
+	pushIntervalMs: 500,
 	logLevel: 'info'
 } satisfies Partial<ServerConfig>;
 
@@ -73,6 +78,16 @@ export const ENV_DOCS: { name: string; default: string; meaning: string }[] = [
 		meaning: 'Comma-separated page origins allowed to get tokens and open viewer sockets.'
 	},
 	{ name: 'SHARDBEAT_STATUS_MAX_AGE_S', default: String(DEFAULTS.statusMaxAgeS), meaning: '`Cache-Control: max-age` of `GET /api/status`.' },
+	{
+		name: 'SHARDBEAT_PUSH_INTERVAL_MS',
+		default: String(DEFAULTS.pushIntervalMs),
+		meaning: 'Changes are batched this long into one version and one push to every viewer (at most 1000/this pushes a second).'
+	},
+	{
+		name: 'SHARDBEAT_REDIS_URL',
+		default: 'unset (one instance, state in memory)',
+		meaning: 'e.g. `redis://10.0.0.5:6379`: run several instances that share fleet state and viewer pushes through Redis.'
+	},
 	{ name: 'SHARDBEAT_LOG_LEVEL', default: DEFAULTS.logLevel, meaning: 'pino level: fatal, error, warn, info, debug, trace or silent.' }
 ];
 
@@ -89,6 +104,11 @@ const EnvSchema = z.object({
 	SHARDBEAT_MISSED_HEARTBEATS: int(1, 100).default(DEFAULTS.missedHeartbeats),
 	SHARDBEAT_ALLOWED_ORIGINS: z.string().optional(),
 	SHARDBEAT_STATUS_MAX_AGE_S: int(0, 3_600).default(DEFAULTS.statusMaxAgeS),
+	SHARDBEAT_PUSH_INTERVAL_MS: int(10, 10_000).default(DEFAULTS.pushIntervalMs),
+	SHARDBEAT_REDIS_URL: z
+		.string()
+		.regex(/^rediss?:\/\/\S+$/, 'must be a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379')
+		.optional(),
 	SHARDBEAT_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')
 });
 
@@ -151,6 +171,8 @@ export function loadConfig(env: Record<string, string | undefined>): { config: S
 			missedHeartbeats: e.SHARDBEAT_MISSED_HEARTBEATS,
 			allowedOrigins: origins ?? [...DEFAULTS.allowedOrigins],
 			statusMaxAgeS: e.SHARDBEAT_STATUS_MAX_AGE_S,
+			pushIntervalMs: e.SHARDBEAT_PUSH_INTERVAL_MS,
+			...(e.SHARDBEAT_REDIS_URL ? { redisUrl: e.SHARDBEAT_REDIS_URL } : {}),
 			logLevel: e.SHARDBEAT_LOG_LEVEL
 		},
 		warnings

@@ -22,8 +22,15 @@ export interface ClusterStatus {
 	shards: ShardStatus[];
 	guilds: number;
 	members: number;
+	/** The bot's total shard count as this cluster last reported it. */
+	totalShards: number;
 	/** When the cluster process started (derived from its reported uptime). */
 	startedAt: number;
+	/**
+	 * When the server last heard from the cluster. Live updates refresh it only along with some
+	 * other change, so for a live cluster it can lag; the server's silence check vouches for a
+	 * live cluster instead. For a stopped cluster it is exact: when it was last heard.
+	 */
 	lastHeartbeatAt: number;
 }
 
@@ -36,7 +43,7 @@ export interface ShardConflict {
 /** The whole fleet at one moment: what `get-cluster-status` and `GET /api/status` answer. */
 export interface FleetStatus {
 	clusters: ClusterStatus[];
-	/** The bot's total shard count as last reported; 0 when nothing has reported yet. */
+	/** The bot's total shard count (see `deriveTotalShards`); 0 when nothing has reported yet. */
 	totalShards: number;
 	conflicts: ShardConflict[];
 	generatedAt: number;

@@ -1,5 +1,6 @@
-import type { FleetStatus, ShardConflict } from './cluster.ts';
+import type { ShardConflict } from './cluster.ts';
 import type { Heartbeat } from './heartbeat.ts';
+import type { FleetUpdate, StatusRequest } from './wire/fleet-update.ts';
 
 /*
  * The Socket.io event contract, defined once and passed as generics to both
@@ -45,14 +46,22 @@ export interface BotAuth {
 
 /** Events a status page emits on `/viewer`. */
 export interface ViewerClientToServerEvents {
-	'get-cluster-status': (ack: (result: Ack<{ status: FleetStatus }>) => void) => void;
+	/**
+	 * Polls for the fleet. Send the version you hold (`{ since }`) and the answer is tiny when
+	 * nothing changed, a delta when the server still remembers your version, else a snapshot.
+	 */
+	'get-cluster-status': (request: StatusRequest, ack: (result: Ack<{ update: FleetUpdate }>) => void) => void;
 	/**
 	 * Swaps the token a live socket holds for a fresh one, so a page open for hours never has to
 	 * reconnect just because its token aged out.
 	 */
 	'renew-token': (token: string, ack: (result: Ack<{ expiresAt: number }>) => void) => void;
 }
-export type ViewerServerToClientEvents = Record<never, never>;
+/** What the server pushes to viewers. */
+export interface ViewerServerToClientEvents {
+	/** Each committed change, batched (a few a second at most); always a `delta`. */
+	'fleet-update': (update: FleetUpdate) => void;
+}
 
 /** Handshake `auth` a viewer sends on `/viewer`: a token from `POST /api/token`. */
 export interface ViewerAuth {

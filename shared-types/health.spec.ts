@@ -17,6 +17,7 @@ function cluster(
 		shards: states.map(([shardId, state]) => ({ id: shardId, state, ping: state === 'ready' ? 40 : null, guilds: 10 })),
 		guilds: 10 * states.length,
 		members: 1000,
+		totalShards: 64,
 		startedAt: 1_700_000_000_000,
 		lastHeartbeatAt: 1_700_000_005_000
 	};

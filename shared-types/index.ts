@@ -5,3 +5,5 @@ export * from './heartbeat.ts';
 export * from './events.ts';
 export * from './health.ts';
 export * from './guild-shard.ts';
+export * from './fleet-derive.ts';
+export * from './wire/index.ts';

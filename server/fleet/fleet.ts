@@ -1,5 +1,5 @@
-import type { ClusterLifecycle, ClusterStatus, FleetStatus, Heartbeat, ShardConflict, ShardStatus } from '#shared';
-import { readyShardCount } from '#shared';
+import type { ChangeSet, ClusterChange, ClusterLifecycle, ClusterStatus, FleetStatus, Heartbeat, ShardConflict, ShardStatus } from '#shared';
+import { mergeChange, readyShardCount } from '#shared';
 
 interface ClusterRecord {
 	status: ClusterStatus;
@@ -31,6 +31,8 @@ export class Fleet {
 	/** Ids of stopped clusters, so pruning on the heartbeat path looks at them alone. */
 	readonly #stopped = new Set<number>();
 	#totalShards = 0;
+	/** What changed since the last `takeChanges()`: the publisher turns it into a version. */
+	#changes: ChangeSet = new Map();
 
 	get size(): number {
 		return this.#clusters.size;
@@ -49,8 +51,9 @@ export class Fleet {
 		if (wasLive) this.#unclaim(prev.status);
 
 		const shardIds = [...hb.shardIds].sort((a, b) => a - b);
+		// Whole milliseconds: finer than any gateway measures, and what the wire format carries.
 		const shards: ShardStatus[] = hb.shards
-			.map((s) => ({ id: s.id, state: s.state, ping: s.ping ?? null, guilds: s.guilds }))
+			.map((s) => ({ id: s.id, state: s.state, ping: s.ping === undefined ? null : Math.round(s.ping), guilds: s.guilds }))
 			.sort(byId);
 		const allReady = readyShardCount({ shardIds, shards }) === shardIds.length;
 		// `running` once every shard has been ready in this session; a later reconnect is shown as
@@ -64,6 +67,7 @@ export class Fleet {
 			shards,
 			guilds: hb.guilds,
 			members: hb.members,
+			totalShards: hb.totalShards,
 			startedAt: newSession || !prev ? Math.round(now - hb.uptimeMs) : prev.status.startedAt,
 			lastHeartbeatAt: now
 		};
@@ -72,6 +76,8 @@ export class Fleet {
 		this.#stopped.delete(hb.clusterId);
 		this.#claim(status);
 		this.#totalShards = hb.totalShards;
+		const change = changeBetween(prev?.status, status);
+		if (change) this.#record(hb.clusterId, change);
 
 		const conflicts = this.#conflictsOf(status);
 		const key = conflicts.map((c) => `${c.shardId}:${c.clusterIds.join(',')}`).join(';');
@@ -97,6 +103,7 @@ export class Fleet {
 		record.socketId = null;
 		record.conflictKey = '';
 		this.#stopped.add(clusterId);
+		this.#record(clusterId, 'full');
 		return true;
 	}
 
@@ -107,6 +114,29 @@ export class Fleet {
 			if (record.socketId === socketId && this.stop(id)) stopped.push(id);
 		}
 		return stopped;
+	}
+
+	/** Hands over the changes since the last call and starts a new set. */
+	takeChanges(): ChangeSet {
+		const changes = this.#changes;
+		this.#changes = new Map();
+		return changes;
+	}
+
+	/** Puts back changes that could not be committed, under any that arrived since. */
+	restoreChanges(changes: ChangeSet): void {
+		for (const [id, change] of changes) {
+			const later = this.#changes.get(id);
+			this.#changes.set(id, later === undefined ? change : mergeChange(change, later));
+		}
+	}
+
+	get pendingChanges(): number {
+		return this.#changes.size;
+	}
+
+	#record(clusterId: number, change: ClusterChange): void {
+		this.#changes.set(clusterId, mergeChange(this.#changes.get(clusterId), change));
 	}
 
 	snapshot(now = Date.now()): FleetStatus {
@@ -156,7 +186,36 @@ export class Fleet {
 			if (superseded) {
 				this.#clusters.delete(id);
 				this.#stopped.delete(id);
+				this.#record(id, 'removed');
 			}
 		}
 	}
+}
+
+/**
+ * How `next` differs from `prev` for viewers: the whole cluster when its shape changed (new,
+ * restarted, re-sharded, lifecycle), the indexes of shards whose state, ping or guilds moved, an
+ * empty patch when only the cluster's counters moved, or null when nothing a viewer sees did
+ * (a heartbeat that only proves the cluster is alive costs viewers nothing).
+ */
+export function changeBetween(prev: ClusterStatus | undefined, next: ClusterStatus): ClusterChange | null {
+	if (
+		!prev ||
+		prev.lifecycle !== next.lifecycle ||
+		prev.startedAt !== next.startedAt ||
+		prev.totalShards !== next.totalShards ||
+		prev.shards.length !== next.shards.length ||
+		prev.shardIds.length !== next.shardIds.length ||
+		prev.shardIds.some((id, i) => id !== next.shardIds[i]) ||
+		prev.shards.some((s, i) => s.id !== next.shards[i]!.id)
+	) {
+		return 'full';
+	}
+	const moved = new Set<number>();
+	next.shards.forEach((s, i) => {
+		const p = prev.shards[i]!;
+		if (p.state !== s.state || p.ping !== s.ping || p.guilds !== s.guilds) moved.add(i);
+	});
+	if (moved.size > 0 || prev.guilds !== next.guilds || prev.members !== next.members) return moved;
+	return null;
 }

@@ -19,10 +19,11 @@ describe('HTTP API', () => {
 	it('GET /api/status returns the same snapshot as get-cluster-status, cacheable for a few seconds', async () => {
 		const bot = await connectBot(h.url);
 		await sendHeartbeat(bot, heartbeat(2, [0, 1], 2));
+		await h.server.flush();
 		const res = await fetch(`${h.url}/api/status`);
 		expect(res.headers.get('cache-control')).toBe('public, max-age=5');
 		const body = await res.json();
-		expect({ ...body, generatedAt: 0 }).toEqual({ ...h.server.snapshot(), generatedAt: 0 });
+		expect({ ...body, generatedAt: 0 }).toEqual({ ...h.server.snapshot(), version: h.server.feed.version, generatedAt: 0 });
 		expect(body.clusters[0]).toMatchObject({ id: 2, lifecycle: 'running', shardIds: [0, 1] });
 	});
 

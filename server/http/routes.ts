@@ -1,5 +1,4 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { FleetStatus } from '#shared';
 import type { ViewerTokens } from '../auth/viewer-token.ts';
 import type { Logger } from '../log.ts';
 
@@ -7,14 +6,14 @@ export interface HttpDeps {
 	allowedOrigins: readonly string[];
 	statusMaxAgeS: number;
 	tokens: ViewerTokens;
-	snapshot: () => FleetStatus;
+	/** `GET /api/status` body, already serialised (the feed caches it per version). */
+	statusJson: () => string;
 	health: () => Record<string, unknown>;
 	logger: Logger;
 	now: () => number;
 }
 
-function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-	const json = JSON.stringify(body);
+function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}, json = JSON.stringify(body)): void {
 	res.writeHead(status, {
 		'Content-Type': 'application/json; charset=utf-8',
 		'Content-Length': Buffer.byteLength(json),
@@ -57,7 +56,7 @@ export function createHttpHandler(deps: HttpDeps) {
 				case 'GET /healthz':
 					return send(res, 200, { status: 'ok', ...deps.health() }, { ...cors, 'Cache-Control': 'no-store' });
 				case 'GET /api/status':
-					return send(res, 200, deps.snapshot(), { ...cors, 'Cache-Control': `public, max-age=${deps.statusMaxAgeS}` });
+					return send(res, 200, null, { ...cors, 'Cache-Control': `public, max-age=${deps.statusMaxAgeS}` }, deps.statusJson());
 				case 'POST /api/token': {
 					req.resume(); // the body carries nothing; drain it so the socket can be reused
 					return send(res, 200, await deps.tokens.issue(deps.now()), { ...cors, 'Cache-Control': 'no-store' });

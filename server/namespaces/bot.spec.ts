@@ -3,6 +3,11 @@ import { clusterHealth, type ConnectErrorData } from '#shared';
 import { BOT_SECRET, connectBot, connectViewer, eventually, fetchToken, getStatus, heartbeat, sendHeartbeat, startServer, type Harness } from '../testing/harness.ts';
 
 let h: Harness;
+/** The fleet as viewers see it once pending changes are committed (no waiting for the batch tick). */
+async function snapshot() {
+	await h.server.flush();
+	return h.server.snapshot();
+}
 beforeEach(async () => {
 	h = await startServer();
 });
@@ -72,7 +77,7 @@ describe('heartbeat validation', () => {
 	it.for(cases)('refuses %s and changes nothing', async ([, payload, field]) => {
 		const bot = await connectBot(h.url);
 		expect((await sendHeartbeat(bot, heartbeat(1, [4, 5, 6, 7]))).ok).toBe(true);
-		const before = h.server.snapshot();
+		const before = await snapshot();
 
 		const ack = await sendHeartbeat(bot, payload);
 		expect(ack.ok).toBe(false);
@@ -80,7 +85,7 @@ describe('heartbeat validation', () => {
 		expect(ack.error.code).toBe('invalid_payload');
 		expect(ack.error.message).toContain(`${field}:`);
 
-		expect({ ...h.server.snapshot(), generatedAt: 0 }).toEqual({ ...before, generatedAt: 0 });
+		expect({ ...(await snapshot()), generatedAt: 0 }).toEqual({ ...before, generatedAt: 0 });
 		expect(h.logs.some((l) => l.msg === 'heartbeat refused' && l.field === field)).toBe(true);
 		expect(({} as Record<string, unknown>).polluted).toBeUndefined();
 		expect(bot.connected).toBe(true);
@@ -97,13 +102,13 @@ describe('heartbeat validation', () => {
 	it('drops an oversized frame without crashing or losing state', async () => {
 		const bot = await connectBot(h.url);
 		await sendHeartbeat(bot, heartbeat(1, [4, 5, 6, 7]));
-		const before = h.server.snapshot().clusters;
+		const before = (await snapshot()).clusters;
 		bot.emit('heartbeat', { ...valid, padding: 'x'.repeat(2_000_000) } as never, () => {});
 		await eventually(() => !bot.connected);
 		const after = await connectBot(h.url);
 		expect((await sendHeartbeat(after, heartbeat(2, [0]))).ok).toBe(true);
 		// The cluster on the dropped socket is stopped (its socket went away), but still known.
-		expect(h.server.snapshot().clusters.find((c) => c.id === 1)?.shardIds).toEqual(before[0]!.shardIds);
+		expect((await snapshot()).clusters.find((c) => c.id === 1)?.shardIds).toEqual(before[0]!.shardIds);
 	});
 
 	it('survives a heartbeat sent without an acknowledgement callback', async () => {
@@ -111,7 +116,7 @@ describe('heartbeat validation', () => {
 		bot.emit('heartbeat', 'garbage' as never, undefined as never);
 		bot.emit('heartbeat', heartbeat(3, [3]) as never, undefined as never);
 		await eventually(() => h.server.fleet.size === 1);
-		expect(h.server.snapshot().clusters[0]?.id).toBe(3);
+		expect((await snapshot()).clusters[0]?.id).toBe(3);
 	});
 });
 
@@ -152,6 +157,7 @@ describe('fleet state', () => {
 				],
 				guilds: 46,
 				members: 4_321,
+				totalShards: 8,
 				startedAt: ackA.receivedAt - 90_000,
 				lastHeartbeatAt: ackA.receivedAt
 			},
@@ -162,6 +168,7 @@ describe('fleet state', () => {
 				shards: hbB.shards.map((s) => ({ ...s, ping: s.ping ?? null })),
 				guilds: 999,
 				members: 1_234_567,
+				totalShards: 8,
 				startedAt: ackB.receivedAt - 60_000,
 				lastHeartbeatAt: ackB.receivedAt
 			}
@@ -192,7 +199,7 @@ describe('fleet state', () => {
 		expect(ack).toMatchObject({ ok: true, conflicts: [{ shardId: 3, clusterIds: [0, 1] }] });
 		await sendHeartbeat(b, heartbeat(1, [3, 4, 5]));
 
-		const status = h.server.snapshot();
+		const status = await snapshot();
 		expect(status.conflicts).toEqual([{ shardId: 3, clusterIds: [0, 1] }]);
 		expect(status.clusters.map((c) => c.shardIds)).toEqual([
 			[0, 1, 2, 3],
@@ -202,7 +209,7 @@ describe('fleet state', () => {
 		expect(h.logs.filter((l) => l.msg === 'shard claimed by more than one live cluster')).toHaveLength(1);
 
 		b.disconnect();
-		await eventually(() => h.server.snapshot().conflicts.length === 0);
+		await eventually(async () => (await snapshot()).conflicts.length === 0);
 	});
 
 	it('marks a cluster stopped the moment its bot socket disconnects, keeping its last heartbeat time', async () => {
@@ -252,11 +259,11 @@ describe('liveness', () => {
 		expect(h.server.fleet.get(0)?.lifecycle).toBe('running');
 	});
 
-	it('clears its sweep timer on close', async () => {
+	it('clears its timers (liveness sweep, push batching) on close', async () => {
 		await h.close();
 		vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
 		h = await startServer();
-		expect(vi.getTimerCount()).toBe(1);
+		expect(vi.getTimerCount()).toBe(2);
 		await h.close();
 		expect(vi.getTimerCount()).toBe(0);
 	});

@@ -14,6 +14,7 @@ export interface BotNamespaceDeps {
 	fleet: Fleet;
 	liveness: Liveness;
 	logger: Logger;
+	stats: { heartbeatsAccepted: number; heartbeatsRefused: number };
 }
 
 /** Wires `/bot`: secret checked at the handshake, heartbeats validated before they touch state. */
@@ -41,11 +42,13 @@ export function registerBotNamespace(nsp: BotNamespace, deps: BotNamespaceDeps):
 			try {
 				const parsed = parseHeartbeat(args[0]);
 				if (!parsed.ok) {
+					deps.stats.heartbeatsRefused++;
 					logger.warn({ socket: socket.id, field: parsed.field, reason: parsed.error.message }, 'heartbeat refused');
 					ack?.({ ok: false, error: parsed.error });
 					return;
 				}
 				const now = Date.now();
+				deps.stats.heartbeatsAccepted++;
 				const result = fleet.apply(parsed.value, socket.id, now);
 				liveness.touch(parsed.value.clusterId, now);
 				if (result.conflictsChanged && result.conflicts.length > 0) {

@@ -72,16 +72,16 @@ describe('token expiry on a live socket', () => {
 		await h.close();
 		h = await startServer({}, 0, () => Date.now() + offset);
 		const viewer = await connectViewer(h.url, await fetchToken(h.url));
-		expect((await viewer.timeout(5_000).emitWithAck('get-cluster-status')).ok).toBe(true);
+		expect((await viewer.timeout(5_000).emitWithAck('get-cluster-status', {})).ok).toBe(true);
 		offset = 5 * 60_000 + 1_000;
 
-		const expired = await viewer.timeout(5_000).emitWithAck('get-cluster-status');
+		const expired = await viewer.timeout(5_000).emitWithAck('get-cluster-status', {});
 		expect(expired).toMatchObject({ ok: false, error: { code: 'token_expired' } });
 
 		const fresh = await fetchToken(h.url);
 		const renewed = await viewer.timeout(5_000).emitWithAck('renew-token', fresh);
 		expect(renewed).toMatchObject({ ok: true });
-		expect((await viewer.timeout(5_000).emitWithAck('get-cluster-status')).ok).toBe(true);
+		expect((await viewer.timeout(5_000).emitWithAck('get-cluster-status', {})).ok).toBe(true);
 	});
 
 	it('refuses to renew with a forged token', async () => {

@@ -1,5 +1,6 @@
 import { io, type Socket } from 'socket.io-client';
 import {
+	FleetReplica,
 	NAMESPACES,
 	PROTOCOL_VERSION,
 	type Ack,
@@ -45,6 +46,7 @@ export async function startServer(overrides: Partial<ServerConfig> = {}, port = 
 	const logs: Record<string, unknown>[] = [];
 	const logger = createLogger(config.logLevel, { write: (line: string) => void logs.push(JSON.parse(line)) });
 	const server = createShardbeatServer(config, { logger, now });
+	lastServer = server;
 	const url = await server.listen(port, '127.0.0.1');
 	const sockets: Socket[] = [];
 	track = (s) => sockets.push(s);
@@ -61,6 +63,7 @@ export async function startServer(overrides: Partial<ServerConfig> = {}, port = 
 }
 
 let track: (s: Socket) => void = () => {};
+let lastServer: ShardbeatServer | undefined;
 
 /** Opens a bot socket; resolves once connected or rejects with the server's refusal. */
 export function connectBot(url: string, auth: unknown = { secret: BOT_SECRET }): Promise<BotSocket> {
@@ -112,10 +115,17 @@ export function heartbeat(clusterId: number, shardIds: number[], totalShards = 8
 	};
 }
 
+/**
+ * The fleet as a viewer sees it now: commits the last started server's pending changes (so a
+ * test need not wait for the batch tick), then polls for a full snapshot and decodes it.
+ */
 export async function getStatus(socket: ViewerSocket) {
-	const ack = await socket.timeout(5_000).emitWithAck('get-cluster-status');
+	await lastServer?.flush();
+	const ack = await socket.timeout(5_000).emitWithAck('get-cluster-status', {});
 	if (!ack.ok) throw new Error(`get-cluster-status refused: ${ack.error.message}`);
-	return ack.status;
+	const replica = new FleetReplica();
+	if (replica.apply(ack.update) !== 'applied') throw new Error(`expected a snapshot, got ${ack.update.kind}`);
+	return replica.status;
 }
 
 /** Polls `check` until it returns true (for effects that cross a socket), failing after `ms`. */

@@ -28,6 +28,7 @@ function makeCluster(overrides: Partial<ClusterStatus> = {}): ClusterStatus {
 		shards,
 		guilds: 12_345,
 		members: 2_500_000,
+		totalShards: 64,
 		startedAt: NOW - (3 * 3_600_000 + 4 * 60_000 + 30_000), // 3h 4m 30s ago
 		lastHeartbeatAt: NOW - 2_000,
 		...overrides
@@ -98,7 +99,7 @@ describe('ClusterCard', () => {
 		expect(card.dataset.health).toBe('healthy');
 	});
 
-	it('shows uptime, servers, members, average ping and last heartbeat', () => {
+	it('shows uptime, servers, members and average ping; no last heartbeat while live (it would lag)', () => {
 		const { field } = render();
 		expect(field('Uptime')!.textContent!.trim()).toBe('3h 4m');
 		expect(field('Servers')!.textContent!.trim()).toBe('12.3K');
@@ -106,7 +107,7 @@ describe('ClusterCard', () => {
 		expect(field('Members')!.textContent!.trim()).toBe('2.5M');
 		expect(field('Members')!.title).toBe('2,500,000');
 		expect(field('Avg. ping')!.textContent!.trim()).toBe('50 ms');
-		expect(field('Last heartbeat')!.textContent!.trim()).toBe('2 seconds ago');
+		expect(field('Last heartbeat')).toBeUndefined();
 	});
 
 	it.each([
@@ -163,7 +164,6 @@ describe('ClusterCard', () => {
 		props.now = NOW + 60_000;
 		flushSync();
 		expect(field('Uptime')!.textContent!.trim()).toBe('3h 5m');
-		expect(field('Last heartbeat')!.textContent!.trim()).toBe('1 minute ago');
 	});
 
 	it('follows a cluster that goes from healthy to degraded', () => {

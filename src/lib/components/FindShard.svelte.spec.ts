@@ -21,6 +21,7 @@ function cluster(id: number, shardIds: number[], states: Record<number, ShardSta
 		shards: shardIds.filter((s) => s in states || Object.keys(states).length === 0).map((s) => ({ id: s, state: states[s] ?? 'ready', ping: 40, guilds: 10 })),
 		guilds: 10 * shardIds.length,
 		members: 100,
+		totalShards: 64,
 		startedAt: 0,
 		lastHeartbeatAt: 0
 	};

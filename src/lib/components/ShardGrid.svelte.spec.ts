@@ -22,7 +22,7 @@ function clusterOf(states: (ShardState | null)[], firstId = 30): ClusterStatus {
 	states.forEach((state, i) => {
 		if (state !== null) shards.push({ id: firstId + i, state, ping: state === 'ready' ? 42 : null, guilds: 10 });
 	});
-	return { id: 3, lifecycle: 'running', shardIds, shards, guilds: 100, members: 1_000, startedAt: 0, lastHeartbeatAt: 0 };
+	return { id: 3, lifecycle: 'running', shardIds, shards, guilds: 100, members: 1_000, totalShards: 64, startedAt: 0, lastHeartbeatAt: 0 };
 }
 
 const tiles = (root: HTMLElement) => [...root.querySelectorAll<HTMLButtonElement>('.tile')];

@@ -17,6 +17,7 @@ function cluster(id: number, shards: (ShardState | [ShardState, number | null])[
 		shards: list,
 		guilds: list.length * 100,
 		members: list.length * 10_000,
+		totalShards: 64,
 		startedAt: T0 - 3_600_000,
 		lastHeartbeatAt: T0 - 2_000
 	};

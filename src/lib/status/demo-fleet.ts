@@ -26,6 +26,7 @@ export function demoFleet(now = Date.now()): FleetStatus {
 			shards,
 			guilds,
 			members: guilds * 140,
+			totalShards: 6 * perCluster,
 			startedAt: now - (id + 1) * 9_000_000,
 			lastHeartbeatAt: stopped ? now - 95_000 : now - 2_000
 		});

@@ -1,10 +1,16 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { ClusterStatus, FleetStatus, ShardState, ViewerTokenResponse } from '#shared';
+import { encodeFull, type ClusterStatus, type FleetStatus, type FleetUpdate, type ShardState, type ViewerTokenResponse } from '#shared';
 import { POLL_INTERVAL_MS, STALE_AFTER_MS, StatusStore, type StatusConnection, type StatusStoreOptions } from './status-store.svelte.ts';
 import type { ConnectionState } from './viewer-connection.ts';
 import { createVisibilityStub } from './visibility-stub.ts';
 
-type Handlers = { onStatus: (s: FleetStatus) => void; onState: (s: ConnectionState) => void };
+type Handlers = { onUpdate: (u: FleetUpdate) => boolean; version: () => number; onState: (s: ConnectionState) => void };
+
+let nextVersion = 0;
+/** `status` as the server sends it: a full snapshot at the next version. */
+function snapshotOf(status: FleetStatus): FleetUpdate {
+	return { kind: 'full', version: ++nextVersion, at: status.generatedAt, data: encodeFull(status.clusters, status.generatedAt) };
+}
 
 /** A connection that records what the store asks of it and hands the test its handlers. */
 function fakeConnection() {
@@ -40,13 +46,15 @@ function cluster(id: number, states: ShardState[]): ClusterStatus {
 		shards,
 		guilds: shards.length * 1_000,
 		members: shards.length * 140_000,
+		totalShards: 64,
 		startedAt: T0 - 86_400_000,
 		lastHeartbeatAt: T0 - 3_000
 	};
 }
 
 function fleet(c0: ShardState[], c1: ShardState[]): FleetStatus {
-	return { clusters: [cluster(0, c0), cluster(1, c1)], totalShards: c0.length + c1.length, conflicts: [], generatedAt: T0 };
+	const totalShards = c0.length + c1.length;
+	return { clusters: [cluster(0, c0), cluster(1, c1)].map((c) => ({ ...c, totalShards })), totalShards, conflicts: [], generatedAt: T0 };
 }
 
 const allReady = () => fleet(['ready', 'ready'], ['ready', 'ready']);
@@ -110,8 +118,8 @@ describe('StatusStore', () => {
 			const { store, start, handlers } = setup();
 			const cleanup = start();
 			const status = oneReconnecting();
-			handlers().onStatus(status);
-			expect(store.status).toBe(status);
+			handlers().onUpdate(snapshotOf(status));
+			expect(store.status).toEqual(status);
 			expect(store.receivedAt).toBe(T0);
 			expect(store.health).toEqual({ state: 'degraded', up: 3, total: 4 });
 			cleanup();
@@ -122,7 +130,7 @@ describe('StatusStore', () => {
 		it('ageMs grows with the one-second ticker', () => {
 			const { store, start, handlers } = setup();
 			const cleanup = start();
-			handlers().onStatus(allReady());
+			handlers().onUpdate(snapshotOf(allReady()));
 			expect(store.ageMs).toBe(0);
 			for (const expected of [1_000, 2_000, 3_000, 10_000]) {
 				vi.advanceTimersByTime(expected - (store.ageMs ?? 0));
@@ -136,7 +144,7 @@ describe('StatusStore', () => {
 			conn.poll.mockResolvedValue(false); // polls answer nothing, so the data only ages
 			const cleanup = start();
 			handlers().onState('live');
-			handlers().onStatus(allReady());
+			handlers().onUpdate(snapshotOf(allReady()));
 			expect(store.connection).toBe('live');
 			expect(store.stale).toBe(false);
 
@@ -148,7 +156,7 @@ describe('StatusStore', () => {
 			expect(store.stale).toBe(true);
 
 			// New data makes it fresh again.
-			handlers().onStatus(allReady());
+			handlers().onUpdate(snapshotOf(allReady()));
 			expect(store.stale).toBe(false);
 			expect(store.ageMs).toBe(0);
 			cleanup();
@@ -159,7 +167,7 @@ describe('StatusStore', () => {
 			const cleanup = start();
 			handlers().onState('live');
 			for (let i = 0; i < 10; i++) {
-				handlers().onStatus(allReady());
+				handlers().onUpdate(snapshotOf(allReady()));
 				vi.advanceTimersByTime(POLL_INTERVAL_MS);
 				expect(store.stale).toBe(false);
 			}
@@ -172,7 +180,7 @@ describe('StatusStore', () => {
 				const { store, start, handlers } = setup();
 				const cleanup = start();
 				handlers().onState('live');
-				handlers().onStatus(allReady());
+				handlers().onUpdate(snapshotOf(allReady()));
 				expect(store.stale).toBe(false);
 				handlers().onState(state);
 				expect(store.connection).toBe(state);
@@ -217,9 +225,9 @@ describe('StatusStore', () => {
 			expect(store.demo).toBe(true);
 
 			const real = allReady();
-			handlers().onStatus(real);
+			handlers().onUpdate(snapshotOf(real));
 			expect(store.demo).toBe(false);
-			expect(store.status).toBe(real);
+			expect(store.status).toEqual(real);
 			expect(store.health.state).toBe('operational');
 			cleanup();
 		});
@@ -230,11 +238,11 @@ describe('StatusStore', () => {
 			const { store, start, handlers } = setup({ token: null, loadDemo });
 			const cleanup = start();
 			const real = allReady();
-			handlers().onStatus(real);
+			handlers().onUpdate(snapshotOf(real));
 			resolveDemo(oneReconnecting());
 			await flushMicrotasks();
 			expect(store.demo).toBe(false);
-			expect(store.status).toBe(real);
+			expect(store.status).toEqual(real);
 			cleanup();
 		});
 
@@ -300,7 +308,7 @@ describe('StatusStore', () => {
 		it('cleanup stops the ticker and scheduler and closes the connection', () => {
 			const { conn, store, start, handlers, window } = setup();
 			const cleanup = start();
-			handlers().onStatus(allReady());
+			handlers().onUpdate(snapshotOf(allReady()));
 			expect(vi.getTimerCount()).toBeGreaterThan(0);
 
 			cleanup();

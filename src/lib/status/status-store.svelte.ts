@@ -1,4 +1,4 @@
-import { overallHealth, type FleetStatus, type OverallHealth, type ViewerTokenResponse } from '#shared';
+import { FleetReplica, overallHealth, type FleetStatus, type FleetUpdate, type OverallHealth, type ViewerTokenResponse } from '#shared';
 import { PollScheduler, type FocusSource, type VisibilitySource } from './poll-scheduler.ts';
 import { ViewerConnection, type ConnectionState } from './viewer-connection.ts';
 
@@ -18,7 +18,11 @@ export interface StatusStoreOptions {
 	token: ViewerTokenResponse | null;
 	/** Dev builds only: made-up clusters to show, clearly labelled, when no server answers. */
 	loadDemo?: () => Promise<FleetStatus>;
-	connect?: (handlers: { onStatus: (s: FleetStatus) => void; onState: (s: ConnectionState) => void }) => StatusConnection;
+	connect?: (handlers: {
+		onUpdate: (u: FleetUpdate) => boolean;
+		version: () => number;
+		onState: (s: ConnectionState) => void;
+	}) => StatusConnection;
 }
 
 /**
@@ -42,6 +46,10 @@ export class StatusStore {
 	);
 
 	readonly #options: StatusStoreOptions;
+	/** The versioned copy updates apply to; `status` is its latest state, published. */
+	#replica = new FleetReplica();
+	/** `performance.now()` when the last applied update arrived, for the render measure. */
+	updateArrivedAt = 0;
 
 	constructor(options: StatusStoreOptions) {
 		this.#options = options;
@@ -55,6 +63,38 @@ export class StatusStore {
 		this.demo = false;
 	}
 
+	/** The version of the data on screen (0: none yet). */
+	get version(): number {
+		return this.#replica.version;
+	}
+
+	/**
+	 * Applies a poll answer or push. Only the clusters a delta names get new objects, so the page
+	 * redraws those cards and leaves the rest of the grid alone. Returns false when the update
+	 * cannot apply (a gap in versions, or bytes that would not decode); the caller then polls.
+	 */
+	applyUpdate(update: FleetUpdate, at = Date.now()): boolean {
+		const arrived = performance.now();
+		let outcome;
+		try {
+			outcome = this.#replica.apply(update);
+		} catch {
+			// Undecodable: start over from a snapshot rather than show a copy we cannot trust.
+			this.#replica = new FleetReplica();
+			return false;
+		}
+		if (outcome === 'gap') return false;
+		if (outcome === 'applied') {
+			this.updateArrivedAt = arrived;
+			this.apply(this.#replica.status, at);
+		} else if (!this.demo && this.status) {
+			// "Unchanged" is news too: the server vouches that what is on screen is current.
+			this.receivedAt = at;
+			this.now = at;
+		}
+		return true;
+	}
+
 	/** Connects, polls and ticks until the returned cleanup runs (call it from `onMount`). */
 	start(env: { document: VisibilitySource; window: FocusSource } = { document, window }): () => void {
 		let closed = false;
@@ -66,7 +106,8 @@ export class StatusStore {
 			intervalMs: POLL_INTERVAL_MS
 		});
 		const handlers = {
-			onStatus: (s: FleetStatus) => this.apply(s),
+			onUpdate: (u: FleetUpdate) => this.applyUpdate(u),
+			version: () => this.version,
 			onState: (s: ConnectionState) => {
 				this.connection = s;
 				if (s === 'live') scheduler.refresh({ force: true });

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { FleetStatus } from '#shared';
+import { FleetReplica, type FleetStatus } from '#shared';
 import { eventually, startServer, type Harness } from '../../../server/testing/harness.ts';
 import { OFFLINE_AFTER_FAILURES, ViewerConnection, type ConnectionState } from './viewer-connection.ts';
 
@@ -18,10 +18,16 @@ function connect(url: string, options: { refreshAheadMs?: number } = {}) {
 	const states: ConnectionState[] = [];
 	const statuses: FleetStatus[] = [];
 	const tokenFetches = vi.fn(fetch);
+	const replica = new FleetReplica();
 	const connection = new ViewerConnection({
 		serverUrl: url,
 		initialToken: null,
-		onStatus: (s) => statuses.push(s),
+		onUpdate: (u) => {
+			if (replica.apply(u) === 'gap') return false;
+			statuses.push(replica.status);
+			return true;
+		},
+		version: () => replica.version,
 		onState: (s) => states.push(s),
 		fetch: tokenFetches,
 		...options

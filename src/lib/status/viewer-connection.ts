@@ -2,7 +2,7 @@ import { io, type Socket } from 'socket.io-client';
 import {
 	NAMESPACES,
 	type ConnectErrorData,
-	type FleetStatus,
+	type FleetUpdate,
 	type ViewerClientToServerEvents,
 	type ViewerServerToClientEvents,
 	type ViewerTokenResponse
@@ -18,7 +18,13 @@ export interface ViewerConnectionOptions {
 	serverUrl: string;
 	/** A token fetched by `+layout.ts`, if it got one. */
 	initialToken: ViewerTokenResponse | null;
-	onStatus: (status: FleetStatus) => void;
+	/**
+	 * A poll answer or a push. Return false when it cannot be applied (a push after a gap in
+	 * versions, or bytes that would not decode): the connection then asks for what is missing.
+	 */
+	onUpdate: (update: FleetUpdate) => boolean;
+	/** The version the page holds, sent with every poll so an unchanged fleet costs a few bytes. */
+	version: () => number;
 	onState: (state: ConnectionState) => void;
 	fetch?: typeof fetch;
 	/** Refresh the token this long before it expires. Default 60 s. */
@@ -64,16 +70,17 @@ export class ViewerConnection {
 		else void this.#renewAndOpen();
 	}
 
-	/** Asks for the current status; resolves false when not connected or refused. */
+	/**
+	 * Asks for what changed since the page's version; resolves false when not connected, refused,
+	 * or the answer would not apply (then the copy is dropped and the next poll gets a snapshot).
+	 */
 	async poll(): Promise<boolean> {
 		const socket = this.#socket;
 		if (!socket?.connected) return false;
 		try {
-			const ack = await socket.timeout(10_000).emitWithAck('get-cluster-status');
-			if (ack.ok) {
-				this.#o.onStatus(ack.status);
-				return true;
-			}
+			const version = this.#o.version();
+			const ack = await socket.timeout(10_000).emitWithAck('get-cluster-status', version > 0 ? { since: version } : {});
+			if (ack.ok) return this.#o.onUpdate(ack.update);
 			if (ack.error.code === 'token_expired') await this.#renewToken().catch(() => undefined);
 			return false;
 		} catch {
@@ -115,6 +122,10 @@ export class ViewerConnection {
 			this.#failures = 0;
 			// No poll here: the store's scheduler asks on `live`, and only while the tab is visible.
 			this.#setState('live');
+		});
+		// Pushes arrive between polls; one that leaves a gap in versions is repaired by a poll now.
+		socket.on('fleet-update', (update) => {
+			if (!this.#o.onUpdate(update)) void this.poll();
 		});
 		socket.on('disconnect', (reason) => {
 			if (this.#closed) return;

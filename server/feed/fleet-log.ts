@@ -1,0 +1,28 @@
+import { encodeDelta, type ChangeSet, type ClusterStatus, type FleetUpdate } from '#shared';
+import type { FleetFeed } from './fleet-feed.ts';
+
+export type CommittedUpdate = Exclude<FleetUpdate, { kind: 'unchanged' }>;
+
+/**
+ * Where versions come from. In memory (one instance) the next version is simply ours to take;
+ * scaled out, Redis hands them out so every instance agrees (see `redis/redis-fleet-log.ts`).
+ */
+export interface FleetLog {
+	/** Assigns the next version to `changes`, read from `get` at time `at`, and applies it. */
+	commit(changes: ChangeSet, get: (id: number) => ClusterStatus | undefined, at: number): Promise<CommittedUpdate>;
+	close(): Promise<void>;
+}
+
+/** The single-instance log: versions count up in this process. */
+export class MemoryFleetLog implements FleetLog {
+	constructor(private readonly feed: FleetFeed) {}
+
+	async commit(changes: ChangeSet, get: (id: number) => ClusterStatus | undefined, at: number): Promise<CommittedUpdate> {
+		const version = this.feed.version;
+		const update: CommittedUpdate = { kind: 'delta', from: version, version: version + 1, at, data: encodeDelta(changes, get, at) };
+		this.feed.apply(update);
+		return update;
+	}
+
+	async close(): Promise<void> {}
+}

@@ -1,0 +1,98 @@
+/*
+ * Unsigned LEB128 varints and zigzag for signed values, over plain Uint8Arrays so the same code
+ * runs in Node and in the browser. Values up to Number.MAX_SAFE_INTEGER are exact: above 2^31
+ * the arithmetic uses division, because JS bit operators truncate to 32 bits.
+ */
+
+/** Thrown when bytes cannot be decoded; the message says where and why. */
+export class WireFormatError extends Error {
+	override name = 'WireFormatError';
+}
+
+/** Appends varints and bytes to a buffer that grows by doubling. */
+export class ByteWriter {
+	#buf: Uint8Array;
+	#len = 0;
+
+	constructor(initialCapacity = 1024) {
+		this.#buf = new Uint8Array(initialCapacity);
+	}
+
+	get length(): number {
+		return this.#len;
+	}
+
+	#ensure(extra: number): void {
+		if (this.#len + extra <= this.#buf.length) return;
+		let size = this.#buf.length * 2;
+		while (size < this.#len + extra) size *= 2;
+		const next = new Uint8Array(size);
+		next.set(this.#buf.subarray(0, this.#len));
+		this.#buf = next;
+	}
+
+	byte(value: number): void {
+		this.#ensure(1);
+		this.#buf[this.#len++] = value;
+	}
+
+	/** A non-negative safe integer. */
+	uint(value: number): void {
+		if (!Number.isSafeInteger(value) || value < 0) throw new WireFormatError(`cannot encode ${value} as an unsigned varint`);
+		this.#ensure(8);
+		while (value >= 0x80) {
+			this.#buf[this.#len++] = (value % 0x80) | 0x80;
+			value = Math.floor(value / 0x80);
+		}
+		this.#buf[this.#len++] = value;
+	}
+
+	/** A safe integer of either sign (zigzag: 0, -1, 1, -2 … → 0, 1, 2, 3 …). */
+	int(value: number): void {
+		if (!Number.isSafeInteger(value)) throw new WireFormatError(`cannot encode ${value} as a signed varint`);
+		this.uint(value < 0 ? -value * 2 - 1 : value * 2);
+	}
+
+	/** The bytes written so far (a copy, so the writer can be reused or dropped). */
+	finish(): Uint8Array {
+		return this.#buf.slice(0, this.#len);
+	}
+}
+
+/** Reads what `ByteWriter` wrote; every read past the end throws instead of returning garbage. */
+export class ByteReader {
+	readonly #buf: Uint8Array;
+	#pos = 0;
+
+	constructor(bytes: Uint8Array | ArrayBuffer) {
+		this.#buf = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
+	}
+
+	get done(): boolean {
+		return this.#pos >= this.#buf.length;
+	}
+
+	byte(): number {
+		if (this.#pos >= this.#buf.length) throw new WireFormatError(`unexpected end of data at byte ${this.#pos}`);
+		return this.#buf[this.#pos++]!;
+	}
+
+	uint(): number {
+		let value = 0;
+		let scale = 1;
+		for (;;) {
+			const b = this.byte();
+			value += (b & 0x7f) * scale;
+			if (b < 0x80) break;
+			scale *= 0x80;
+			if (scale > 2 ** 49) throw new WireFormatError(`varint longer than 8 bytes at byte ${this.#pos}`);
+		}
+		if (!Number.isSafeInteger(value)) throw new WireFormatError(`varint above 2^53 at byte ${this.#pos}`);
+		return value;
+	}
+
+	int(): number {
+		const z = this.uint();
+		return z % 2 === 1 ? -(z + 1) / 2 : z / 2;
+	}
+}

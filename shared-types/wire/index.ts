@@ -1,0 +1,4 @@
+export * from './bytes.ts';
+export * from './cluster-codec.ts';
+export * from './fleet-update.ts';
+export * from './fleet-replica.ts';
