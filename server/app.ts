@@ -73,7 +73,7 @@ export function createShardbeatServer(config: ServerConfig, options: ShardbeatSe
 		}
 	});
 	const stats: ServerStats = { heartbeatsAccepted: 0, heartbeatsRefused: 0, polls: 0, pushes: 0 };
-	const feed = new FleetFeed();
+	const feed = new FleetFeed({ initialVersion: Date.now() });
 	const log: FleetLog = new MemoryFleetLog(feed);
 	const snapshot = (): FleetStatus => ({ ...feed.status, generatedAt: Date.now() });
 

@@ -6,6 +6,12 @@ export interface FleetFeedOptions {
 	 * so a page that slept through a few polls still gets a delta, not the whole fleet.
 	 */
 	historyLength?: number;
+	/**
+	 * The version of the empty fleet a new server starts from. The server passes its start time in
+	 * ms: versions then only ever grow across restarts too (at most 100 commits a second never
+	 * catch up with the clock), so a page open across a restart is never mistaken for current.
+	 */
+	initialVersion?: number;
 }
 
 type Committed = Exclude<FleetUpdate, { kind: 'unchanged' }>;
@@ -28,6 +34,8 @@ export class FleetFeed {
 
 	constructor(options: FleetFeedOptions = {}) {
 		this.#historyLength = options.historyLength ?? 240;
+		this.#replica.reset(options.initialVersion ?? 0);
+		this.#first = this.#replica.version + 1;
 	}
 
 	get version(): number {
@@ -69,10 +77,12 @@ export class FleetFeed {
 	/** The answer to a poll from a client holding `since` (or nothing). */
 	answer(since: number | undefined, now: number): FleetUpdate {
 		const version = this.version;
-		// `since` beyond ours: the client came from an instance further ahead. Its copy is newer, so
-		// vouch for nothing and send nothing; it will hear the next change like everyone else.
-		if (since !== undefined && since >= version && version > 0) return { kind: 'unchanged', version, at: now };
-		if (since === undefined || since < this.#first - 1 || since <= 0) return this.full();
+		if (since === undefined || since <= 0 || version === 0) return this.full();
+		// `since` beyond ours: the client came from an instance a moment ahead (scaled out). Its copy
+		// is newer, so send nothing; it hears the next change like everyone else.
+		if (since >= version) return { kind: 'unchanged', version, at: now };
+		// Older than we remember (or from before a restart): only a snapshot is safe.
+		if (since < this.#first - 1) return this.full();
 
 		let delta = this.#deltas.get(since);
 		if (!delta) {

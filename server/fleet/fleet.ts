@@ -1,5 +1,5 @@
 import type { ChangeSet, ClusterChange, ClusterLifecycle, ClusterStatus, FleetStatus, Heartbeat, ShardConflict, ShardStatus } from '#shared';
-import { mergeChange, readyShardCount } from '#shared';
+import { isShardUp, mergeChange } from '#shared';
 
 interface ClusterRecord {
 	status: ClusterStatus;
@@ -19,6 +19,8 @@ export interface ApplyResult {
 }
 
 const byId = (a: { id: number }, b: { id: number }) => a.id - b.id;
+const ascending = (ids: readonly number[]) => ids.every((id, i) => i === 0 || ids[i - 1]! < id);
+const sameIds = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((id, i) => id === b[i]);
 
 /**
  * The fleet as the server knows it: one record per cluster id, plus which live cluster claims
@@ -48,14 +50,16 @@ export class Fleet {
 		const wasLive = prev !== undefined && prev.status.lifecycle !== 'stopped';
 		// A smaller uptime than last time means the process restarted between two heartbeats.
 		const newSession = !wasLive || hb.uptimeMs < prev.lastUptimeMs;
-		if (wasLive) this.#unclaim(prev.status);
+		const shardIds = ascending(hb.shardIds) ? hb.shardIds.slice() : [...hb.shardIds].sort((a, b) => a - b);
+		// Claims only move when the cluster's shard list does, which is rare: skip the work otherwise.
+		const sameClaims = wasLive && sameIds(prev.status.shardIds, shardIds);
+		if (wasLive && !sameClaims) this.#unclaim(prev.status);
 
-		const shardIds = [...hb.shardIds].sort((a, b) => a - b);
 		// Whole milliseconds: finer than any gateway measures, and what the wire format carries.
-		const shards: ShardStatus[] = hb.shards
-			.map((s) => ({ id: s.id, state: s.state, ping: s.ping === undefined ? null : Math.round(s.ping), guilds: s.guilds }))
-			.sort(byId);
-		const allReady = readyShardCount({ shardIds, shards }) === shardIds.length;
+		const shards: ShardStatus[] = hb.shards.map((s) => ({ id: s.id, state: s.state, ping: s.ping === undefined ? null : Math.round(s.ping), guilds: s.guilds }));
+		if (!ascending(shards.map((s) => s.id))) shards.sort(byId);
+		// Validation guarantees every reported shard is assigned, once: all ready means all reported and ready.
+		const allReady = shards.length === shardIds.length && shards.every((s) => isShardUp(s.state));
 		// `running` once every shard has been ready in this session; a later reconnect is shown as
 		// degraded health, not as the cluster starting over.
 		const lifecycle: ClusterLifecycle = allReady || (!newSession && prev.status.lifecycle === 'running') ? 'running' : 'starting';
@@ -74,7 +78,7 @@ export class Fleet {
 		const record: ClusterRecord = { status, socketId, lastUptimeMs: hb.uptimeMs, conflictKey: prev?.conflictKey ?? '' };
 		this.#clusters.set(hb.clusterId, record);
 		this.#stopped.delete(hb.clusterId);
-		this.#claim(status);
+		if (!sameClaims) this.#claim(status);
 		this.#totalShards = hb.totalShards;
 		const change = changeBetween(prev?.status, status);
 		if (change) this.#record(hb.clusterId, change);
@@ -205,8 +209,7 @@ export function changeBetween(prev: ClusterStatus | undefined, next: ClusterStat
 		prev.startedAt !== next.startedAt ||
 		prev.totalShards !== next.totalShards ||
 		prev.shards.length !== next.shards.length ||
-		prev.shardIds.length !== next.shardIds.length ||
-		prev.shardIds.some((id, i) => id !== next.shardIds[i]) ||
+		!sameIds(prev.shardIds, next.shardIds) ||
 		prev.shards.some((s, i) => s.id !== next.shards[i]!.id)
 	) {
 		return 'full';

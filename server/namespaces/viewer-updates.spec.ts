@@ -67,7 +67,7 @@ describe('polls carry the version the viewer holds', () => {
 		await h.server.flush();
 		const before = replica.status.clusters[0];
 		const delta = await poll(v, replica.version);
-		expect(delta).toMatchObject({ kind: 'delta', from: 1, version: 2 });
+		expect(delta).toMatchObject({ kind: 'delta', from: replica.version, version: replica.version + 1 });
 		expect(replica.apply(delta)).toBe('applied');
 		expect(replica.status).toEqual(h.server.feed.status);
 		expect(replica.status.clusters[0]!.shards[2]!.state).toBe('reconnecting');
@@ -109,6 +109,15 @@ describe('pushes', () => {
 	it('pushes a heartbeat\'s change to every viewer, batching many heartbeats into one push', async () => {
 		h = await startServer({ pushIntervalMs: 60_000 });
 		const viewers = await Promise.all([viewer(), viewer(), viewer()]);
+		// Each page loads the (empty) fleet first, at the version the server started from.
+		const replicas = await Promise.all(
+			viewers.map(async (v) => {
+				const replica = new FleetReplica();
+				replica.apply(await poll(v));
+				return replica;
+			})
+		);
+		const start = h.server.feed.version;
 		const pushes: FleetUpdate[][] = viewers.map(() => []);
 		viewers.forEach((v, i) => v.on('fleet-update', (u) => pushes[i]!.push(u)));
 
@@ -117,10 +126,9 @@ describe('pushes', () => {
 		await h.server.flush();
 		await eventually(() => pushes.every((p) => p.length === 1));
 
-		for (const received of pushes) {
-			// A viewer that has seen nothing is at version 0, where the first delta starts.
-			const replica = new FleetReplica();
-			expect(received[0]).toMatchObject({ kind: 'delta', from: 0, version: 1 });
+		for (const [i, received] of pushes.entries()) {
+			const replica = replicas[i]!;
+			expect(received[0]).toMatchObject({ kind: 'delta', from: start, version: start + 1 });
 			expect(replica.apply(received[0]!)).toBe('applied');
 			expect(replica.status.clusters.map((c) => c.id)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
 		}
@@ -134,11 +142,12 @@ describe('pushes', () => {
 		const bot = await connectBot(h.url);
 		await sendHeartbeat(bot, heartbeat(0, [0, 1], 2));
 		await eventually(() => pushes.length === 1);
+		const version = h.server.feed.version;
 		// Same shards, same pings: proof of life only.
 		for (let i = 0; i < 5; i++) await sendHeartbeat(bot, heartbeat(0, [0, 1], 2, { uptimeMs: 61_000 + i }));
 		await h.server.flush();
 		// One connection delivers in order: a push emitted before this poll's answer arrives before it.
-		expect(await poll(v, 1)).toMatchObject({ kind: 'unchanged', version: 1 });
+		expect(await poll(v, version)).toMatchObject({ kind: 'unchanged', version });
 		expect(pushes).toHaveLength(1);
 	});
 });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { LIMITS, PROTOCOL_VERSION, SHARD_STATES, type Heartbeat, type ProtocolError } from '#shared';
+import { isValidHeartbeat } from './heartbeat-fast.ts';
 
 const count = z.int().min(0);
 const shardId = z.int().min(0).max(LIMITS.maxTotalShards - 1);
@@ -26,7 +27,7 @@ const ShardReportSchema = z.strictObject({
  * Objects are strict: an unknown key (including `__proto__` or `constructor`, which JSON.parse
  * makes own properties) is refused by name rather than silently dropped.
  */
-const HeartbeatSchema = z
+export const HeartbeatSchema = z
 	.strictObject({
 		v: z.literal(PROTOCOL_VERSION),
 		clusterId: z.int().min(0).max(LIMITS.maxClusterId),
@@ -67,8 +68,13 @@ export function formatPath(path: readonly PropertyKey[]): string {
 
 export type HeartbeatParse = { ok: true; value: Heartbeat } | { ok: false; error: ProtocolError; field: string };
 
-/** Validates an untrusted heartbeat. Never throws; a refusal names the first offending field. */
+/**
+ * Validates an untrusted heartbeat. Never throws; a refusal names the first offending field.
+ * The accepted value may be `input` itself: callers copy what they keep.
+ */
 export function parseHeartbeat(input: unknown): HeartbeatParse {
+	// Nearly every heartbeat is valid: accept those cheaply, and let the schema explain the rest.
+	if (isValidHeartbeat(input)) return { ok: true, value: input };
 	if (typeof input === 'object' && input !== null && !Array.isArray(input) && 'v' in input && input.v !== PROTOCOL_VERSION) {
 		return {
 			ok: false,

@@ -15,7 +15,7 @@ export class ByteWriter {
 	#len = 0;
 
 	constructor(initialCapacity = 1024) {
-		this.#buf = new Uint8Array(initialCapacity);
+		this.#buf = new Uint8Array(Math.max(16, initialCapacity));
 	}
 
 	get length(): number {
@@ -47,9 +47,9 @@ export class ByteWriter {
 		this.#buf[this.#len++] = value;
 	}
 
-	/** A safe integer of either sign (zigzag: 0, -1, 1, -2 … → 0, 1, 2, 3 …). */
+	/** An integer in [-2^52, 2^52 − 1] (zigzag: 0, -1, 1, -2 … → 0, 1, 2, 3 …, which doubles it). */
 	int(value: number): void {
-		if (!Number.isSafeInteger(value)) throw new WireFormatError(`cannot encode ${value} as a signed varint`);
+		if (!Number.isInteger(value) || value < -(2 ** 52) || value >= 2 ** 52) throw new WireFormatError(`cannot encode ${value} as a signed varint (limit ±2^52)`);
 		this.uint(value < 0 ? -value * 2 - 1 : value * 2);
 	}
 

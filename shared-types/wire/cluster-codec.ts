@@ -29,8 +29,10 @@ function readShard(r: ByteReader, id: number): ShardStatus {
 
 /** Writes the whole cluster. `base` is the envelope's time; times are stored relative to it. */
 export function writeCluster(w: ByteWriter, c: ClusterStatus, base: number): void {
+	const lifecycle = LIFECYCLES.indexOf(c.lifecycle);
+	if (lifecycle < 0) throw new WireFormatError(`cluster ${c.id}: unknown lifecycle ${String(c.lifecycle)}`);
 	w.uint(c.id);
-	w.byte(LIFECYCLES.indexOf(c.lifecycle));
+	w.byte(lifecycle);
 	w.int(base - c.startedAt);
 	w.int(base - c.lastHeartbeatAt);
 	w.uint(c.totalShards);
@@ -54,7 +56,11 @@ export function writeCluster(w: ByteWriter, c: ClusterStatus, base: number): voi
 
 	w.uint(c.shards.length);
 	// Usually every assigned shard is reported, so the ids need not be repeated.
-	if (c.shards.length !== c.shardIds.length) {
+	if (c.shards.length === c.shardIds.length) {
+		c.shards.forEach((shard, i) => {
+			if (shard.id !== c.shardIds[i]) throw new WireFormatError(`cluster ${c.id}: shard ${shard.id} is not among its shardIds (or out of order)`);
+		});
+	} else {
 		let prev = -1;
 		let j = 0;
 		for (const shard of c.shards) {

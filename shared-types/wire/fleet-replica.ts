@@ -22,7 +22,15 @@ export class FleetReplica {
 	#index = new Map<number, number>();
 	#lastChanges: ChangeSet | null = null;
 
-	/** 0 until the first update; versions start at 1. */
+	/** Starts over: no clusters, at `version` (a server's starting point; see `FleetFeed`). */
+	reset(version: number): void {
+		this.#version = version;
+		this.#status = { clusters: [], totalShards: 0, conflicts: [], generatedAt: 0 };
+		this.#index = new Map();
+		this.#lastChanges = null;
+	}
+
+	/** 0 until the first update. */
 	get version(): number {
 		return this.#version;
 	}
@@ -87,8 +95,10 @@ export class FleetReplica {
 	}
 
 	#set(version: number, clusters: ClusterStatus[], at: number, rederive: boolean, reindex = true): void {
-		if (reindex) this.#index = new Map(clusters.map((c, i) => [c.id, i]));
-		if (this.#index.size !== clusters.length) throw new WireFormatError('an update listed a cluster twice');
+		const index = reindex ? new Map(clusters.map((c, i) => [c.id, i])) : this.#index;
+		// Refuse before touching anything, so a bad update leaves the copy as it was.
+		if (index.size !== clusters.length) throw new WireFormatError('an update listed a cluster twice');
+		this.#index = index;
 		// Patches never touch shard lists or lifecycles, so conflicts and the shard count stand.
 		const derived = rederive
 			? { totalShards: deriveTotalShards(clusters), conflicts: deriveConflicts(clusters) }

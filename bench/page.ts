@@ -1,0 +1,90 @@
+import type { Page } from 'playwright-core';
+import { createShardbeatServer } from '../server/app.ts';
+import { DEFAULTS } from '../server/config.ts';
+import { createLogger } from '../server/log.ts';
+import { buildPage, freePort, serveWorker } from '../scripts/stack.ts';
+import { launchChromium } from '../e2e/support/browser.ts';
+import { BENCH_BOT_SECRET, BENCH_TOKEN_SECRET, benchHeartbeat } from './fleet-shape.ts';
+import { percentile } from './wire-client.ts';
+
+export interface PageFigures {
+	shards: number;
+	/** Full snapshot arriving → 1,000s of tiles painted, ms. */
+	firstRenderMs: number;
+	/** One pushed delta (one shard changes) arriving → painted, ms: median and worst of the runs. */
+	deltaMedianMs: number;
+	deltaWorstMs: number;
+}
+
+/** The page's own User Timing measure, once a newer one than `after` exists. */
+async function nextRender(page: Page, after: number, timeoutMs: number): Promise<{ start: number; duration: number }> {
+	const handle = await page.waitForFunction(
+		(prev) => {
+			const m = performance.getEntriesByName('shardbeat:render').at(-1);
+			return m && m.startTime > prev ? { start: m.startTime, duration: m.duration } : null;
+		},
+		after,
+		{ timeout: timeoutMs, polling: 50 }
+	);
+	return (await handle.jsonValue()) as { start: number; duration: number };
+}
+
+/**
+ * The built page under wrangler in Debian's Chromium, against a real server holding 16,000 and
+ * then 50,000 shards: how long from the data arriving to the grid painted, and per delta.
+ */
+export async function benchPage(fleets: { clusters: number; shardsPerCluster: number }[], options: { build: boolean; deltas: number }): Promise<PageFigures[]> {
+	if (options.build) await buildPage();
+	const pagePort = await freePort();
+	const server = createShardbeatServer(
+		{
+			...DEFAULTS,
+			botSecret: BENCH_BOT_SECRET,
+			tokenSecret: BENCH_TOKEN_SECRET,
+			allowedOrigins: [`http://127.0.0.1:${pagePort}`],
+			logLevel: 'error'
+		},
+		{ logger: createLogger('error') }
+	);
+	const serverUrl = await server.listen(0, '127.0.0.1');
+	const worker = await serveWorker(pagePort, { PUBLIC_SHARDBEAT_URL: serverUrl });
+	const browser = await launchChromium();
+	const figures: PageFigures[] = [];
+	try {
+		for (const { clusters, shardsPerCluster } of fleets) {
+			const total = clusters * shardsPerCluster;
+			const now = Date.now();
+			for (let c = 0; c < clusters; c++) server.fleet.apply(benchHeartbeat(c, shardsPerCluster, total), null, now);
+			await server.flush();
+
+			const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+			await page.goto(worker.url + '/');
+			const first = await nextRender(page, -1, 180_000);
+			const tiles = await page.locator('.tile').count();
+			if (tiles !== total) throw new Error(`page drew ${tiles} tiles, expected ${total}`);
+
+			const deltas: number[] = [];
+			let last = first.start;
+			for (let i = 1; i <= options.deltas; i++) {
+				// One shard of one cluster changes, as a gateway ping drift would.
+				server.fleet.apply(benchHeartbeat((i * 97) % clusters, shardsPerCluster, total, i), null, Date.now());
+				await server.flush();
+				const render = await nextRender(page, last, 30_000);
+				deltas.push(render.duration);
+				last = render.start;
+			}
+			figures.push({
+				shards: total,
+				firstRenderMs: first.duration,
+				deltaMedianMs: percentile([...deltas], 50),
+				deltaWorstMs: Math.max(...deltas)
+			});
+			await page.close();
+		}
+	} finally {
+		await browser.close();
+		await worker.stop();
+		await server.close();
+	}
+	return figures;
+}

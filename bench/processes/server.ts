@@ -1,0 +1,48 @@
+import { createShardbeatServer } from '../../server/app.ts';
+import { DEFAULTS } from '../../server/config.ts';
+import { createLogger } from '../../server/log.ts';
+import { BENCH_BOT_SECRET, BENCH_TOKEN_SECRET, benchHeartbeat } from '../fleet-shape.ts';
+import { childOptions, serveCommands } from '../ipc.ts';
+
+/* The Shardbeat server under test, alone in its process (and on its core). */
+const options = childOptions<{ port: number }>();
+const server = createShardbeatServer(
+	{
+		...DEFAULTS,
+		botSecret: BENCH_BOT_SECRET,
+		tokenSecret: BENCH_TOKEN_SECRET,
+		// Bench runs are long; a token must outlive them.
+		tokenTtlMs: 3_600_000,
+		logLevel: 'error'
+	},
+	{ logger: createLogger('error') }
+);
+const url = await server.listen(options.port, '127.0.0.1');
+
+const memory = () => {
+	global.gc?.();
+	global.gc?.();
+	const m = process.memoryUsage();
+	return { heapUsed: m.heapUsed, rss: m.rss, external: m.external + m.arrayBuffers };
+};
+
+serveCommands({
+	url: () => url,
+	/** Puts a fleet in place without sockets, as if every cluster had just reported. */
+	load: async ({ clusters, shardsPerCluster }) => {
+		const total = Number(clusters) * Number(shardsPerCluster);
+		const now = Date.now();
+		for (let c = 0; c < Number(clusters); c++) server.fleet.apply(benchHeartbeat(c, Number(shardsPerCluster), total), null, now);
+		await server.flush();
+		return { version: server.feed.version, fullBytes: server.feed.full().kind === 'full' ? (server.feed.full() as { data: Uint8Array }).data.byteLength : 0 };
+	},
+	stats: () => ({
+		...server.stats,
+		/** CPU time this process has used, µs: heartbeats per CPU-second is capacity per core, whatever else the machine does. */
+		cpuMicros: process.cpuUsage().user + process.cpuUsage().system,
+		version: server.feed.version,
+		viewers: server.io.of('/viewer').sockets.size,
+		bots: server.io.of('/bot').sockets.size
+	}),
+	memory
+});

@@ -1,0 +1,157 @@
+import { describe, expect, it } from 'vitest';
+import { encodeFull, type ChangeSet, type ClusterChange, type ClusterStatus, type Heartbeat, type ShardStatus } from '#shared';
+import { heartbeat } from '../testing/harness.ts';
+import { changeBetween, Fleet } from './fleet.ts';
+
+const T0 = Date.UTC(2026, 10, 21, 12, 0, 0);
+const SHARDS = [10, 11, 12, 13];
+
+describe('changeBetween', () => {
+	const shards: ShardStatus[] = SHARDS.map((id) => ({ id, state: 'ready', ping: 40, guilds: 100 }));
+	const base: ClusterStatus = {
+		id: 1,
+		lifecycle: 'running',
+		shardIds: SHARDS,
+		shards,
+		guilds: 400,
+		members: 5_000,
+		totalShards: 16,
+		startedAt: T0,
+		lastHeartbeatAt: T0 + 60_000
+	};
+	const next = (over: Partial<ClusterStatus>): ClusterStatus => ({ ...base, lastHeartbeatAt: base.lastHeartbeatAt + 5_000, ...over });
+	const shard = (i: number, over: Partial<ShardStatus>) => shards.map((s, k) => (k === i ? { ...s, ...over } : s));
+	const wider: ClusterStatus = { ...base, shardIds: [...SHARDS, 14] };
+
+	const cases: [name: string, prev: ClusterStatus | undefined, next: ClusterStatus, expected: ClusterChange | null][] = [
+		['a new cluster', undefined, base, 'full'],
+		['lifecycle', base, next({ lifecycle: 'starting' }), 'full'],
+		['startedAt (a restart)', base, next({ startedAt: T0 + 1 }), 'full'],
+		['totalShards (a re-shard)', base, next({ totalShards: 32 }), 'full'],
+		['shardIds, same length', base, next({ shardIds: [10, 11, 12, 14] }), 'full'],
+		['shardIds, one more', base, next({ shardIds: [...SHARDS, 14] }), 'full'],
+		['a shard no longer reported', base, next({ shards: shards.slice(0, 3) }), 'full'],
+		['a different shard reported, same count', wider, { ...wider, shards: [...shards.slice(0, 3), { ...shards[3]!, id: 14 }] }, 'full'],
+		['one shard ping', base, next({ shards: shard(2, { ping: 41 }) }), new Set([2])],
+		['one shard ping becomes known', { ...base, shards: shard(1, { ping: null }) }, next({ shards: shard(1, { ping: 0 }) }), new Set([1])],
+		['one shard state', base, next({ shards: shard(1, { state: 'resuming' }) }), new Set([1])],
+		['one shard guilds (and the cluster total)', base, next({ shards: shard(3, { guilds: 101 }), guilds: 401 }), new Set([3])],
+		['two shards', base, next({ shards: shard(0, { ping: 1 }).map((s, i) => (i === 3 ? { ...s, state: 'idle' } : s)) }), new Set([0, 3])],
+		['only members', base, next({ members: 5_001 }), new Set()],
+		['only the cluster guild total', base, next({ guilds: 399 }), new Set()],
+		['only lastHeartbeatAt', base, next({}), null],
+		['an equal copy', base, { ...base, shardIds: [...SHARDS], shards: shards.map((s) => ({ ...s })) }, null]
+	];
+	it.each(cases)('%s', (_, prev, next, expected) => {
+		expect(changeBetween(prev, next)).toEqual(expected);
+	});
+});
+
+describe('Fleet change tracking', () => {
+	/** Cluster 1's heartbeat `seconds` after T0, its uptime moving with it (same process). */
+	const beat = (seconds: number, extra: Partial<Heartbeat> = {}): [Heartbeat, null, number] => [
+		heartbeat(1, SHARDS, 16, { uptimeMs: 60_000 + seconds * 1_000, ...extra }),
+		null,
+		T0 + seconds * 1_000
+	];
+	const withPing = (shardId: number, ping: number) => ({ shards: heartbeat(1, SHARDS).shards.map((s) => (s.id === shardId ? { ...s, ping } : s)) });
+
+	/** A fleet that has seen cluster 1 once, with that change already taken. */
+	function started(): Fleet {
+		const fleet = new Fleet();
+		fleet.apply(...beat(0));
+		fleet.takeChanges();
+		return fleet;
+	}
+
+	it('records a first heartbeat as full, and takeChanges empties the record', () => {
+		const fleet = new Fleet();
+		fleet.apply(...beat(0));
+		expect(fleet.pendingChanges).toBe(1);
+		expect(fleet.takeChanges()).toEqual(new Map([[1, 'full']]));
+		expect(fleet.pendingChanges).toBe(0);
+		expect(fleet.takeChanges()).toEqual(new Map());
+	});
+
+	const cases: [name: string, act: (fleet: Fleet) => void, expected: ChangeSet][] = [
+		['an identical heartbeat records nothing', (f) => f.apply(...beat(5)), new Map()],
+		['a ping change records the shard’s index, not its id', (f) => f.apply(...beat(5, withPing(12, 90))), new Map([[1, new Set([2])]])],
+		['changes to two shards merge', (f) => (f.apply(...beat(5, withPing(10, 90))), f.apply(...beat(10, withPing(13, 90)))), new Map([[1, new Set([0, 3])]])],
+		['a member count change records an empty patch', (f) => f.apply(...beat(5, { members: 6_000 })), new Map([[1, new Set()]])],
+		['a restart (smaller uptime) records full', (f) => f.apply(heartbeat(1, SHARDS, 16, { uptimeMs: 1_000 }), null, T0 + 5_000), new Map([[1, 'full']])],
+		['a stop records full', (f) => f.stop(1), new Map([[1, 'full']])],
+		['a patch then a stop is full', (f) => (f.apply(...beat(5, withPing(12, 90))), f.stop(1)), new Map([[1, 'full']])],
+		['stopping an unknown cluster records nothing', (f) => f.stop(99), new Map()],
+		['a sub-millisecond ping change records nothing', (f) => f.apply(...beat(5, withPing(12, 52.3))), new Map()]
+	];
+	it.each(cases)('%s', (_, act, expected) => {
+		const fleet = started();
+		act(fleet);
+		expect(fleet.takeChanges()).toEqual(expected);
+		expect(fleet.pendingChanges).toBe(0);
+	});
+
+	it('records a superseded stopped cluster as removed', () => {
+		const fleet = new Fleet();
+		fleet.apply(heartbeat(1, [0, 1], 2), 'a', T0);
+		fleet.stop(1);
+		fleet.takeChanges();
+		fleet.apply(heartbeat(2, [0, 1], 2), 'b', T0 + 1_000);
+		expect(fleet.takeChanges()).toEqual(
+			new Map<number, ClusterChange>([
+				[2, 'full'],
+				[1, 'removed']
+			])
+		);
+		expect(fleet.get(1)).toBeUndefined();
+	});
+});
+
+describe('Fleet.restoreChanges', () => {
+	const cases: [name: string, taken: ChangeSet, later: (fleet: Fleet) => void, expected: ChangeSet][] = [
+		['nothing since', new Map([[1, new Set([0])]]), () => {}, new Map([[1, new Set([0])]])],
+		['a later patch merges with the restored one', new Map([[1, new Set([0])]]), (f) => ping(f, 11), new Map([[1, new Set([0, 1])]])],
+		['a restored full stays full under a later patch', new Map([[1, 'full']]), (f) => ping(f, 11), new Map([[1, 'full']])],
+		['a later stop wins over a restored patch', new Map([[1, new Set([0])]]), (f) => f.stop(1), new Map([[1, 'full']])],
+		[
+			'another cluster’s restored change sits beside later ones',
+			new Map([[2, 'removed']]),
+			(f) => ping(f, 13),
+			new Map<number, ClusterChange>([
+				[1, new Set([3])],
+				[2, 'removed']
+			])
+		]
+	];
+	function ping(fleet: Fleet, shardId: number) {
+		const shards = heartbeat(1, SHARDS).shards.map((s) => (s.id === shardId ? { ...s, ping: 120 } : s));
+		fleet.apply(heartbeat(1, SHARDS, 16, { shards, uptimeMs: 65_000 }), null, T0 + 5_000);
+	}
+	it.each(cases)('%s', (_, taken, later, expected) => {
+		const fleet = new Fleet();
+		fleet.apply(heartbeat(1, SHARDS, 16), null, T0);
+		fleet.takeChanges();
+		later(fleet);
+		fleet.restoreChanges(taken);
+		expect(fleet.takeChanges()).toEqual(expected);
+	});
+});
+
+describe('Fleet pings', () => {
+	const cases: [reported: number | undefined, stored: number | null][] = [
+		[40.4, 40],
+		[40.5, 41],
+		[0.2, 0],
+		[59_999.6, 60_000],
+		[undefined, null]
+	];
+	it.each(cases)('%s ms is stored as %s', (reported, stored) => {
+		const fleet = new Fleet();
+		const shards = [{ id: 0, state: 'ready' as const, guilds: 10, ...(reported === undefined ? {} : { ping: reported }) }];
+		fleet.apply(heartbeat(1, [0], 1, { shards }), null, T0);
+		const status = fleet.get(1)!;
+		expect(status.shards[0]!.ping).toBe(stored);
+		// Whole milliseconds are what the wire carries; a fractional ping would not encode.
+		expect(() => encodeFull([status], T0)).not.toThrow();
+	});
+});

@@ -1,0 +1,274 @@
+import { describe, expect, it } from 'vitest';
+import type { ClusterStatus, ShardStatus } from '../cluster.ts';
+import { SHARD_STATES, type ShardState } from '../shard-state.ts';
+import { WireFormatError } from './bytes.ts';
+import { decodeDelta, decodeFull, encodeDelta, encodeFull, mergeChange, type ChangeSet, type ClusterChange, type DeltaEntry } from './fleet-update.ts';
+
+const AT = Date.UTC(2026, 10, 21, 12, 0, 0);
+
+function shard(id: number, over: Partial<ShardStatus> = {}): ShardStatus {
+	return { id, state: 'ready', ping: 40 + (id % 50), guilds: 900 + id, ...over };
+}
+
+/** A running cluster reporting every shard it owns, unless `over` says otherwise. */
+function cluster(id: number, shardIds: number[], over: Partial<ClusterStatus> = {}): ClusterStatus {
+	const shards = shardIds.map((sid) => shard(sid));
+	return {
+		id,
+		lifecycle: 'running',
+		shardIds,
+		shards,
+		guilds: shards.reduce((n, s) => n + s.guilds, 0),
+		members: 100_000 * shardIds.length,
+		totalShards: 64,
+		startedAt: AT - 3_600_000,
+		lastHeartbeatAt: AT - 1_234,
+		...over
+	};
+}
+
+const range = (start: number, length: number) => Array.from({ length }, (_, i) => start + i);
+
+describe('encodeFull / decodeFull round trip', () => {
+	const gappy = [0, 1, 2, 10, 11, 20, 31, 32, 33];
+	const cases: { name: string; clusters: ClusterStatus[] }[] = [
+		{ name: 'no clusters', clusters: [] },
+		{ name: 'contiguous shard ids', clusters: [cluster(0, range(0, 8)), cluster(1, range(8, 8))] },
+		{ name: 'a block that does not start at 0', clusters: [cluster(3, range(1_000, 16))] },
+		{ name: 'shard ids with gaps (several runs)', clusters: [cluster(2, gappy)] },
+		{
+			name: 'fewer shards reported than assigned (a subset, not a prefix)',
+			clusters: [cluster(4, range(4, 8), { shards: [shard(5), shard(7), shard(8), shard(11)] })]
+		},
+		{
+			name: 'a subset of gappy ids',
+			clusters: [cluster(5, gappy, { shards: [shard(1), shard(10), shard(33)] })]
+		},
+		{ name: 'zero reported shards', clusters: [cluster(6, range(0, 4), { lifecycle: 'starting', shards: [], guilds: 0 })] },
+		{
+			name: 'null pings',
+			clusters: [cluster(7, range(0, 3), { shards: range(0, 3).map((id) => shard(id, { state: 'identifying', ping: null })) })]
+		},
+		{
+			name: 'every shard state',
+			clusters: [cluster(8, range(0, SHARD_STATES.length), { shards: SHARD_STATES.map((state, id) => shard(id, { state })) })]
+		},
+		{
+			name: 'ping 0 and 60000',
+			clusters: [cluster(9, [0, 1], { shards: [shard(0, { ping: 0 }), shard(1, { ping: 60_000 })] })]
+		},
+		{ name: 'huge counters', clusters: [cluster(10, [0], { members: 2 ** 52, guilds: 2 ** 40, shards: [shard(0, { guilds: 2 ** 33 })] })] },
+		{
+			name: 'times after the base (negative offsets)',
+			clusters: [cluster(11, [0, 1], { startedAt: AT + 5_000, lastHeartbeatAt: AT + 10 })]
+		},
+		{ name: 'times far before the base', clusters: [cluster(12, [0], { startedAt: 0, lastHeartbeatAt: 1 })] },
+		{
+			name: 'stopped lifecycle',
+			clusters: [cluster(13, range(0, 4), { lifecycle: 'stopped', shards: range(0, 4).map((id) => shard(id, { state: 'disconnected', ping: null })) })]
+		},
+		{ name: 'large ids, zero totals', clusters: [cluster(100_000, [99_999], { totalShards: 0, guilds: 0, members: 0 })] },
+		{
+			name: 'a mixed fleet',
+			clusters: [
+				cluster(0, range(0, 4)),
+				cluster(1, gappy, { lifecycle: 'starting', shards: [shard(2, { state: 'resuming', ping: null })] }),
+				cluster(2, range(50, 2), { lifecycle: 'stopped' })
+			]
+		}
+	];
+
+	it.each(cases.map((c) => [c.name, c] as const))('%s', (_, { clusters }) => {
+		expect(decodeFull(encodeFull(clusters, AT), AT)).toEqual(clusters);
+	});
+
+	it('decodes from an ArrayBuffer as well', () => {
+		const clusters = [cluster(1, gappy)];
+		expect(decodeFull(new Uint8Array(encodeFull(clusters, AT)).buffer, AT)).toEqual(clusters);
+	});
+
+	it('refuses trailing bytes', () => {
+		const data = encodeFull([cluster(1, [0, 1])], AT);
+		expect(() => decodeFull(new Uint8Array([...data, 0]), AT)).toThrow(WireFormatError);
+	});
+
+	it('refuses truncated data', () => {
+		const data = encodeFull([cluster(1, [0, 1])], AT);
+		expect(() => decodeFull(data.subarray(0, data.length - 1), AT)).toThrow(WireFormatError);
+	});
+});
+
+describe('a realistic fleet (1,000 clusters × 16 shards)', () => {
+	/** mulberry32: a seeded generator, so the fleet (and its size) is the same every run. */
+	function random(seed: number): (min: number, max: number) => number {
+		return (min, max) => {
+			seed = (seed + 0x6d2b79f5) | 0;
+			let t = seed;
+			t = Math.imul(t ^ (t >>> 15), t | 1);
+			t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+			const unit = ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+			return min + Math.floor(unit * (max - min + 1));
+		};
+	}
+
+	const rand = random(20261121);
+	const clusters: ClusterStatus[] = range(0, 1_000).map((id) => {
+		const shards = range(id * 16, 16).map((sid) => ({
+			id: sid,
+			state: (rand(0, 99) < 97 ? 'ready' : 'resuming') as ShardState,
+			ping: rand(40, 150),
+			guilds: rand(600, 1_500)
+		}));
+		return {
+			id,
+			lifecycle: 'running',
+			shardIds: shards.map((s) => s.id),
+			shards,
+			guilds: shards.reduce((n, s) => n + s.guilds, 0),
+			members: shards.length * rand(90_000, 110_000),
+			totalShards: 16_000,
+			startedAt: AT - rand(3_600_000, 3 * 86_400_000),
+			lastHeartbeatAt: AT - rand(0, 5_000)
+		};
+	});
+
+	it('fits in 120,000 bytes and round-trips exactly', () => {
+		const data = encodeFull(clusters, AT);
+		expect(data.length).toBeLessThanOrEqual(120_000);
+		expect(decodeFull(data, AT)).toEqual(clusters);
+	});
+});
+
+describe('encodeFull refuses clusters it cannot carry faithfully', () => {
+	const cases: { name: string; c: ClusterStatus }[] = [
+		{ name: 'a shard outside shardIds (fewer shards than ids)', c: cluster(1, [0, 1, 2], { shards: [shard(0), shard(7)] }) },
+		// With as many shards as ids the ids are not sent, so a foreign one would come back renamed.
+		{ name: 'a shard outside shardIds (as many shards as ids)', c: cluster(1, [0, 1], { shards: [shard(0), shard(7)] }) },
+		{ name: 'shards out of order (fewer shards than ids)', c: cluster(1, [0, 1, 2], { shards: [shard(2), shard(0)] }) },
+		{ name: 'shards out of order (as many shards as ids)', c: cluster(1, [0, 1], { shards: [shard(1), shard(0, { state: 'idle' })] }) },
+		{ name: 'an unknown state', c: cluster(1, [0, 1], { shards: [shard(0), shard(1, { state: 'zombie' as ShardState })] }) }
+	];
+	it.each(cases.map((k) => [k.name, k] as const))('%s', (_, { c }) => {
+		expect(() => encodeFull([c], AT)).toThrow(WireFormatError);
+	});
+});
+
+describe('mergeChange', () => {
+	const cases: [name: string, prev: ClusterChange | undefined, next: ClusterChange, expected: ClusterChange][] = [
+		['nothing, then a patch', undefined, new Set([1]), new Set([1])],
+		['nothing, then removed', undefined, 'removed', 'removed'],
+		['patch + patch (union)', new Set([1, 2]), new Set([2, 5]), new Set([1, 2, 5])],
+		['patch + empty patch', new Set([3]), new Set(), new Set([3])],
+		['patch + full', new Set([1]), 'full', 'full'],
+		['full + patch', 'full', new Set([1]), 'full'],
+		['full + removed', 'full', 'removed', 'removed'],
+		['removed + full', 'removed', 'full', 'full'],
+		['patch + removed', new Set([1]), 'removed', 'removed'],
+		// A receiver that applied the removal no longer has the cluster to patch.
+		['removed + patch', 'removed', new Set([1]), 'full']
+	];
+	it.each(cases)('%s', (_, prev, next, expected) => {
+		expect(mergeChange(prev, next)).toEqual(expected);
+	});
+
+	it('leaves both inputs untouched', () => {
+		const prev = new Set([1]);
+		const next = new Set([2]);
+		mergeChange(prev, next);
+		expect([...prev]).toEqual([1]);
+		expect([...next]).toEqual([2]);
+	});
+});
+
+describe('encodeDelta / decodeDelta', () => {
+	const before = cluster(7, range(0, 8));
+	// The server's copy: shards 1, 3 and 5 moved, but the change set names only 1 and 3.
+	const after: ClusterStatus = {
+		...before,
+		guilds: before.guilds + 5,
+		members: before.members + 100,
+		lastHeartbeatAt: AT - 10,
+		shards: before.shards.map((s, i) =>
+			i === 1 ? { ...s, ping: 99 } : i === 3 ? { ...s, state: 'resuming', ping: null } : i === 5 ? { ...s, guilds: 1 } : s
+		)
+	};
+	const server = (id: number) => (id === after.id ? after : undefined);
+	const client = (id: number) => (id === before.id ? before : undefined);
+
+	it('a patch carries the named shards and the cluster counters, nothing else', () => {
+		const data = encodeDelta(new Map([[7, new Set([3, 1])]]), server, AT);
+		const expected: DeltaEntry = {
+			kind: 'set',
+			cluster: {
+				...before,
+				guilds: after.guilds,
+				members: after.members,
+				lastHeartbeatAt: after.lastHeartbeatAt,
+				shards: before.shards.map((s, i) => (i === 1 || i === 3 ? after.shards[i]! : s))
+			},
+			change: new Set([1, 3])
+		};
+		expect(decodeDelta(data, AT, client)).toEqual([expected]);
+		expect(data.length).toBeLessThan(encodeDelta(new Map([[7, 'full']]), server, AT).length);
+	});
+
+	it('a counters-only patch (empty set) moves the counters alone', () => {
+		const data = encodeDelta(new Map([[7, new Set<number>()]]), server, AT);
+		const [entry] = decodeDelta(data, AT, client);
+		expect(entry).toEqual({ kind: 'set', cluster: { ...before, guilds: after.guilds, members: after.members, lastHeartbeatAt: after.lastHeartbeatAt }, change: new Set() });
+	});
+
+	it('drops patch indexes past the end of the shard list', () => {
+		const [entry] = decodeDelta(encodeDelta(new Map([[7, new Set([1, 99])]]), server, AT), AT, client);
+		expect(entry).toMatchObject({ kind: 'set', change: new Set([1]) });
+	});
+
+	it('a full entry carries the whole cluster, whatever the receiver holds', () => {
+		const data = encodeDelta(new Map([[7, 'full']]), server, AT);
+		expect(decodeDelta(data, AT, () => undefined)).toEqual([{ kind: 'set', cluster: after, change: 'full' }]);
+	});
+
+	it.each<[string, ClusterChange]>([
+		['full', 'full'],
+		['patch', new Set([0])],
+		['removed', 'removed']
+	])('a %s change for a cluster the server no longer has is sent as removed', (_, change) => {
+		const data = encodeDelta(new Map([[42, change]]), server, AT);
+		expect(decodeDelta(data, AT, client)).toEqual([{ kind: 'removed', id: 42 }]);
+	});
+
+	it('keeps the entries in change-set order', () => {
+		const added = cluster(3, [40, 41]);
+		const changes: ChangeSet = new Map<number, ClusterChange>([
+			[3, 'full'],
+			[7, new Set([1])],
+			[9, 'removed']
+		]);
+		const entries = decodeDelta(encodeDelta(changes, (id) => (id === 3 ? added : server(id)), AT), AT, client);
+		expect(entries.map((e) => (e.kind === 'removed' ? `-${e.id}` : `${e.cluster.id}:${e.change === 'full' ? 'full' : 'patch'}`))).toEqual([
+			'3:full',
+			'7:patch',
+			'-9'
+		]);
+	});
+
+	it('refuses a patch for a cluster the receiver does not have', () => {
+		const data = encodeDelta(new Map([[7, new Set([1])]]), server, AT);
+		expect(() => decodeDelta(data, AT, () => undefined)).toThrow(WireFormatError);
+	});
+
+	it('refuses a patch for a shard index the receiver does not have', () => {
+		const data = encodeDelta(new Map([[7, new Set([6])]]), server, AT);
+		const shorter = { ...before, shardIds: range(0, 4), shards: before.shards.slice(0, 4) };
+		expect(() => decodeDelta(data, AT, () => shorter)).toThrow(WireFormatError);
+	});
+
+	it('refuses trailing bytes', () => {
+		const data = encodeDelta(new Map([[9, 'removed']]), server, AT);
+		expect(() => decodeDelta(new Uint8Array([...data, 0]), AT, client)).toThrow(/trailing/);
+	});
+
+	it('refuses an unknown entry kind', () => {
+		expect(() => decodeDelta(new Uint8Array([1, 9, 0]), AT, client)).toThrow(WireFormatError);
+	});
+});
