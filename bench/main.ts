@@ -55,6 +55,9 @@ interface PollRow {
 	pacedP99: number;
 	bytesPerPoll: number;
 	kinds: Record<string, number>;
+	/** Share of one core the server used during the realistic phase, and its event-loop delay p99. */
+	serverCpu: number;
+	serverLoopP99: number;
 	/** Capacity: polls answered per second with 64 always in flight. */
 	capacity: number;
 	capacityP99: number;
@@ -68,8 +71,15 @@ function merge(results: PollResult[]) {
 	return { latencies, bytes: results.reduce((n, r) => n + r.bytes, 0), kinds, seconds: Math.max(...results.map((r) => r.seconds ?? 0)) };
 }
 
-async function measurePolls(viewers: Child[], row: Pick<PollRow, 'shards' | 'viewers' | 'fleet'>): Promise<PollRow> {
+async function measurePolls(server: Child, viewers: Child[], row: Pick<PollRow, 'shards' | 'viewers' | 'fleet'>): Promise<PollRow> {
+	type Cpu = { cpuMicros: number };
+	const cpu0 = await server.call<Cpu>('stats');
+	await server.call('loop-delay');
+	const t0 = performance.now();
 	const paced = merge(await Promise.all(viewers.map((v) => v.call<PollResult>('paced', { intervalMs: POLL_INTERVAL_MS, durationMs: PACED_MS }))));
+	const cpu1 = await server.call<Cpu>('stats');
+	const loop = await server.call<{ p99: number }>('loop-delay');
+	const serverCpu = (cpu1.cpuMicros - cpu0.cpuMicros) / 1000 / (performance.now() - t0);
 	const sat = merge(await Promise.all(viewers.map((v) => v.call<PollResult>('saturate', { concurrency: 64 / viewers.length, durationMs: SATURATE_MS }))));
 	const out: PollRow = {
 		...row,
@@ -78,10 +88,12 @@ async function measurePolls(viewers: Child[], row: Pick<PollRow, 'shards' | 'vie
 		pacedP99: percentile([...paced.latencies], 99),
 		bytesPerPoll: paced.latencies.length ? paced.bytes / paced.latencies.length : NaN,
 		kinds: paced.kinds,
+		serverCpu,
+		serverLoopP99: loop.p99,
 		capacity: sat.latencies.length / sat.seconds,
 		capacityP99: percentile([...sat.latencies], 99)
 	};
-	log(`polls ${row.shards} shards × ${row.viewers} viewers, ${row.fleet}: p50 ${fmt(out.pacedP50, 1)} ms p99 ${fmt(out.pacedP99, 1)} ms, ${kb(out.bytesPerPoll)}/poll, capacity ${fmt(out.capacity)}/s ${JSON.stringify(out.kinds)}`);
+	log(`polls ${row.shards} shards × ${row.viewers} viewers, ${row.fleet}: p50 ${fmt(out.pacedP50, 1)} ms p99 ${fmt(out.pacedP99, 1)} ms, ${kb(out.bytesPerPoll)}/poll, server ${fmt(serverCpu * 100)}% busy, loop p99 ${fmt(loop.p99, 1)} ms, capacity ${fmt(out.capacity)}/s ${JSON.stringify(out.kinds)}`);
 	return out;
 }
 
@@ -152,7 +164,7 @@ async function benchFleet(fleet: { clusters: number; shardsPerCluster: number })
 			await connectViewers(viewers, count);
 			const after = await server.call<{ heapUsed: number }>('memory');
 			if (count === VIEWER_COUNTS.at(-1)) bytesPerViewer = (after.heapUsed - before.heapUsed) / (count - (VIEWER_COUNTS.length > 1 ? VIEWER_COUNTS[0]! : 0));
-			rows.push(await measurePolls(viewers, { shards, viewers: count, fleet: 'unchanged' }));
+			rows.push(await measurePolls(server, viewers, { shards, viewers: count, fleet: 'unchanged' }));
 		}
 
 		// Push latency: a heartbeat that changes one shard, to the last of every viewer. The fleet is
@@ -178,7 +190,7 @@ async function benchFleet(fleet: { clusters: number; shardsPerCluster: number })
 		await sleep(HEARTBEAT_INTERVAL_MS + 1_000);
 		for (const count of [...VIEWER_COUNTS].reverse()) {
 			await connectViewers(viewers, count);
-			rows.push(await measurePolls(viewers, { shards, viewers: count, fleet: 'changing' }));
+			rows.push(await measurePolls(server, viewers, { shards, viewers: count, fleet: 'changing' }));
 		}
 		await bots.call('steady-stop');
 	} finally {
@@ -242,9 +254,9 @@ table(
 );
 out.push('**Polls** (realistic: each viewer polls every 15 s while pushes keep it current; capacity: 64 polls always in flight)', '');
 table(
-	['shards', 'viewers', 'fleet', 'polls', 'p50', 'p99', 'bytes/poll', 'answers', 'capacity', 'p99 at capacity'],
+	['shards', 'viewers', 'fleet', 'polls', 'p50', 'p99', 'bytes/poll', 'answers', 'server core busy', 'server loop delay p99', 'capacity', 'p99 at capacity'],
 	fleets.flatMap((f) =>
-		f.rows.map((r) => [fmt(r.shards), fmt(r.viewers), r.fleet, fmt(r.pacedPolls), `${fmt(r.pacedP50, 1)} ms`, `${fmt(r.pacedP99, 1)} ms`, kb(r.bytesPerPoll), Object.entries(r.kinds).map(([k, n]) => `${k} ${n}`).join(', '), `${fmt(r.capacity)}/s`, `${fmt(r.capacityP99, 1)} ms`])
+		f.rows.map((r) => [fmt(r.shards), fmt(r.viewers), r.fleet, fmt(r.pacedPolls), `${fmt(r.pacedP50, 1)} ms`, `${fmt(r.pacedP99, 1)} ms`, kb(r.bytesPerPoll), Object.entries(r.kinds).map(([k, n]) => `${k} ${n}`).join(', '), `${fmt(r.serverCpu * 100)}%`, `${fmt(r.serverLoopP99, 1)} ms`, `${fmt(r.capacity)}/s`, `${fmt(r.capacityP99, 1)} ms`])
 	)
 );
 out.push('**Naive design side by side** (whole fleet as JSON per poll, same machine, same run)', '');

@@ -60,7 +60,7 @@ export async function benchPage(fleets: { clusters: number; shardsPerCluster: nu
 			const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
 			await page.goto(worker.url + '/');
 			const first = await nextRender(page, -1, 180_000);
-			const tiles = await page.locator('.tile').count();
+			const tiles = await page.locator('.shard-grid .tile').count();
 			if (tiles !== total) throw new Error(`page drew ${tiles} tiles, expected ${total}`);
 
 			const deltas: number[] = [];

@@ -3,8 +3,10 @@ import type { AddressInfo } from 'node:net';
 import { Server } from 'socket.io';
 import { NAMESPACES, type FleetStatus } from '#shared';
 import { FleetFeed } from './feed/fleet-feed.ts';
-import { MemoryFleetLog, type FleetLog } from './feed/fleet-log.ts';
+import { MemoryFleetLog, type CommittedUpdate, type FleetLog } from './feed/fleet-log.ts';
 import { Publisher } from './feed/publisher.ts';
+import { createAdapter } from '@socket.io/redis-adapter';
+import { RedisFleetLog } from './redis/redis-fleet-log.ts';
 import { ViewerTokens } from './auth/viewer-token.ts';
 import type { ServerConfig } from './config.ts';
 import { Fleet } from './fleet/fleet.ts';
@@ -73,8 +75,20 @@ export function createShardbeatServer(config: ServerConfig, options: ShardbeatSe
 		}
 	});
 	const stats: ServerStats = { heartbeatsAccepted: 0, heartbeatsRefused: 0, polls: 0, pushes: 0 };
-	const feed = new FleetFeed({ initialVersion: Date.now() });
-	const log: FleetLog = new MemoryFleetLog(feed);
+	// Alone, versions start at our start time; scaled out, Redis says where they are (at `listen`).
+	const feed = new FleetFeed({ initialVersion: config.redisUrl ? 0 : Date.now() });
+	// Late-bound: the Redis log pushes its own sweeps, and pushing needs the namespace made below.
+	let push: (update: CommittedUpdate) => void = () => {};
+	const redisLog = config.redisUrl
+		? new RedisFleetLog({
+				url: config.redisUrl,
+				feed,
+				logger,
+				timeoutMs: config.heartbeatIntervalMs * config.missedHeartbeats,
+				push: (update) => push(update)
+			})
+		: undefined;
+	const log: FleetLog = redisLog ?? new MemoryFleetLog(feed);
 	const snapshot = (): FleetStatus => ({ ...feed.status, generatedAt: Date.now() });
 
 	const allowedOrigins = new Set(config.allowedOrigins);
@@ -91,16 +105,18 @@ export function createShardbeatServer(config: ServerConfig, options: ShardbeatSe
 	registerBotNamespace(io.of(NAMESPACES.bot) as BotNamespace, { botSecret: config.botSecret, fleet, liveness, logger, stats });
 	const viewers = io.of(NAMESPACES.viewer) as ViewerNamespace;
 	registerViewerNamespace(viewers, { tokens, feed, logger, now, stats });
-	const publisher = new Publisher({
-		fleet,
-		log,
-		intervalMs: config.pushIntervalMs,
-		logger,
-		push: (update) => {
-			stats.pushes++;
-			viewers.emit('fleet-update', update);
-		}
-	});
+	// Scaled out, the adapter carries each push to the viewers of every instance.
+	let adapterSub: ReturnType<RedisFleetLog['client']['duplicate']> | undefined;
+	if (redisLog) {
+		adapterSub = redisLog.client.duplicate();
+		adapterSub.on('error', (err: Error) => logger.warn({ err: err.message, client: 'adapter' }, 'redis error'));
+		io.adapter(createAdapter(redisLog.client, adapterSub, { key: 'shardbeat:socket.io' }));
+	}
+	push = (update) => {
+		stats.pushes++;
+		viewers.emit('fleet-update', update);
+	};
+	const publisher = new Publisher({ fleet, log, intervalMs: config.pushIntervalMs, logger, push: (update) => push(update) });
 
 	const handler = createHttpHandler({
 		allowedOrigins: config.allowedOrigins,
@@ -113,7 +129,9 @@ export function createShardbeatServer(config: ServerConfig, options: ShardbeatSe
 			uptimeS: Math.round((Date.now() - startedAt) / 1000),
 			clusters: fleet.size,
 			bots: io.of(NAMESPACES.bot).sockets.size,
-			viewers: io.of(NAMESPACES.viewer).sockets.size
+			viewers: io.of(NAMESPACES.viewer).sockets.size,
+			version: feed.version,
+			...log.health()
 		})
 	});
 	// socket.io registered its own 'request' listener first and ignores non-/socket.io/ paths.
@@ -135,8 +153,10 @@ export function createShardbeatServer(config: ServerConfig, options: ShardbeatSe
 		get url() {
 			return url;
 		},
-		listen(port = config.port, host = config.host) {
-			return new Promise((resolve, reject) => {
+		async listen(port = config.port, host = config.host) {
+			// Scaled out: connected and caught up before the first bot or viewer is let in.
+			await log.start();
+			return new Promise<string>((resolve, reject) => {
 				http.once('error', reject);
 				http.listen(port, host, () => {
 					http.off('error', reject);
@@ -153,6 +173,7 @@ export function createShardbeatServer(config: ServerConfig, options: ShardbeatSe
 			closing ??= new Promise<void>((resolve) => {
 				liveness.close();
 				void publisher.close().then(() => log.close());
+				adapterSub?.disconnect();
 				// io.close() disconnects every socket and closes the HTTP server it is attached to.
 				io.close(() => resolve());
 				http.closeAllConnections?.();

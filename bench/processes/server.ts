@@ -1,3 +1,4 @@
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createShardbeatServer } from '../../server/app.ts';
 import { DEFAULTS } from '../../server/config.ts';
 import { createLogger } from '../../server/log.ts';
@@ -18,6 +19,9 @@ const server = createShardbeatServer(
 	{ logger: createLogger('error') }
 );
 const url = await server.listen(options.port, '127.0.0.1');
+// How long work waited for the event loop: the server's own share of any latency the load sees.
+const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+loopDelay.enable();
 
 const memory = () => {
 	global.gc?.();
@@ -44,5 +48,11 @@ serveCommands({
 		viewers: server.io.of('/viewer').sockets.size,
 		bots: server.io.of('/bot').sockets.size
 	}),
-	memory
+	memory,
+	/** Event-loop delay since the last call, ms. */
+	'loop-delay': () => {
+		const out = { p50: loopDelay.percentile(50) / 1e6, p99: loopDelay.percentile(99) / 1e6, max: loopDelay.max / 1e6 };
+		loopDelay.reset();
+		return out;
+	}
 });

@@ -9,7 +9,13 @@ export type CommittedUpdate = Exclude<FleetUpdate, { kind: 'unchanged' }>;
  */
 export interface FleetLog {
 	/** Assigns the next version to `changes`, read from `get` at time `at`, and applies it. */
-	commit(changes: ChangeSet, get: (id: number) => ClusterStatus | undefined, at: number): Promise<CommittedUpdate>;
+	commit(changes: ChangeSet, get: (id: number) => ClusterStatus | undefined, at: number): Promise<CommittedUpdate | null>;
+	/** Records when clusters were last heard from (every batch, changed or not). */
+	touch(seen: Map<number, number>): Promise<void>;
+	/** Ready to serve (scaled out: subscribed and caught up). */
+	start(): Promise<void>;
+	/** `ok`, or what is wrong, for `/healthz`. */
+	health(): { store: 'memory' | 'redis'; storeOk: boolean; storeDetail?: string };
 	close(): Promise<void>;
 }
 
@@ -22,6 +28,14 @@ export class MemoryFleetLog implements FleetLog {
 		const update: CommittedUpdate = { kind: 'delta', from: version, version: version + 1, at, data: encodeDelta(changes, get, at) };
 		this.feed.apply(update);
 		return update;
+	}
+
+	async touch(): Promise<void> {}
+
+	async start(): Promise<void> {}
+
+	health() {
+		return { store: 'memory' as const, storeOk: true };
 	}
 
 	async close(): Promise<void> {}

@@ -16,11 +16,14 @@ class FlakyLog implements FleetLog {
 		private readonly inner: FleetLog,
 		private failures: number
 	) {}
-	async commit(changes: ChangeSet, get: (id: number) => ClusterStatus | undefined, at: number): Promise<CommittedUpdate> {
+	touch = (seen: Map<number, number>) => this.inner.touch(seen);
+	start = () => this.inner.start();
+	health = () => this.inner.health();
+	close = () => this.inner.close();
+	async commit(changes: ChangeSet, get: (id: number) => ClusterStatus | undefined, at: number): Promise<CommittedUpdate | null> {
 		if (this.failures-- > 0) throw new Error('redis is down');
 		return this.inner.commit(changes, get, at);
 	}
-	async close(): Promise<void> {}
 }
 
 function setup(wrap: (log: FleetLog) => FleetLog = (log) => log) {
@@ -120,6 +123,10 @@ describe('Publisher', () => {
 	it('runs one commit at a time: a slow commit delays the next batch', async () => {
 		let release: () => void = () => {};
 		const slow = (log: FleetLog): FleetLog => ({
+			...log,
+			touch: (seen) => log.touch(seen),
+			start: () => log.start(),
+			health: () => log.health(),
 			commit: async (...args) => {
 				await new Promise<void>((resolve) => (release = resolve));
 				return log.commit(...args);

@@ -44,17 +44,19 @@ export class Publisher {
 
 	async #publish(): Promise<void> {
 		const { fleet, log, logger } = this.#o;
+		const touched = fleet.takeTouched();
 		const changes = fleet.takeChanges();
-		if (changes.size === 0) return;
-		let update: CommittedUpdate;
+		let update: CommittedUpdate | null = null;
 		try {
-			update = await log.commit(changes, (id) => fleet.get(id), this.#o.now());
+			if (touched.size > 0) await log.touch(touched);
+			if (changes.size > 0) update = await log.commit(changes, (id) => fleet.get(id), this.#o.now());
 		} catch (error) {
 			fleet.restoreChanges(changes);
 			logger.error({ err: error, clusters: changes.size }, 'could not commit fleet changes; retrying on the next tick');
 			return;
 		}
-		this.#o.push(update);
+		// Scaled out, a commit can come back empty: every change lost to a fresher report elsewhere.
+		if (update) this.#o.push(update);
 	}
 
 	async close(): Promise<void> {

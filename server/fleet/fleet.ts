@@ -35,6 +35,8 @@ export class Fleet {
 	#totalShards = 0;
 	/** What changed since the last `takeChanges()`: the publisher turns it into a version. */
 	#changes: ChangeSet = new Map();
+	/** Clusters heard from since the last `takeTouched()`, changed or not, and when. */
+	#touched = new Map<number, number>();
 
 	get size(): number {
 		return this.#clusters.size;
@@ -80,6 +82,7 @@ export class Fleet {
 		this.#stopped.delete(hb.clusterId);
 		if (!sameClaims) this.#claim(status);
 		this.#totalShards = hb.totalShards;
+		this.#touched.set(hb.clusterId, now);
 		const change = changeBetween(prev?.status, status);
 		if (change) this.#record(hb.clusterId, change);
 
@@ -99,11 +102,7 @@ export class Fleet {
 		const record = this.#clusters.get(clusterId);
 		if (!record || record.status.lifecycle === 'stopped') return false;
 		this.#unclaim(record.status);
-		record.status = {
-			...record.status,
-			lifecycle: 'stopped',
-			shards: record.status.shards.map((s) => ({ ...s, state: 'disconnected', ping: null }))
-		};
+		record.status = stoppedCopy(record.status);
 		record.socketId = null;
 		record.conflictKey = '';
 		this.#stopped.add(clusterId);
@@ -125,6 +124,13 @@ export class Fleet {
 		const changes = this.#changes;
 		this.#changes = new Map();
 		return changes;
+	}
+
+	/** Hands over which clusters were heard from (and when) since the last call; scaled out, Redis keeps these last-seen times. */
+	takeTouched(): Map<number, number> {
+		const touched = this.#touched;
+		this.#touched = new Map();
+		return touched;
 	}
 
 	/** Puts back changes that could not be committed, under any that arrived since. */
@@ -194,6 +200,14 @@ export class Fleet {
 			}
 		}
 	}
+}
+
+/**
+ * A stopped cluster as viewers see it: every shard disconnected with no ping, so a dead process
+ * never looks frozen at its last good state; `lastHeartbeatAt` stays to say when it was last heard.
+ */
+export function stoppedCopy(status: ClusterStatus): ClusterStatus {
+	return { ...status, lifecycle: 'stopped', shards: status.shards.map((s) => ({ ...s, state: 'disconnected', ping: null })) };
 }
 
 /**

@@ -18,6 +18,8 @@ export interface FleetSimulatorOptions {
 	/** Chance per cluster per tick that its process dies (it returns 15–45 s later). Default 0.0005. */
 	deathChance?: number;
 	seed?: number;
+	/** First reconnect delay of each reporter, ms. Default 1000 (the reporter's own default). */
+	reconnectDelayMs?: number;
 	logger?: ReporterLogger;
 }
 
@@ -44,6 +46,7 @@ export class FleetSimulator {
 			reconnectChance: 0.002,
 			deathChance: 0.0005,
 			seed: 1,
+			reconnectDelayMs: 1_000,
 			logger: quiet,
 			...options
 		};
@@ -109,6 +112,7 @@ export class FleetSimulator {
 			url: this.#options.url,
 			secret: this.#options.secret,
 			intervalMs: this.#options.intervalMs,
+			reconnectDelayMs: this.#options.reconnectDelayMs,
 			logger: this.#options.logger,
 			source: () => cluster.report()
 		});

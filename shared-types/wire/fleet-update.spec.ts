@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ClusterStatus, ShardStatus } from '../cluster.ts';
 import { SHARD_STATES, type ShardState } from '../shard-state.ts';
 import { WireFormatError } from './bytes.ts';
-import { decodeDelta, decodeFull, encodeDelta, encodeFull, mergeChange, type ChangeSet, type ClusterChange, type DeltaEntry } from './fleet-update.ts';
+import { decodeDelta, decodeFull, encodeDelta, encodeDeltaEntry, encodeFull, joinDelta, mergeChange, type ChangeSet, type ClusterChange, type DeltaEntry } from './fleet-update.ts';
 
 const AT = Date.UTC(2026, 10, 21, 12, 0, 0);
 
@@ -263,12 +263,18 @@ describe('encodeDelta / decodeDelta', () => {
 		expect(() => decodeDelta(data, AT, () => shorter)).toThrow(WireFormatError);
 	});
 
-	it('refuses trailing bytes', () => {
+	it('refuses a trailing partial entry (a delta is its entries back to back)', () => {
 		const data = encodeDelta(new Map([[9, 'removed']]), server, AT);
-		expect(() => decodeDelta(new Uint8Array([...data, 0]), AT, client)).toThrow(/trailing/);
+		expect(() => decodeDelta(new Uint8Array([...data, 0]), AT, client)).toThrow(WireFormatError);
 	});
 
 	it('refuses an unknown entry kind', () => {
-		expect(() => decodeDelta(new Uint8Array([1, 9, 0]), AT, client)).toThrow(WireFormatError);
+		expect(() => decodeDelta(new Uint8Array([9, 0]), AT, client)).toThrow(/unknown delta entry kind/);
+	});
+
+	it('joinDelta of separately encoded entries equals encodeDelta of the same changes', () => {
+		const changes = new Map<number, ClusterChange>([[9, 'removed']]);
+		const parts = [...changes].map(([id, change]) => encodeDeltaEntry(id, change, server, AT).finish());
+		expect(joinDelta(parts)).toEqual(encodeDelta(changes, server, AT));
 	});
 });
