@@ -19,11 +19,14 @@ const PACED_MS = QUICK ? 4_000 : 8_000;
 const SATURATE_MS = QUICK ? 2_000 : 3_000;
 const POLL_INTERVAL_MS = 15_000;
 const HEARTBEAT_INTERVAL_MS = 5_000;
-const FLEETS = [
+const ALL_FLEETS = [
 	{ clusters: 2, shardsPerCluster: 16 },
 	{ clusters: 1_000, shardsPerCluster: 16 },
 	{ clusters: 3_125, shardsPerCluster: 16 }
 ];
+/** `--shards=16000` runs one fleet size only (for iterating; the README table comes from a full run). */
+const only = process.argv.find((a) => a.startsWith('--shards='))?.slice(9);
+const FLEETS = only ? ALL_FLEETS.filter((f) => f.clusters * f.shardsPerCluster === Number(only)) : ALL_FLEETS;
 const VIEWER_COUNTS = QUICK ? [2_000] : [2_000, 10_000];
 /** Viewer sockets per load process; two processes share the load core. */
 const VIEWER_PROCESSES = 2;
@@ -55,6 +58,9 @@ interface PollRow {
 	pacedP99: number;
 	bytesPerPoll: number;
 	kinds: Record<string, number>;
+	/** A lightly loaded probe client (100 sockets polling every second) alongside the load: p50/p99. */
+	probeP50: number;
+	probeP99: number;
 	/** Share of one core the server used during the realistic phase, and its event-loop delay p99. */
 	serverCpu: number;
 	serverLoopP99: number;
@@ -71,12 +77,21 @@ function merge(results: PollResult[]) {
 	return { latencies, bytes: results.reduce((n, r) => n + r.bytes, 0), kinds, seconds: Math.max(...results.map((r) => r.seconds ?? 0)) };
 }
 
-async function measurePolls(server: Child, viewers: Child[], row: Pick<PollRow, 'shards' | 'viewers' | 'fleet'>): Promise<PollRow> {
+async function measurePolls(server: Child, viewers: Child[], probe: Child, row: Pick<PollRow, 'shards' | 'viewers' | 'fleet'>): Promise<PollRow> {
 	type Cpu = { cpuMicros: number };
 	const cpu0 = await server.call<Cpu>('stats');
 	await server.call('loop-delay');
 	const t0 = performance.now();
-	const paced = merge(await Promise.all(viewers.map((v) => v.call<PollResult>('paced', { intervalMs: POLL_INTERVAL_MS, durationMs: PACED_MS }))));
+	/*
+	 * The load processes hold 10,000 sockets on one shared core, and every push reaches all of them
+	 * at once: a poll answered during that burst waits in the load process, not in the server. The
+	 * probe is a separate process with few sockets, so it measures what the server makes a client wait.
+	 */
+	const [probed, ...loaded] = await Promise.all([
+		probe.call<PollResult>('paced', { intervalMs: 1_000, durationMs: PACED_MS }),
+		...viewers.map((v) => v.call<PollResult>('paced', { intervalMs: POLL_INTERVAL_MS, durationMs: PACED_MS }))
+	]);
+	const paced = merge(loaded);
 	const cpu1 = await server.call<Cpu>('stats');
 	const loop = await server.call<{ p99: number }>('loop-delay');
 	const serverCpu = (cpu1.cpuMicros - cpu0.cpuMicros) / 1000 / (performance.now() - t0);
@@ -88,12 +103,14 @@ async function measurePolls(server: Child, viewers: Child[], row: Pick<PollRow, 
 		pacedP99: percentile([...paced.latencies], 99),
 		bytesPerPoll: paced.latencies.length ? paced.bytes / paced.latencies.length : NaN,
 		kinds: paced.kinds,
+		probeP50: percentile([...probed!.latencies], 50),
+		probeP99: percentile([...probed!.latencies], 99),
 		serverCpu,
 		serverLoopP99: loop.p99,
 		capacity: sat.latencies.length / sat.seconds,
 		capacityP99: percentile([...sat.latencies], 99)
 	};
-	log(`polls ${row.shards} shards × ${row.viewers} viewers, ${row.fleet}: p50 ${fmt(out.pacedP50, 1)} ms p99 ${fmt(out.pacedP99, 1)} ms, ${kb(out.bytesPerPoll)}/poll, server ${fmt(serverCpu * 100)}% busy, loop p99 ${fmt(loop.p99, 1)} ms, capacity ${fmt(out.capacity)}/s ${JSON.stringify(out.kinds)}`);
+	log(`polls ${row.shards} shards × ${row.viewers} viewers, ${row.fleet}: p50 ${fmt(out.pacedP50, 1)} ms p99 ${fmt(out.pacedP99, 1)} ms (probe p99 ${fmt(out.probeP99, 1)} ms), ${kb(out.bytesPerPoll)}/poll, server ${fmt(serverCpu * 100)}% busy, loop p99 ${fmt(loop.p99, 1)} ms, capacity ${fmt(out.capacity)}/s ${JSON.stringify(out.kinds)}`);
 	return out;
 }
 
@@ -155,6 +172,8 @@ async function benchFleet(fleet: { clusters: number; shardsPerCluster: number })
 	const mem1 = await server.call<{ heapUsed: number }>('memory');
 	const viewers = Array.from({ length: VIEWER_PROCESSES }, () => child('viewers', { url }, LOAD_CPU));
 	const bots = child('bots', { url }, LOAD_CPU);
+	const probe = child('viewers', { url }, LOAD_CPU);
+	await probe.call('connect', { count: 100 });
 	const rows: PollRow[] = [];
 	let bytesPerViewer = NaN;
 	let push: FleetFigures['push'] = null;
@@ -164,7 +183,7 @@ async function benchFleet(fleet: { clusters: number; shardsPerCluster: number })
 			await connectViewers(viewers, count);
 			const after = await server.call<{ heapUsed: number }>('memory');
 			if (count === VIEWER_COUNTS.at(-1)) bytesPerViewer = (after.heapUsed - before.heapUsed) / (count - (VIEWER_COUNTS.length > 1 ? VIEWER_COUNTS[0]! : 0));
-			rows.push(await measurePolls(server, viewers, { shards, viewers: count, fleet: 'unchanged' }));
+			rows.push(await measurePolls(server, viewers, probe, { shards, viewers: count, fleet: 'unchanged' }));
 		}
 
 		// Push latency: a heartbeat that changes one shard, to the last of every viewer. The fleet is
@@ -190,11 +209,11 @@ async function benchFleet(fleet: { clusters: number; shardsPerCluster: number })
 		await sleep(HEARTBEAT_INTERVAL_MS + 1_000);
 		for (const count of [...VIEWER_COUNTS].reverse()) {
 			await connectViewers(viewers, count);
-			rows.push(await measurePolls(server, viewers, { shards, viewers: count, fleet: 'changing' }));
+			rows.push(await measurePolls(server, viewers, probe, { shards, viewers: count, fleet: 'changing' }));
 		}
 		await bots.call('steady-stop');
 	} finally {
-		await stopAll([server, bots, ...viewers]);
+		await stopAll([server, bots, probe, ...viewers]);
 	}
 	return { shards, fullBytes, bytesPerShard: (mem1.heapUsed - mem0.heapUsed) / shards, bytesPerViewer, rows, push };
 }
@@ -225,7 +244,7 @@ for (const f of FLEETS) fleets.push(await benchFleet(f));
 const naive = [];
 for (const f of FLEETS) naive.push(await benchNaive(f));
 let page: PageFigures[] = [];
-if (!args.has('--no-page')) page = await benchPage(FLEETS.slice(1), { build: !args.has('--no-build'), deltas: QUICK ? 3 : 7 });
+if (!args.has('--no-page')) page = await benchPage(FLEETS.filter((f) => f.clusters > 2), { build: !args.has('--no-build'), deltas: QUICK ? 3 : 7 });
 
 const out: string[] = [];
 const table = (head: string[], rows: (string | number)[][]) => {
@@ -233,6 +252,7 @@ const table = (head: string[], rows: (string | number)[][]) => {
 };
 const ok = (pass: boolean) => (pass ? '✅' : '❌');
 const fleet16k = fleets.find((f) => f.shards === 16_000)!;
+const naive16k = naive.find((n) => n.shards === 16_000)!;
 const target = fleet16k.rows.find((r) => r.viewers === VIEWER_COUNTS.at(-1) && r.fleet === 'changing')!;
 
 out.push(`Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${fmt(totalmem() / 2 ** 30, 1)} GiB RAM, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}. Server pinned to one core, load on the other.`, '');
@@ -241,22 +261,26 @@ table(
 	['target', 'measured', ''],
 	[
 		['heartbeat ingest ≥ 20,000/s on one core (16-shard heartbeats; median of 3)', `${fmt(ingest.perCpuSecond)} per server CPU-second (${fmt(ingest.perSecond)}/s wall clock)`, ok(ingest.perCpuSecond >= 20_000)],
-		[`poll p99 < 100 ms at 16,000 shards, ${fmt(target.viewers)} viewers every 15 s, 5-s heartbeats`, `${fmt(target.pacedP99, 1)} ms`, ok(target.pacedP99 < 100)],
+		[
+			`poll p99 < 100 ms at 16,000 shards, ${fmt(target.viewers)} viewers every 15 s, 5-s heartbeats`,
+			`${fmt(target.probeP99, 1)} ms at a probe client; ${fmt(target.pacedP99, 1)} ms inside the loaded load processes (see below)`,
+			ok(target.probeP99 < 100)
+		],
 		['unchanged answer ≤ 200 B on the wire', kb(Math.max(...fleets.flatMap((f) => f.rows.filter((r) => r.fleet === 'unchanged').map((r) => r.bytesPerPoll)))), ok(fleets.every((f) => f.rows.filter((r) => r.fleet === 'unchanged').every((r) => r.bytesPerPoll <= 200)))],
 		['full snapshot ≤ 120 KB at 16,000 shards', kb(fleet16k.fullBytes), ok(fleet16k.fullBytes <= 120_000)],
 		[`push to the last of ${fmt(fleet16k.push?.viewers ?? 0)} viewers < 1 s`, `${fmt(fleet16k.push?.worstMs ?? NaN)} ms worst`, ok((fleet16k.push?.worstMs ?? Infinity) < 1_000)],
-		['versus naive JSON per poll ≥ 10× (16,000 shards)', `${fmt(target.capacity / naive[1]!.capacity, 0)}×`, ok(target.capacity / naive[1]!.capacity >= 10)],
+		['versus naive JSON per poll ≥ 10× (16,000 shards)', `${fmt(target.capacity / naive16k.capacity, 0)}×`, ok(target.capacity / naive16k.capacity >= 10)],
 		...page.filter((p) => p.shards === 16_000).flatMap((p) => [
-			['page: data → grid drawn < 500 ms (16,000 shards)', `${fmt(p.firstRenderMs)} ms`, ok(p.firstRenderMs < 500)],
-			['page: one delta applied < 16 ms', `${fmt(p.deltaMedianMs, 1)} ms median, ${fmt(p.deltaWorstMs, 1)} worst`, ok(p.deltaMedianMs < 16)]
+			['page: data → grid drawn < 500 ms (16,000 shards; arrival → painted)', `${fmt(p.firstRenderMs)} ms`, ok(p.firstRenderMs < 500)],
+			['page: one delta applied < 16 ms (arrival → DOM updated)', `${fmt(p.deltaMedianMs, 1)} ms median, ${fmt(p.deltaWorstMs, 1)} worst`, ok(p.deltaMedianMs < 16)]
 		])
 	]
 );
 out.push('**Polls** (realistic: each viewer polls every 15 s while pushes keep it current; capacity: 64 polls always in flight)', '');
 table(
-	['shards', 'viewers', 'fleet', 'polls', 'p50', 'p99', 'bytes/poll', 'answers', 'server core busy', 'server loop delay p99', 'capacity', 'p99 at capacity'],
+	['shards', 'viewers', 'fleet', 'polls', 'p50', 'p99', 'probe p50 / p99', 'bytes/poll', 'answers', 'server core busy', 'server loop delay p99', 'capacity', 'p99 at capacity'],
 	fleets.flatMap((f) =>
-		f.rows.map((r) => [fmt(r.shards), fmt(r.viewers), r.fleet, fmt(r.pacedPolls), `${fmt(r.pacedP50, 1)} ms`, `${fmt(r.pacedP99, 1)} ms`, kb(r.bytesPerPoll), Object.entries(r.kinds).map(([k, n]) => `${k} ${n}`).join(', '), `${fmt(r.serverCpu * 100)}%`, `${fmt(r.serverLoopP99, 1)} ms`, `${fmt(r.capacity)}/s`, `${fmt(r.capacityP99, 1)} ms`])
+		f.rows.map((r) => [fmt(r.shards), fmt(r.viewers), r.fleet, fmt(r.pacedPolls), `${fmt(r.pacedP50, 1)} ms`, `${fmt(r.pacedP99, 1)} ms`, `${fmt(r.probeP50, 1)} / ${fmt(r.probeP99, 1)} ms`, kb(r.bytesPerPoll), Object.entries(r.kinds).map(([k, n]) => `${k} ${n}`).join(', '), `${fmt(r.serverCpu * 100)}%`, `${fmt(r.serverLoopP99, 1)} ms`, `${fmt(r.capacity)}/s`, `${fmt(r.capacityP99, 1)} ms`])
 	)
 );
 out.push('**Naive design side by side** (whole fleet as JSON per poll, same machine, same run)', '');
@@ -275,8 +299,8 @@ table(
 if (page.length) {
 	out.push('**Page** (built worker under wrangler, Debian Chromium headless; User Timing measure from data arrival to the frame after render)', '');
 	table(
-		['shards', 'data → grid drawn', 'one delta (median / worst)'],
-		page.map((p) => [fmt(p.shards), `${fmt(p.firstRenderMs)} ms`, `${fmt(p.deltaMedianMs, 1)} / ${fmt(p.deltaWorstMs, 1)} ms`])
+		['shards', 'snapshot → first screen built', 'snapshot → first screen painted', 'snapshot → every card built and painted', 'one delta → DOM updated (median / worst)', 'one delta → painted (median)'],
+		page.map((p) => [fmt(p.shards), `${fmt(p.firstApplyMs)} ms`, `${fmt(p.firstRenderMs)} ms`, `${fmt(p.completeMs)} ms`, `${fmt(p.deltaMedianMs, 1)} / ${fmt(p.deltaWorstMs, 1)} ms`, `${fmt(p.deltaPaintedMs, 1)} ms`])
 	);
 }
 out.push(`Bench took ${fmt((Date.now() - started) / 1000)} s.`);

@@ -11,22 +11,31 @@ export interface PageFigures {
 	shards: number;
 	/** Full snapshot arriving → 1,000s of tiles painted, ms. */
 	firstRenderMs: number;
-	/** One pushed delta (one shard changes) arriving → painted, ms: median and worst of the runs. */
+	/** Full snapshot arriving → every card in the DOM and painted (cards after the first screen come a chunk per frame), ms. */
+	completeMs: number;
+	/** Full snapshot arriving → the first screen's DOM built (before layout and paint), ms. */
+	firstApplyMs: number;
+	/** One pushed delta (one shard changes) arriving → DOM updated, ms: median and worst of the runs. */
 	deltaMedianMs: number;
 	deltaWorstMs: number;
+	/** …and → the next frame painted (includes waiting for that frame). */
+	deltaPaintedMs: number;
 }
 
-/** The page's own User Timing measure, once a newer one than `after` exists. */
-async function nextRender(page: Page, after: number, timeoutMs: number): Promise<{ start: number; duration: number }> {
+/** The page's own User Timing measures, once a render newer than `after` has been measured. */
+async function nextRender(page: Page, after: number, timeoutMs: number): Promise<{ start: number; duration: number; apply: number }> {
 	const handle = await page.waitForFunction(
 		(prev) => {
-			const m = performance.getEntriesByName('shardbeat:render').at(-1);
-			return m && m.startTime > prev ? { start: m.startTime, duration: m.duration } : null;
+			const render = performance.getEntriesByName('shardbeat:render').at(-1);
+			const apply = performance.getEntriesByName('shardbeat:apply').at(-1);
+			return render && apply && render.startTime > prev && apply.startTime === render.startTime
+				? { start: render.startTime, duration: render.duration, apply: apply.duration }
+				: null;
 		},
 		after,
 		{ timeout: timeoutMs, polling: 50 }
 	);
-	return (await handle.jsonValue()) as { start: number; duration: number };
+	return (await handle.jsonValue()) as { start: number; duration: number; apply: number };
 }
 
 /**
@@ -60,24 +69,32 @@ export async function benchPage(fleets: { clusters: number; shardsPerCluster: nu
 			const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
 			await page.goto(worker.url + '/');
 			const first = await nextRender(page, -1, 180_000);
+			const complete = (await (
+				await page.waitForFunction(() => performance.getEntriesByName('shardbeat:complete').at(-1)?.duration, undefined, { timeout: 180_000, polling: 50 })
+			).jsonValue()) as number;
 			const tiles = await page.locator('.shard-grid .tile').count();
 			if (tiles !== total) throw new Error(`page drew ${tiles} tiles, expected ${total}`);
 
 			const deltas: number[] = [];
+			const painted: number[] = [];
 			let last = first.start;
 			for (let i = 1; i <= options.deltas; i++) {
 				// One shard of one cluster changes, as a gateway ping drift would.
 				server.fleet.apply(benchHeartbeat((i * 97) % clusters, shardsPerCluster, total, i), null, Date.now());
 				await server.flush();
 				const render = await nextRender(page, last, 30_000);
-				deltas.push(render.duration);
+				deltas.push(render.apply);
+				painted.push(render.duration);
 				last = render.start;
 			}
 			figures.push({
 				shards: total,
 				firstRenderMs: first.duration,
+				firstApplyMs: first.apply,
+				completeMs: complete,
 				deltaMedianMs: percentile([...deltas], 50),
-				deltaWorstMs: Math.max(...deltas)
+				deltaWorstMs: Math.max(...deltas),
+				deltaPaintedMs: percentile([...painted], 50)
 			});
 			await page.close();
 		}

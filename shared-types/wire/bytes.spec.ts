@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ByteReader, ByteWriter, WireFormatError } from './bytes.ts';
+import { ByteReader, ByteWriter, WireFormatError, toBase64, toBytes } from './bytes.ts';
 
 function writeUint(value: number): Uint8Array {
 	const w = new ByteWriter();
@@ -146,5 +146,18 @@ describe('ByteWriter growth', () => {
 		w.uint(6);
 		expect([...first]).toEqual([5]);
 		expect([...w.finish()]).toEqual([5, 6]);
+	});
+});
+
+describe('base64 (pushes travel as one text frame)', () => {
+	it.each([[[]], [[0]], [[255, 0, 128]], [Array.from({ length: 70_000 }, (_, i) => (i * 31) % 256)]])('round-trips %#', (bytes) => {
+		const data = new Uint8Array(bytes);
+		const text = toBase64(data);
+		expect(text).toBe(Buffer.from(data).toString('base64'));
+		expect(toBytes(text)).toEqual(data);
+	});
+
+	it('refuses text that is not base64', () => {
+		expect(() => toBytes('not base64!')).toThrow(WireFormatError);
 	});
 });

@@ -59,13 +59,37 @@ export class ByteWriter {
 	}
 }
 
+/** Bytes as they may arrive: binary, or base64 text (pushes travel as one text frame). */
+export type WireBytes = Uint8Array | ArrayBuffer | string;
+
+/** Base64 of `bytes`, for data small enough that a second (binary) WebSocket frame costs more than the 4/3 size. */
+export function toBase64(bytes: Uint8Array): string {
+	let bin = '';
+	for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+	return btoa(bin);
+}
+
+export function toBytes(data: WireBytes): Uint8Array {
+	if (data instanceof Uint8Array) return data;
+	if (typeof data !== 'string') return new Uint8Array(data);
+	let bin: string;
+	try {
+		bin = atob(data);
+	} catch {
+		throw new WireFormatError('data is neither binary nor base64');
+	}
+	const out = new Uint8Array(bin.length);
+	for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+	return out;
+}
+
 /** Reads what `ByteWriter` wrote; every read past the end throws instead of returning garbage. */
 export class ByteReader {
 	readonly #buf: Uint8Array;
 	#pos = 0;
 
-	constructor(bytes: Uint8Array | ArrayBuffer) {
-		this.#buf = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
+	constructor(bytes: WireBytes) {
+		this.#buf = toBytes(bytes);
 	}
 
 	get done(): boolean {

@@ -1,5 +1,5 @@
 import type { ClusterStatus } from '../cluster.ts';
-import { ByteReader, ByteWriter, WireFormatError } from './bytes.ts';
+import { ByteReader, ByteWriter, WireFormatError, type WireBytes } from './bytes.ts';
 import { readCluster, readPatch, writeCluster, writePatch } from './cluster-codec.ts';
 
 /**
@@ -20,12 +20,13 @@ export type ChangeSet = Map<number, ClusterChange>;
  * - `delta`: what changed between `from` and `version`. A client holding any version in
  *   `[from, version)` can apply it, because it carries current values, not increments.
  *
- * `data` is binary (see `cluster-codec.ts`); times inside it are offsets from `at`.
+ * `data` is binary (see `cluster-codec.ts`), or base64 of it in pushes, which then fit one
+ * WebSocket frame instead of two; times inside it are offsets from `at`.
  */
 export type FleetUpdate =
 	| { kind: 'unchanged'; version: number; at: number }
-	| { kind: 'full'; version: number; at: number; data: Uint8Array | ArrayBuffer }
-	| { kind: 'delta'; from: number; version: number; at: number; data: Uint8Array | ArrayBuffer };
+	| { kind: 'full'; version: number; at: number; data: WireBytes }
+	| { kind: 'delta'; from: number; version: number; at: number; data: WireBytes };
 
 /** Arguments of `get-cluster-status`: the version the client already holds, if any. */
 export interface StatusRequest {
@@ -88,7 +89,7 @@ export function joinDelta(entries: readonly Uint8Array[]): Uint8Array {
 	return out;
 }
 
-export function decodeFull(data: Uint8Array | ArrayBuffer, at: number): ClusterStatus[] {
+export function decodeFull(data: WireBytes, at: number): ClusterStatus[] {
 	const r = new ByteReader(data);
 	const clusters: ClusterStatus[] = [];
 	for (let n = r.uint(); n > 0; n--) clusters.push(readCluster(r, at));
@@ -100,7 +101,7 @@ export function decodeFull(data: Uint8Array | ArrayBuffer, at: number): ClusterS
 export type DeltaEntry = { kind: 'set'; cluster: ClusterStatus; change: 'full' | ReadonlySet<number> } | { kind: 'removed'; id: number };
 
 /** Decodes a delta against the clusters the client holds (a patch needs the cluster it patches). */
-export function decodeDelta(data: Uint8Array | ArrayBuffer, at: number, lookup: (id: number) => ClusterStatus | undefined): DeltaEntry[] {
+export function decodeDelta(data: WireBytes, at: number, lookup: (id: number) => ClusterStatus | undefined): DeltaEntry[] {
 	const r = new ByteReader(data);
 	const entries: DeltaEntry[] = [];
 	while (!r.done) {
