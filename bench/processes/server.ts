@@ -38,7 +38,8 @@ serveCommands({
 		const now = Date.now();
 		for (let c = 0; c < Number(clusters); c++) server.fleet.apply(benchHeartbeat(c, Number(shardsPerCluster), total), null, now);
 		await server.flush();
-		return { version: server.feed.version, fullBytes: server.feed.full().kind === 'full' ? (server.feed.full() as { data: Uint8Array }).data.byteLength : 0 };
+		const full = server.feed.full();
+		return { version: server.feed.version, fullBytes: full.data instanceof Uint8Array ? full.data.byteLength : 0 };
 	},
 	stats: () => ({
 		...server.stats,

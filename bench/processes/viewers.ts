@@ -1,4 +1,3 @@
-import { BENCH_TOKEN_SECRET } from '../fleet-shape.ts';
 import { childOptions, serveCommands } from '../ipc.ts';
 import { pool, versionOf, WireSocket, type Frame } from '../wire-client.ts';
 
@@ -6,7 +5,6 @@ import { pool, versionOf, WireSocket, type Frame } from '../wire-client.ts';
  * Viewer load: thousands of sockets that poll like the page does (carrying their version, or
  * nothing for the naive server) and track pushes, recording latency and bytes per answer.
  */
-void BENCH_TOKEN_SECRET;
 const { url, naive } = childOptions<{ url: string; naive?: boolean }>();
 
 interface Viewer {
