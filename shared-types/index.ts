@@ -7,3 +7,4 @@ export * from './health.ts';
 export * from './guild-shard.ts';
 export * from './fleet-derive.ts';
 export * from './wire/index.ts';
+export * from './history/index.ts';
