@@ -1,0 +1,137 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sql, type Kysely } from 'kysely';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Fleet } from '../fleet/fleet.ts';
+import { createLogger } from '../log.ts';
+import { heartbeat } from '../testing/harness.ts';
+import { openHistoryDatabase } from './database.ts';
+import { HistoryRecorder } from './recorder.ts';
+import type { HistoryDatabase } from './schema.ts';
+
+/* The recorder against a real SQLite file: what it writes, what survives a restart, what a database outage costs. */
+const T0 = Date.UTC(2026, 10, 21, 12);
+let dir: string;
+let db: Kysely<HistoryDatabase>;
+let logs: Record<string, unknown>[];
+
+beforeEach(async () => {
+	dir = mkdtempSync(join(tmpdir(), 'shardbeat-history-'));
+	db = await openHistoryDatabase(join(dir, 'history.sqlite'));
+	logs = [];
+});
+afterEach(async () => {
+	await db.destroy();
+	rmSync(dir, { recursive: true, force: true });
+});
+
+function setup(options: { maxQueued?: number; now?: () => number } = {}) {
+	const fleet = new Fleet();
+	const logger = createLogger('debug', { write: (line: string) => void logs.push(JSON.parse(line)) });
+	const recorder = new HistoryRecorder({ db, logger, ...options });
+	/** A heartbeat applied and committed at `at`, as the publisher would. */
+	const beat = (at: number, ...args: Parameters<typeof heartbeat>) => {
+		fleet.apply(heartbeat(...args), 'socket', at);
+		recorder.observe(fleet.takeChanges(), (id) => fleet.get(id), at);
+	};
+	return { fleet, recorder, beat };
+}
+
+const states = () => db.selectFrom('shard_transitions').select(['at', 'shard_id', 'state']).orderBy('id').execute();
+
+describe('HistoryRecorder', () => {
+	it('records shard states and lifecycles when they change, not every heartbeat, and pings per minute', async () => {
+		const { fleet, recorder, beat } = setup();
+		beat(T0, 1, [0, 1], 2);
+		// Same states, new pings: no transition, one more ping sample.
+		const drift = heartbeat(1, [0, 1], 2, { uptimeMs: 61_000 });
+		drift.shards[0]!.ping = 90;
+		fleet.apply(drift, 'socket', T0 + 5_000);
+		recorder.observe(fleet.takeChanges(), (id) => fleet.get(id), T0 + 5_000);
+		// Shard 1 reconnects.
+		const reconnecting = heartbeat(1, [0, 1], 2, { uptimeMs: 62_000 });
+		reconnecting.shards[1]!.state = 'reconnecting';
+		fleet.apply(reconnecting, 'socket', T0 + 10_000);
+		recorder.observe(fleet.takeChanges(), (id) => fleet.get(id), T0 + 10_000);
+		await recorder.flush();
+
+		expect(await states()).toEqual([
+			{ at: T0, shard_id: 0, state: 'ready' },
+			{ at: T0, shard_id: 1, state: 'ready' },
+			{ at: T0 + 10_000, shard_id: 1, state: 'reconnecting' }
+		]);
+		expect(await db.selectFrom('cluster_transitions').select(['at', 'lifecycle']).execute()).toEqual([{ at: T0, lifecycle: 'running' }]);
+		const [minute] = await db.selectFrom('ping_minutes').selectAll().execute();
+		// The cluster's average ping per commit: (40+41)/2 → 41, (90+41)/2 → 66, then 41 again.
+		expect(minute).toEqual({ cluster_id: 1, minute: T0, samples: 3, sum_ms: 41 + 66 + 41, min_ms: 41, max_ms: 66 });
+	});
+
+	it('records a stop as every shard disconnected and the cluster stopped', async () => {
+		const { fleet, recorder, beat } = setup();
+		beat(T0, 1, [0, 1], 2);
+		fleet.stop(1);
+		recorder.observe(fleet.takeChanges(), (id) => fleet.get(id), T0 + 1_000);
+		await recorder.flush();
+		expect((await states()).slice(2)).toEqual([
+			{ at: T0 + 1_000, shard_id: 0, state: 'disconnected' },
+			{ at: T0 + 1_000, shard_id: 1, state: 'disconnected' }
+		]);
+		expect((await db.selectFrom('cluster_transitions').select('lifecycle').execute()).map((r) => r.lifecycle)).toEqual(['running', 'stopped']);
+	});
+
+	it('keeps history across a restart (the SQLite file)', async () => {
+		const { recorder, beat } = setup();
+		beat(T0, 1, [0, 1], 2);
+		await recorder.close();
+		await db.destroy();
+		db = await openHistoryDatabase(join(dir, 'history.sqlite'));
+		expect(await states()).toHaveLength(2);
+	});
+
+	it('queues through a database outage, logs it once, and writes everything when it is back', async () => {
+		const { recorder, beat } = setup();
+		await sql`PRAGMA query_only = 1`.execute(db); // every write now fails, as on a full disk
+		beat(T0, 1, [0, 1], 2);
+		await recorder.flush();
+		beat(T0 + 1_000, 2, [2, 3], 4);
+		await recorder.flush();
+		expect(recorder.healthy).toBe(false);
+		expect(recorder.queued).toBeGreaterThanOrEqual(4);
+		expect(logs.filter((l) => l.msg === 'history write failed; live status goes on, retrying with backoff')).toHaveLength(1);
+
+		await sql`PRAGMA query_only = 0`.execute(db);
+		await recorder.flush();
+		expect(recorder.healthy).toBe(true);
+		expect(recorder.queued).toBe(0);
+		expect((await states()).map((r) => r.shard_id)).toEqual([0, 1, 2, 3]);
+		expect(logs.some((l) => l.msg === 'history database is back; queued transitions written')).toBe(true);
+	});
+
+	it('bounds the queue: past the limit the oldest transitions are dropped, counted and logged', async () => {
+		const { recorder, beat } = setup({ maxQueued: 5 });
+		await sql`PRAGMA query_only = 1`.execute(db);
+		for (let c = 0; c < 4; c++) beat(T0 + c, c, [c * 2, c * 2 + 1], 8);
+		await recorder.flush();
+		// 4 clusters × (2 shards + 1 lifecycle) = 12 transitions; 5 kept.
+		expect(recorder.dropped).toBe(7);
+		expect(logs.some((l) => String(l.msg).startsWith('history queue full'))).toBe(true);
+		await sql`PRAGMA query_only = 0`.execute(db);
+		await recorder.flush();
+		const written = (await states()).length + (await db.selectFrom('cluster_transitions').selectAll().execute()).length;
+		expect(written).toBe(5);
+	});
+
+	it('prunes rows older than the retention', async () => {
+		let now = T0;
+		const { recorder, beat } = setup({ now: () => now });
+		beat(T0, 1, [0], 1);
+		await recorder.flush();
+		now = T0 + 91 * 86_400_000;
+		beat(now, 2, [0], 1);
+		await recorder.flush();
+		await recorder.prune();
+		expect((await states()).map((r) => r.at)).toEqual([now]);
+		expect(await db.selectFrom('ping_minutes').select('minute').execute()).toEqual([{ minute: now - (now % 60_000) }]);
+	});
+});

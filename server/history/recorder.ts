@@ -1,0 +1,214 @@
+import { sql, type Kysely } from 'kysely';
+import type { ChangeSet, ClusterStatus } from '#shared';
+import type { Logger } from '../log.ts';
+import type { HistoryDatabase } from './schema.ts';
+
+export interface HistoryRecorderOptions {
+	db: Kysely<HistoryDatabase>;
+	logger: Logger;
+	/** Rows older than this are pruned. Default 90 days. */
+	retentionDays?: number;
+	/**
+	 * Transitions held in memory while the database is unavailable. Past this the oldest are
+	 * dropped (and counted, and logged): memory stays bounded however long the outage. Default 200,000.
+	 */
+	maxQueued?: number;
+	flushIntervalMs?: number;
+	now?: () => number;
+}
+
+type ShardRow = { at: number; cluster_id: number; shard_id: number; state: string };
+type ClusterRow = { at: number; cluster_id: number; lifecycle: string };
+type PingRow = { cluster_id: number; minute: number; samples: number; sum_ms: number; min_ms: number; max_ms: number };
+
+const MINUTE = 60_000;
+const CHUNK = 400;
+
+/**
+ * Turns committed fleet changes into history rows: a shard's state when it changes, a cluster's
+ * lifecycle when it changes, and its average ping folded into per-minute aggregates. Recording
+ * never waits on the database: rows queue in memory and are written once a second in one
+ * transaction; a failed write keeps them and retries with backoff, so live status goes on without
+ * history and nothing is lost once the database is back (up to `maxQueued`).
+ */
+export class HistoryRecorder {
+	readonly #o: Required<HistoryRecorderOptions>;
+	readonly #shardState = new Map<string, string>();
+	readonly #lifecycle = new Map<number, string>();
+	#shards: ShardRow[] = [];
+	#clusters: ClusterRow[] = [];
+	#pings = new Map<string, PingRow>();
+	#timer: ReturnType<typeof setTimeout> | undefined;
+	#failures = 0;
+	#dropped = 0;
+	#lastPrune = 0;
+	#closed = false;
+	#writing: Promise<void> | undefined;
+
+	constructor(options: HistoryRecorderOptions) {
+		this.#o = { retentionDays: 90, maxQueued: 200_000, flushIntervalMs: 1_000, now: Date.now, ...options };
+	}
+
+	/** Rows waiting to be written. */
+	get queued(): number {
+		return this.#shards.length + this.#clusters.length + this.#pings.size;
+	}
+
+	/** Transitions dropped because the queue was full while the database was away. */
+	get dropped(): number {
+		return this.#dropped;
+	}
+
+	get healthy(): boolean {
+		return this.#failures === 0;
+	}
+
+	/** Records what a committed batch changed. `get` reads the clusters as committed. */
+	observe(changes: ChangeSet, get: (id: number) => ClusterStatus | undefined, at: number): void {
+		for (const [id, change] of changes) {
+			const cluster = get(id);
+			if (change === 'removed' || !cluster) {
+				if (this.#lifecycle.get(id) !== 'removed') this.#clusters.push({ at, cluster_id: id, lifecycle: 'removed' });
+				this.#lifecycle.set(id, 'removed');
+				continue;
+			}
+			if (this.#lifecycle.get(id) !== cluster.lifecycle) {
+				this.#clusters.push({ at, cluster_id: id, lifecycle: cluster.lifecycle });
+				this.#lifecycle.set(id, cluster.lifecycle);
+			}
+			const reported = new Map(cluster.shards.map((s) => [s.id, s.state as string]));
+			for (const shardId of cluster.shardIds) {
+				const state = reported.get(shardId) ?? 'missing';
+				const key = `${id}:${shardId}`;
+				if (this.#shardState.get(key) === state) continue;
+				this.#shardState.set(key, state);
+				this.#shards.push({ at, cluster_id: id, shard_id: shardId, state });
+			}
+			this.#samplePing(cluster, at);
+		}
+		this.#bound();
+	}
+
+	#samplePing(cluster: ClusterStatus, at: number): void {
+		let sum = 0;
+		let n = 0;
+		for (const s of cluster.shards) if (s.ping !== null) (sum += s.ping), n++;
+		if (n === 0) return;
+		const ping = Math.round(sum / n);
+		const minute = at - (at % MINUTE);
+		const key = `${cluster.id}:${minute}`;
+		const row = this.#pings.get(key);
+		if (row) {
+			row.samples++;
+			row.sum_ms += ping;
+			row.min_ms = Math.min(row.min_ms, ping);
+			row.max_ms = Math.max(row.max_ms, ping);
+		} else this.#pings.set(key, { cluster_id: cluster.id, minute, samples: 1, sum_ms: ping, min_ms: ping, max_ms: ping });
+	}
+
+	#bound(): void {
+		const over = this.#shards.length + this.#clusters.length - this.#o.maxQueued;
+		if (over <= 0) return;
+		const fromShards = Math.min(over, this.#shards.length);
+		this.#shards.splice(0, fromShards);
+		this.#clusters.splice(0, over - fromShards);
+		if (this.#dropped === 0) this.#o.logger.error({ limit: this.#o.maxQueued }, 'history queue full: dropping the oldest shard transitions until the database is back');
+		this.#dropped += over;
+	}
+
+	start(): void {
+		this.#schedule(this.#o.flushIntervalMs);
+	}
+
+	#schedule(ms: number): void {
+		if (this.#closed) return;
+		clearTimeout(this.#timer);
+		this.#timer = setTimeout(() => void this.flush().finally(() => this.#schedule(this.#nextDelay())), ms);
+		this.#timer.unref?.();
+	}
+
+	#nextDelay(): number {
+		// Back off while the database is down (1 s doubling to a minute), so it is not hammered.
+		return this.#failures === 0 ? this.#o.flushIntervalMs : Math.min(60_000, this.#o.flushIntervalMs * 2 ** Math.min(6, this.#failures));
+	}
+
+	/** Writes everything queued (one transaction); keeps it queued if the write fails. */
+	flush(): Promise<void> {
+		this.#writing ??= this.#write().finally(() => (this.#writing = undefined));
+		return this.#writing;
+	}
+
+	async #write(): Promise<void> {
+		const shards = this.#shards;
+		const clusters = this.#clusters;
+		const pings = this.#pings;
+		if (shards.length + clusters.length + pings.size === 0) return this.#maybePrune();
+		this.#shards = [];
+		this.#clusters = [];
+		this.#pings = new Map();
+		try {
+			await this.#o.db.transaction().execute(async (tx) => {
+				for (let i = 0; i < shards.length; i += CHUNK) await tx.insertInto('shard_transitions').values(shards.slice(i, i + CHUNK)).execute();
+				for (let i = 0; i < clusters.length; i += CHUNK) await tx.insertInto('cluster_transitions').values(clusters.slice(i, i + CHUNK)).execute();
+				const rows = [...pings.values()];
+				for (let i = 0; i < rows.length; i += CHUNK) {
+					await tx
+						.insertInto('ping_minutes')
+						.values(rows.slice(i, i + CHUNK))
+						.onConflict((oc) =>
+							oc.columns(['cluster_id', 'minute']).doUpdateSet({
+								samples: sql`ping_minutes.samples + excluded.samples`,
+								sum_ms: sql`ping_minutes.sum_ms + excluded.sum_ms`,
+								min_ms: sql`case when excluded.min_ms < ping_minutes.min_ms then excluded.min_ms else ping_minutes.min_ms end`,
+								max_ms: sql`case when excluded.max_ms > ping_minutes.max_ms then excluded.max_ms else ping_minutes.max_ms end`
+							})
+						)
+						.execute();
+				}
+			});
+			if (this.#failures > 0) this.#o.logger.info({ rows: shards.length + clusters.length, dropped: this.#dropped }, 'history database is back; queued transitions written');
+			this.#failures = 0;
+			await this.#maybePrune();
+		} catch (err) {
+			// Put them back in front of anything recorded meanwhile, in order.
+			this.#shards = shards.concat(this.#shards);
+			this.#clusters = clusters.concat(this.#clusters);
+			for (const [key, row] of this.#pings) {
+				const old = pings.get(key);
+				if (old) pings.set(key, { ...row, samples: row.samples + old.samples, sum_ms: row.sum_ms + old.sum_ms, min_ms: Math.min(row.min_ms, old.min_ms), max_ms: Math.max(row.max_ms, old.max_ms) });
+				else pings.set(key, row);
+			}
+			this.#pings = pings;
+			this.#bound();
+			if (this.#failures++ === 0) this.#o.logger.error({ err: (err as Error).message, queued: this.queued }, 'history write failed; live status goes on, retrying with backoff');
+		}
+	}
+
+	async #maybePrune(): Promise<void> {
+		const now = this.#o.now();
+		if (now - this.#lastPrune < 3_600_000) return;
+		this.#lastPrune = now;
+		const before = now - this.#o.retentionDays * 86_400_000;
+		try {
+			await this.#o.db.deleteFrom('shard_transitions').where('at', '<', before).execute();
+			await this.#o.db.deleteFrom('cluster_transitions').where('at', '<', before).execute();
+			await this.#o.db.deleteFrom('ping_minutes').where('minute', '<', before).execute();
+		} catch (err) {
+			this.#o.logger.warn({ err: (err as Error).message }, 'history prune failed; will retry');
+			this.#lastPrune = 0;
+		}
+	}
+
+	/** Prunes now (tests; otherwise hourly when idle). */
+	async prune(): Promise<void> {
+		this.#lastPrune = 0;
+		await this.#maybePrune();
+	}
+
+	/** Writes what is queued, stops the timer. The database is the caller's to close. */
+	async close(): Promise<void> {
+		this.#closed = true;
+		clearTimeout(this.#timer);
+		await this.flush().catch(() => undefined);
+	}
+}
