@@ -169,4 +169,25 @@ describe('several instances on one Redis', () => {
 			await balancer.close();
 		}
 	});
+
+	it('a cluster whose instance dies and which never comes back is stopped by another instance within the silence timeout', async () => {
+		const [, b, c] = instances as [Instance, Instance, Instance];
+		// A bot that will not reconnect: its instance dies with no goodbye, so only the Redis sweep can tell.
+		const bot = await connectBot(b.url, { secret: BOT_SECRET });
+		expect((await sendHeartbeat(bot, heartbeat(9, [6, 7], 8))).ok).toBe(true);
+		const viewer = await connectViewer(c.url, await fetchToken(c.url));
+		const replica = new FleetReplica();
+		const lifecycle = async () => {
+			replica.apply(await poll(viewer, replica.version || undefined));
+			return replica.get(9)?.lifecycle;
+		};
+		await eventually(async () => (await lifecycle()) === 'running');
+		const killedAt = Date.now();
+		await b.kill();
+		await eventually(async () => (await lifecycle()) === 'stopped', 6 * INTERVAL_MS);
+		// Silence timeout is 3 intervals; the sweep runs every second.
+		expect(Date.now() - killedAt).toBeLessThanOrEqual(3 * INTERVAL_MS + 2_000);
+		expect(replica.get(9)!.shards.every((s) => s.state === 'disconnected' && s.ping === null)).toBe(true);
+		viewer.disconnect();
+	});
 });

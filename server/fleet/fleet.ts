@@ -20,6 +20,7 @@ export interface ApplyResult {
 
 const byId = (a: { id: number }, b: { id: number }) => a.id - b.id;
 const ascending = (ids: readonly number[]) => ids.every((id, i) => i === 0 || ids[i - 1]! < id);
+const ascendingById = (items: readonly { id: number }[]) => items.every((s, i) => i === 0 || items[i - 1]!.id < s.id);
 const sameIds = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((id, i) => id === b[i]);
 
 /**
@@ -59,7 +60,7 @@ export class Fleet {
 
 		// Whole milliseconds: finer than any gateway measures, and what the wire format carries.
 		const shards: ShardStatus[] = hb.shards.map((s) => ({ id: s.id, state: s.state, ping: s.ping === undefined ? null : Math.round(s.ping), guilds: s.guilds }));
-		if (!ascending(shards.map((s) => s.id))) shards.sort(byId);
+		if (!ascendingById(shards)) shards.sort(byId);
 		// Validation guarantees every reported shard is assigned, once: all ready means all reported and ready.
 		const allReady = shards.length === shardIds.length && shards.every((s) => isShardUp(s.state));
 		// `running` once every shard has been ready in this session; a later reconnect is shown as

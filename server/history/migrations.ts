@@ -1,4 +1,4 @@
-import type { ColumnDefinitionBuilder, Kysely, Migration, MigrationProvider } from 'kysely';
+import { PostgresAdapter, type ColumnDefinitionBuilder, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 
 /*
  * Migrations in code, not files, so the bundle and the tests carry them. Portable types only:
@@ -10,7 +10,7 @@ function autoId(db: Kysely<unknown>) {
 }
 
 export function isPostgres(db: Kysely<unknown>): boolean {
-	return db.getExecutor().adapter.constructor.name === 'PostgresAdapter';
+	return db.getExecutor().adapter instanceof PostgresAdapter;
 }
 
 const migrations: Record<string, Migration> = {

@@ -179,9 +179,12 @@ export class RedisFleetLog implements FleetLog {
 			if (stale.length === 0) return;
 			const args: (string | Buffer)[] = [String(now), this.#keys.channel, String(now), '0'];
 			const entries: Uint8Array[] = [];
+			// One round trip for every stale cluster's record, not one each.
+			const ids = stale.filter((_, i) => i % 2 === 0);
+			const records = await this.#redis.hmgetBuffer(this.#keys.clusters, ...ids);
 			for (let i = 0; i < stale.length; i += 2) {
 				const id = stale[i]!;
-				const bytes = await this.#redis.hgetBuffer(this.#keys.clusters, id);
+				const bytes = records[i / 2];
 				const cluster = bytes ? decodeRecord(bytes) : undefined;
 				if (!cluster || cluster.lifecycle === 'stopped') {
 					await this.#redis.zrem(this.#keys.seen, id);
@@ -195,7 +198,7 @@ export class RedisFleetLog implements FleetLog {
 			args[3] = String(entries.length);
 			const update = await this.#commitArgs(args, entries, now);
 			if (update) {
-				this.#o.logger.warn({ clusters: stale.filter((_, i) => i % 2 === 0).map(Number) }, 'clusters went silent; marked stopped');
+				this.#o.logger.warn({ clusters: ids.map(Number) }, 'clusters went silent; marked stopped');
 				this.#o.push(update);
 			}
 		} catch (err) {
