@@ -2,3 +2,4 @@ export * from './intervals.ts';
 export * from './uptime.ts';
 export * from './days.ts';
 export * from './incidents.ts';
+export * from './api.ts';
