@@ -1,6 +1,7 @@
 import { cpus, totalmem } from 'node:os';
 import { startChild, type Child } from './ipc.ts';
 import { benchPage, type PageFigures } from './page.ts';
+import { benchStorage } from './storage.ts';
 import { percentile } from './wire-client.ts';
 
 /*
@@ -28,6 +29,8 @@ const ALL_FLEETS = [
 const only = process.argv.find((a) => a.startsWith('--shards='))?.slice(9);
 const FLEETS = only ? ALL_FLEETS.filter((f) => f.clusters * f.shardsPerCluster === Number(only)) : ALL_FLEETS;
 const VIEWER_COUNTS = QUICK ? [2_000] : [2_000, 10_000];
+/** The history database's size: a simulated day of a churning fleet (storage.ts). */
+const STORAGE = QUICK ? { shards: 256, hours: 6 } : { shards: 1_024, hours: 24 };
 /** Viewer sockets per load process; two processes share the load core. */
 const VIEWER_PROCESSES = 2;
 
@@ -245,6 +248,8 @@ const naive = [];
 for (const f of FLEETS) naive.push(await benchNaive(f));
 let page: PageFigures[] = [];
 if (!args.has('--no-page')) page = await benchPage(FLEETS.filter((f) => f.clusters > 2), { build: !args.has('--no-build'), deltas: QUICK ? 3 : 7 });
+const storage = await benchStorage(STORAGE);
+log(`storage: ${fmt(STORAGE.shards)} shards × ${STORAGE.hours} h → ${fmt(storage.rows)} rows, ${fmt(storage.bytes)} B, ${fmt(storage.bytesPerShardPerDay)} B/shard/day (${fmt(storage.seconds, 1)} s)`);
 
 const out: string[] = [];
 const table = (head: string[], rows: (string | number)[][]) => {
@@ -303,6 +308,14 @@ if (page.length) {
 		page.map((p) => [fmt(p.shards), `${fmt(p.firstApplyMs)} ms`, `${fmt(p.firstRenderMs)} ms`, `${fmt(p.completeMs)} ms`, `${fmt(p.deltaMedianMs, 1)} / ${fmt(p.deltaWorstMs, 1)} ms`, `${fmt(p.deltaPaintedMs, 1)} ms`])
 	);
 }
+out.push(
+	'**Storage** (history in an SQLite file after VACUUM; simulated fleet: 16 shards per cluster, 5-s heartbeats, each shard reconnecting 1 heartbeat in 2,000, each cluster restarting about twice a day, a ping row per cluster per minute)',
+	''
+);
+table(
+	['shards', 'simulated', 'rows', 'bytes', 'bytes per shard per day', '90 days (default retention)'],
+	[[fmt(STORAGE.shards), `${STORAGE.hours} h`, fmt(storage.rows), `${fmt(storage.bytes)} (${fmt(storage.bytes / 2 ** 20, 1)} MiB)`, fmt(storage.bytesPerShardPerDay), `${fmt((storage.bytesPerShardPerDay * STORAGE.shards * 90) / 2 ** 20)} MiB`]]
+);
 out.push(`Bench took ${fmt((Date.now() - started) / 1000)} s.`);
 console.log(out.join('\n'));
 process.exit(0);

@@ -48,6 +48,7 @@ export async function benchPage(fleets: { clusters: number; shardsPerCluster: nu
 	const server = createShardbeatServer(
 		{
 			...DEFAULTS,
+			database: ':memory:',
 			botSecret: BENCH_BOT_SECRET,
 			tokenSecret: BENCH_TOKEN_SECRET,
 			allowedOrigins: [`http://127.0.0.1:${pagePort}`],

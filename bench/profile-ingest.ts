@@ -5,7 +5,8 @@ const { createShardbeatServer } = await import('../server/app.ts');
 const { DEFAULTS } = await import('../server/config.ts');
 const { createLogger } = await import('../server/log.ts');
 const { BENCH_BOT_SECRET, BENCH_TOKEN_SECRET } = await import('./fleet-shape.ts');
-const server = createShardbeatServer({ ...DEFAULTS, botSecret: BENCH_BOT_SECRET, tokenSecret: BENCH_TOKEN_SECRET, logLevel: 'error' }, { logger: createLogger('error') });
+const server = createShardbeatServer({ ...DEFAULTS,
+			database: ':memory:', botSecret: BENCH_BOT_SECRET, tokenSecret: BENCH_TOKEN_SECRET, logLevel: 'error' }, { logger: createLogger('error') });
 const url = await server.listen(0, '127.0.0.1');
 const bots = startChild('bots', { url }, 1);
 const t0 = performance.now();

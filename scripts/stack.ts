@@ -122,6 +122,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 		botSecret: 'shardbeat-dev-secret',
 		tokenSecret: 'e2e-token-secret-0123456789abcdef0123456789',
 		logLevel: 'warn',
+		// Tests start from an empty history; `npm start` passes its own config (a file under data/).
+		database: ':memory:',
 		...options.config
 	};
 	const server = createShardbeatServer(config, { logger: createLogger(config.logLevel) });

@@ -1,7 +1,7 @@
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Server } from 'socket.io';
-import { NAMESPACES, toBase64, toBytes, type FleetStatus } from '#shared';
+import { NAMESPACES, toBase64, toBytes, type ChangeSet, type ClusterStatus, type FleetStatus } from '#shared';
 import { FleetFeed } from './feed/fleet-feed.ts';
 import { MemoryFleetLog, type CommittedUpdate, type FleetLog } from './feed/fleet-log.ts';
 import { Publisher } from './feed/publisher.ts';
@@ -15,6 +15,12 @@ import { createHttpHandler } from './http/routes.ts';
 import { createLogger, type Logger } from './log.ts';
 import { registerBotNamespace, type BotNamespace } from './namespaces/bot.ts';
 import { registerViewerNamespace, type ViewerNamespace } from './namespaces/viewer.ts';
+import { HistoryRuntime } from './history/history-runtime.ts';
+import type { IncidentNotice } from './history/incident-monitor.ts';
+import { createApiV1 } from './http/api-v1.ts';
+import { createPublicRoutes } from './http/public-routes.ts';
+import { createMetrics } from './public/metrics.ts';
+import { WebhookNotifier, type WebhookTarget } from './notify/webhooks.ts';
 
 /** A running (or ready to run) Shardbeat server. */
 export interface ShardbeatServer {
@@ -31,6 +37,10 @@ export interface ShardbeatServer {
 	snapshot(): FleetStatus;
 	/** Counters since start (issue 5's /metrics builds on them). */
 	readonly stats: ServerStats;
+	/** History, incidents and maintenance (its database may still be connecting). */
+	readonly history: HistoryRuntime;
+	/** Outgoing incident webhooks, when any are configured. */
+	readonly webhooks: WebhookNotifier | undefined;
 	/** Commits and pushes pending changes now instead of at the next batch tick. */
 	flush(): Promise<void>;
 	/** Disconnects every socket, clears every timer and stops listening. Safe to call twice. */
@@ -51,6 +61,12 @@ export interface ShardbeatServerOptions {
 	logger?: Logger;
 	/** Clock for token issue and expiry checks; tests move it instead of waiting minutes. */
 	now?: () => number;
+	/** Clock for history and incidents (tests move it past the incident threshold). Default `now`. */
+	historyNow?: () => number;
+	/** Every incident notice (webhooks get them already; tests and embedders listen here). */
+	onIncident?: (notice: IncidentNotice) => void;
+	/** How often automatic incidents are checked. Default 5 s. */
+	incidentCheckIntervalMs?: number;
 }
 
 /**
@@ -79,16 +95,47 @@ export function createShardbeatServer(config: ServerConfig, options: ShardbeatSe
 	const feed = new FleetFeed({ initialVersion: config.redisUrl ? 0 : Date.now() });
 	// Late-bound: the Redis log pushes its own sweeps, and pushing needs the namespace made below.
 	let push: (update: CommittedUpdate) => void = () => {};
+	const notices: ((notice: IncidentNotice) => void)[] = [];
+	if (options.onIncident) notices.push(options.onIncident);
+	const targets: WebhookTarget[] = [
+		...(config.discordWebhookUrl ? [{ kind: 'discord' as const, url: config.discordWebhookUrl }] : []),
+		...(config.webhookUrl && config.webhookSecret ? [{ kind: 'json' as const, url: config.webhookUrl, secret: config.webhookSecret }] : [])
+	];
+	// Delivery is queued and retried inside the notifier; notify() returns at once.
+	const webhooks = targets.length > 0 ? new WebhookNotifier({ targets, logger, ...(config.pageUrl ? { pageUrl: config.pageUrl } : {}) }) : undefined;
+	if (webhooks) notices.push((notice) => webhooks.notify(notice));
+	const notify = (notice: IncidentNotice) => {
+		for (const listener of notices) {
+			try {
+				listener(notice);
+			} catch (err) {
+				logger.error({ err }, 'incident listener failed');
+			}
+		}
+	};
+	const history = new HistoryRuntime({
+		database: config.database,
+		retentionDays: config.retentionDays,
+		incidentThresholdMs: config.incidentThresholdMs,
+		logger,
+		totalShards: () => feed.status.totalShards,
+		notify,
+		...(options.incidentCheckIntervalMs ? { checkIntervalMs: options.incidentCheckIntervalMs } : {}),
+		now: options.historyNow ?? now
+	});
+	// Each instance records what it committed itself: every transition once, however many instances.
+	const record = (changes: ChangeSet, get: (id: number) => ClusterStatus | undefined, at: number) => history.recorder.observe(changes, get, at);
 	const redisLog = config.redisUrl
 		? new RedisFleetLog({
 				url: config.redisUrl,
 				feed,
 				logger,
 				timeoutMs: config.heartbeatIntervalMs * config.missedHeartbeats,
-				push: (update) => push(update)
+				push: (update) => push(update),
+				record
 			})
 		: undefined;
-	const log: FleetLog = redisLog ?? new MemoryFleetLog(feed);
+	const log: FleetLog = redisLog ?? new MemoryFleetLog(feed, record);
 	const snapshot = (): FleetStatus => ({ ...feed.status, generatedAt: Date.now() });
 
 	const allowedOrigins = new Set(config.allowedOrigins);
@@ -120,7 +167,42 @@ export function createShardbeatServer(config: ServerConfig, options: ShardbeatSe
 	};
 	const publisher = new Publisher({ fleet, log, intervalMs: config.pushIntervalMs, logger, push: (update) => push(update) });
 
+	const metrics = createMetrics({
+		snapshot: () => {
+			// The feed's lastHeartbeatAt lags for live clusters; this instance's fleet has the latest.
+			const status = feed.status;
+			return { ...status, clusters: status.clusters.map((c) => ({ ...c, lastHeartbeatAt: Math.max(c.lastHeartbeatAt, fleet.get(c.id)?.lastHeartbeatAt ?? 0) })) };
+		},
+		stats,
+		viewers: () => viewers.sockets.size,
+		bots: () => io.of(NAMESPACES.bot).sockets.size,
+		now: () => Date.now()
+	});
+	const historyAccess = () => (history.ready ? { service: history.service, store: history.store } : undefined);
+	const apiV1 = createApiV1({
+		history: historyAccess,
+		operatorSecret: config.operatorSecret,
+		onIncident: (notice) => {
+			history.service.invalidate();
+			notify(notice);
+		},
+		onMaintenance: () => history.service.invalidate(),
+		historyMaxAgeS: 30,
+		now: options.historyNow ?? now
+	});
+	const publicRoutes = createPublicRoutes({
+		snapshot,
+		current: async () => (history.ready ? history.service.current() : undefined),
+		metrics,
+		pageUrl: () => config.pageUrl ?? url,
+		serverUrl: () => url,
+		botName: 'Shardbeat',
+		summaryMaxAgeS: config.statusMaxAgeS,
+		now: () => (options.historyNow ?? now)()
+	});
+
 	const handler = createHttpHandler({
+		routes: [apiV1, publicRoutes],
 		allowedOrigins: config.allowedOrigins,
 		statusMaxAgeS: config.statusMaxAgeS,
 		tokens,
@@ -133,7 +215,8 @@ export function createShardbeatServer(config: ServerConfig, options: ShardbeatSe
 			bots: io.of(NAMESPACES.bot).sockets.size,
 			viewers: io.of(NAMESPACES.viewer).sockets.size,
 			version: feed.version,
-			...log.health()
+			...log.health(),
+			...history.health()
 		})
 	});
 	// socket.io registered its own 'request' listener first and ignores non-/socket.io/ paths.
@@ -151,6 +234,8 @@ export function createShardbeatServer(config: ServerConfig, options: ShardbeatSe
 		feed,
 		stats,
 		snapshot,
+		history,
+		webhooks,
 		flush: () => publisher.flush(),
 		get url() {
 			return url;
@@ -158,6 +243,8 @@ export function createShardbeatServer(config: ServerConfig, options: ShardbeatSe
 		async listen(port = config.port, host = config.host) {
 			// Scaled out: connected and caught up before the first bot or viewer is let in.
 			await log.start();
+			// History never holds up live status: its database connects in the background.
+			history.start();
 			return new Promise<string>((resolve, reject) => {
 				http.once('error', reject);
 				http.listen(port, host, () => {
@@ -172,14 +259,19 @@ export function createShardbeatServer(config: ServerConfig, options: ShardbeatSe
 			});
 		},
 		close() {
-			closing ??= new Promise<void>((resolve) => {
+			closing ??= (async () => {
 				liveness.close();
-				void publisher.close().then(() => log.close());
-				adapterSub?.disconnect();
 				// io.close() disconnects every socket and closes the HTTP server it is attached to.
-				io.close(() => resolve());
+				const ioClosed = new Promise<void>((resolve) => io.close(() => resolve()));
 				http.closeAllConnections?.();
-			});
+				adapterSub?.disconnect();
+				// The last batch is committed (and recorded) before the stores close.
+				await publisher
+					.close()
+					.then(() => Promise.all([log.close(), history.close(), webhooks?.close()]))
+					.catch((err: unknown) => logger.error({ err }, 'error while closing'));
+				await ioClosed;
+			})();
 			return closing;
 		}
 	};

@@ -22,10 +22,26 @@ export interface ServerConfig {
 	pushIntervalMs: number;
 	/** When set, instances share fleet state and pushes through this Redis (scale-out mode). */
 	redisUrl?: string;
+	/** History database: a `postgres://` URL, or an SQLite file path (`:memory:` keeps nothing). */
+	database: string;
+	/** History older than this is pruned. */
+	retentionDays: number;
+	/** Shards down at least this long open an incident; shorter is a reconnect. */
+	incidentThresholdMs: number;
+	/** Bearer secret of the operator API (incidents, maintenance); unset turns that API off. */
+	operatorSecret?: string;
+	/** Incident notices go to this Discord webhook. */
+	discordWebhookUrl?: string;
+	/** Incident notices go to this URL as JSON signed with `webhookSecret` (HMAC-SHA256). */
+	webhookUrl?: string;
+	webhookSecret?: string;
+	/** Where the status page lives, for links in feeds and webhooks. */
+	pageUrl?: string;
 	logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
 
 export const DEV_BOT_SECRET = 'shardbeat-dev-secret';
+export const DEV_OPERATOR_SECRET = 'shardbeat-dev-operator-secret';
 
 /** Defaults that are safe everywhere; secrets have dev-only defaults, decided in `loadConfig`. */
 export const DEFAULTS = {
@@ -44,6 +60,9 @@ export const DEFAULTS = {
 	],
 	statusMaxAgeS: 5,
 	pushIntervalMs: 500,
+	database: 'data/shardbeat.sqlite',
+	retentionDays: 90,
+	incidentThresholdMs: 120_000,
 	logLevel: 'info'
 } satisfies Partial<ServerConfig>;
 
@@ -88,6 +107,27 @@ export const ENV_DOCS: { name: string; default: string; meaning: string }[] = [
 		default: 'unset (one instance, state in memory)',
 		meaning: 'e.g. `redis://10.0.0.5:6379`: run several instances that share fleet state and viewer pushes through Redis.'
 	},
+	{
+		name: 'SHARDBEAT_DATABASE_URL',
+		default: 'unset (SQLite file)',
+		meaning: 'e.g. `postgres://user:pass@db:5432/shardbeat`: history in PostgreSQL, shared by every instance (use it with `SHARDBEAT_REDIS_URL`).'
+	},
+	{ name: 'SHARDBEAT_SQLITE_PATH', default: `\`${DEFAULTS.database}\``, meaning: 'The SQLite history file when no `SHARDBEAT_DATABASE_URL` is set; its folder is created.' },
+	{ name: 'SHARDBEAT_RETENTION_DAYS', default: String(DEFAULTS.retentionDays), meaning: 'History older than this many days is pruned (hourly).' },
+	{
+		name: 'SHARDBEAT_INCIDENT_THRESHOLD_S',
+		default: String(DEFAULTS.incidentThresholdMs / 1000),
+		meaning: 'Shards down at least this long open an incident; a shorter outage is a reconnect.'
+	},
+	{
+		name: 'SHARDBEAT_OPERATOR_SECRET',
+		default: `\`${DEV_OPERATOR_SECRET}\` outside production, unset (operator API off) in production`,
+		meaning: 'Bearer secret of the operator API (post incidents and updates, schedule maintenance); 24+ chars.'
+	},
+	{ name: 'SHARDBEAT_DISCORD_WEBHOOK_URL', default: 'unset', meaning: 'A Discord webhook URL that gets an embed when an incident opens, changes or resolves.' },
+	{ name: 'SHARDBEAT_WEBHOOK_URL', default: 'unset', meaning: 'A URL that gets incident notices as JSON, signed in `X-Shardbeat-Signature` (needs `SHARDBEAT_WEBHOOK_SECRET`).' },
+	{ name: 'SHARDBEAT_WEBHOOK_SECRET', default: 'unset', meaning: 'HMAC-SHA256 key for `SHARDBEAT_WEBHOOK_URL`; 16+ chars.' },
+	{ name: 'SHARDBEAT_PAGE_URL', default: 'unset', meaning: 'Public URL of the status page, for links in feeds and webhooks, e.g. `https://status.example.com`.' },
 	{ name: 'SHARDBEAT_LOG_LEVEL', default: DEFAULTS.logLevel, meaning: 'pino level: fatal, error, warn, info, debug, trace or silent.' }
 ];
 
@@ -109,6 +149,21 @@ const EnvSchema = z.object({
 		.string()
 		.regex(/^rediss?:\/\/\S+$/, 'must be a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379')
 		.optional(),
+	SHARDBEAT_DATABASE_URL: z
+		.string()
+		.regex(/^postgres(ql)?:\/\/\S+$/, 'must be a postgres:// URL, e.g. postgres://user:pass@127.0.0.1:5432/shardbeat (for SQLite set SHARDBEAT_SQLITE_PATH)')
+		.optional(),
+	SHARDBEAT_SQLITE_PATH: z.string().min(1).default(DEFAULTS.database),
+	SHARDBEAT_RETENTION_DAYS: int(1, 3_650).default(DEFAULTS.retentionDays),
+	SHARDBEAT_INCIDENT_THRESHOLD_S: int(10, 86_400).default(DEFAULTS.incidentThresholdMs / 1000),
+	SHARDBEAT_OPERATOR_SECRET: z.string().min(24, 'must be at least 24 characters').optional(),
+	SHARDBEAT_DISCORD_WEBHOOK_URL: z
+		.string()
+		.regex(/^https:\/\/(\w+\.)?discord(app)?\.com\/api\/webhooks\/\S+$/, 'must be a Discord webhook URL (https://discord.com/api/webhooks/…)')
+		.optional(),
+	SHARDBEAT_WEBHOOK_URL: z.string().regex(/^https?:\/\/\S+$/, 'must be an http(s) URL').optional(),
+	SHARDBEAT_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+	SHARDBEAT_PAGE_URL: z.string().regex(/^https?:\/\/[^\s?#]+$/, 'must be an http(s) URL without query, e.g. https://status.example.com').optional(),
 	SHARDBEAT_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')
 });
 
@@ -151,6 +206,15 @@ export function loadConfig(env: Record<string, string | undefined>): { config: S
 		warnings.push('SHARDBEAT_TOKEN_SECRET is not set; viewer tokens are signed with a random key that changes on restart.');
 	}
 
+	if (e.SHARDBEAT_WEBHOOK_URL && !e.SHARDBEAT_WEBHOOK_SECRET) {
+		throw new ConfigError('SHARDBEAT_WEBHOOK_URL needs SHARDBEAT_WEBHOOK_SECRET (16+ chars) to sign notices; generate one with `openssl rand -hex 32`.');
+	}
+	let operatorSecret = e.SHARDBEAT_OPERATOR_SECRET;
+	if (!operatorSecret && !production) {
+		operatorSecret = DEV_OPERATOR_SECRET;
+		warnings.push(`SHARDBEAT_OPERATOR_SECRET is not set; the operator API accepts the development secret "${DEV_OPERATOR_SECRET}".`);
+	}
+
 	const origins = e.SHARDBEAT_ALLOWED_ORIGINS?.split(',').map((o) => o.trim()).filter(Boolean);
 	for (const origin of origins ?? []) {
 		if (!/^https?:\/\/[^/]+$/.test(origin)) {
@@ -173,6 +237,13 @@ export function loadConfig(env: Record<string, string | undefined>): { config: S
 			statusMaxAgeS: e.SHARDBEAT_STATUS_MAX_AGE_S,
 			pushIntervalMs: e.SHARDBEAT_PUSH_INTERVAL_MS,
 			...(e.SHARDBEAT_REDIS_URL ? { redisUrl: e.SHARDBEAT_REDIS_URL } : {}),
+			database: e.SHARDBEAT_DATABASE_URL ?? e.SHARDBEAT_SQLITE_PATH,
+			retentionDays: e.SHARDBEAT_RETENTION_DAYS,
+			incidentThresholdMs: e.SHARDBEAT_INCIDENT_THRESHOLD_S * 1000,
+			...(operatorSecret ? { operatorSecret } : {}),
+			...(e.SHARDBEAT_DISCORD_WEBHOOK_URL ? { discordWebhookUrl: e.SHARDBEAT_DISCORD_WEBHOOK_URL } : {}),
+			...(e.SHARDBEAT_WEBHOOK_URL ? { webhookUrl: e.SHARDBEAT_WEBHOOK_URL, webhookSecret: e.SHARDBEAT_WEBHOOK_SECRET } : {}),
+			...(e.SHARDBEAT_PAGE_URL ? { pageUrl: e.SHARDBEAT_PAGE_URL.replace(/\/+$/, '') } : {}),
 			logLevel: e.SHARDBEAT_LOG_LEVEL
 		},
 		warnings

@@ -10,6 +10,7 @@ const options = childOptions<{ port: number }>();
 const server = createShardbeatServer(
 	{
 		...DEFAULTS,
+			database: ':memory:',
 		botSecret: BENCH_BOT_SECRET,
 		tokenSecret: BENCH_TOKEN_SECRET,
 		// Bench runs are long; a token must outlive them.

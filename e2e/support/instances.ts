@@ -20,7 +20,7 @@ export async function startInstance(env: Record<string, string>): Promise<Instan
 	const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
 		cwd: ROOT,
 		stdio: ['ignore', 'pipe', 'pipe'],
-		env: { ...process.env, SHARDBEAT_PORT: String(port), SHARDBEAT_HOST: '127.0.0.1', SHARDBEAT_LOG_LEVEL: 'info', ...env }
+		env: { ...process.env, SHARDBEAT_PORT: String(port), SHARDBEAT_HOST: '127.0.0.1', SHARDBEAT_LOG_LEVEL: 'info', SHARDBEAT_SQLITE_PATH: ':memory:', ...env }
 	});
 	let out = '';
 	child.stdout!.on('data', (d) => (out += d));

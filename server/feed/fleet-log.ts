@@ -21,12 +21,17 @@ export interface FleetLog {
 
 /** The single-instance log: versions count up in this process. */
 export class MemoryFleetLog implements FleetLog {
-	constructor(private readonly feed: FleetFeed) {}
+	constructor(
+		private readonly feed: FleetFeed,
+		/** Told what each commit changed (history records it). */
+		private readonly record?: (changes: ChangeSet, get: (id: number) => ClusterStatus | undefined, at: number) => void
+	) {}
 
 	async commit(changes: ChangeSet, get: (id: number) => ClusterStatus | undefined, at: number): Promise<CommittedUpdate> {
 		const version = this.feed.version;
 		const update: CommittedUpdate = { kind: 'delta', from: version, version: version + 1, at, data: encodeDelta(changes, get, at) };
 		this.feed.apply(update);
+		this.record?.(changes, get, at);
 		return update;
 	}
 

@@ -7,27 +7,43 @@ import { migrationProvider } from './migrations.ts';
 import type { HistoryDatabase } from './schema.ts';
 
 /**
+ * The history database at `location` without touching it yet: PostgreSQL for a `postgres://`
+ * URL, otherwise an SQLite file (`:memory:` for tests). Pair with `migrateHistoryDatabase`.
+ */
+export function createHistoryDatabase(location: string): Kysely<HistoryDatabase> {
+	if (/^postgres(ql)?:\/\//.test(location)) {
+		// bigint columns come back as strings by default; our values are ms timestamps, safe as numbers.
+		pg.types.setTypeParser(20, (v: string) => Number(v));
+		const pool = new pg.Pool({ connectionString: location, max: 4, connectionTimeoutMillis: 5_000 });
+		// An idle client losing its server (database restart) must not crash the process.
+		pool.on('error', () => {});
+		return new Kysely({ dialect: new PostgresDialect({ pool }) });
+	}
+	if (location !== ':memory:') mkdirSync(dirname(location), { recursive: true });
+	const sqlite = new Database(location);
+	// WAL lets readers (the API) go on while the recorder writes.
+	if (location !== ':memory:') sqlite.exec('PRAGMA journal_mode = WAL');
+	return new Kysely({ dialect: new SqliteDialect({ database: sqlite as never }) });
+}
+
+/** Brings the schema up to date; throws with the migration's own error if it cannot. */
+export async function migrateHistoryDatabase(db: Kysely<HistoryDatabase>): Promise<void> {
+	const { error } = await new Migrator({ db, provider: migrationProvider }).migrateToLatest();
+	if (error) throw error instanceof Error ? error : new Error(String(error));
+}
+
+/**
  * Opens the history database and brings its schema up to date: PostgreSQL for a
  * `postgres://` URL (several instances share it), otherwise an SQLite file at `location`
  * (`:memory:` for tests). Throws with the migration's own error if the schema cannot be applied.
  */
 export async function openHistoryDatabase(location: string): Promise<Kysely<HistoryDatabase>> {
-	let db: Kysely<HistoryDatabase>;
-	if (/^postgres(ql)?:\/\//.test(location)) {
-		// bigint columns come back as strings by default; our values are ms timestamps, safe as numbers.
-		pg.types.setTypeParser(20, (v: string) => Number(v));
-		db = new Kysely({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: location, max: 4 }) }) });
-	} else {
-		if (location !== ':memory:') mkdirSync(dirname(location), { recursive: true });
-		const sqlite = new Database(location);
-		// WAL lets readers (the API) go on while the recorder writes.
-		if (location !== ':memory:') sqlite.exec('PRAGMA journal_mode = WAL');
-		db = new Kysely({ dialect: new SqliteDialect({ database: sqlite as never }) });
-	}
-	const { error } = await new Migrator({ db, provider: migrationProvider }).migrateToLatest();
-	if (error) {
+	const db = createHistoryDatabase(location);
+	try {
+		await migrateHistoryDatabase(db);
+	} catch (error) {
 		await db.destroy();
-		throw error instanceof Error ? error : new Error(String(error));
+		throw error;
 	}
 	return db;
 }

@@ -48,6 +48,51 @@ const migrations: Record<string, Migration> = {
 		async down(db: Kysely<unknown>) {
 			for (const table of ['ping_minutes', 'cluster_transitions', 'shard_transitions']) await db.schema.dropTable(table).execute();
 		}
+	},
+	'002_incidents_maintenance': {
+		async up(db: Kysely<unknown>) {
+			const id = isPostgres(db) ? 'bigint' : 'integer';
+			await db.schema
+				.createTable('incidents')
+				.addColumn('id', id, autoId(db))
+				.addColumn('source', 'varchar(16)', (c) => c.notNull())
+				// Automatic incidents are keyed by when they began, so instances sharing a database
+				// open each one once: the second insert of the same key does nothing.
+				.addColumn('auto_key', 'bigint', (c) => c.unique())
+				.addColumn('title', 'varchar(300)', (c) => c.notNull())
+				.addColumn('status', 'varchar(16)', (c) => c.notNull())
+				.addColumn('impact', 'varchar(16)', (c) => c.notNull())
+				.addColumn('started_at', 'bigint', (c) => c.notNull())
+				.addColumn('resolved_at', 'bigint')
+				.addColumn('cluster_ids', 'text', (c) => c.notNull())
+				.addColumn('shard_ids', 'text', (c) => c.notNull())
+				.execute();
+			await db.schema.createIndex('incidents_started_at').on('incidents').columns(['started_at']).execute();
+			await db.schema
+				.createTable('incident_updates')
+				.addColumn('id', id, autoId(db))
+				.addColumn('incident_id', id, (c) => c.notNull())
+				.addColumn('at', 'bigint', (c) => c.notNull())
+				.addColumn('status', 'varchar(16)', (c) => c.notNull())
+				.addColumn('message', 'text', (c) => c.notNull())
+				// Automatic updates: one per incident, instant and kind, however many instances saw it.
+				.addColumn('kind', 'varchar(16)', (c) => c.notNull().defaultTo('operator'))
+				.addColumn('shards_down', 'text')
+				.addUniqueConstraint('incident_updates_once', ['incident_id', 'at', 'kind'])
+				.execute();
+			await db.schema
+				.createTable('maintenance_windows')
+				.addColumn('id', id, autoId(db))
+				.addColumn('title', 'varchar(300)', (c) => c.notNull())
+				.addColumn('message', 'text', (c) => c.notNull())
+				.addColumn('starts_at', 'bigint', (c) => c.notNull())
+				.addColumn('ends_at', 'bigint', (c) => c.notNull())
+				.addColumn('cluster_ids', 'text')
+				.execute();
+		},
+		async down(db: Kysely<unknown>) {
+			for (const table of ['maintenance_windows', 'incident_updates', 'incidents']) await db.schema.dropTable(table).execute();
+		}
 	}
 };
 

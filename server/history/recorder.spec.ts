@@ -1,30 +1,48 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { sql, type Kysely } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Fleet } from '../fleet/fleet.ts';
 import { createLogger } from '../log.ts';
+import { historyDatabases, runSql } from '../testing/databases.ts';
 import { heartbeat } from '../testing/harness.ts';
 import { openHistoryDatabase } from './database.ts';
 import { HistoryRecorder } from './recorder.ts';
 import type { HistoryDatabase } from './schema.ts';
 
-/* The recorder against a real SQLite file: what it writes, what survives a restart, what a database outage costs. */
+/*
+ * The recorder against real databases, a fresh one per test: an SQLite file and a PostgreSQL
+ * database (the server .ci/run started, or a throwaway cluster). What it writes, what survives a
+ * restart, what a database outage costs.
+ */
 const T0 = Date.UTC(2026, 10, 21, 12);
-let dir: string;
+let location: string;
+let cleanup: () => Promise<void>;
 let db: Kysely<HistoryDatabase>;
 let logs: Record<string, unknown>[];
 
-beforeEach(async () => {
-	dir = mkdtempSync(join(tmpdir(), 'shardbeat-history-'));
-	db = await openHistoryDatabase(join(dir, 'history.sqlite'));
-	logs = [];
-});
-afterEach(async () => {
-	await db.destroy();
-	rmSync(dir, { recursive: true, force: true });
-});
+const TABLES = ['shard_transitions', 'cluster_transitions', 'ping_minutes'];
+
+/**
+ * Every write fails while reads go on, as on a full disk. SQLite: `PRAGMA query_only` on the
+ * recorder's one connection. PostgreSQL: from a separate connection, statement triggers that raise
+ * the server's own disk-full error (SQLSTATE 53100) on every write to the history tables; the
+ * recorder's pooled connections stay up, as they would when the server's disk fills.
+ */
+const outage: Record<'sqlite' | 'postgres', { begin(): Promise<void>; end(): Promise<void> }> = {
+	sqlite: {
+		begin: async () => void (await sql`PRAGMA query_only = 1`.execute(db)),
+		end: async () => void (await sql`PRAGMA query_only = 0`.execute(db))
+	},
+	postgres: {
+		begin: () =>
+			runSql(
+				location,
+				`create or replace function shardbeat_test_disk_full() returns trigger language plpgsql as $$
+				begin raise exception 'could not extend file: No space left on device' using errcode = 'disk_full'; end $$;
+				${TABLES.map((t) => `create trigger shardbeat_test_outage before insert or update or delete on ${t} for each statement execute function shardbeat_test_disk_full();`).join('\n')}`
+			).then(() => undefined),
+		end: () => runSql(location, TABLES.map((t) => `drop trigger shardbeat_test_outage on ${t};`).join('\n')).then(() => undefined)
+	}
+};
 
 function setup(options: { maxQueued?: number; now?: () => number } = {}) {
 	const fleet = new Fleet();
@@ -40,7 +58,17 @@ function setup(options: { maxQueued?: number; now?: () => number } = {}) {
 
 const states = () => db.selectFrom('shard_transitions').select(['at', 'shard_id', 'state']).orderBy('id').execute();
 
-describe('HistoryRecorder', () => {
+describe.each(historyDatabases)('HistoryRecorder on $name', ({ name, open }) => {
+	beforeEach(async () => {
+		({ location, cleanup } = await open());
+		db = await openHistoryDatabase(location);
+		logs = [];
+	}, 60_000); // the first PostgreSQL test may start a cluster
+	afterEach(async () => {
+		await db.destroy();
+		await cleanup();
+	});
+
 	it('records shard states and lifecycles when they change, not every heartbeat, and pings per minute', async () => {
 		const { fleet, recorder, beat } = setup();
 		beat(T0, 1, [0, 1], 2);
@@ -61,7 +89,7 @@ describe('HistoryRecorder', () => {
 			{ at: T0, shard_id: 1, state: 'ready' },
 			{ at: T0 + 10_000, shard_id: 1, state: 'reconnecting' }
 		]);
-		expect(await db.selectFrom('cluster_transitions').select(['at', 'lifecycle']).execute()).toEqual([{ at: T0, lifecycle: 'running' }]);
+		expect(await db.selectFrom('cluster_transitions').select(['at', 'lifecycle']).orderBy('id').execute()).toEqual([{ at: T0, lifecycle: 'running' }]);
 		const [minute] = await db.selectFrom('ping_minutes').selectAll().execute();
 		// The cluster's average ping per commit: (40+41)/2 → 41, (90+41)/2 → 66, then 41 again.
 		expect(minute).toEqual({ cluster_id: 1, minute: T0, samples: 3, sum_ms: 41 + 66 + 41, min_ms: 41, max_ms: 66 });
@@ -77,21 +105,21 @@ describe('HistoryRecorder', () => {
 			{ at: T0 + 1_000, shard_id: 0, state: 'disconnected' },
 			{ at: T0 + 1_000, shard_id: 1, state: 'disconnected' }
 		]);
-		expect((await db.selectFrom('cluster_transitions').select('lifecycle').execute()).map((r) => r.lifecycle)).toEqual(['running', 'stopped']);
+		expect((await db.selectFrom('cluster_transitions').select('lifecycle').orderBy('id').execute()).map((r) => r.lifecycle)).toEqual(['running', 'stopped']);
 	});
 
-	it('keeps history across a restart (the SQLite file)', async () => {
+	it('keeps history across a restart (closed and reopened)', async () => {
 		const { recorder, beat } = setup();
 		beat(T0, 1, [0, 1], 2);
 		await recorder.close();
 		await db.destroy();
-		db = await openHistoryDatabase(join(dir, 'history.sqlite'));
+		db = await openHistoryDatabase(location);
 		expect(await states()).toHaveLength(2);
 	});
 
 	it('queues through a database outage, logs it once, and writes everything when it is back', async () => {
 		const { recorder, beat } = setup();
-		await sql`PRAGMA query_only = 1`.execute(db); // every write now fails, as on a full disk
+		await outage[name].begin(); // every write now fails, as on a full disk
 		beat(T0, 1, [0, 1], 2);
 		await recorder.flush();
 		beat(T0 + 1_000, 2, [2, 3], 4);
@@ -100,7 +128,7 @@ describe('HistoryRecorder', () => {
 		expect(recorder.queued).toBeGreaterThanOrEqual(4);
 		expect(logs.filter((l) => l.msg === 'history write failed; live status goes on, retrying with backoff')).toHaveLength(1);
 
-		await sql`PRAGMA query_only = 0`.execute(db);
+		await outage[name].end();
 		await recorder.flush();
 		expect(recorder.healthy).toBe(true);
 		expect(recorder.queued).toBe(0);
@@ -110,13 +138,13 @@ describe('HistoryRecorder', () => {
 
 	it('bounds the queue: past the limit the oldest transitions are dropped, counted and logged', async () => {
 		const { recorder, beat } = setup({ maxQueued: 5 });
-		await sql`PRAGMA query_only = 1`.execute(db);
+		await outage[name].begin();
 		for (let c = 0; c < 4; c++) beat(T0 + c, c, [c * 2, c * 2 + 1], 8);
 		await recorder.flush();
 		// 4 clusters × (2 shards + 1 lifecycle) = 12 transitions; 5 kept.
 		expect(recorder.dropped).toBe(7);
 		expect(logs.some((l) => String(l.msg).startsWith('history queue full'))).toBe(true);
-		await sql`PRAGMA query_only = 0`.execute(db);
+		await outage[name].end();
 		await recorder.flush();
 		const written = (await states()).length + (await db.selectFrom('cluster_transitions').selectAll().execute()).length;
 		expect(written).toBe(5);

@@ -15,6 +15,8 @@ export interface HistoryRecorderOptions {
 	maxQueued?: number;
 	flushIntervalMs?: number;
 	now?: () => number;
+	/** Also pruned with the transitions (incidents, maintenance): everything older than `before`. */
+	onPrune?: (before: number) => Promise<void>;
 }
 
 type ShardRow = { at: number; cluster_id: number; shard_id: number; state: string };
@@ -32,7 +34,7 @@ const CHUNK = 400;
  * history and nothing is lost once the database is back (up to `maxQueued`).
  */
 export class HistoryRecorder {
-	readonly #o: Required<HistoryRecorderOptions>;
+	readonly #o: Required<Omit<HistoryRecorderOptions, 'onPrune'>> & Pick<HistoryRecorderOptions, 'onPrune'>;
 	readonly #shardState = new Map<string, string>();
 	readonly #lifecycle = new Map<number, string>();
 	#shards: ShardRow[] = [];
@@ -43,7 +45,7 @@ export class HistoryRecorder {
 	#dropped = 0;
 	#lastPrune = 0;
 	#closed = false;
-	#writing: Promise<void> | undefined;
+	#writing: Promise<void> = Promise.resolve();
 
 	constructor(options: HistoryRecorderOptions) {
 		this.#o = { retentionDays: 90, maxQueued: 200_000, flushIntervalMs: 1_000, now: Date.now, ...options };
@@ -132,10 +134,15 @@ export class HistoryRecorder {
 		return this.#failures === 0 ? this.#o.flushIntervalMs : Math.min(60_000, this.#o.flushIntervalMs * 2 ** Math.min(6, this.#failures));
 	}
 
-	/** Writes everything queued (one transaction); keeps it queued if the write fails. */
+	/**
+	 * Writes everything queued so far (one transaction); keeps it queued if the write fails.
+	 * Writes run one after another, so when this resolves every row observed before the call has
+	 * been attempted, even if a timer's write was already under way.
+	 */
 	flush(): Promise<void> {
-		this.#writing ??= this.#write().finally(() => (this.#writing = undefined));
-		return this.#writing;
+		const next = this.#writing.then(() => this.#write());
+		this.#writing = next.catch(() => undefined);
+		return next;
 	}
 
 	async #write(): Promise<void> {
@@ -193,6 +200,7 @@ export class HistoryRecorder {
 			await this.#o.db.deleteFrom('shard_transitions').where('at', '<', before).execute();
 			await this.#o.db.deleteFrom('cluster_transitions').where('at', '<', before).execute();
 			await this.#o.db.deleteFrom('ping_minutes').where('minute', '<', before).execute();
+			await this.#o.onPrune?.(before);
 		} catch (err) {
 			this.#o.logger.warn({ err: (err as Error).message }, 'history prune failed; will retry');
 			this.#lastPrune = 0;

@@ -32,8 +32,46 @@ export interface PingMinuteTable {
 	max_ms: number;
 }
 
+/** Automatic and operator incidents; id lists are JSON arrays in text (portable). */
+export interface IncidentTable {
+	id: Generated<number>;
+	source: string;
+	auto_key: number | null;
+	title: string;
+	status: string;
+	impact: string;
+	started_at: number;
+	resolved_at: number | null;
+	cluster_ids: string;
+	shard_ids: string;
+}
+
+export interface IncidentUpdateTable {
+	id: Generated<number>;
+	incident_id: number;
+	at: number;
+	status: string;
+	message: string;
+	/** `operator`, or the automatic event: `opened`, `worsened`, `improved`, `resolved`. */
+	kind: Generated<string>;
+	shards_down: string | null;
+}
+
+export interface MaintenanceTable {
+	id: Generated<number>;
+	title: string;
+	message: string;
+	starts_at: number;
+	ends_at: number;
+	/** JSON array of cluster ids; null for the whole bot. */
+	cluster_ids: string | null;
+}
+
 export interface HistoryDatabase {
 	shard_transitions: ShardTransitionTable;
 	cluster_transitions: ClusterTransitionTable;
 	ping_minutes: PingMinuteTable;
+	incidents: IncidentTable;
+	incident_updates: IncidentUpdateTable;
+	maintenance_windows: MaintenanceTable;
 }

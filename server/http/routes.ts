@@ -1,6 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ViewerTokens } from '../auth/viewer-token.ts';
 import type { Logger } from '../log.ts';
+import { error, HttpError, send } from './respond.ts';
+
+/** Further routes (the v1 API, feeds, metrics): true when one answered. */
+export type RouteHandler = (req: IncomingMessage, res: ServerResponse, url: URL, cors: Record<string, string>) => Promise<boolean>;
 
 export interface HttpDeps {
 	allowedOrigins: readonly string[];
@@ -11,19 +15,9 @@ export interface HttpDeps {
 	health: () => Record<string, unknown>;
 	logger: Logger;
 	now: () => number;
+	/** Tried in order for paths this module does not answer itself. */
+	routes?: RouteHandler[];
 }
-
-function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}, json = JSON.stringify(body)): void {
-	res.writeHead(status, {
-		'Content-Type': 'application/json; charset=utf-8',
-		'Content-Length': Buffer.byteLength(json),
-		'X-Content-Type-Options': 'nosniff',
-		...headers
-	});
-	res.end(json);
-}
-
-const error = (code: string, message: string) => ({ error: { code, message } });
 
 /**
  * The HTTP side of the server. Socket.io handles `/socket.io/` before this sees a request.
@@ -62,11 +56,16 @@ export function createHttpHandler(deps: HttpDeps) {
 					return send(res, 200, await deps.tokens.issue(deps.now()), { ...cors, 'Cache-Control': 'no-store' });
 				}
 			}
+			for (const route of deps.routes ?? []) if (await route(req, res, url, cors)) return;
 			if (['/healthz', '/api/status', '/api/token'].includes(url.pathname)) {
 				return send(res, 405, error('method_not_allowed', `${req.method} is not supported on ${url.pathname}`), cors);
 			}
 			send(res, 404, error('not_found', `no route ${url.pathname}; try GET /api/status`), cors);
 		} catch (err) {
+			if (err instanceof HttpError) {
+				const retry: Record<string, string> = err.status === 503 ? { 'Retry-After': '5' } : {};
+				if (!res.headersSent) return send(res, err.status, error(err.code, err.message), retry);
+			}
 			deps.logger.error({ err, url: req.url }, 'http handler failed');
 			if (!res.headersSent) send(res, 500, error('internal', 'internal error; it has been logged'));
 			else res.destroy();

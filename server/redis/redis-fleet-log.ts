@@ -22,6 +22,11 @@ export interface RedisFleetLogOptions {
 	logger: Logger;
 	/** A cluster nobody has heard from for this long is stopped by whichever instance sweeps first. */
 	timeoutMs: number;
+	/**
+	 * Told what this instance's commits changed (only what Redis applied), so history records
+	 * each transition once however many instances replay it.
+	 */
+	record?: (changes: ChangeSet, get: (id: number) => ClusterStatus | undefined, at: number) => void;
 	/** Commits this instance makes outside the publisher (sweeps) are pushed through here. */
 	push: (update: CommittedUpdate) => void;
 	/** Key prefix, so several Shardbeat deployments can share one Redis. Default `shardbeat:`. */
@@ -44,7 +49,7 @@ interface Commands {
  * replica from the hash. Viewers get pushes through Socket.io's Redis adapter.
  */
 export class RedisFleetLog implements FleetLog {
-	readonly #o: Required<RedisFleetLogOptions>;
+	readonly #o: Required<Omit<RedisFleetLogOptions, 'record'>> & Pick<RedisFleetLogOptions, 'record'>;
 	readonly #redis: Redis & Commands;
 	readonly #sub: Redis;
 	readonly #keys: { version: string; clusters: string; seen: string; channel: string };
@@ -111,12 +116,19 @@ export class RedisFleetLog implements FleetLog {
 				args.push(String(id), mode, String(cluster.lastHeartbeatAt), Buffer.from(encodeRecord(cluster)), Buffer.from(entry));
 			}
 		}
-		return this.#commitArgs(args, entries, at);
+		return this.#commitArgs(args, entries, at, [...changes], get);
 	}
 
-	async #commitArgs(args: (string | Buffer)[], entries: Uint8Array[], at: number): Promise<CommittedUpdate | null> {
+	async #commitArgs(
+		args: (string | Buffer)[],
+		entries: Uint8Array[],
+		at: number,
+		changes: [number, ChangeSet extends Map<number, infer C> ? C : never][],
+		get: (id: number) => ClusterStatus | undefined
+	): Promise<CommittedUpdate | null> {
 		const [version, applied] = await this.#redis.shardbeatCommit(this.#keys.version, this.#keys.clusters, this.#keys.seen, ...args);
 		if (applied.length === 0) return null;
+		this.#o.record?.(new Map(applied.map((i) => changes[i]!)), get, at);
 		return { kind: 'delta', from: version - 1, version, at, data: joinDelta(applied.map((i) => entries[i]!)) };
 	}
 
@@ -179,6 +191,7 @@ export class RedisFleetLog implements FleetLog {
 			if (stale.length === 0) return;
 			const args: (string | Buffer)[] = [String(now), this.#keys.channel, String(now), '0'];
 			const entries: Uint8Array[] = [];
+			const stoppedById = new Map<number, ClusterStatus>();
 			// One round trip for every stale cluster's record, not one each.
 			const ids = stale.filter((_, i) => i % 2 === 0);
 			const records = await this.#redis.hmgetBuffer(this.#keys.clusters, ...ids);
@@ -191,12 +204,13 @@ export class RedisFleetLog implements FleetLog {
 					continue;
 				}
 				const stopped = stoppedCopy(cluster);
+				stoppedById.set(stopped.id, stopped);
 				entries.push(encodeDeltaEntry(stopped.id, 'full', () => stopped, now).finish());
 				args.push(id, 's', stale[i + 1]!, Buffer.from(encodeRecord(stopped)), Buffer.from(entries.at(-1)!));
 			}
 			if (entries.length === 0) return;
 			args[3] = String(entries.length);
-			const update = await this.#commitArgs(args, entries, now);
+			const update = await this.#commitArgs(args, entries, now, [...stoppedById.keys()].map((id) => [id, 'full'] as const), (id) => stoppedById.get(id));
 			if (update) {
 				this.#o.logger.warn({ clusters: ids.map(Number) }, 'clusters went silent; marked stopped');
 				this.#o.push(update);

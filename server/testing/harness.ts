@@ -41,6 +41,7 @@ export async function startServer(overrides: Partial<ServerConfig> = {}, port = 
 		logLevel: 'debug',
 		port,
 		host: '127.0.0.1',
+		database: ':memory:',
 		...overrides
 	};
 	const logs: Record<string, unknown>[] = [];

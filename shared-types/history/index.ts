@@ -3,3 +3,4 @@ export * from './uptime.ts';
 export * from './days.ts';
 export * from './incidents.ts';
 export * from './api.ts';
+export * from './ranges.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Interval } from './intervals.ts';
-import { dailyBars, uptime, type ShardHistory } from './uptime.ts';
+import { dailyBars, dayTotals, uptime, type ShardHistory } from './uptime.ts';
 
 const H = 3_600_000;
 const DAY = 24 * H;
@@ -45,5 +45,22 @@ describe('dailyBars', () => {
 	it('has no ratio for a day before anything was tracked', () => {
 		const bars = dailyBars([shard(0, [], [iv(DAY, 2 * DAY)])], [{ day: '2026-11-01', start: T0, end: T0 + DAY }]);
 		expect(bars).toEqual([{ day: '2026-11-01', ratio: null, downMinutes: 0 }]);
+	});
+});
+
+describe('dayTotals agrees with uptime per day', () => {
+	it('on a mixed fleet with maintenance, across 5 days', () => {
+		const days = Array.from({ length: 5 }, (_, i) => ({ start: T0 + i * DAY, end: T0 + (i + 1) * DAY }));
+		const shards = [
+			shard(0, [iv(23 * H, 25 * H), iv(3 * DAY, 3 * DAY + 5 * H)]),
+			shard(1, [iv(-DAY, 2 * H)], [iv(-2 * DAY, 4 * DAY + 2 * H)]),
+			shard(2, [iv(2 * DAY + H, 2 * DAY + 90 * 60_000)], [iv(DAY + 12 * H, 10 * DAY)])
+		];
+		const maintenance = [iv(3 * DAY, 3 * DAY + 2 * H)];
+		const totals = dayTotals(shards, days, maintenance);
+		days.forEach((d, i) => {
+			const u = uptime(shards, d, maintenance);
+			expect([totals.downMs[i], totals.countedMs[i]]).toEqual([u.downMs, u.countedMs]);
+		});
 	});
 });

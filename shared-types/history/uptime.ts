@@ -47,11 +47,56 @@ export interface DailyBar {
 	downMinutes: number;
 }
 
+/** Shard-milliseconds down and counted per day (maintenance excluded): what bars are made of. */
+export interface DayTotals {
+	downMs: number[];
+	countedMs: number[];
+}
+
+/**
+ * `uptime` for every day at once, in one pass per shard: each interval is added to the days it
+ * overlaps (found by binary search), so 90 days of a 16,000-shard fleet costs one walk, not 90.
+ */
+export function dayTotals(shards: readonly ShardHistory[], days: readonly Interval[], maintenance: readonly Interval[] = []): DayTotals {
+	const downMs = new Array<number>(days.length).fill(0);
+	const countedMs = new Array<number>(days.length).fill(0);
+	if (days.length === 0) return { downMs, countedMs };
+	const span = { start: days[0]!.start, end: days.at(-1)!.end };
+	const holes = normalise(clip(maintenance, span));
+	const add = (intervals: readonly Interval[], into: number[]) => {
+		for (const i of intervals) {
+			// First day ending after the interval starts.
+			let lo = 0;
+			let hi = days.length - 1;
+			while (lo < hi) {
+				const mid = (lo + hi) >> 1;
+				if (days[mid]!.end <= i.start) lo = mid + 1;
+				else hi = mid;
+			}
+			for (let d = lo; d < days.length && days[d]!.start < i.end; d++) {
+				const overlap = Math.min(i.end, days[d]!.end) - Math.max(i.start, days[d]!.start);
+				if (overlap > 0) into[d]! += overlap;
+			}
+		}
+	};
+	for (const shard of shards) {
+		const tracked = subtract(normalise(clip(shard.tracked, span)), holes);
+		if (tracked.length === 0) continue;
+		add(tracked, countedMs);
+		const down = normalise(clip(shard.down, span));
+		const downTracked: Interval[] = [];
+		for (const t of tracked) downTracked.push(...clip(down, t));
+		add(downTracked, downMs);
+	}
+	return { downMs, countedMs };
+}
+
 /** One bar per day (see `lastLocalDays`), for the 90-day strip. */
 export function dailyBars(shards: readonly ShardHistory[], days: readonly (Interval & { day: string })[], maintenance: readonly Interval[] = []): DailyBar[] {
 	const count = Math.max(1, shards.length);
-	return days.map((d) => {
-		const u = uptime(shards, d, maintenance);
-		return { day: d.day, ratio: u.ratio, downMinutes: u.downMs / count / 60_000 };
+	const totals = dayTotals(shards, days, maintenance);
+	return days.map((d, i) => {
+		const counted = totals.countedMs[i]!;
+		return { day: d.day, ratio: counted === 0 ? null : 1 - totals.downMs[i]! / counted, downMinutes: totals.downMs[i]! / count / 60_000 };
 	});
 }

@@ -1,0 +1,121 @@
+import type { Kysely } from 'kysely';
+import type { Logger } from '../log.ts';
+import { createHistoryDatabase, migrateHistoryDatabase } from './database.ts';
+import { HistoryService } from './history-service.ts';
+import { IncidentMonitor, type IncidentNotice } from './incident-monitor.ts';
+import { HistoryRecorder } from './recorder.ts';
+import type { HistoryDatabase } from './schema.ts';
+import { HistoryStore } from './store.ts';
+
+export interface HistoryRuntimeOptions {
+	/** `postgres://…` or an SQLite path (see `ServerConfig.database`). */
+	database: string;
+	retentionDays: number;
+	incidentThresholdMs: number;
+	logger: Logger;
+	/** The bot's shard count now (incident impact). */
+	totalShards: () => number;
+	/** Automatic incidents opened, updated, resolved. */
+	notify: (notice: IncidentNotice) => void;
+	/** How often automatic incidents are checked. Default 5 s. */
+	checkIntervalMs?: number;
+	now?: () => number;
+}
+
+/**
+ * History as one part of the server: the database, the recorder that feeds it, the monitor that
+ * derives incidents from it and the service that answers the API. The database may be down when
+ * the server starts: live status starts anyway, the recorder queues, and the schema is applied
+ * as soon as the database answers (retrying with backoff up to a minute).
+ */
+export class HistoryRuntime {
+	readonly db: Kysely<HistoryDatabase>;
+	readonly store: HistoryStore;
+	readonly recorder: HistoryRecorder;
+	readonly service: HistoryService;
+	readonly monitor: IncidentMonitor;
+	readonly #o: HistoryRuntimeOptions;
+	#ready = false;
+	#closed = false;
+	#retry: ReturnType<typeof setTimeout> | undefined;
+	#attempts = 0;
+	#migrating: Promise<void> | undefined;
+
+	constructor(options: HistoryRuntimeOptions) {
+		this.#o = options;
+		const now = options.now ?? Date.now;
+		this.db = createHistoryDatabase(options.database);
+		this.store = new HistoryStore(this.db);
+		this.recorder = new HistoryRecorder({ db: this.db, logger: options.logger, retentionDays: options.retentionDays, now, onPrune: (before) => this.store.prune(before) });
+		this.service = new HistoryService({ store: this.store, now });
+		this.monitor = new IncidentMonitor({
+			store: this.store,
+			logger: options.logger,
+			notify: (notice) => {
+				this.service.invalidate();
+				options.notify(notice);
+			},
+			totalShards: options.totalShards,
+			beforeCheck: () => this.recorder.flush(),
+			thresholdMs: options.incidentThresholdMs,
+			intervalMs: options.checkIntervalMs ?? 5_000,
+			now
+		});
+	}
+
+	/** True once the schema is applied and the API can answer. */
+	get ready(): boolean {
+		return this.#ready;
+	}
+
+	/** Resolves once ready (tests); `start` does not wait for it. */
+	whenReady(): Promise<void> {
+		return this.#migrating ?? Promise.resolve();
+	}
+
+	/** Applies the schema in the background, then starts recording and watching. */
+	start(): void {
+		this.#migrating = new Promise((resolve) => {
+			const attempt = () => {
+				if (this.#closed) return resolve();
+				migrateHistoryDatabase(this.db).then(
+					() => {
+						if (this.#closed) return resolve();
+						this.#ready = true;
+						if (this.#attempts > 0) this.#o.logger.info('history database reachable; history recording resumes');
+						this.recorder.start();
+						this.monitor.start();
+						resolve();
+					},
+					(err: Error) => {
+						const delay = Math.min(60_000, 1_000 * 2 ** Math.min(6, this.#attempts++));
+						this.#o.logger.error({ err: err.message, retryInMs: delay }, 'history database unavailable; live status goes on without history');
+						this.#retry = setTimeout(attempt, delay);
+						this.#retry.unref?.();
+					}
+				);
+			};
+			attempt();
+		});
+	}
+
+	/** For `/healthz`. */
+	health(): { history: 'sqlite' | 'postgres'; historyOk: boolean; historyQueued: number; historyDropped: number } {
+		return {
+			history: /^postgres/.test(this.#o.database) ? 'postgres' : 'sqlite',
+			historyOk: this.#ready && this.recorder.healthy,
+			historyQueued: this.recorder.queued,
+			historyDropped: this.recorder.dropped
+		};
+	}
+
+	/** Writes what is queued, stops every timer and closes the database. */
+	async close(): Promise<void> {
+		this.#closed = true;
+		clearTimeout(this.#retry);
+		await this.monitor.close();
+		if (this.#ready) await this.recorder.close();
+		else await this.recorder.close().catch(() => undefined);
+		await this.db.destroy().catch(() => undefined);
+	}
+}

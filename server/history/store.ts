@@ -1,0 +1,315 @@
+import { sql, type Kysely, type Selectable, type Updateable } from 'kysely';
+import type {
+	Incident,
+	IncidentImpact,
+	IncidentStatus,
+	IncidentUpdate,
+	Interval,
+	MaintenanceWindow,
+	NewIncident,
+	NewIncidentUpdate,
+	NewMaintenance
+} from '#shared';
+import type { HistoryDatabase, IncidentTable, IncidentUpdateTable, MaintenanceTable } from './schema.ts';
+import { buildShardHistories, type RecordedShard } from './timeline.ts';
+
+/** What an automatic incident is made of when the monitor first sees it. */
+export interface AutoIncidentDraft {
+	autoKey: number;
+	title: string;
+	impact: IncidentImpact;
+	startedAt: number;
+	clusterIds: number[];
+	shardIds: number[];
+}
+
+const ids = (text: string | null): number[] => (text ? (JSON.parse(text) as number[]) : []);
+
+/**
+ * Reads and writes history: transitions become shard histories, incidents and maintenance are
+ * rows. Every write that instances sharing one database could race on is idempotent (unique keys,
+ * insert-or-nothing), so each incident and automatic update is stored once.
+ */
+export class HistoryStore {
+	constructor(readonly db: Kysely<HistoryDatabase>) {}
+
+	/** Per-cluster shard histories over `window`, starting from the state each shard was in. */
+	async histories(window: Interval): Promise<Map<number, RecordedShard[]>> {
+		const { db } = this;
+		const before = db
+			.selectFrom('shard_transitions')
+			.select(['cluster_id', 'shard_id', (eb) => eb.fn.max('at').as('last')])
+			.where('at', '<', window.start)
+			.groupBy(['cluster_id', 'shard_id'])
+			.as('p');
+		const [inside, initial, clusters, clustersBefore] = await Promise.all([
+			db.selectFrom('shard_transitions').select(['at', 'cluster_id', 'shard_id', 'state']).where('at', '>=', window.start).where('at', '<=', window.end).execute(),
+			db
+				.selectFrom('shard_transitions as s')
+				.innerJoin(before, (j) => j.onRef('s.cluster_id', '=', 'p.cluster_id').onRef('s.shard_id', '=', 'p.shard_id').onRef('s.at', '=', 'p.last'))
+				.select(['s.at', 's.cluster_id', 's.shard_id', 's.state'])
+				.execute(),
+			db.selectFrom('cluster_transitions').select(['at', 'cluster_id', 'lifecycle']).where('at', '>=', window.start).where('at', '<=', window.end).execute(),
+			// A cluster removed before the window must not have its shards tracked inside it.
+			db
+				.selectFrom('cluster_transitions as c')
+				.innerJoin(
+					db.selectFrom('cluster_transitions').select(['cluster_id', (eb) => eb.fn.max('at').as('last')]).where('at', '<', window.start).groupBy('cluster_id').as('q'),
+					(j) => j.onRef('c.cluster_id', '=', 'q.cluster_id').onRef('c.at', '=', 'q.last')
+				)
+				.select(['c.at', 'c.cluster_id', 'c.lifecycle'])
+				.execute()
+		]);
+		return buildShardHistories([...initial, ...inside], [...clustersBefore, ...clusters], window);
+	}
+
+	/** Average ping per bucket for one cluster, `count` buckets from `from`; null where none was sampled. */
+	async pingBuckets(clusterId: number, from: number, bucketMs: number, count: number): Promise<(number | null)[]> {
+		const rows = await this.db
+			.selectFrom('ping_minutes')
+			.select(['minute', 'samples', 'sum_ms'])
+			.where('cluster_id', '=', clusterId)
+			.where('minute', '>=', from)
+			.where('minute', '<', from + bucketMs * count)
+			.execute();
+		const sums = new Array<number>(count).fill(0);
+		const samples = new Array<number>(count).fill(0);
+		for (const r of rows) {
+			const b = Math.floor((Number(r.minute) - from) / bucketMs);
+			sums[b]! += Number(r.sum_ms);
+			samples[b]! += Number(r.samples);
+		}
+		return sums.map((sum, b) => (samples[b] === 0 ? null : Math.round(sum / samples[b]!)));
+	}
+
+	// ── incidents ────────────────────────────────────────────────────────────────────────────
+
+	/** Incidents that started, or were still open, at or after `since`; newest first, updates oldest first. */
+	async incidents(since: number): Promise<Incident[]> {
+		const rows = await this.db
+			.selectFrom('incidents')
+			.selectAll()
+			.where((eb) => eb.or([eb('started_at', '>=', since), eb('resolved_at', 'is', null), eb('resolved_at', '>=', since)]))
+			.orderBy('started_at', 'desc')
+			.orderBy('id', 'desc')
+			.execute();
+		return this.#withUpdates(rows);
+	}
+
+	async incident(id: number): Promise<Incident | undefined> {
+		const rows = await this.db.selectFrom('incidents').selectAll().where('id', '=', id).execute();
+		return (await this.#withUpdates(rows))[0];
+	}
+
+	/** Automatic incidents not yet resolved. */
+	async openAutoIncidents(): Promise<Incident[]> {
+		const rows = await this.db.selectFrom('incidents').selectAll().where('source', '=', 'auto').where('resolved_at', 'is', null).execute();
+		return this.#withUpdates(rows);
+	}
+
+	async #withUpdates(rows: Selectable<IncidentTable>[]): Promise<Incident[]> {
+		if (rows.length === 0) return [];
+		const updates = await this.db
+			.selectFrom('incident_updates')
+			.selectAll()
+			.where(
+				'incident_id',
+				'in',
+				rows.map((r) => Number(r.id))
+			)
+			.orderBy('at')
+			.orderBy('id')
+			.execute();
+		const byIncident = new Map<number, IncidentUpdate[]>();
+		for (const u of updates) {
+			const list = byIncident.get(Number(u.incident_id)) ?? [];
+			list.push(toUpdate(u));
+			byIncident.set(Number(u.incident_id), list);
+		}
+		return rows.map((r) => toIncident(r, byIncident.get(Number(r.id)) ?? []));
+	}
+
+	/**
+	 * Stores an automatic incident unless one with the same key exists (another instance, or an
+	 * earlier run, got there first). Returns its id when this call created it, else undefined.
+	 */
+	async insertAutoIncident(draft: AutoIncidentDraft): Promise<number | undefined> {
+		const row = await this.db
+			.insertInto('incidents')
+			.values({
+				source: 'auto',
+				auto_key: draft.autoKey,
+				title: draft.title,
+				status: 'investigating',
+				impact: draft.impact,
+				started_at: draft.startedAt,
+				resolved_at: null,
+				cluster_ids: JSON.stringify(draft.clusterIds),
+				shard_ids: JSON.stringify(draft.shardIds)
+			})
+			.onConflict((oc) => oc.column('auto_key').doNothing())
+			.returning('id')
+			.executeTakeFirst();
+		return row ? Number(row.id) : undefined;
+	}
+
+	/** Adds an update once (per incident, instant and kind). Returns whether this call added it. */
+	async addUpdate(incidentId: number, update: Omit<IncidentUpdate, 'id'>): Promise<boolean> {
+		const row = await this.db
+			.insertInto('incident_updates')
+			.values({
+				incident_id: incidentId,
+				at: update.at,
+				status: update.status,
+				message: update.message,
+				kind: update.kind ?? 'operator',
+				shards_down: update.shardsDown ? JSON.stringify(update.shardsDown) : null
+			})
+			.onConflict((oc) => oc.columns(['incident_id', 'at', 'kind']).doNothing())
+			.returning('id')
+			.executeTakeFirst();
+		return row !== undefined;
+	}
+
+	/** Moves an incident's status (and who it affects); `resolved` stamps `resolvedAt` once. */
+	async setIncident(id: number, patch: { status?: IncidentStatus; resolvedAt?: number; impact?: IncidentImpact; clusterIds?: number[]; shardIds?: number[] }): Promise<void> {
+		const set: Updateable<IncidentTable> = {};
+		if (patch.status) set.status = patch.status;
+		if (patch.impact) set.impact = patch.impact;
+		if (patch.clusterIds) set.cluster_ids = JSON.stringify(patch.clusterIds);
+		if (patch.shardIds) set.shard_ids = JSON.stringify(patch.shardIds);
+		if (Object.keys(set).length > 0) await this.db.updateTable('incidents').set(set).where('id', '=', id).execute();
+		if (patch.resolvedAt !== undefined) {
+			await this.db.updateTable('incidents').set({ resolved_at: patch.resolvedAt }).where('id', '=', id).where('resolved_at', 'is', null).execute();
+		}
+	}
+
+	/** An operator's incident, with its first update. */
+	async createIncident(input: NewIncident, now: number): Promise<Incident> {
+		const status = input.status ?? 'investigating';
+		const id = await this.db.transaction().execute(async (tx) => {
+			const row = await tx
+				.insertInto('incidents')
+				.values({
+					source: 'operator',
+					auto_key: null,
+					title: input.title,
+					status,
+					impact: input.impact ?? 'minor',
+					started_at: now,
+					resolved_at: status === 'resolved' ? now : null,
+					cluster_ids: JSON.stringify([...new Set(input.clusterIds ?? [])].sort((a, b) => a - b)),
+					shard_ids: '[]'
+				})
+				.returning('id')
+				.executeTakeFirstOrThrow();
+			await tx.insertInto('incident_updates').values({ incident_id: Number(row.id), at: now, status, message: input.message, kind: 'operator', shards_down: null }).execute();
+			return Number(row.id);
+		});
+		return (await this.incident(id))!;
+	}
+
+	/** An operator's update: moves the incident to its status. Undefined when there is no such incident. */
+	async postUpdate(id: number, input: NewIncidentUpdate, now: number): Promise<Incident | undefined> {
+		if (!(await this.incident(id))) return undefined;
+		await this.addUpdate(id, { at: now, status: input.status, message: input.message });
+		await this.setIncident(id, { status: input.status, ...(input.status === 'resolved' ? { resolvedAt: now } : {}) });
+		return this.incident(id);
+	}
+
+	// ── maintenance ──────────────────────────────────────────────────────────────────────────
+
+	/** Windows that end after `after`, soonest first. */
+	async maintenance(after: number): Promise<MaintenanceWindow[]> {
+		const rows = await this.db.selectFrom('maintenance_windows').selectAll().where('ends_at', '>', after).orderBy('starts_at').execute();
+		return rows.map(toMaintenance);
+	}
+
+	/** Every window overlapping `window` (for uptime and incidents over the past). */
+	async maintenanceOverlapping(window: Interval): Promise<MaintenanceWindow[]> {
+		const rows = await this.db
+			.selectFrom('maintenance_windows')
+			.selectAll()
+			.where('ends_at', '>', window.start)
+			.where('starts_at', '<', window.end)
+			.orderBy('starts_at')
+			.execute();
+		return rows.map(toMaintenance);
+	}
+
+	async createMaintenance(input: NewMaintenance): Promise<MaintenanceWindow> {
+		const clusterIds = input.clusterIds ? [...new Set(input.clusterIds)].sort((a, b) => a - b) : null;
+		const row = await this.db
+			.insertInto('maintenance_windows')
+			.values({
+				title: input.title,
+				message: input.message ?? '',
+				starts_at: input.startsAt,
+				ends_at: input.endsAt,
+				cluster_ids: clusterIds ? JSON.stringify(clusterIds) : null
+			})
+			.returningAll()
+			.executeTakeFirstOrThrow();
+		return toMaintenance(row);
+	}
+
+	/** Returns whether a window was deleted. */
+	async deleteMaintenance(id: number): Promise<boolean> {
+		const result = await this.db.deleteFrom('maintenance_windows').where('id', '=', id).executeTakeFirst();
+		return Number(result.numDeletedRows) > 0;
+	}
+
+	/** Deletes incidents resolved and maintenance ended before `before` (retention). */
+	async prune(before: number): Promise<void> {
+		const old = this.db.selectFrom('incidents').select('id').where('resolved_at', '<', before);
+		await this.db.deleteFrom('incident_updates').where('incident_id', 'in', old).execute();
+		await this.db.deleteFrom('incidents').where('resolved_at', '<', before).execute();
+		await this.db.deleteFrom('maintenance_windows').where('ends_at', '<', before).execute();
+	}
+
+	/** A cheap query that fails when the database is unreachable. */
+	async ping(): Promise<void> {
+		await sql`select 1`.execute(this.db);
+	}
+}
+
+function toIncident(r: Selectable<IncidentTable>, updates: IncidentUpdate[]): Incident {
+	return {
+		id: Number(r.id),
+		source: r.source as Incident['source'],
+		title: r.title,
+		status: r.status as IncidentStatus,
+		impact: r.impact as IncidentImpact,
+		startedAt: Number(r.started_at),
+		resolvedAt: r.resolved_at === null ? null : Number(r.resolved_at),
+		clusterIds: ids(r.cluster_ids),
+		shardIds: ids(r.shard_ids),
+		updates
+	};
+}
+
+function toUpdate(u: Selectable<IncidentUpdateTable>): IncidentUpdate {
+	return {
+		id: Number(u.id),
+		at: Number(u.at),
+		status: u.status as IncidentStatus,
+		message: u.message,
+		...(u.kind !== 'operator' ? { kind: u.kind as NonNullable<IncidentUpdate['kind']>, shardsDown: ids(u.shards_down) } : {})
+	};
+}
+
+function toMaintenance(r: Selectable<MaintenanceTable>): MaintenanceWindow {
+	return {
+		id: Number(r.id),
+		title: r.title,
+		message: r.message,
+		startsAt: Number(r.starts_at),
+		endsAt: Number(r.ends_at),
+		clusterIds: r.cluster_ids === null ? null : ids(r.cluster_ids)
+	};
+}
+
+/** The maintenance intervals that cover `clusterId`. */
+export function maintenanceFor(windows: readonly MaintenanceWindow[], clusterId: number): Interval[] {
+	return windows.filter((w) => w.clusterIds === null || w.clusterIds.includes(clusterId)).map((w) => ({ start: w.startsAt, end: w.endsAt }));
+}

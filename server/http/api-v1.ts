@@ -1,0 +1,130 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Incident } from '#shared';
+import { secretsEqual } from '../auth/secret.ts';
+import type { HistoryService } from '../history/history-service.ts';
+import { isTimeZone } from '../history/history-service.ts';
+import type { IncidentNotice } from '../history/incident-monitor.ts';
+import type { HistoryStore } from '../history/store.ts';
+import { explain, NewIncidentSchema, NewIncidentUpdateSchema, NewMaintenanceSchema } from './operator-schema.ts';
+import { HttpError, readJson, send } from './respond.ts';
+
+/** The history side once its database is open; undefined before (or while it cannot be opened). */
+export interface HistoryAccess {
+	service: HistoryService;
+	store: HistoryStore;
+}
+
+export interface ApiV1Deps {
+	history: () => HistoryAccess | undefined;
+	/** Bearer secret for `/api/v1/operator/*`; unset disables the operator API. */
+	operatorSecret: string | undefined;
+	/** Operator changes are told like automatic ones (webhooks, caches). */
+	onIncident: (notice: IncidentNotice) => void;
+	onMaintenance: () => void;
+	historyMaxAgeS: number;
+	now: () => number;
+}
+
+const CLUSTER_HISTORY = /^\/api\/v1\/history\/clusters\/(\d{1,7})$/;
+const INCIDENT_UPDATES = /^\/api\/v1\/operator\/incidents\/(\d{1,12})\/updates$/;
+const MAINTENANCE_ONE = /^\/api\/v1\/operator\/maintenance\/(\d{1,12})$/;
+
+function unavailable(): never {
+	throw new HttpError(503, 'history_unavailable', 'the history database is not reachable yet; live status still works — retry shortly');
+}
+
+function timeZoneOf(url: URL): string {
+	const tz = url.searchParams.get('tz') ?? 'UTC';
+	if (!isTimeZone(tz)) throw new HttpError(400, 'invalid_time_zone', `tz must be an IANA time zone such as Europe/Berlin; got ${JSON.stringify(tz.slice(0, 64))}`);
+	return tz;
+}
+
+/**
+ * `/api/v1/history…` for the page and `/api/v1/operator/…` for operators. Returns false when the
+ * path is not one of these, so the caller can answer 404.
+ */
+export function createApiV1(deps: ApiV1Deps) {
+	const requireOperator = (req: IncomingMessage) => {
+		if (!deps.operatorSecret) throw new HttpError(404, 'operator_api_disabled', 'the operator API is off; set SHARDBEAT_OPERATOR_SECRET to enable it');
+		const header = req.headers.authorization ?? '';
+		const given = header.startsWith('Bearer ') ? header.slice(7) : '';
+		// Operators are not viewers: a viewer token or the bot secret here is just a wrong secret.
+		if (!given || !secretsEqual(given, deps.operatorSecret)) {
+			req.resume();
+			throw new HttpError(401, 'unauthorized', 'send Authorization: Bearer <SHARDBEAT_OPERATOR_SECRET>');
+		}
+	};
+
+	return async (req: IncomingMessage, res: ServerResponse, url: URL, cors: Record<string, string>): Promise<boolean> => {
+		const path = url.pathname;
+		if (!path.startsWith('/api/v1/history') && !path.startsWith('/api/v1/operator/')) return false;
+		const method = req.method ?? 'GET';
+		const cache = { ...cors, 'Cache-Control': `public, max-age=${deps.historyMaxAgeS}` };
+		const noStore = { ...cors, 'Cache-Control': 'no-store' };
+
+		if (path === '/api/v1/history') {
+			if (method !== 'GET') throw new HttpError(405, 'method_not_allowed', `${method} is not supported on ${path}; use GET`);
+			const h = deps.history() ?? unavailable();
+			send(res, 200, await h.service.fleet(timeZoneOf(url)), cache);
+			return true;
+		}
+		const cluster = CLUSTER_HISTORY.exec(path);
+		if (cluster) {
+			if (method !== 'GET') throw new HttpError(405, 'method_not_allowed', `${method} is not supported on ${path}; use GET`);
+			const h = deps.history() ?? unavailable();
+			const answer = await h.service.cluster(Number(cluster[1]), timeZoneOf(url));
+			if (!answer) throw new HttpError(404, 'unknown_cluster', `cluster ${cluster[1]} has no recorded history`);
+			send(res, 200, answer, cache);
+			return true;
+		}
+
+		// ── operator API ──
+		if (path === '/api/v1/operator/incidents' && method === 'POST') {
+			requireOperator(req);
+			const parsed = NewIncidentSchema.safeParse(await readJson(req));
+			if (!parsed.success) throw new HttpError(400, 'invalid_incident', explain(parsed.error));
+			const h = deps.history() ?? unavailable();
+			const incident = await h.store.createIncident(parsed.data, deps.now());
+			deps.onIncident({ type: incident.status === 'resolved' ? 'incident.resolved' : 'incident.opened', incident, update: incident.updates.at(-1) });
+			send(res, 201, incident, noStore);
+			return true;
+		}
+		const updates = INCIDENT_UPDATES.exec(path);
+		if (updates && method === 'POST') {
+			requireOperator(req);
+			const parsed = NewIncidentUpdateSchema.safeParse(await readJson(req));
+			if (!parsed.success) throw new HttpError(400, 'invalid_update', explain(parsed.error));
+			const h = deps.history() ?? unavailable();
+			const incident: Incident | undefined = await h.store.postUpdate(Number(updates[1]), parsed.data, deps.now());
+			if (!incident) throw new HttpError(404, 'unknown_incident', `there is no incident ${updates[1]}`);
+			deps.onIncident({ type: parsed.data.status === 'resolved' ? 'incident.resolved' : 'incident.updated', incident, update: incident.updates.at(-1) });
+			send(res, 201, incident, noStore);
+			return true;
+		}
+		if (path === '/api/v1/operator/maintenance' && method === 'POST') {
+			requireOperator(req);
+			const parsed = NewMaintenanceSchema.safeParse(await readJson(req));
+			if (!parsed.success) throw new HttpError(400, 'invalid_maintenance', explain(parsed.error));
+			const h = deps.history() ?? unavailable();
+			const window = await h.store.createMaintenance(parsed.data);
+			deps.onMaintenance();
+			send(res, 201, window, noStore);
+			return true;
+		}
+		const one = MAINTENANCE_ONE.exec(path);
+		if (one && method === 'DELETE') {
+			requireOperator(req);
+			const h = deps.history() ?? unavailable();
+			if (!(await h.store.deleteMaintenance(Number(one[1])))) throw new HttpError(404, 'unknown_maintenance', `there is no maintenance window ${one[1]}`);
+			deps.onMaintenance();
+			res.writeHead(204, noStore).end();
+			return true;
+		}
+		if (path.startsWith('/api/v1/operator/')) {
+			req.resume();
+			throw new HttpError(404, 'not_found', `no operator route ${method} ${path}; see the README's operator API`);
+		}
+		return false;
+	};
+}
+

@@ -1,0 +1,79 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { FleetStatus, Incident, MaintenanceWindow, StatusSummary } from '#shared';
+import type { Metrics } from '../public/metrics.ts';
+import { statusBadge } from '../public/badge.ts';
+import { atomFeed, rssFeed } from '../public/feeds.ts';
+import { buildSummary } from '../public/summary.ts';
+import { HttpError, send, sendText } from './respond.ts';
+
+export interface PublicRoutesDeps {
+	snapshot: () => FleetStatus;
+	/** Open incidents and maintenance (undefined while the history database is unreachable). */
+	current: () => Promise<{ incidents: Incident[]; maintenance: MaintenanceWindow[] } | undefined>;
+	metrics: Metrics;
+	/** The page's public URL for links; the server's own URL when unset. */
+	pageUrl: () => string;
+	/** This server's URL (feeds name themselves). */
+	serverUrl: () => string;
+	botName: string;
+	summaryMaxAgeS: number;
+	now: () => number;
+}
+
+/**
+ * Read-only public endpoints for tools rather than people: `GET /api/v1/summary` (Statuspage's
+ * `summary.json` shape), `/badge.svg`, `/feeds/incidents.rss` and `.atom`, and `/metrics`.
+ * Each degrades rather than fails when history is unreachable: the live fleet is always known.
+ */
+export function createPublicRoutes(deps: PublicRoutesDeps) {
+	let cached: { at: number; summary: Promise<StatusSummary> } | undefined;
+	const summary = (): Promise<StatusSummary> => {
+		const now = deps.now();
+		// Cacheable for a few seconds: a README full of badges must not cost a derivation each.
+		if (cached && now - cached.at < deps.summaryMaxAgeS * 1000) return cached.summary;
+		const made = deps
+			.current()
+			.catch(() => undefined)
+			.then((c) => buildSummary(deps.snapshot(), c?.incidents ?? [], c?.maintenance ?? [], now));
+		cached = { at: now, summary: made };
+		return made;
+	};
+
+	return async (req: IncomingMessage, res: ServerResponse, url: URL, cors: Record<string, string>): Promise<boolean> => {
+		const path = url.pathname;
+		const known = ['/api/v1/summary', '/badge.svg', '/feeds/incidents.rss', '/feeds/incidents.atom', '/metrics'];
+		if (!known.includes(path)) return false;
+		if (req.method !== 'GET' && req.method !== 'HEAD') throw new HttpError(405, 'method_not_allowed', `${req.method} is not supported on ${path}; use GET`);
+		const cache = { ...cors, 'Cache-Control': `public, max-age=${deps.summaryMaxAgeS}` };
+		switch (path) {
+			case '/api/v1/summary':
+				send(res, 200, await summary(), cache);
+				return true;
+			case '/badge.svg': {
+				const label = url.searchParams.get('label') ?? deps.botName;
+				if (label.length > 40) throw new HttpError(400, 'invalid_label', 'label must be at most 40 characters');
+				sendText(res, 200, 'image/svg+xml; charset=utf-8', statusBadge((await summary()).status.state, label), {
+					...cache,
+					// A badge is an image embedded elsewhere: no scripts, even if someone opens it directly.
+					'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'"
+				});
+				return true;
+			}
+			case '/feeds/incidents.rss':
+			case '/feeds/incidents.atom': {
+				const current = await deps.current();
+				if (!current) throw new HttpError(503, 'history_unavailable', 'the history database is not reachable yet; retry shortly');
+				const base = deps.pageUrl();
+				const site = { title: `${deps.botName} status: incidents`, pageUrl: base, feedUrl: `${deps.serverUrl()}${path}`, now: deps.now() };
+				const rss = path.endsWith('.rss');
+				const xml = rss ? rssFeed(current.incidents, site) : atomFeed(current.incidents, site);
+				sendText(res, 200, rss ? 'application/rss+xml; charset=utf-8' : 'application/atom+xml; charset=utf-8', xml, { ...cors, 'Cache-Control': 'public, max-age=60' });
+				return true;
+			}
+			case '/metrics':
+				sendText(res, 200, deps.metrics.contentType, await deps.metrics.render(), { 'Cache-Control': 'no-store' });
+				return true;
+		}
+		return false;
+	};
+}

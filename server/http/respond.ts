@@ -1,0 +1,59 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+/** Writes a JSON answer (`json` when the body is already serialised). */
+export function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}, json = JSON.stringify(body)): void {
+	res.writeHead(status, {
+		'Content-Type': 'application/json; charset=utf-8',
+		'Content-Length': Buffer.byteLength(json),
+		'X-Content-Type-Options': 'nosniff',
+		...headers
+	});
+	res.end(json);
+}
+
+/** Writes a non-JSON answer (SVG, XML, Prometheus text). */
+export function sendText(res: ServerResponse, status: number, contentType: string, text: string, headers: Record<string, string> = {}): void {
+	res.writeHead(status, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(text), 'X-Content-Type-Options': 'nosniff', ...headers });
+	res.end(text);
+}
+
+/** The one error shape every endpoint answers with. */
+export const error = (code: string, message: string) => ({ error: { code, message } });
+
+export class HttpError extends Error {
+	constructor(
+		readonly status: number,
+		readonly code: string,
+		message: string
+	) {
+		super(message);
+	}
+}
+
+/**
+ * Reads a JSON body of at most `limit` bytes. Throws an `HttpError` (413, 415 or 400) that says
+ * what was wrong; the request is drained either way.
+ */
+export async function readJson(req: IncomingMessage, limit = 16_384): Promise<unknown> {
+	const type = req.headers['content-type'] ?? '';
+	if (!/^application\/json\b/i.test(type)) {
+		req.resume();
+		throw new HttpError(415, 'unsupported_media_type', 'send the body as JSON with Content-Type: application/json');
+	}
+	const chunks: Buffer[] = [];
+	let size = 0;
+	for await (const chunk of req as AsyncIterable<Buffer>) {
+		size += chunk.length;
+		if (size > limit) {
+			req.resume();
+			throw new HttpError(413, 'payload_too_large', `the body is larger than ${limit} bytes`);
+		}
+		chunks.push(chunk);
+	}
+	const text = Buffer.concat(chunks).toString('utf8');
+	try {
+		return JSON.parse(text);
+	} catch {
+		throw new HttpError(400, 'invalid_json', 'the body is not valid JSON');
+	}
+}

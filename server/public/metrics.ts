@@ -1,0 +1,185 @@
+import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
+import { isShardUp, type FleetStatus } from '#shared';
+
+/** What the metrics read at scrape time. Every call is cheap; nothing is pushed into them. */
+export interface MetricsSource {
+	/** The fleet as committed now. */
+	snapshot(): FleetStatus;
+	/** Running totals since the process started; read, never written. */
+	stats: { heartbeatsAccepted: number; heartbeatsRefused: number; polls: number; pushes: number };
+	/** Viewers connected now. */
+	viewers(): number;
+	/** Bot connections (clusters) connected now. */
+	bots(): number;
+	/** Epoch ms. */
+	now(): number;
+}
+
+export interface Metrics {
+	/** A registry of its own: nothing here touches prom-client's global one. */
+	registry: Registry;
+	/** The `Content-Type` to serve `render()` with (Prometheus text format 0.0.4). */
+	contentType: string;
+	/** The exposition text, collected now. */
+	render(): Promise<string>;
+}
+
+export interface MetricsOptions {
+	/** Node process metrics (CPU, memory, event loop lag, GC) as `shardbeat_process_*`, `shardbeat_nodejs_*`. Default true. */
+	defaultMetrics?: boolean;
+}
+
+/**
+ * Prometheus metrics for the fleet and the server. Everything is computed when scraped, through
+ * prom-client `collect()` callbacks reading `source`: no bookkeeping on the heartbeat path, and
+ * every labelled gauge is reset first, so a shard or cluster that left the fleet leaves the
+ * output on the next scrape instead of reporting its last value forever.
+ *
+ * Series: `shardbeat_shard_up{cluster,shard}` (1 ready in a live cluster, else 0; every assigned
+ * shard), `shardbeat_shard_state{cluster,shard,state}` (1, current state only),
+ * `shardbeat_shard_ping_ms{cluster,shard}` (when known), `shardbeat_cluster_up{cluster}` (0 when
+ * stopped), `shardbeat_cluster_last_heartbeat_age_seconds{cluster}`, `shardbeat_shards_total`,
+ * `shardbeat_viewers`, `shardbeat_bots`, and the counters `shardbeat_heartbeats_accepted_total`,
+ * `shardbeat_heartbeats_refused_total`, `shardbeat_polls_total`, `shardbeat_pushes_total`.
+ * A stopped cluster's shards keep `shard_up` 0 but lose `shard_state` and `shard_ping_ms`: its
+ * last report is stale, and a `ready` from a dead process would only mislead alerts.
+ */
+export function createMetrics(source: MetricsSource, options: MetricsOptions = {}): Metrics {
+	const registry = new Registry();
+	if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: 'shardbeat_' });
+
+	/*
+	 * One snapshot per scrape: registry.metrics() calls every collect() synchronously before its
+	 * first await, so a snapshot cached until the next microtask is shared by all of them (the
+	 * series agree with each other) and is never served to a later scrape.
+	 */
+	let current: { fleet: FleetStatus; now: number } | undefined;
+	const scrape = () => {
+		if (!current) {
+			current = { fleet: source.snapshot(), now: source.now() };
+			queueMicrotask(() => (current = undefined));
+		}
+		return current;
+	};
+
+	new Gauge({
+		name: 'shardbeat_shard_up',
+		help: 'Whether the shard is ready in a live cluster (1) or not (0).',
+		labelNames: ['cluster', 'shard'] as const,
+		registers: [registry],
+		collect() {
+			this.reset();
+			for (const c of scrape().fleet.clusters) {
+				const live = c.lifecycle !== 'stopped';
+				const ready = new Set(c.shards.filter((s) => isShardUp(s.state)).map((s) => s.id));
+				for (const id of c.shardIds) this.set({ cluster: c.id, shard: id }, live && ready.has(id) ? 1 : 0);
+			}
+		}
+	});
+
+	new Gauge({
+		name: 'shardbeat_shard_state',
+		help: "The shard's gateway state as its live cluster reports it: 1 for the current state.",
+		labelNames: ['cluster', 'shard', 'state'] as const,
+		registers: [registry],
+		collect() {
+			this.reset();
+			for (const c of scrape().fleet.clusters) {
+				if (c.lifecycle === 'stopped') continue;
+				const assigned = new Set(c.shardIds);
+				for (const s of c.shards) if (assigned.has(s.id)) this.set({ cluster: c.id, shard: s.id, state: s.state }, 1);
+			}
+		}
+	});
+
+	new Gauge({
+		name: 'shardbeat_shard_ping_ms',
+		help: 'Gateway heartbeat round trip of the shard in milliseconds, as its live cluster last reported it.',
+		labelNames: ['cluster', 'shard'] as const,
+		registers: [registry],
+		collect() {
+			this.reset();
+			for (const c of scrape().fleet.clusters) {
+				if (c.lifecycle === 'stopped') continue;
+				const assigned = new Set(c.shardIds);
+				for (const s of c.shards) if (assigned.has(s.id) && s.ping !== null) this.set({ cluster: c.id, shard: s.id }, s.ping);
+			}
+		}
+	});
+
+	new Gauge({
+		name: 'shardbeat_cluster_up',
+		help: 'Whether the cluster process is alive (1: starting or running) or stopped (0).',
+		labelNames: ['cluster'] as const,
+		registers: [registry],
+		collect() {
+			this.reset();
+			for (const c of scrape().fleet.clusters) this.set({ cluster: c.id }, c.lifecycle === 'stopped' ? 0 : 1);
+		}
+	});
+
+	new Gauge({
+		name: 'shardbeat_cluster_last_heartbeat_age_seconds',
+		// The server refreshes lastHeartbeatAt only along with some other change, so for a live
+		// cluster this can grow while all is well; it is exact for a stopped one (time since last heard).
+		help: 'Seconds since the server last recorded a heartbeat from the cluster (can lag for a live, unchanging cluster).',
+		labelNames: ['cluster'] as const,
+		registers: [registry],
+		collect() {
+			this.reset();
+			const { fleet, now } = scrape();
+			for (const c of fleet.clusters) this.set({ cluster: c.id }, Math.max(0, (now - c.lastHeartbeatAt) / 1000));
+		}
+	});
+
+	new Gauge({
+		name: 'shardbeat_shards_total',
+		help: "The bot's total shard count (0 until a cluster reports one).",
+		registers: [registry],
+		collect() {
+			this.set(scrape().fleet.totalShards);
+		}
+	});
+
+	new Gauge({
+		name: 'shardbeat_viewers',
+		help: 'Status page viewers connected now.',
+		registers: [registry],
+		collect() {
+			this.set(source.viewers());
+		}
+	});
+
+	new Gauge({
+		name: 'shardbeat_bots',
+		help: 'Bot (cluster) connections open now.',
+		registers: [registry],
+		collect() {
+			this.set(source.bots());
+		}
+	});
+
+	/*
+	 * The totals live in `source.stats`; these counters mirror them at scrape time. A Counter,
+	 * not a Gauge named *_total, so Prometheus types it `counter` and rate()/increase() are right:
+	 * prom-client allows collect() on a Counter, and reset() then inc(value) sets it outright
+	 * (reset() puts an unlabelled counter back to 0; inc(0) is allowed). After a server restart
+	 * the stats start again from 0, which Prometheus reads as an ordinary counter reset.
+	 */
+	const mirror = (name: string, help: string, read: () => number) =>
+		new Counter({
+			name,
+			help,
+			registers: [registry],
+			collect() {
+				this.reset();
+				this.inc(read());
+			}
+		});
+	mirror('shardbeat_heartbeats_accepted_total', 'Heartbeats accepted from clusters.', () => source.stats.heartbeatsAccepted);
+	mirror('shardbeat_heartbeats_refused_total', 'Heartbeats refused as invalid.', () => source.stats.heartbeatsRefused);
+	mirror('shardbeat_polls_total', 'Status polls (get-cluster-status) from viewers.', () => source.stats.polls);
+	mirror('shardbeat_pushes_total', 'Fleet updates broadcast to viewers (one per batch, however many viewers).', () => source.stats.pushes);
+
+	return { registry, contentType: registry.contentType, render: () => registry.metrics() };
+}
