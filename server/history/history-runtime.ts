@@ -5,6 +5,7 @@ import { HistoryService } from './history-service.ts';
 import { IncidentMonitor, type IncidentNotice } from './incident-monitor.ts';
 import { HistoryRecorder } from './recorder.ts';
 import type { HistoryDatabase } from './schema.ts';
+import { UptimeRollup } from './rollup.ts';
 import { HistoryStore } from './store.ts';
 
 export interface HistoryRuntimeOptions {
@@ -34,10 +35,13 @@ export class HistoryRuntime {
 	readonly recorder: HistoryRecorder;
 	readonly service: HistoryService;
 	readonly monitor: IncidentMonitor;
+	readonly rollup: UptimeRollup;
 	readonly #o: HistoryRuntimeOptions;
 	#ready = false;
 	#closed = false;
 	#retry: ReturnType<typeof setTimeout> | undefined;
+	#rollupTimer: ReturnType<typeof setInterval> | undefined;
+	#rolling: Promise<unknown> = Promise.resolve();
 	#attempts = 0;
 	#migrating: Promise<void> | undefined;
 
@@ -47,7 +51,8 @@ export class HistoryRuntime {
 		this.db = createHistoryDatabase(options.database);
 		this.store = new HistoryStore(this.db);
 		this.recorder = new HistoryRecorder({ db: this.db, logger: options.logger, retentionDays: options.retentionDays, now, onPrune: (before) => this.store.prune(before) });
-		this.service = new HistoryService({ store: this.store, now });
+		this.rollup = new UptimeRollup({ store: this.store, logger: options.logger, now });
+		this.service = new HistoryService({ store: this.store, rollup: this.rollup, now });
 		this.monitor = new IncidentMonitor({
 			store: this.store,
 			logger: options.logger,
@@ -85,6 +90,13 @@ export class HistoryRuntime {
 						if (this.#attempts > 0) this.#o.logger.info('history database reachable; history recording resumes');
 						this.recorder.start();
 						this.monitor.start();
+						// Hours are rolled up once they are over; checking each minute is plenty.
+						const roll = () => {
+							this.#rolling = this.rollup.run().catch((err: Error) => this.#o.logger.warn({ err: err.message }, 'uptime rollup failed; retrying in a minute'));
+						};
+						roll();
+						this.#rollupTimer = setInterval(roll, 60_000);
+						this.#rollupTimer.unref?.();
 						resolve();
 					},
 					(err: Error) => {
@@ -113,7 +125,9 @@ export class HistoryRuntime {
 	async close(): Promise<void> {
 		this.#closed = true;
 		clearTimeout(this.#retry);
+		clearInterval(this.#rollupTimer);
 		await this.monitor.close();
+		await this.#rolling;
 		if (this.#ready) await this.recorder.close();
 		else await this.recorder.close().catch(() => undefined);
 		await this.db.destroy().catch(() => undefined);

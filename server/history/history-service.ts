@@ -7,16 +7,23 @@ import {
 	type FleetHistory,
 	type Incident,
 	type Interval,
+	type LocalDay,
 	type MaintenanceWindow,
 	type ShardHistory,
 	type UptimeFigures
 } from '#shared';
+import { HOUR, type UptimeRollup } from './rollup.ts';
 import { maintenanceFor, type HistoryStore } from './store.ts';
 
-const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
-const PERIODS = { '24h': DAY, '7d': 7 * DAY, '30d': 30 * DAY, '90d': 90 * DAY } as const;
+const PERIODS: [keyof UptimeFigures, number][] = [
+	['24h', DAY],
+	['7d', 7 * DAY],
+	['30d', 30 * DAY],
+	['90d', 90 * DAY]
+];
 const BAR_DAYS = 90;
+const SPAN = (BAR_DAYS + 1) * DAY;
 const PING_BUCKETS = 96;
 const PING_BUCKET_MS = 15 * 60_000;
 
@@ -33,25 +40,37 @@ export function isTimeZone(timeZone: string): boolean {
 
 interface Loaded {
 	at: number;
-	histories: Map<number, ShardHistory[]>;
+	/** Hours before this are rolled up; the live tail from here to `at` comes from transitions. */
+	liveFrom: number;
+	live: Map<number, ShardHistory[]>;
+	/** Whole-bot rolled-up hours, ascending. */
+	hours: { hour: number; down: number; counted: number; shards: number }[];
+	/** Per cluster, rolled-up totals since the start of each period (PERIODS order). */
+	clusterTotals: Map<number, { down: number[]; counted: number[] }>;
 	maintenance: MaintenanceWindow[];
 	incidents: Incident[];
 }
 
+/** A rolled-up hour counts for a period when most of it lies inside (periods are hour-aligned). */
+const periodStart = (now: number, length: number) => now - length - HOUR / 2;
+
 /**
- * Answers the history endpoints. The 91 days of transitions are loaded once per `cacheMs` and
- * shared by every time zone and cluster asked for meanwhile; each answer is cached too, so a
- * page load storm costs one database read and one derivation per zone.
+ * Answers the history endpoints from two sources: hourly rollups for everything before the last
+ * whole hour (`UptimeRollup`), summed in SQL, and the transitions since, derived live. One load
+ * per `cacheMs` is shared by every time zone and cluster asked for meanwhile, and each answer is
+ * cached too, so a page-load storm costs one database read and one derivation per zone.
  */
 export class HistoryService {
 	readonly #store: HistoryStore;
+	readonly #rollup: UptimeRollup;
 	readonly #now: () => number;
 	readonly #cacheMs: number;
 	#loaded: Promise<Loaded> | undefined;
 	readonly #answers = new Map<string, { at: number; value: Promise<unknown> }>();
 
-	constructor(options: { store: HistoryStore; now?: () => number; cacheMs?: number }) {
+	constructor(options: { store: HistoryStore; rollup: UptimeRollup; now?: () => number; cacheMs?: number }) {
 		this.#store = options.store;
+		this.#rollup = options.rollup;
 		this.#now = options.now ?? Date.now;
 		this.#cacheMs = options.cacheMs ?? 30_000;
 	}
@@ -70,10 +89,21 @@ export class HistoryService {
 	}
 
 	#reload(now: number): Promise<Loaded> {
-		const window = { start: now - (BAR_DAYS + 1) * DAY, end: now };
-		const loading = Promise.all([this.#store.histories(window), this.#store.maintenanceOverlapping({ start: window.start, end: Number.MAX_SAFE_INTEGER }), this.#store.incidents(now - 90 * DAY)]).then(
-			([histories, maintenance, incidents]) => ({ at: now, histories, maintenance, incidents })
-		);
+		const loading = (async (): Promise<Loaded> => {
+			const from = now - SPAN;
+			const liveFrom = Math.min(now, Math.max(from, (await this.#rollup.rolledUntil()) ?? from));
+			const [live, hours, clusterTotals, maintenance, incidents] = await Promise.all([
+				this.#store.histories({ start: liveFrom, end: now }),
+				this.#store.hourTotals(from, liveFrom),
+				this.#store.clusterTotals(
+					PERIODS.map(([, length]) => periodStart(now, length)),
+					liveFrom
+				),
+				this.#store.maintenanceOverlapping({ start: from, end: Number.MAX_SAFE_INTEGER }),
+				this.#store.incidents(now - 90 * DAY)
+			]);
+			return { at: now, liveFrom, live, hours, clusterTotals, maintenance, incidents };
+		})();
 		this.#loaded = loading;
 		// A failed load must not be cached: the next request tries the database again.
 		loading.catch(() => {
@@ -100,27 +130,33 @@ export class HistoryService {
 			const l = await this.#load();
 			const now = l.at;
 			const days = lastLocalDays(now, BAR_DAYS, timeZone);
-			const sumDown = new Array<number>(days.length).fill(0);
-			const sumCounted = new Array<number>(days.length).fill(0);
-			const periods = Object.fromEntries(Object.keys(PERIODS).map((k) => [k, { down: 0, counted: 0 }])) as Record<keyof UptimeFigures, { down: number; counted: number }>;
-			let shardCount = 0;
+			const bars = new Bars(days);
+			for (const h of l.hours) bars.addHour(h);
+			const overall = PERIODS.map(() => ({ down: 0, counted: 0 }));
+			for (const [, totals] of l.clusterTotals) {
+				totals.down.forEach((d, i) => (overall[i]!.down += d));
+				totals.counted.forEach((c, i) => (overall[i]!.counted += c));
+			}
+			const ids = new Set([...l.clusterTotals.keys(), ...l.live.keys()]);
 			const clusters: FleetHistory['clusters'] = [];
-			for (const [id, shards] of [...l.histories].sort((a, b) => a[0] - b[0])) {
+			for (const id of [...ids].sort((a, b) => a - b)) {
+				const shards = l.live.get(id) ?? [];
 				const holes = maintenanceFor(l.maintenance, id);
-				const figures = uptimeFigures(shards, now, holes, periods);
-				clusters.push({ id, uptime: figures });
-				const totals = dayTotals(shards, days, holes);
-				for (let i = 0; i < days.length; i++) {
-					sumDown[i]! += totals.downMs[i]!;
-					sumCounted[i]! += totals.countedMs[i]!;
-				}
-				shardCount += shards.length;
+				const rolled = l.clusterTotals.get(id);
+				const figures = PERIODS.map(([, length], i) => {
+					const u = uptime(shards, { start: Math.max(l.liveFrom, now - length), end: now }, holes);
+					overall[i]!.down += u.downMs;
+					overall[i]!.counted += u.countedMs;
+					return { down: (rolled?.down[i] ?? 0) + u.downMs, counted: (rolled?.counted[i] ?? 0) + u.countedMs };
+				});
+				clusters.push({ id, uptime: toFigures(figures) });
+				bars.addLive(shards, liveDays(days, l.liveFrom), holes);
 			}
 			return {
 				generatedAt: now,
 				timeZone,
-				uptime: Object.fromEntries(Object.entries(periods).map(([k, p]) => [k, ratio(p.down, p.counted)])) as unknown as UptimeFigures,
-				bars: toBars(days, sumDown, sumCounted, shardCount),
+				uptime: toFigures(overall),
+				bars: bars.finish(),
 				clusters,
 				incidents: l.incidents,
 				maintenance: l.maintenance.filter((m) => m.endsAt > now)
@@ -132,19 +168,26 @@ export class HistoryService {
 	cluster(id: number, timeZone: string): Promise<ClusterHistory | undefined> {
 		return this.#cached(`cluster:${id}:${timeZone}`, async () => {
 			const l = await this.#load();
-			const shards = l.histories.get(id);
-			if (!shards) return undefined;
+			const shards = l.live.get(id) ?? [];
+			const rolled = l.clusterTotals.get(id);
+			if (shards.length === 0 && !rolled) return undefined;
 			const now = l.at;
 			const holes = maintenanceFor(l.maintenance, id);
 			const days = lastLocalDays(now, BAR_DAYS, timeZone);
-			const totals = dayTotals(shards, days, holes);
+			const bars = new Bars(days);
+			for (const h of await this.#store.hourTotals(now - SPAN, l.liveFrom, id)) bars.addHour(h);
+			bars.addLive(shards, liveDays(days, l.liveFrom), holes);
+			const figures = PERIODS.map(([, length], i) => {
+				const u = uptime(shards, { start: Math.max(l.liveFrom, now - length), end: now }, holes);
+				return { down: (rolled?.down[i] ?? 0) + u.downMs, counted: (rolled?.counted[i] ?? 0) + u.countedMs };
+			});
 			const pingFrom = Math.floor((now - DAY) / PING_BUCKET_MS) * PING_BUCKET_MS + PING_BUCKET_MS;
 			return {
 				id,
 				generatedAt: now,
 				timeZone,
-				uptime: uptimeFigures(shards, now, holes),
-				bars: toBars(days, totals.downMs, totals.countedMs, shards.length),
+				uptime: toFigures(figures),
+				bars: bars.finish(),
 				ping: await this.#store.pingBuckets(id, pingFrom, PING_BUCKET_MS, PING_BUCKETS),
 				pingFrom,
 				pingBucketMs: PING_BUCKET_MS
@@ -152,34 +195,91 @@ export class HistoryService {
 		});
 	}
 
-	/** Open incidents and maintenance not yet over, for the summary (cached like the rest). */
+	/** Incidents of the last 90 days and maintenance not yet over (the summary and feeds). */
 	async current(): Promise<{ incidents: Incident[]; maintenance: MaintenanceWindow[] }> {
 		const l = await this.#load();
 		return { incidents: l.incidents, maintenance: l.maintenance.filter((m) => m.endsAt > l.at) };
 	}
 }
 
-function uptimeFigures(shards: ShardHistory[], now: number, holes: Interval[], into?: Record<keyof UptimeFigures, { down: number; counted: number }>): UptimeFigures {
-	const out = {} as Record<keyof UptimeFigures, number | null>;
-	for (const [key, length] of Object.entries(PERIODS) as [keyof UptimeFigures, number][]) {
-		const u = uptime(shards, { start: now - length, end: now }, holes);
-		out[key] = u.ratio === null ? null : round(u.ratio, 6);
-		if (into) {
-			into[key].down += u.downMs;
-			into[key].counted += u.countedMs;
+/** The days clipped to the live tail (rolled-up hours cover the rest). */
+function liveDays(days: LocalDay[], liveFrom: number): LocalDay[] {
+	return days.map((d) => ({ ...d, start: Math.max(d.start, liveFrom), end: Math.max(d.end, liveFrom) }));
+}
+
+/** Per-day sums from rolled-up hours and the live tail. */
+class Bars {
+	readonly #days: LocalDay[];
+	readonly #down: number[];
+	readonly #counted: number[];
+	/** Most shards tracked at once in the day, to turn shard-time into whole-bot minutes. */
+	readonly #shards: number[];
+	/** Shards of the live tail in each day it covers. */
+	readonly #liveShards: number[];
+
+	constructor(days: LocalDay[]) {
+		this.#days = days;
+		this.#down = days.map(() => 0);
+		this.#counted = days.map(() => 0);
+		this.#shards = days.map(() => 0);
+		this.#liveShards = days.map(() => 0);
+	}
+
+	/** An hour belongs to the day it starts in (for zones offset by half hours, a half-hour approximation). */
+	addHour(h: { hour: number; down: number; counted: number; shards: number }): void {
+		const i = this.#index(h.hour);
+		if (i < 0) return;
+		this.#down[i]! += h.down;
+		this.#counted[i]! += h.counted;
+		this.#shards[i] = Math.max(this.#shards[i]!, h.shards);
+	}
+
+	/** The live tail of one cluster (its days clipped to the tail, as `liveDays` gives them). */
+	addLive(shards: readonly ShardHistory[], days: readonly LocalDay[], holes: Interval[]): void {
+		const totals = dayTotals(shards, days, holes);
+		totals.downMs.forEach((d, i) => (this.#down[i]! += d));
+		totals.countedMs.forEach((c, i) => (this.#counted[i]! += c));
+		// Shards tracked in each day, counted once per day however often they came and went.
+		for (const shard of shards) {
+			let last = -1;
+			for (const t of shard.tracked) {
+				for (let i = Math.max(0, last + 1); i < days.length; i++) {
+					if (days[i]!.start >= t.end) break;
+					if (days[i]!.end > t.start && days[i]!.end > days[i]!.start) {
+						this.#liveShards[i]! += 1;
+						last = i;
+					}
+				}
+			}
 		}
 	}
+
+	finish(): DailyBars {
+		return {
+			days: this.#days.map((d) => d.day),
+			ratio: this.#days.map((_, i) => (this.#counted[i] === 0 ? null : round(1 - this.#down[i]! / this.#counted[i]!, 4))),
+			downMinutes: this.#days.map((_, i) => round(this.#down[i]! / Math.max(1, this.#shards[i]!, this.#liveShards[i]!) / 60_000, 1))
+		};
+	}
+
+	#index(at: number): number {
+		let lo = 0;
+		let hi = this.#days.length - 1;
+		while (lo <= hi) {
+			const mid = (lo + hi) >> 1;
+			const d = this.#days[mid]!;
+			if (at < d.start) hi = mid - 1;
+			else if (at >= d.end) lo = mid + 1;
+			else return mid;
+		}
+		return -1;
+	}
+}
+
+function toFigures(totals: { down: number; counted: number }[]): UptimeFigures {
+	const out = {} as Record<keyof UptimeFigures, number | null>;
+	PERIODS.forEach(([key], i) => (out[key] = totals[i]!.counted === 0 ? null : round(1 - totals[i]!.down / totals[i]!.counted, 6)));
 	return out;
 }
 
-function toBars(days: { day: string }[], downMs: number[], countedMs: number[], shardCount: number): DailyBars {
-	const count = Math.max(1, shardCount);
-	return {
-		days: days.map((d) => d.day),
-		ratio: days.map((_, i) => (countedMs[i] === 0 ? null : round(1 - downMs[i]! / countedMs[i]!, 4))),
-		downMinutes: days.map((_, i) => round(downMs[i]! / count / 60_000, 1))
-	};
-}
-
-const ratio = (down: number, counted: number) => (counted === 0 ? null : round(1 - down / counted, 6));
 const round = (n: number, digits: number) => Math.round(n * 10 ** digits) / 10 ** digits;

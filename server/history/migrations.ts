@@ -93,6 +93,25 @@ const migrations: Record<string, Migration> = {
 		async down(db: Kysely<unknown>) {
 			for (const table of ['maintenance_windows', 'incident_updates', 'incidents']) await db.schema.dropTable(table).execute();
 		}
+	},
+	'003_uptime_hours': {
+		async up(db: Kysely<unknown>) {
+			// Hourly uptime per cluster, rolled up from transitions once an hour is over, so 90 days
+			// of history is 2,160 rows per cluster to read instead of every transition since.
+			await db.schema
+				.createTable('uptime_hours')
+				.addColumn('cluster_id', 'integer', (c) => c.notNull())
+				.addColumn('hour', 'bigint', (c) => c.notNull())
+				.addColumn('down_ms', 'bigint', (c) => c.notNull())
+				.addColumn('counted_ms', 'bigint', (c) => c.notNull())
+				.addColumn('shards', 'integer', (c) => c.notNull())
+				.addPrimaryKeyConstraint('uptime_hours_pk', ['cluster_id', 'hour'])
+				.execute();
+			await db.schema.createIndex('uptime_hours_hour').on('uptime_hours').columns(['hour']).execute();
+		},
+		async down(db: Kysely<unknown>) {
+			await db.schema.dropTable('uptime_hours').execute();
+		}
 	}
 };
 

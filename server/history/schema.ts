@@ -67,6 +67,20 @@ export interface MaintenanceTable {
 	cluster_ids: string | null;
 }
 
+/**
+ * One cluster's uptime in one whole UTC hour (maintenance excluded). `cluster_id` -1 marks an
+ * hour as rolled up even when nothing was tracked in it.
+ */
+export interface UptimeHourTable {
+	cluster_id: number;
+	/** Start of the hour, ms. */
+	hour: number;
+	down_ms: number;
+	counted_ms: number;
+	/** Shards tracked in the hour. */
+	shards: number;
+}
+
 export interface HistoryDatabase {
 	shard_transitions: ShardTransitionTable;
 	cluster_transitions: ClusterTransitionTable;
@@ -74,4 +88,5 @@ export interface HistoryDatabase {
 	incidents: IncidentTable;
 	incident_updates: IncidentUpdateTable;
 	maintenance_windows: MaintenanceTable;
+	uptime_hours: UptimeHourTable;
 }

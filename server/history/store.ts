@@ -63,6 +63,43 @@ export class HistoryStore {
 		return buildShardHistories([...initial, ...inside], [...clustersBefore, ...clusters], window);
 	}
 
+	/**
+	 * Rolled-up hours in [from, until), summed over clusters (or one cluster's), ascending:
+	 * at most one row per hour whatever the fleet's size.
+	 */
+	async hourTotals(from: number, until: number, clusterId?: number): Promise<{ hour: number; down: number; counted: number; shards: number }[]> {
+		let q = this.db
+			.selectFrom('uptime_hours')
+			.select(['hour', (eb) => eb.fn.sum<number>('down_ms').as('down'), (eb) => eb.fn.sum<number>('counted_ms').as('counted'), (eb) => eb.fn.sum<number>('shards').as('shards')])
+			.where('hour', '>=', from)
+			.where('hour', '<', until)
+			.groupBy('hour')
+			.orderBy('hour');
+		q = clusterId === undefined ? q.where('cluster_id', '>=', 0) : q.where('cluster_id', '=', clusterId);
+		const rows = await q.execute();
+		// PostgreSQL sums bigints as numeric, which the driver hands back as strings.
+		return rows.map((r) => ({ hour: Number(r.hour), down: Number(r.down), counted: Number(r.counted), shards: Number(r.shards) }));
+	}
+
+	/** Per cluster, rolled-up down and counted ms since each of `since` (and before `until`). */
+	async clusterTotals(since: readonly number[], until: number): Promise<Map<number, { down: number[]; counted: number[] }>> {
+		const earliest = Math.min(...since);
+		const rows = await this.db
+			.selectFrom('uptime_hours')
+			.select('cluster_id')
+			.select(since.flatMap((t, i) => [sql<number>`sum(case when hour >= ${t} then down_ms else 0 end)`.as(`d${i}`), sql<number>`sum(case when hour >= ${t} then counted_ms else 0 end)`.as(`c${i}`)]))
+			.where('cluster_id', '>=', 0)
+			.where('hour', '>=', earliest)
+			.where('hour', '<', until)
+			.groupBy('cluster_id')
+			.execute();
+		const out = new Map<number, { down: number[]; counted: number[] }>();
+		for (const r of rows as Record<string, unknown>[]) {
+			out.set(Number(r.cluster_id), { down: since.map((_, i) => Number(r[`d${i}`])), counted: since.map((_, i) => Number(r[`c${i}`])) });
+		}
+		return out;
+	}
+
 	/** Average ping per bucket for one cluster, `count` buckets from `from`; null where none was sampled. */
 	async pingBuckets(clusterId: number, from: number, bucketMs: number, count: number): Promise<(number | null)[]> {
 		const rows = await this.db
