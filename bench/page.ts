@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import { createShardbeatServer } from '../server/app.ts';
-import { DEFAULTS } from '../server/config.ts';
+import { DEFAULTS, NO_RATE_LIMITS } from '../server/config.ts';
 import { createLogger } from '../server/log.ts';
 import { buildPage, freePort, serveWorker } from '../scripts/stack.ts';
 import { launchChromium } from '../e2e/support/browser.ts';
@@ -48,6 +48,7 @@ export async function benchPage(fleets: { clusters: number; shardsPerCluster: nu
 	const server = createShardbeatServer(
 		{
 			...DEFAULTS,
+			...NO_RATE_LIMITS,
 			database: ':memory:',
 			botSecret: BENCH_BOT_SECRET,
 			tokenSecret: BENCH_TOKEN_SECRET,

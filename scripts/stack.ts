@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer as createNetServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { createShardbeatServer, type ShardbeatServer } from '../server/app.ts';
-import { DEFAULTS, type ServerConfig } from '../server/config.ts';
+import { DEFAULTS, NO_RATE_LIMITS, type ServerConfig } from '../server/config.ts';
 import { createLogger } from '../server/log.ts';
 import { FleetSimulator, type FleetSimulatorOptions } from '../server/simulator/fleet-simulator.ts';
 
@@ -118,6 +118,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 	const pageOrigin = `http://127.0.0.1:${pagePort}`;
 	const config: ServerConfig = {
 		...DEFAULTS,
+		// Every browser page of the e2e tests comes from 127.0.0.1; `npm start` passes its own config.
+		...NO_RATE_LIMITS,
 		allowedOrigins: [...DEFAULTS.allowedOrigins, pageOrigin, `http://localhost:${pagePort}`],
 		botSecret: 'shardbeat-dev-secret',
 		tokenSecret: 'e2e-token-secret-0123456789abcdef0123456789',

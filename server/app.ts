@@ -21,14 +21,20 @@ import { createApiV1 } from './http/api-v1.ts';
 import { createPublicRoutes } from './http/public-routes.ts';
 import { createMetrics } from './public/metrics.ts';
 import { WebhookNotifier, type WebhookTarget } from './notify/webhooks.ts';
+import { OPERATOR_ROOM } from './namespaces/viewer.ts';
+import { clientIp } from './security/client-ip.ts';
+import { DetailedFleetFeed } from './security/public-detail.ts';
+import { MemoryRateStore, RateLimiter, RedisRateStore, type RateLimitStore } from './security/rate-limit.ts';
 
 /** A running (or ready to run) Shardbeat server. */
 export interface ShardbeatServer {
 	readonly http: HttpServer;
 	readonly io: Server;
 	readonly fleet: Fleet;
-	/** The versioned fleet viewers see (a batch behind `fleet` until the next push). */
+	/** The versioned fleet viewers see (a batch behind `fleet` until the next push), in full detail. */
 	readonly feed: FleetFeed;
+	/** What public viewers and `/api/status` see: `feed` itself, or its redacted twin in `basic` detail. */
+	readonly publicFeed: FleetFeed;
 	/** Starts listening; resolves with the base URL, e.g. `http://127.0.0.1:4000`. */
 	listen(port?: number, host?: string): Promise<string>;
 	/** The base URL once listening. */
@@ -92,7 +98,10 @@ export function createShardbeatServer(config: ServerConfig, options: ShardbeatSe
 	});
 	const stats: ServerStats = { heartbeatsAccepted: 0, heartbeatsRefused: 0, polls: 0, pushes: 0 };
 	// Alone, versions start at our start time; scaled out, Redis says where they are (at `listen`).
-	const feed = new FleetFeed({ initialVersion: config.redisUrl ? 0 : Date.now() });
+	const feedOptions = { initialVersion: config.redisUrl ? 0 : Date.now() };
+	// Full detail for everyone costs nothing extra; `basic` keeps a redacted twin of the feed.
+	const feed = config.publicDetail === 'basic' ? new DetailedFleetFeed(feedOptions) : new FleetFeed(feedOptions);
+	const publicFeed = feed instanceof DetailedFleetFeed ? feed.publicFeed : feed;
 	// Late-bound: the Redis log pushes its own sweeps, and pushing needs the namespace made below.
 	let push: (update: CommittedUpdate) => void = () => {};
 	const notices: ((notice: IncidentNotice) => void)[] = [];
@@ -136,7 +145,22 @@ export function createShardbeatServer(config: ServerConfig, options: ShardbeatSe
 			})
 		: undefined;
 	const log: FleetLog = redisLog ?? new MemoryFleetLog(feed, record);
-	const snapshot = (): FleetStatus => ({ ...feed.status, generatedAt: Date.now() });
+	const snapshot = (): FleetStatus => ({ ...publicFeed.status, generatedAt: Date.now() });
+
+	// Scaled out, the HTTP limits are counted in Redis so a client cannot multiply them by the
+	// number of instances; a socket lives on one instance, so per-socket and per-IP socket caps do not need it.
+	let rateWarnedAt = 0;
+	const rateStore: RateLimitStore = redisLog
+		? new RedisRateStore({
+				redis: redisLog.client,
+				onError: (err) => {
+					if (Date.now() - rateWarnedAt < 60_000) return;
+					rateWarnedAt = Date.now();
+					logger.warn({ err: err.message }, 'rate limits unavailable (redis); allowing requests meanwhile');
+				}
+			})
+		: new MemoryRateStore();
+	const httpIp = (req: import('node:http').IncomingMessage) => clientIp(req.headers, req.socket.remoteAddress, config.trustProxy);
 
 	const allowedOrigins = new Set(config.allowedOrigins);
 	const http = createServer();
@@ -150,8 +174,22 @@ export function createShardbeatServer(config: ServerConfig, options: ShardbeatSe
 		}
 	});
 	registerBotNamespace(io.of(NAMESPACES.bot) as BotNamespace, { botSecret: config.botSecret, fleet, liveness, logger, stats });
+	// Nothing lives on the main namespace: refuse it rather than hold unauthenticated sockets.
+	io.of('/').use((_socket, next) => next(new Error('unknown namespace; bots use /bot and pages /viewer')));
 	const viewers = io.of(NAMESPACES.viewer) as ViewerNamespace;
-	registerViewerNamespace(viewers, { tokens, feed, logger, now, stats });
+	registerViewerNamespace(viewers, {
+		tokens,
+		feed,
+		publicFeed,
+		logger,
+		now,
+		stats,
+		limits: {
+			eventsPer10s: config.viewerEventsPer10s,
+			maxPerIp: config.maxViewersPerIp,
+			clientIp: (headers, address) => clientIp(headers, address, config.trustProxy)
+		}
+	});
 	// Scaled out, the adapter carries each push to the viewers of every instance.
 	let adapterSub: ReturnType<RedisFleetLog['client']['duplicate']> | undefined;
 	if (redisLog) {
@@ -163,7 +201,13 @@ export function createShardbeatServer(config: ServerConfig, options: ShardbeatSe
 		stats.pushes++;
 		// Base64 in the JSON frame: one WebSocket frame per viewer instead of text + binary, which
 		// halves the frames a push costs the server and every page.
-		viewers.emit('fleet-update', { ...update, data: toBase64(toBytes(update.data)) });
+		if (!(feed instanceof DetailedFleetFeed)) {
+			viewers.emit('fleet-update', { ...update, data: toBase64(toBytes(update.data)) });
+			return;
+		}
+		viewers.to(OPERATOR_ROOM).emit('fleet-update', { ...update, data: toBase64(toBytes(update.data)) });
+		const redacted = feed.redactedFor(update);
+		if (redacted) viewers.except(OPERATOR_ROOM).emit('fleet-update', { ...redacted, data: toBase64(toBytes(redacted.data)) });
 	};
 	const publisher = new Publisher({ fleet, log, intervalMs: config.pushIntervalMs, logger, push: (update) => push(update) });
 
@@ -206,7 +250,13 @@ export function createShardbeatServer(config: ServerConfig, options: ShardbeatSe
 		allowedOrigins: config.allowedOrigins,
 		statusMaxAgeS: config.statusMaxAgeS,
 		tokens,
-		statusJson: () => feed.json(Date.now()),
+		operatorSecret: config.operatorSecret,
+		limits: {
+			clientIp: httpIp,
+			http: new RateLimiter('http', { limit: config.httpRatePerMin, windowMs: 60_000 }, rateStore),
+			token: new RateLimiter('token', { limit: config.tokenRatePerMin, windowMs: 60_000 }, rateStore)
+		},
+		statusJson: () => publicFeed.json(Date.now()),
 		logger,
 		now,
 		health: () => ({
@@ -232,6 +282,7 @@ export function createShardbeatServer(config: ServerConfig, options: ShardbeatSe
 		io,
 		fleet,
 		feed,
+		publicFeed,
 		stats,
 		snapshot,
 		history,
@@ -261,14 +312,17 @@ export function createShardbeatServer(config: ServerConfig, options: ShardbeatSe
 		close() {
 			closing ??= (async () => {
 				liveness.close();
+				rateStore.close?.();
+				// The last batch is committed (and recorded) before any socket closes, and nothing after:
+				// bots this shutdown disconnects are reconnecting, not stopped, so a restart never shows
+				// (in history, or through Redis on other instances) a cluster down that was not.
+				await publisher.flush().catch((err: unknown) => logger.error({ err }, 'error while closing'));
+				await publisher.close();
 				// io.close() disconnects every socket and closes the HTTP server it is attached to.
 				const ioClosed = new Promise<void>((resolve) => io.close(() => resolve()));
 				http.closeAllConnections?.();
 				adapterSub?.disconnect();
-				// The last batch is committed (and recorded) before the stores close.
-				await publisher
-					.close()
-					.then(() => Promise.all([log.close(), history.close(), webhooks?.close()]))
+				await Promise.all([log.close(), history.close(), webhooks?.close()])
 					.catch((err: unknown) => logger.error({ err }, 'error while closing'));
 				await ioClosed;
 			})();

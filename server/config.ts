@@ -38,6 +38,24 @@ export interface ServerConfig {
 	/** Where the status page lives, for links in feeds and webhooks. */
 	pageUrl?: string;
 	logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+	/**
+	 * Take the client IP from the first `X-Forwarded-For` hop instead of the TCP peer. Only behind
+	 * a proxy that overwrites that header: otherwise any client picks its own IP and escapes limits.
+	 */
+	trustProxy: boolean;
+	/** `POST /api/token` requests per IP per minute (0: unlimited). */
+	tokenRatePerMin: number;
+	/** Requests per IP per minute to the whole HTTP API, `/healthz` and `/metrics` exempt (0: unlimited). */
+	httpRatePerMin: number;
+	/** Events (polls, renewals, anything else) per viewer socket per 10 s (0: unlimited). */
+	viewerEventsPer10s: number;
+	/** Concurrent `/viewer` sockets per IP on one instance (0: unlimited); bots are not counted. */
+	maxViewersPerIp: number;
+	/**
+	 * `full`: everyone sees per-shard pings and guild counts. `basic`: only operator tokens do;
+	 * public viewers, `/api/status` and `/api/v1/summary` get pings null and guild/member counts 0.
+	 */
+	publicDetail: 'full' | 'basic';
 }
 
 export const DEV_BOT_SECRET = 'shardbeat-dev-secret';
@@ -63,8 +81,22 @@ export const DEFAULTS = {
 	database: 'data/shardbeat.sqlite',
 	retentionDays: 90,
 	incidentThresholdMs: 120_000,
-	logLevel: 'info'
+	logLevel: 'info',
+	trustProxy: false,
+	// A page takes one token per 5 minutes and polls every 15 s: these leave ample room for a whole
+	// office behind one NAT while keeping one machine from minting or polling without end.
+	tokenRatePerMin: 30,
+	httpRatePerMin: 300,
+	viewerEventsPer10s: 20,
+	maxViewersPerIp: 50,
+	publicDetail: 'full'
 } satisfies Partial<ServerConfig>;
+
+/**
+ * Every rate limit off, for load generators on one machine (the bench's 10,000 viewer sockets all
+ * come from 127.0.0.1) and test stacks. Never for a server the internet can reach.
+ */
+export const NO_RATE_LIMITS = { tokenRatePerMin: 0, httpRatePerMin: 0, viewerEventsPer10s: 0, maxViewersPerIp: 0 } satisfies Partial<ServerConfig>;
 
 /** One row per variable: the README's config table is generated from the same facts. */
 export const ENV_DOCS: { name: string; default: string; meaning: string }[] = [
@@ -128,7 +160,26 @@ export const ENV_DOCS: { name: string; default: string; meaning: string }[] = [
 	{ name: 'SHARDBEAT_WEBHOOK_URL', default: 'unset', meaning: 'A URL that gets incident notices as JSON, signed in `X-Shardbeat-Signature` (needs `SHARDBEAT_WEBHOOK_SECRET`).' },
 	{ name: 'SHARDBEAT_WEBHOOK_SECRET', default: 'unset', meaning: 'HMAC-SHA256 key for `SHARDBEAT_WEBHOOK_URL`; 16+ chars.' },
 	{ name: 'SHARDBEAT_PAGE_URL', default: 'unset', meaning: 'Public URL of the status page, for links in feeds and webhooks, e.g. `https://status.example.com`.' },
-	{ name: 'SHARDBEAT_LOG_LEVEL', default: DEFAULTS.logLevel, meaning: 'pino level: fatal, error, warn, info, debug, trace or silent.' }
+	{ name: 'SHARDBEAT_LOG_LEVEL', default: DEFAULTS.logLevel, meaning: 'pino level: fatal, error, warn, info, debug, trace or silent.' },
+	{
+		name: 'SHARDBEAT_TRUST_PROXY',
+		default: '`0`',
+		meaning:
+			'`1`: the client IP for rate limits is the first `X-Forwarded-For` hop. Only behind a proxy that overwrites that header; otherwise clients choose their own IP and escape every limit.'
+	},
+	{ name: 'SHARDBEAT_RATE_TOKEN_PER_MIN', default: String(DEFAULTS.tokenRatePerMin), meaning: '`POST /api/token` requests per client IP per minute; more get `429` with `Retry-After`. `0` turns it off.' },
+	{ name: 'SHARDBEAT_RATE_HTTP_PER_MIN', default: String(DEFAULTS.httpRatePerMin), meaning: 'HTTP requests per client IP per minute, all routes but `/healthz` and `/metrics`. `0` turns it off.' },
+	{
+		name: 'SHARDBEAT_RATE_VIEWER_EVENTS_PER_10S',
+		default: String(DEFAULTS.viewerEventsPer10s),
+		meaning: 'Events (`get-cluster-status` polls and the rest) per viewer socket per 10 s; more are answered `rate_limited`. `0` turns it off.'
+	},
+	{ name: 'SHARDBEAT_MAX_VIEWERS_PER_IP', default: String(DEFAULTS.maxViewersPerIp), meaning: 'Concurrent viewer sockets per client IP on one instance; bots are not counted. `0` turns it off.' },
+	{
+		name: 'SHARDBEAT_PUBLIC_DETAIL',
+		default: DEFAULTS.publicDetail,
+		meaning: '`basic`: public viewers, `/api/status` and `/api/v1/summary` get no pings and no guild or member counts; only operator tokens see them (`/metrics` stays full).'
+	}
 ];
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
@@ -164,7 +215,13 @@ const EnvSchema = z.object({
 	SHARDBEAT_WEBHOOK_URL: z.string().regex(/^https?:\/\/\S+$/, 'must be an http(s) URL').optional(),
 	SHARDBEAT_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
 	SHARDBEAT_PAGE_URL: z.string().regex(/^https?:\/\/[^\s?#]+$/, 'must be an http(s) URL without query, e.g. https://status.example.com').optional(),
-	SHARDBEAT_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')
+	SHARDBEAT_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+	SHARDBEAT_TRUST_PROXY: z.enum(['0', '1', 'false', 'true'], { message: 'must be 1 or 0' }).default('0'),
+	SHARDBEAT_RATE_TOKEN_PER_MIN: int(0, 1_000_000).default(DEFAULTS.tokenRatePerMin),
+	SHARDBEAT_RATE_HTTP_PER_MIN: int(0, 1_000_000).default(DEFAULTS.httpRatePerMin),
+	SHARDBEAT_RATE_VIEWER_EVENTS_PER_10S: int(0, 1_000_000).default(DEFAULTS.viewerEventsPer10s),
+	SHARDBEAT_MAX_VIEWERS_PER_IP: int(0, 10_000_000).default(DEFAULTS.maxViewersPerIp),
+	SHARDBEAT_PUBLIC_DETAIL: z.enum(['full', 'basic']).default(DEFAULTS.publicDetail)
 });
 
 export class ConfigError extends Error {
@@ -244,7 +301,13 @@ export function loadConfig(env: Record<string, string | undefined>): { config: S
 			...(e.SHARDBEAT_DISCORD_WEBHOOK_URL ? { discordWebhookUrl: e.SHARDBEAT_DISCORD_WEBHOOK_URL } : {}),
 			...(e.SHARDBEAT_WEBHOOK_URL ? { webhookUrl: e.SHARDBEAT_WEBHOOK_URL, webhookSecret: e.SHARDBEAT_WEBHOOK_SECRET } : {}),
 			...(e.SHARDBEAT_PAGE_URL ? { pageUrl: e.SHARDBEAT_PAGE_URL.replace(/\/+$/, '') } : {}),
-			logLevel: e.SHARDBEAT_LOG_LEVEL
+			logLevel: e.SHARDBEAT_LOG_LEVEL,
+			trustProxy: e.SHARDBEAT_TRUST_PROXY === '1' || e.SHARDBEAT_TRUST_PROXY === 'true',
+			tokenRatePerMin: e.SHARDBEAT_RATE_TOKEN_PER_MIN,
+			httpRatePerMin: e.SHARDBEAT_RATE_HTTP_PER_MIN,
+			viewerEventsPer10s: e.SHARDBEAT_RATE_VIEWER_EVENTS_PER_10S,
+			maxViewersPerIp: e.SHARDBEAT_MAX_VIEWERS_PER_IP,
+			publicDetail: e.SHARDBEAT_PUBLIC_DETAIL
 		},
 		warnings
 	};

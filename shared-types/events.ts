@@ -15,12 +15,16 @@ export type ErrorCode =
 	| 'unsupported_version'
 	| 'unauthorized'
 	| 'token_expired'
+	| 'rate_limited'
+	| 'unknown_event'
 	| 'internal';
 
 export interface ProtocolError {
 	code: ErrorCode;
 	/** Human-readable: what went wrong and how to fix it. */
 	message: string;
+	/** With `rate_limited`: how long to wait before asking again. */
+	retryAfterMs?: number;
 }
 
 /** Every acknowledgement: `{ ok: true, ...payload }` or `{ ok: false, error }`. */

@@ -1,6 +1,6 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createShardbeatServer } from '../../server/app.ts';
-import { DEFAULTS } from '../../server/config.ts';
+import { DEFAULTS, NO_RATE_LIMITS } from '../../server/config.ts';
 import { createLogger } from '../../server/log.ts';
 import { BENCH_BOT_SECRET, BENCH_TOKEN_SECRET, benchHeartbeat } from '../fleet-shape.ts';
 import { childOptions, serveCommands } from '../ipc.ts';
@@ -10,6 +10,8 @@ const options = childOptions<{ port: number }>();
 const server = createShardbeatServer(
 	{
 		...DEFAULTS,
+		// Every load process connects from 127.0.0.1: limits would measure themselves, not the server.
+		...NO_RATE_LIMITS,
 			database: ':memory:',
 		botSecret: BENCH_BOT_SECRET,
 		tokenSecret: BENCH_TOKEN_SECRET,

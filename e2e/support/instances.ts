@@ -12,15 +12,32 @@ export interface Instance {
 	output(): string;
 	/** SIGKILL: no goodbye, sockets die with it. */
 	kill(): Promise<void>;
+	/** SIGTERM: a graceful shutdown (resolves when the process has exited). */
+	stop(): Promise<void>;
 }
 
+export interface InstanceOptions {
+	/** Listen on this port (e.g. to restart on the same one). Default: a free port. */
+	port?: number;
+	/** Node flags before the entry, e.g. `--expose-gc`. */
+	nodeArgs?: string[];
+}
+
+/** Every client of these tests is 127.0.0.1, polling as fast as a test wants: no rate limits unless a test sets them. */
+const NO_RATE_LIMIT_ENV = {
+	SHARDBEAT_RATE_TOKEN_PER_MIN: '0',
+	SHARDBEAT_RATE_HTTP_PER_MIN: '0',
+	SHARDBEAT_RATE_VIEWER_EVENTS_PER_10S: '0',
+	SHARDBEAT_MAX_VIEWERS_PER_IP: '0'
+};
+
 /** `npm run server` as its own process, with `env` on top of a test-friendly base. */
-export async function startInstance(env: Record<string, string>): Promise<Instance> {
-	const port = await freePort();
-	const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+export async function startInstance(env: Record<string, string>, options: InstanceOptions = {}): Promise<Instance> {
+	const port = options.port ?? (await freePort());
+	const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', 'server/main.ts'], {
 		cwd: ROOT,
 		stdio: ['ignore', 'pipe', 'pipe'],
-		env: { ...process.env, SHARDBEAT_PORT: String(port), SHARDBEAT_HOST: '127.0.0.1', SHARDBEAT_LOG_LEVEL: 'info', SHARDBEAT_SQLITE_PATH: ':memory:', ...env }
+		env: { ...process.env, SHARDBEAT_PORT: String(port), SHARDBEAT_HOST: '127.0.0.1', SHARDBEAT_LOG_LEVEL: 'info', SHARDBEAT_SQLITE_PATH: ':memory:', ...NO_RATE_LIMIT_ENV, ...env }
 	});
 	let out = '';
 	child.stdout!.on('data', (d) => (out += d));
@@ -34,16 +51,18 @@ export async function startInstance(env: Record<string, string>): Promise<Instan
 		if (Date.now() > deadline) throw new Error(`instance on ${port} not healthy in 30 s:\n${out.slice(-3000)}`);
 		await new Promise((r) => setTimeout(r, 100));
 	}
+	const signal = (name: NodeJS.Signals) =>
+		new Promise<void>((resolve) => {
+			if (child.exitCode !== null || child.signalCode !== null) return resolve();
+			child.once('exit', () => resolve());
+			child.kill(name);
+		});
 	return {
 		url,
 		port,
 		process: child,
 		output: () => out,
-		kill: () =>
-			new Promise<void>((resolve) => {
-				if (child.exitCode !== null || child.signalCode !== null) return resolve();
-				child.once('exit', () => resolve());
-				child.kill('SIGKILL');
-			})
+		kill: () => signal('SIGKILL'),
+		stop: () => signal('SIGTERM')
 	};
 }

@@ -4,11 +4,15 @@ import type { ViewerTokenResponse } from '#shared';
 const ISSUER = 'shardbeat';
 const AUDIENCE = 'shardbeat:viewer';
 
-export type TokenCheck = { ok: true; expiresAt: number } | { ok: false; code: 'token_expired' | 'unauthorized'; reason: string };
+/** What a viewer token lets its holder see: `operator` includes per-shard detail in `basic` mode. */
+export type ViewerScope = 'public' | 'operator';
+
+export type TokenCheck = { ok: true; expiresAt: number; scope: ViewerScope } | { ok: false; code: 'token_expired' | 'unauthorized'; reason: string };
 
 /**
  * Short-lived viewer tokens (HS256 JWTs). They only gate the read-only viewer namespace, so the
- * claim set is minimal: issuer, audience, issued-at and expiry.
+ * claim set is minimal: issuer, audience, issued-at, expiry, and `scope: 'operator'` on tokens
+ * minted with the operator secret. The scope is signed, so a public token cannot claim it.
  */
 export class ViewerTokens {
 	readonly #key: Uint8Array;
@@ -19,10 +23,11 @@ export class ViewerTokens {
 		this.#ttlMs = ttlMs;
 	}
 
-	async issue(now = Date.now()): Promise<ViewerTokenResponse> {
+	/** A token valid for the configured lifetime from `now`, with `scope` (default public). */
+	async issue(now = Date.now(), scope: ViewerScope = 'public'): Promise<ViewerTokenResponse> {
 		// JWT times are whole seconds; round expiry down so `expiresAt` is never later than the real expiry.
 		const exp = Math.floor((now + this.#ttlMs) / 1000);
-		const token = await new SignJWT({})
+		const token = await new SignJWT(scope === 'operator' ? { scope } : {})
 			.setProtectedHeader({ alg: 'HS256' })
 			.setIssuer(ISSUER)
 			.setAudience(AUDIENCE)
@@ -32,6 +37,7 @@ export class ViewerTokens {
 		return { token, expiresAt: exp * 1000 };
 	}
 
+	/** Checks signature, algorithm, issuer, audience and expiry; never throws. */
 	async verify(token: unknown, now = Date.now()): Promise<TokenCheck> {
 		if (typeof token !== 'string' || token.length === 0 || token.length > 4096) {
 			return { ok: false, code: 'unauthorized', reason: 'no viewer token; fetch one from POST /api/token' };
@@ -44,7 +50,7 @@ export class ViewerTokens {
 				currentDate: new Date(now),
 				requiredClaims: ['exp']
 			});
-			return { ok: true, expiresAt: payload.exp! * 1000 };
+			return { ok: true, expiresAt: payload.exp! * 1000, scope: payload.scope === 'operator' ? 'operator' : 'public' };
 		} catch (error) {
 			if (error instanceof errors.JWTExpired) {
 				return { ok: false, code: 'token_expired', reason: 'viewer token expired; fetch a new one from POST /api/token' };

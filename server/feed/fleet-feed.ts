@@ -1,4 +1,4 @@
-import { encodeDelta, encodeFull, FleetReplica, mergeChange, type ApplyOutcome, type ChangeSet, type FleetStatus, type FleetUpdate } from '#shared';
+import { encodeDelta, encodeFull, FleetReplica, mergeChange, type ApplyOutcome, type ChangeSet, type ClusterStatus, type FleetStatus, type FleetUpdate } from '#shared';
 
 export interface FleetFeedOptions {
 	/**
@@ -45,6 +45,11 @@ export class FleetFeed {
 	/** The fleet at the current version (`generatedAt` is when that version was committed). */
 	get status(): FleetStatus {
 		return this.#replica.status;
+	}
+
+	/** One cluster at the current version. */
+	get(id: number): ClusterStatus | undefined {
+		return this.#replica.get(id);
 	}
 
 	/** Applies a committed update (this instance's or, when scaled out, another's). */

@@ -4,6 +4,13 @@ export interface LivenessOptions {
 	/** How often to sweep. Default: `min(1000, timeoutMs)`, so expiry is noticed within a second. */
 	sweepIntervalMs?: number;
 	onExpired: (key: number, lastSeen: number) => void;
+	/**
+	 * Start-up grace: nothing expires until this long after `start()`. Default `timeoutMs`, so a
+	 * restarted server never calls a cluster silent before a cluster could have reported to it:
+	 * silence only counts once a whole timeout has passed since start. Clusters the new process
+	 * does not know yet (fresh memory) simply appear when they report.
+	 */
+	graceMs?: number;
 }
 
 /**
@@ -15,12 +22,27 @@ export class Liveness {
 	readonly #lastSeen = new Map<number, number>();
 	readonly #options: Required<LivenessOptions>;
 	#timer: ReturnType<typeof setInterval> | undefined;
+	#startedAt: number | undefined;
 
 	constructor(options: LivenessOptions) {
-		this.#options = { sweepIntervalMs: Math.min(1000, options.timeoutMs), ...options };
+		this.#options = { sweepIntervalMs: Math.min(1000, options.timeoutMs), graceMs: options.timeoutMs, ...options };
 	}
 
-	start(): void {
+	/** True while the start-up grace lasts (nothing expires). */
+	inGrace(now: number): boolean {
+		return this.#startedAt !== undefined && now - this.#startedAt < this.#options.graceMs;
+	}
+
+	/**
+	 * A key known from before this process started (e.g. a cluster reloaded from a shared store),
+	 * seen last at `lastSeen`: it is swept like any other, but only after the start-up grace.
+	 */
+	seed(key: number, lastSeen: number): void {
+		if (!this.#lastSeen.has(key)) this.#lastSeen.set(key, lastSeen);
+	}
+
+	start(now = Date.now()): void {
+		this.#startedAt ??= now;
 		if (this.#timer) return;
 		this.#timer = setInterval(() => this.sweep(Date.now()), this.#options.sweepIntervalMs);
 		// The sweep must never keep a process alive on its own (tests, graceful shutdown).
@@ -38,6 +60,7 @@ export class Liveness {
 	/** Expires every key silent for longer than the timeout and returns them. */
 	sweep(now: number): number[] {
 		const expired: number[] = [];
+		if (this.inGrace(now)) return expired;
 		for (const [key, seen] of this.#lastSeen) {
 			if (now - seen > this.#options.timeoutMs) {
 				this.#lastSeen.delete(key);

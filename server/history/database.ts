@@ -17,6 +17,9 @@ export function createHistoryDatabase(location: string): Kysely<HistoryDatabase>
 		const pool = new pg.Pool({ connectionString: location, max: 4, connectionTimeoutMillis: 5_000 });
 		// An idle client losing its server (database restart) must not crash the process.
 		pool.on('error', () => {});
+		// Nor a checked-out one (connection reset mid-query): pg emits 'error' on the client, which the
+		// pool only listens to while idle. The query itself rejects, and the pool drops the dead client.
+		pool.on('connect', (client) => client.on('error', () => {}));
 		return new Kysely({ dialect: new PostgresDialect({ pool }) });
 	}
 	if (location !== ':memory:') mkdirSync(dirname(location), { recursive: true });

@@ -173,3 +173,22 @@ describe('public history and machine endpoints', () => {
 		expect(h.logs.some((l) => /history database unavailable/.test(String(l.msg)))).toBe(true);
 	});
 });
+
+describe('an oversized operator body', () => {
+	it('gets its 413 and the keep-alive connection still serves the next request', async () => {
+		const { request, Agent } = await import('node:http');
+		const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+		const call = (body: string) =>
+			new Promise<number>((resolve, reject) => {
+				const req = request(`${h.url}/api/v1/operator/incidents`, { method: 'POST', agent, headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${OPERATOR}` } }, (res) => {
+					res.resume();
+					res.on('end', () => resolve(res.statusCode!));
+				});
+				req.on('error', reject);
+				req.end(body);
+			});
+		expect(await call(JSON.stringify({ title: 'x', message: 'y'.repeat(40_000) }))).toBe(413);
+		expect(await call(JSON.stringify({ title: 'x', message: 'y' }))).toBe(201);
+		agent.destroy();
+	});
+});

@@ -20,6 +20,16 @@ export function sendText(res: ServerResponse, status: number, contentType: strin
 /** The one error shape every endpoint answers with. */
 export const error = (code: string, message: string) => ({ error: { code, message } });
 
+/**
+ * `429 Too Many Requests` with `Retry-After` in whole seconds (rounded up, so a client that waits
+ * exactly that long is let in) and the usual error body.
+ */
+export function rateLimited(res: ServerResponse, retryAfterMs: number, headers: Record<string, string> = {}): void {
+	const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
+	send(res, 429, error('rate_limited', `too many requests from this address; retry in ${seconds} s`), { ...headers, 'Retry-After': String(seconds), 'Cache-Control': 'no-store' });
+}
+
+/** An error a route throws to answer `status` with the usual JSON body. */
 export class HttpError extends Error {
 	constructor(
 		readonly status: number,
@@ -42,14 +52,20 @@ export async function readJson(req: IncomingMessage, limit = 16_384): Promise<un
 	}
 	const chunks: Buffer[] = [];
 	let size = 0;
+	let tooLarge = false;
+	// Read to the end even past the limit (keeping nothing), so the connection stays usable for
+	// the next keep-alive request instead of being torn down mid-body.
 	for await (const chunk of req as AsyncIterable<Buffer>) {
 		size += chunk.length;
-		if (size > limit) {
-			req.resume();
-			throw new HttpError(413, 'payload_too_large', `the body is larger than ${limit} bytes`);
+		if (size > limit) tooLarge = true;
+		else chunks.push(chunk);
+		if (size > 16 * limit) {
+			// Someone is streaming far more than any operator sends: stop listening.
+			req.destroy();
+			break;
 		}
-		chunks.push(chunk);
 	}
+	if (tooLarge) throw new HttpError(413, 'payload_too_large', `the body is larger than ${limit} bytes`);
 	const text = Buffer.concat(chunks).toString('utf8');
 	try {
 		return JSON.parse(text);

@@ -60,6 +60,24 @@ describe('HTTP API', () => {
 		expect(error.message).toMatch(/xhr poll error|Forbidden|403/i);
 	});
 
+	it('refuses a WebSocket upgrade from a foreign page origin, and accepts the configured one', async () => {
+		const token = await (await fetch(`${h.url}/api/token`, { method: 'POST' })).json() as { token: string };
+		const open = (origin: string) => io(`${h.url}/viewer`, { transports: ['websocket'], extraHeaders: { origin }, auth: { token: token.token }, reconnection: false });
+		const foreign = open('http://evil.test');
+		const error = await new Promise<Error>((resolve) => foreign.once('connect_error', resolve));
+		foreign.close();
+		expect(error.message).toMatch(/websocket error/i);
+		expect(h.server.io.of('/viewer').sockets.size).toBe(0);
+
+		const page = open('http://page.test');
+		await new Promise<void>((resolve, reject) => {
+			page.once('connect', resolve);
+			page.once('connect_error', reject);
+		});
+		expect(h.server.io.of('/viewer').sockets.size).toBe(1);
+		page.close();
+	});
+
 	it.each([
 		['GET', '/api/token', 405],
 		['DELETE', '/api/status', 405],
@@ -69,5 +87,29 @@ describe('HTTP API', () => {
 		const res = await fetch(`${h.url}${path}`, { method });
 		expect(res.status).toBe(status);
 		expect(await res.json()).toHaveProperty('error.code');
+	});
+});
+
+describe('requests that are not even well-formed', () => {
+	it('answers a path that is not a URL with 400, not 500', async () => {
+		const { connect } = await import('node:net');
+		const port = Number(new URL(h.url).port);
+		const answer = await new Promise<string>((resolve, reject) => {
+			const socket = connect(port, '127.0.0.1', () => socket.write('GET //[ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'));
+			let text = '';
+			socket.on('data', (d) => (text += d.toString()));
+			socket.on('end', () => resolve(text));
+			socket.on('error', reject);
+		});
+		expect(answer).toMatch(/^HTTP\/1\.1 400/);
+		expect(answer).toContain('invalid_url');
+		expect(h.logs.filter((l) => Number(l.level) >= 50)).toEqual([]);
+	});
+
+	it('refuses sockets on the main namespace, where nothing lives', async () => {
+		const socket = io(h.url, { transports: ['websocket'], reconnection: false });
+		const error = await new Promise<Error>((resolve) => socket.on('connect_error', resolve));
+		socket.disconnect();
+		expect(error.message).toMatch(/unknown namespace/);
 	});
 });

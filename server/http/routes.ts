@@ -1,7 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { secretsEqual } from '../auth/secret.ts';
 import type { ViewerTokens } from '../auth/viewer-token.ts';
 import type { Logger } from '../log.ts';
-import { error, HttpError, send } from './respond.ts';
+import type { RateDecision, RateLimiter } from '../security/rate-limit.ts';
+import { error, HttpError, rateLimited, send } from './respond.ts';
 
 /** Further routes (the v1 API, feeds, metrics): true when one answered. */
 export type RouteHandler = (req: IncomingMessage, res: ServerResponse, url: URL, cors: Record<string, string>) => Promise<boolean>;
@@ -17,7 +19,21 @@ export interface HttpDeps {
 	now: () => number;
 	/** Tried in order for paths this module does not answer itself. */
 	routes?: RouteHandler[];
+	/** `POST /api/token` with `Authorization: Bearer <this>` mints an operator-scoped token. */
+	operatorSecret?: string;
+	/** Per-IP limits; absent limiters mean no limit. */
+	limits?: {
+		/** The IP a request counts against (see `security/client-ip.ts`). */
+		clientIp: (req: IncomingMessage) => string;
+		/** Every route but the exempt ones. */
+		http?: RateLimiter;
+		/** `POST /api/token`, on top of `http`. */
+		token?: RateLimiter;
+	};
 }
+
+/** Probes and scrapes: monitoring must still see a server that is being flooded. */
+const RATE_EXEMPT = new Set(['/healthz', '/metrics']);
 
 /**
  * The HTTP side of the server. Socket.io handles `/socket.io/` before this sees a request.
@@ -29,7 +45,13 @@ export function createHttpHandler(deps: HttpDeps) {
 
 	return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
 		try {
-			const url = new URL(req.url ?? '/', 'http://localhost');
+			let url: URL;
+			try {
+				url = new URL(req.url ?? '/', 'http://localhost');
+			} catch {
+				req.resume();
+				return send(res, 400, error('invalid_url', 'the request path is not a valid URL path'));
+			}
 			const origin = req.headers.origin;
 			const cors: Record<string, string> = {};
 			if (origin !== undefined) {
@@ -45,6 +67,18 @@ export function createHttpHandler(deps: HttpDeps) {
 				return void res.end();
 			}
 
+			const limits = deps.limits;
+			if (limits && !RATE_EXEMPT.has(url.pathname)) {
+				const ip = limits.clientIp(req);
+				const refused = (await limitOf(limits.http, ip)) ?? (req.method === 'POST' && url.pathname === '/api/token' ? await limitOf(limits.token, ip) : undefined);
+				if (refused) {
+					req.resume();
+					// The IP is not a secret, and seeing who is throttled is what an operator needs.
+					deps.logger.debug({ ip, path: url.pathname, limiter: refused.limiter }, 'http request rate limited');
+					return rateLimited(res, refused.retryAfterMs, cors);
+				}
+			}
+
 			const route = `${req.method} ${url.pathname}`;
 			switch (route) {
 				case 'GET /healthz':
@@ -53,14 +87,25 @@ export function createHttpHandler(deps: HttpDeps) {
 					return send(res, 200, null, { ...cors, 'Cache-Control': `public, max-age=${deps.statusMaxAgeS}` }, deps.statusJson());
 				case 'POST /api/token': {
 					req.resume(); // the body carries nothing; drain it so the socket can be reused
-					return send(res, 200, await deps.tokens.issue(deps.now()), { ...cors, 'Cache-Control': 'no-store' });
+					const header = req.headers.authorization;
+					if (header === undefined) return send(res, 200, await deps.tokens.issue(deps.now()), { ...cors, 'Cache-Control': 'no-store' });
+					// Whoever sends credentials wants more than a public token: a wrong one is an error,
+					// never a silent downgrade, and the bot secret or a viewer token is just wrong.
+					const given = header.startsWith('Bearer ') ? header.slice(7) : '';
+					if (!deps.operatorSecret || !given || !secretsEqual(given, deps.operatorSecret)) {
+						return send(res, 401, error('unauthorized', 'send no Authorization for a public token, or Authorization: Bearer <SHARDBEAT_OPERATOR_SECRET> for an operator one'), {
+							...cors,
+							'Cache-Control': 'no-store'
+						});
+					}
+					return send(res, 200, await deps.tokens.issue(deps.now(), 'operator'), { ...cors, 'Cache-Control': 'no-store' });
 				}
 			}
 			for (const route of deps.routes ?? []) if (await route(req, res, url, cors)) return;
 			if (['/healthz', '/api/status', '/api/token'].includes(url.pathname)) {
 				return send(res, 405, error('method_not_allowed', `${req.method} is not supported on ${url.pathname}`), cors);
 			}
-			send(res, 404, error('not_found', `no route ${url.pathname}; try GET /api/status`), cors);
+			send(res, 404, error('not_found', `no route ${url.pathname.slice(0, 100)}; try GET /api/status`), cors);
 		} catch (err) {
 			if (err instanceof HttpError) {
 				const retry: Record<string, string> = err.status === 503 ? { 'Retry-After': '5' } : {};
@@ -71,4 +116,10 @@ export function createHttpHandler(deps: HttpDeps) {
 			else res.destroy();
 		}
 	};
+}
+
+async function limitOf(limiter: RateLimiter | undefined, ip: string): Promise<{ limiter: string; retryAfterMs: number } | undefined> {
+	if (!limiter) return undefined;
+	const decision: RateDecision = await limiter.take(ip);
+	return decision.ok ? undefined : { limiter: limiter.name, retryAfterMs: decision.retryAfterMs };
 }

@@ -1,25 +1,47 @@
 import type { Namespace } from 'socket.io';
 import type { Ack, FleetUpdate, ViewerClientToServerEvents, ViewerServerToClientEvents } from '#shared';
-import type { ViewerTokens } from '../auth/viewer-token.ts';
+import type { ViewerScope, ViewerTokens } from '../auth/viewer-token.ts';
 import type { FleetFeed } from '../feed/fleet-feed.ts';
 import type { Logger } from '../log.ts';
+import { takeToken, type Bucket, type RateRule } from '../security/rate-limit.ts';
 import { ackOf, connectError } from './errors.ts';
 
 interface ViewerSocketData {
 	tokenExpiresAt: number;
+	scope: ViewerScope;
+	/** The IP this socket counts against in the per-IP cap. */
+	ip: string;
+	/** This socket's event budget; it lives and dies with the socket, so it needs no eviction. */
+	bucket: Bucket | undefined;
 }
 
 export type ViewerNamespace = Namespace<ViewerClientToServerEvents, ViewerServerToClientEvents, Record<never, never>, ViewerSocketData>;
 
+/** Viewers holding an operator token sit in this room: pushes to it carry full detail. */
+export const OPERATOR_ROOM = 'operator';
+
 export interface ViewerNamespaceDeps {
 	tokens: ViewerTokens;
+	/** Full detail: what operator-scoped viewers are answered from. */
 	feed: FleetFeed;
+	/** What public viewers are answered from; the same feed unless the public detail is `basic`. */
+	publicFeed?: FleetFeed;
 	logger: Logger;
 	now: () => number;
 	stats: { polls: number };
+	limits?: {
+		/** Events per socket per 10 s (0: unlimited). */
+		eventsPer10s: number;
+		/** Concurrent viewer sockets per IP on this instance (0: unlimited). */
+		maxPerIp: number;
+		clientIp: (headers: Record<string, string | string[] | undefined>, address: string) => string;
+	};
 }
 
 const expired = { ok: false, error: { code: 'token_expired', message: 'viewer token expired; fetch a new one from POST /api/token and send renew-token' } } as const;
+
+/** The only events a viewer may send; a bot's `heartbeat` or anything else is refused unseen. */
+const VIEWER_EVENTS = new Set<string>(['get-cluster-status', 'renew-token']);
 
 /** `{ since?: version }`, or nothing at all (a first poll); anything else is refused. */
 function parseStatusRequest(input: unknown): { ok: true; since: number | undefined } | { ok: false; message: string } {
@@ -35,21 +57,72 @@ function parseStatusRequest(input: unknown): { ok: true; since: number | undefin
 	return { ok: true, since };
 }
 
-/** Wires `/viewer`: a valid token at the handshake, and a still-valid one for every request. */
+/**
+ * Wires `/viewer`: a per-IP cap and a valid token at the handshake, a still-valid token and an
+ * event budget for every request, and nothing but the two viewer events.
+ */
 export function registerViewerNamespace(nsp: ViewerNamespace, deps: ViewerNamespaceDeps): void {
 	const { tokens, feed, logger, now } = deps;
+	const publicFeed = deps.publicFeed ?? feed;
+	const limits = deps.limits;
+	const eventRule: RateRule | undefined = limits && limits.eventsPer10s > 0 ? { limit: limits.eventsPer10s, windowMs: 10_000 } : undefined;
+	const maxPerIp = limits?.maxPerIp ?? 0;
+	/** Connected viewer sockets per IP (this instance only: a socket lives on one instance). */
+	const perIp = new Map<string, number>();
+	const capMessage = (ip: string) => `too many viewer connections from ${ip}; close some tabs or retry later`;
 
 	nsp.use(async (socket, next) => {
+		const ip = limits ? limits.clientIp(socket.handshake.headers, socket.handshake.address) : socket.handshake.address;
+		// Checked before the token: a flood of connections is turned away without a signature check.
+		if (maxPerIp > 0 && (perIp.get(ip) ?? 0) >= maxPerIp) {
+			logger.debug({ socket: socket.id, ip }, 'viewer refused: per-IP connection cap');
+			return next(connectError('rate_limited', capMessage(ip)));
+		}
 		const check = await tokens.verify(socket.handshake.auth?.token, now());
 		if (!check.ok) {
 			logger.debug({ socket: socket.id, code: check.code }, 'viewer refused');
 			return next(connectError(check.code, check.reason));
 		}
 		socket.data.tokenExpiresAt = check.expiresAt;
+		socket.data.scope = check.scope;
+		socket.data.ip = ip;
 		next();
 	});
 
 	nsp.on('connection', (socket) => {
+		const ip = socket.data.ip;
+		const count = (perIp.get(ip) ?? 0) + 1;
+		perIp.set(ip, count);
+		socket.on('disconnect', () => {
+			const left = (perIp.get(ip) ?? 1) - 1;
+			if (left <= 0) perIp.delete(ip);
+			else perIp.set(ip, left);
+		});
+		// Handshakes check the cap while a token is being verified; this closes that window.
+		if (maxPerIp > 0 && count > maxPerIp) {
+			socket.disconnect(true);
+			return;
+		}
+		if (socket.data.scope === 'operator') void socket.join(OPERATOR_ROOM);
+
+		socket.use((packet, next) => {
+			const ack = ackOf(packet);
+			if (eventRule) {
+				const { bucket, decision } = takeToken(socket.data.bucket, eventRule, now());
+				socket.data.bucket = bucket;
+				if (!decision.ok) {
+					return ack?.({
+						ok: false,
+						error: { code: 'rate_limited', message: `too many requests on this socket; retry in ${Math.ceil(decision.retryAfterMs / 1000)} s`, retryAfterMs: decision.retryAfterMs }
+					});
+				}
+			}
+			if (!VIEWER_EVENTS.has(String(packet[0]))) {
+				return ack?.({ ok: false, error: { code: 'unknown_event', message: 'viewers may only send get-cluster-status and renew-token' } });
+			}
+			next();
+		});
+
 		socket.on('get-cluster-status', (...args: unknown[]) => {
 			const ack = ackOf(args) as ((r: Ack<{ update: FleetUpdate }>) => void) | undefined;
 			if (!ack) return;
@@ -59,7 +132,8 @@ export function registerViewerNamespace(nsp: ViewerNamespace, deps: ViewerNamesp
 			const request = parseStatusRequest(args.length > 1 ? args[0] : undefined);
 			if (!request.ok) return ack({ ok: false, error: { code: 'invalid_payload', message: request.message } });
 			try {
-				ack({ ok: true, update: feed.answer(request.since, Date.now()) });
+				const source = socket.data.scope === 'operator' ? feed : publicFeed;
+				ack({ ok: true, update: source.answer(request.since, Date.now()) });
 			} catch (error) {
 				logger.error({ err: error }, 'get-cluster-status failed');
 				ack({ ok: false, error: { code: 'internal', message: 'the server could not build the status; it has been logged' } });
@@ -71,6 +145,12 @@ export function registerViewerNamespace(nsp: ViewerNamespace, deps: ViewerNamesp
 			const check = await tokens.verify(args[0], now());
 			if (!check.ok) return ack?.({ ok: false, error: { code: check.code, message: check.reason } });
 			socket.data.tokenExpiresAt = check.expiresAt;
+			// The new token decides what the socket sees from now on, in both directions.
+			if (check.scope !== socket.data.scope) {
+				socket.data.scope = check.scope;
+				if (check.scope === 'operator') void socket.join(OPERATOR_ROOM);
+				else void socket.leave(OPERATOR_ROOM);
+			}
 			ack?.({ ok: true, expiresAt: check.expiresAt });
 		});
 	});

@@ -62,8 +62,25 @@ export const HeartbeatSchema = z
 /** Renders a zod path the way a developer would write the access: `shards[3].ping`. */
 export function formatPath(path: readonly PropertyKey[]): string {
 	let out = '';
-	for (const key of path) out += typeof key === 'number' ? `[${key}]` : out === '' ? String(key) : `.${String(key)}`;
+	for (const key of path) out += typeof key === 'number' ? `[${key}]` : out === '' ? clip(String(key)) : `.${clip(String(key))}`;
 	return out || '(payload)';
+}
+
+/** Peer-chosen text (keys, values) quoted in a refusal is cut short: a refusal must stay small. */
+const MAX_QUOTED = 64;
+const MAX_MESSAGE = 512;
+function clip(text: string, max = MAX_QUOTED): string {
+	return text.length <= max ? text : `${text.slice(0, max)}…`;
+}
+
+/**
+ * What a peer sent as `v`, for the refusal: never `String(v)`, which throws on `{ "toString": 1 }`
+ * (JSON.parse makes that an own property) and would echo a megabyte string back.
+ */
+function describeVersion(v: unknown): string {
+	if (typeof v === 'number' || typeof v === 'boolean' || v === null) return String(v);
+	if (typeof v === 'string') return JSON.stringify(clip(v, 32));
+	return Array.isArray(v) ? 'an array' : `a ${typeof v}`;
 }
 
 export type HeartbeatParse = { ok: true; value: Heartbeat } | { ok: false; error: ProtocolError; field: string };
@@ -81,7 +98,7 @@ export function parseHeartbeat(input: unknown): HeartbeatParse {
 			field: 'v',
 			error: {
 				code: 'unsupported_version',
-				message: `heartbeat protocol v${String(input.v)} is not supported; this server speaks v${PROTOCOL_VERSION}. Update the Shardbeat reporter or the server so they match.`
+				message: `heartbeat protocol v${describeVersion(input.v)} is not supported; this server speaks v${PROTOCOL_VERSION}. Update the Shardbeat reporter or the server so they match.`
 			}
 		};
 	}
@@ -91,5 +108,6 @@ export function parseHeartbeat(input: unknown): HeartbeatParse {
 	// For an unknown key, name the key itself: `shards[0].constructor`, not `shards[0]`.
 	const field = formatPath(issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0]!] : issue.path);
 	const more = result.error.issues.length > 1 ? ` (and ${result.error.issues.length - 1} more problem(s))` : '';
-	return { ok: false, field, error: { code: 'invalid_payload', message: `invalid heartbeat: ${field}: ${issue.message}${more}` } };
+	const message = `invalid heartbeat: ${field}: ${clip(issue.message, MAX_MESSAGE - 100)}${more}`;
+	return { ok: false, field, error: { code: 'invalid_payload', message } };
 }

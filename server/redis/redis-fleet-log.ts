@@ -58,6 +58,7 @@ export class RedisFleetLog implements FleetLog {
 	#sweepTimer: ReturnType<typeof setInterval> | undefined;
 	#sweeping = false;
 	#closed = false;
+	#startedAt = 0;
 
 	constructor(options: RedisFleetLogOptions) {
 		this.#o = { prefix: 'shardbeat:', sweepIntervalMs: 1_000, ...options };
@@ -86,6 +87,7 @@ export class RedisFleetLog implements FleetLog {
 		this.#sub.on('ready', () => void this.#resync());
 		await this.#sub.subscribe(this.#keys.channel);
 		await this.#resync();
+		this.#startedAt = Date.now();
 		this.#sweepTimer = setInterval(() => void this.#sweep(), this.#o.sweepIntervalMs);
 		this.#sweepTimer.unref?.();
 	}
@@ -184,6 +186,8 @@ export class RedisFleetLog implements FleetLog {
 	/** Stops clusters nobody has heard from in a whole timeout, e.g. those of an instance that died. */
 	async #sweep(): Promise<void> {
 		if (this.#sweeping || this.#closed || this.#redis.status !== 'ready') return;
+		// Start-up grace: a freshly (re)started instance lets its bots reconnect before it calls anyone silent.
+		if (Date.now() - this.#startedAt < this.#o.timeoutMs) return;
 		this.#sweeping = true;
 		try {
 			const now = Date.now();

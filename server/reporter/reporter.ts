@@ -36,6 +36,12 @@ export interface ReporterOptions {
 	reconnectDelayMs?: number;
 	/** Ceiling of the reconnect delay in ms. Default 30000. */
 	reconnectDelayMaxMs?: number;
+	/**
+	 * Jitter of each reconnect delay, 0–1: the delay is drawn from ±this fraction around the
+	 * backoff step. Default 0.5, so 1,000 bots that lost a restarting server come back spread over
+	 * seconds instead of in one wave. 0 only for tests that need exact timing.
+	 */
+	reconnectJitter?: number;
 	/** Default `console`. */
 	logger?: ReporterLogger;
 }
@@ -74,12 +80,19 @@ type BotSocket = Socket<BotServerToClientEvents, BotClientToServerEvents>;
 export function createReporter(options: ReporterOptions): ShardbeatReporter {
 	const intervalMs = options.intervalMs ?? 5_000;
 	const logger = options.logger ?? console;
+	const reconnectionDelay = options.reconnectDelayMs ?? 1_000;
+	const jitter = Math.min(1, Math.max(0, options.reconnectJitter ?? 0.5));
+	let kicked: ReturnType<typeof setTimeout> | undefined;
 	const socket: BotSocket = io(new URL(NAMESPACES.bot, options.url).href, {
 		auth: { secret: options.secret },
 		transports: ['websocket'],
-		reconnectionDelay: options.reconnectDelayMs ?? 1_000,
+		// Chosen, not inherited: exponential backoff (×2 per failed attempt) from 1 s up to 30 s,
+		// every delay jittered ±50 % (socket.io's Backoff), and unlimited attempts.
+		reconnection: true,
+		reconnectionAttempts: Infinity,
+		reconnectionDelay,
 		reconnectionDelayMax: options.reconnectDelayMaxMs ?? 30_000,
-		randomizationFactor: 0.5
+		randomizationFactor: jitter
 	});
 	let timer: ReturnType<typeof setInterval> | undefined;
 	let stopped = false;
@@ -133,7 +146,11 @@ export function createReporter(options: ReporterOptions): ShardbeatReporter {
 		if (stopped) return;
 		logger.warn(`[shardbeat] disconnected (${reason}); reconnecting with backoff`);
 		// A server-initiated disconnect is not retried by socket.io on its own.
-		if (reason === 'io server disconnect') socket.connect();
+		// Jittered like the backoff: a server that drops every bot at once must not get them all back at once.
+		if (reason === 'io server disconnect') {
+			clearTimeout(kicked);
+			kicked = setTimeout(() => !stopped && socket.connect(), reconnectionDelay * (1 - jitter + 2 * jitter * Math.random()));
+		}
 	});
 
 	return {
@@ -144,6 +161,7 @@ export function createReporter(options: ReporterOptions): ShardbeatReporter {
 		stop() {
 			stopped = true;
 			clearInterval(timer);
+			clearTimeout(kicked);
 			socket.disconnect();
 		}
 	};

@@ -19,6 +19,17 @@ import { createLogger } from '../log.ts';
 export const BOT_SECRET = 'test-bot-secret-0123456789';
 export const TOKEN_SECRET = 'test-token-secret-0123456789abcdef0123456789';
 
+/** Limits far above what any test does, so only the rate-limit specs meet them. */
+export const GENEROUS_LIMITS = { tokenRatePerMin: 100_000, httpRatePerMin: 100_000, viewerEventsPer10s: 100_000, maxViewersPerIp: 100_000 } satisfies Partial<ServerConfig>;
+
+/** The production defaults of every limit, for specs that test them. */
+export const RATE_LIMIT_DEFAULTS = {
+	tokenRatePerMin: DEFAULTS.tokenRatePerMin,
+	httpRatePerMin: DEFAULTS.httpRatePerMin,
+	viewerEventsPer10s: DEFAULTS.viewerEventsPer10s,
+	maxViewersPerIp: DEFAULTS.maxViewersPerIp
+} satisfies Partial<ServerConfig>;
+
 export type BotSocket = Socket<BotServerToClientEvents, BotClientToServerEvents>;
 export type ViewerSocket = Socket<ViewerServerToClientEvents, ViewerClientToServerEvents>;
 
@@ -42,6 +53,9 @@ export async function startServer(overrides: Partial<ServerConfig> = {}, port = 
 		port,
 		host: '127.0.0.1',
 		database: ':memory:',
+		// Tests open many sockets and fetch many tokens from 127.0.0.1 in a few seconds; the limit
+		// specs pass `RATE_LIMIT_DEFAULTS` (or their own figures) to see the real ones.
+		...GENEROUS_LIMITS,
 		...overrides
 	};
 	const logs: Record<string, unknown>[] = [];

@@ -1,6 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { flushSync, tick } from 'svelte';
 import type { ClusterLifecycle, ClusterStatus, ShardConflict, ShardStatus } from '#shared';
+import { HistoryStore } from '$lib/status/history-store.svelte';
+import { demoClusterHistory } from '$lib/status/demo-history';
 import ClusterCard from './ClusterCard.svelte';
 import { cleanupMounted, mountComponent } from './test-mount.ts';
 
@@ -14,6 +16,8 @@ interface Props {
 	locale: string;
 	conflicts?: ShardConflict[];
 	found?: number | null;
+	maintenance?: boolean;
+	history?: HistoryStore;
 }
 
 function makeCluster(overrides: Partial<ClusterStatus> = {}): ClusterStatus {
@@ -60,6 +64,16 @@ describe('ClusterCard', () => {
 		expect(card.id).toBe('cluster-4');
 		expect(card.dataset.cluster).toBe('4');
 		expect(card.dataset.lifecycle).toBe('running');
+	});
+
+	it('shows a Maintenance badge only while under maintenance', () => {
+		const { props, card } = render({ cluster: makeCluster({ lifecycle: 'stopped' }) });
+		expect(card.querySelector('[data-testid="maintenance-badge"]')).toBeNull();
+		expect(card.dataset.maintenance).toBe('false');
+		props.maintenance = true;
+		flushSync();
+		expect(card.querySelector('[data-testid="maintenance-badge"]')!.textContent!.trim()).toBe('Maintenance');
+		expect(card.dataset.maintenance).toBe('true');
 	});
 
 	it.each([
@@ -227,5 +241,28 @@ describe('ClusterCard', () => {
 			expect(text).toContain('Not reported1');
 			expect(text).toContain('Shards reported by more than one cluster: 9');
 		});
+	});
+});
+
+describe('ClusterCard details with history', () => {
+	it('fetches the cluster’s history when opened and shows its uptime, 90 bars and ping', async () => {
+		const requests: string[] = [];
+		const history = new HistoryStore({
+			serverUrl: 'http://status.test',
+			timeZone: 'UTC',
+			fetch: (async (input: RequestInfo | URL) => {
+				requests.push(String(input));
+				return new Response(JSON.stringify(demoClusterHistory(4, NOW, 'UTC')), { status: 200 });
+			}) as typeof fetch
+		});
+		const { card, clean } = render({ history });
+		expect(requests).toEqual([]); // nothing fetched for a closed card
+		card.querySelector<HTMLButtonElement>('button[aria-label="Details for cluster 4"]')!.click();
+		flushSync();
+		await vi.waitFor(() => expect(document.querySelectorAll('[data-testid="cluster-uptime-bars"] .uptime-bar')).toHaveLength(90));
+		expect(requests).toEqual(['http://status.test/api/v1/history/clusters/4?tz=UTC']);
+		const panel = document.querySelector<HTMLElement>('[data-testid="cluster-history"]')!;
+		expect(clean(panel.querySelector('[data-testid="uptime-figures"]')!.textContent)).toMatch(/^Last 24 hours .*Last 90 days \d/);
+		expect(panel.querySelector('[data-testid="sparkline"] svg')!.getAttribute('aria-label')).toMatch(/^Ping over the last 24 hours: minimum \d+ ms/);
 	});
 });

@@ -105,6 +105,22 @@ describe('StatusBanner', () => {
 		expect(text('connection')).toBe(`Connection: ${label}`);
 	});
 
+	it('says maintenance instead of outage when maintenance explains it, and only then', () => {
+		const { props, q, root } = render({ health: { state: 'outage', up: 0, total: 16 } });
+		expect(root.querySelector('h2')!.textContent!.trim()).toBe('Major outage');
+		expect(q('banner')!.dataset.maintenance).toBe('false');
+		expect(q('maintenance-explainer')).toBeNull();
+
+		props.maintenance = true;
+		flushSync();
+		expect(root.querySelector('h2')!.textContent!.trim()).toBe('Under maintenance');
+		expect(q('banner')!.dataset.maintenance).toBe('true');
+		// The real state stays readable for scripts; the words are the planned-work ones.
+		expect(q('banner')!.dataset.state).toBe('outage');
+		expect(q('maintenance-explainer')!.textContent).toBe('Everything not running normally is covered by planned maintenance.');
+		expect(q('announcer')!.textContent).toContain('Status changed: Maintenance');
+	});
+
 	describe('live announcer', () => {
 		it('is polite, atomic and empty on first render', () => {
 			const { q } = render({ health: { state: 'operational', up: 16, total: 16 } });

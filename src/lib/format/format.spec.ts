@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatAgo, formatDuration, formatNumber, formatPing } from './format.ts';
+import { formatAgo, formatDay, formatDayHeading, formatDowntime, formatDuration, formatNumber, formatPing, formatUptime } from './format.ts';
 
 /** U+202F NARROW NO-BREAK SPACE: French groups digits and separates units with it. */
 const NNBSP = '\u202f';
@@ -113,5 +113,47 @@ describe('formatDuration keeps adjacent units', () => {
 		[61_000, '1m 1s']
 	])('%i ms → %s', (ms, expected) => {
 		expect(formatDuration(ms, 'en')).toBe(expected);
+	});
+});
+
+describe('formatUptime', () => {
+	it.each([
+		{ locale: 'en', ratio: 0.99876, out: '99.87%' },
+		{ locale: 'en', ratio: 0.99996, out: '99.99%' }, // never rounds up to a clean 100 %
+		{ locale: 'en', ratio: 1, out: '100%' },
+		{ locale: 'en', ratio: 0.5, out: '50%' },
+		{ locale: 'de', ratio: 0.99876, out: '99,87 %' },
+		{ locale: 'fr', ratio: 0.99876, out: '99,87 %' },
+		{ locale: 'en', ratio: null, out: '—' }
+	])('$locale: $ratio → $out', ({ locale, ratio, out }) => {
+		// ICU picks between no-break spaces by version; any of them is right here.
+		expect(formatUptime(ratio, locale).replace(/[\u00a0\u202f]/g, ' ')).toBe(out);
+	});
+});
+
+describe('formatDowntime', () => {
+	it.each([
+		{ locale: 'en', minutes: 23, out: '23 min' },
+		{ locale: 'en', minutes: 0.2, out: '1 min' }, // measured downtime is never "0 min"
+		{ locale: 'en', minutes: 125, out: '2 hr 5 min' },
+		{ locale: 'en', minutes: 120, out: '2 hr' },
+		{ locale: 'de', minutes: 125, out: '2 Std. 5 Min.' },
+		{ locale: 'fr', minutes: 125, out: '2 h 5 min' }
+	])('$locale: $minutes → $out', ({ locale, minutes, out }) => {
+		expect(formatDowntime(minutes, locale).replace(/[\u00a0\u202f]/g, ' ')).toBe(out);
+	});
+});
+
+describe('formatDay', () => {
+	it('formats the calendar day as given, whatever the zone (no shift to the day before)', () => {
+		expect(formatDay('2025-06-02', 'en')).toBe('Mon, Jun 2, 2025');
+		expect(formatDay('2025-06-02', 'en', 'full')).toBe('Monday, June 2, 2025');
+		expect(formatDay('2025-06-02', 'de', 'full')).toBe('Montag, 2. Juni 2025');
+	});
+
+	it('capitalises headings, which French and Spanish would start in lower case', () => {
+		expect(formatDayHeading('2025-06-01', 'fr')).toBe('Dimanche 1 juin 2025');
+		expect(formatDayHeading('2025-06-01', 'es')).toBe('Domingo, 1 de junio de 2025');
+		expect(formatDayHeading('2025-06-01', 'en')).toBe('Sunday, June 1, 2025');
 	});
 });

@@ -1,4 +1,4 @@
-import type { ClusterHealth, ClusterLifecycle, OverallState, ShardState } from '#shared';
+import type { ClusterHealth, ClusterLifecycle, IncidentImpact, IncidentStatus, OverallState, ShardState, UptimeFigures } from '#shared';
 import { m } from '$lib/paraglide/messages';
 import type { ConnectionState } from '$lib/status/viewer-connection';
 import type { TileKind } from '$lib/status/shard-view';
@@ -56,4 +56,25 @@ export const legendLabel: Record<TileKind, () => string> = {
 	transitional: m.legend_transitional,
 	down: m.legend_down,
 	missing: m.legend_missing
+};
+
+export const incidentStatusLabel: Record<IncidentStatus, () => string> = {
+	investigating: m.incident_status_investigating,
+	identified: m.incident_status_identified,
+	monitoring: m.incident_status_monitoring,
+	resolved: m.incident_status_resolved
+};
+
+export const impactLabel: Record<IncidentImpact, () => string> = {
+	none: m.impact_none,
+	minor: m.impact_minor,
+	major: m.impact_major,
+	critical: m.impact_critical
+};
+
+export const uptimePeriodLabel: Record<keyof UptimeFigures, () => string> = {
+	'24h': m.uptime_24h,
+	'7d': m.uptime_7d,
+	'30d': m.uptime_30d,
+	'90d': m.uptime_90d
 };
