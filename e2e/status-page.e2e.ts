@@ -214,3 +214,30 @@ describe('find my shard and tooltips', () => {
 		await page.close();
 	});
 });
+
+describe('security headers', () => {
+	it('serves a CSP with no unsafe-inline scripts, and the page runs under it without a violation', async () => {
+		const res = await fetch(`${stack.page.url}/de/`);
+		const csp = res.headers.get('content-security-policy') ?? '';
+		expect(csp).toMatch(/script-src[^;]*'self'/);
+		expect(csp).toMatch(/script-src[^;]*'sha256-/);
+		expect(csp).not.toContain('unsafe-inline');
+		expect(csp).toContain("frame-ancestors 'none'");
+		expect(csp).toContain("object-src 'none'");
+		expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+		expect(res.headers.get('referrer-policy')).toBe('strict-origin-when-cross-origin');
+
+		const page = await browser.newPage({ colorScheme: 'dark' });
+		const violations: string[] = [];
+		page.on('console', (m) => {
+			if (/Content Security Policy|Refused to/i.test(m.text())) violations.push(m.text());
+		});
+		await page.addInitScript(() => localStorage.setItem('shardbeat-theme', 'dark'));
+		await page.goto(`${stack.page.url}/de/`);
+		await page.locator('[data-testid=banner][data-state=operational]').waitFor({ timeout: 30_000 });
+		// The theme script (a file now, not inline) still ran before paint.
+		expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
+		expect(violations).toEqual([]);
+		await page.close();
+	});
+});
