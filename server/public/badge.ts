@@ -1,4 +1,5 @@
 import type { StatusSummary } from '#shared';
+import { escapeXml, INVALID_XML } from './xml.ts';
 
 type BadgeState = StatusSummary['status']['state'];
 
@@ -40,19 +41,6 @@ function textWidth(text: string): number {
 		else width += OTHER;
 	}
 	return width;
-}
-
-/** Characters XML 1.0 does not allow at all (C0 controls but tab and newlines, lone surrogates, U+FFFE/F). */
-const INVALID_XML = /[^\t\n\r\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
-
-function escapeXml(text: string): string {
-	return text
-		.replace(INVALID_XML, '')
-		.replace(/&/g, '&amp;')
-		.replace(/</g, '&lt;')
-		.replace(/>/g, '&gt;')
-		.replace(/"/g, '&quot;')
-		.replace(/'/g, '&apos;');
 }
 
 /** Five px either side of the text, as shields.io pads. */

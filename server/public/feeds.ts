@@ -1,4 +1,5 @@
 import type { Incident, IncidentStatus } from '#shared';
+import { escapeXml, INVALID_XML } from './xml.ts';
 
 /** What a feed says about the site it belongs to. `now` is epoch ms. */
 export interface FeedSite {
@@ -21,23 +22,7 @@ const STATUS_LABEL: Record<IncidentStatus, string> = {
 	resolved: 'Resolved'
 };
 
-/** Characters XML 1.0 does not allow at all (C0 controls but tab and newlines, lone surrogates, U+FFFE/F). */
-const INVALID_XML = /[^\t\n\r\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
-
-/**
- * Escapes text for XML content and attribute values. Operator text can hold anything, and one
- * control character would make the whole feed unparsable, so those are dropped, not escaped
- * (XML 1.0 has no way to carry them).
- */
-function xml(text: string): string {
-	return text
-		.replace(INVALID_XML, '')
-		.replace(/&/g, '&amp;')
-		.replace(/</g, '&lt;')
-		.replace(/>/g, '&gt;')
-		.replace(/"/g, '&quot;')
-		.replace(/'/g, '&apos;');
-}
+const xml = escapeXml;
 
 /** The latest moment the incident changed: its newest update, resolution or start. */
 function updatedAt(incident: Incident): number {
