@@ -34,12 +34,12 @@ describe('Liveness', () => {
 	it('start-up grace: after start, nothing expires until a whole timeout has passed, then silence counts', () => {
 		const { l, expired } = liveness(1_000);
 		l.start(10_000);
-		// A cluster known from before the restart (e.g. reloaded from Redis), last heard long ago.
-		l.seed(7, 2_000);
+		// A cluster last heard long before the grace began.
+		l.touch(7, 2_000);
 		l.touch(8, 10_100);
 		expect(l.inGrace(10_999)).toBe(true);
 		expect(l.sweep(10_999)).toEqual([]);
-		// A seeded key that reports during the grace is simply alive.
+		// A stale key that reports during the grace is simply alive.
 		l.touch(7, 10_500);
 		expect(l.sweep(11_000)).toEqual([]);
 		expect(l.inGrace(11_000)).toBe(false);
@@ -50,20 +50,12 @@ describe('Liveness', () => {
 		l.close();
 	});
 
-	it('a seeded key that never reports is expired when the grace ends, not before', () => {
+	it('a stale key that never reports is expired when the grace ends, not before', () => {
 		const { l } = liveness(1_000, 3_000);
 		l.start(0);
-		l.seed(3, -50_000);
+		l.touch(3, -50_000);
 		expect(l.sweep(2_999)).toEqual([]);
 		expect(l.sweep(3_000)).toEqual([3]);
-		l.close();
-	});
-
-	it('seed never overwrites a fresher touch', () => {
-		const { l } = liveness(1_000);
-		l.touch(4, 5_000);
-		l.seed(4, 0);
-		expect(l.sweep(5_500)).toEqual([]);
 		l.close();
 	});
 });

@@ -33,14 +33,6 @@ export class Liveness {
 		return this.#startedAt !== undefined && now - this.#startedAt < this.#options.graceMs;
 	}
 
-	/**
-	 * A key known from before this process started (e.g. a cluster reloaded from a shared store),
-	 * seen last at `lastSeen`: it is swept like any other, but only after the start-up grace.
-	 */
-	seed(key: number, lastSeen: number): void {
-		if (!this.#lastSeen.has(key)) this.#lastSeen.set(key, lastSeen);
-	}
-
 	start(now = Date.now()): void {
 		this.#startedAt ??= now;
 		if (this.#timer) return;
