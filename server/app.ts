@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Server } from 'socket.io';
@@ -24,6 +25,7 @@ import { WebhookNotifier, type WebhookTarget } from './notify/webhooks.ts';
 import { OPERATOR_ROOM } from './namespaces/viewer.ts';
 import { clientIp } from './security/client-ip.ts';
 import { DetailedFleetFeed } from './security/public-detail.ts';
+import { MemoryConnectionCap, RedisConnectionCap, type ConnectionCap } from './security/connection-cap.ts';
 import { MemoryRateStore, RateLimiter, RedisRateStore, type RateLimitStore } from './security/rate-limit.ts';
 
 /** A running (or ready to run) Shardbeat server. */
@@ -147,19 +149,25 @@ export function createShardbeatServer(config: ServerConfig, options: ShardbeatSe
 	const log: FleetLog = redisLog ?? new MemoryFleetLog(feed, record);
 	const snapshot = (): FleetStatus => ({ ...publicFeed.status, generatedAt: Date.now() });
 
-	// Scaled out, the HTTP limits are counted in Redis so a client cannot multiply them by the
-	// number of instances; a socket lives on one instance, so per-socket and per-IP socket caps do not need it.
-	let rateWarnedAt = 0;
+	// Scaled out, the HTTP limits and the per-IP viewer cap are counted in Redis so a client cannot
+	// multiply them by the number of instances; a socket lives on one instance, so its event budget does not need it.
+	const warnedAt = { rate: 0, cap: 0 };
+	const warnEvery = (kind: keyof typeof warnedAt, message: string) => (err: Error) => {
+		if (Date.now() - warnedAt[kind] < 60_000) return;
+		warnedAt[kind] = Date.now();
+		logger.warn({ err: err.message }, message);
+	};
 	const rateStore: RateLimitStore = redisLog
-		? new RedisRateStore({
-				redis: redisLog.client,
-				onError: (err) => {
-					if (Date.now() - rateWarnedAt < 60_000) return;
-					rateWarnedAt = Date.now();
-					logger.warn({ err: err.message }, 'rate limits unavailable (redis); allowing requests meanwhile');
-				}
-			})
+		? new RedisRateStore({ redis: redisLog.client, onError: warnEvery('rate', 'rate limits unavailable (redis); allowing requests meanwhile') })
 		: new MemoryRateStore();
+	const viewerCap: ConnectionCap = redisLog
+		? new RedisConnectionCap({
+				redis: redisLog.client,
+				limit: config.maxViewersPerIp,
+				instanceId: randomUUID(),
+				onError: warnEvery('cap', 'per-IP viewer cap unavailable (redis); counting this instance only meanwhile')
+			})
+		: new MemoryConnectionCap(config.maxViewersPerIp);
 	const httpIp = (req: import('node:http').IncomingMessage) => clientIp(req.headers, req.socket.remoteAddress, config.trustProxy);
 
 	const allowedOrigins = new Set(config.allowedOrigins);
@@ -186,7 +194,7 @@ export function createShardbeatServer(config: ServerConfig, options: ShardbeatSe
 		stats,
 		limits: {
 			eventsPer10s: config.viewerEventsPer10s,
-			maxPerIp: config.maxViewersPerIp,
+			cap: viewerCap,
 			clientIp: (headers, address) => clientIp(headers, address, config.trustProxy)
 		}
 	});
@@ -232,7 +240,8 @@ export function createShardbeatServer(config: ServerConfig, options: ShardbeatSe
 		},
 		onMaintenance: () => history.service.invalidate(),
 		historyMaxAgeS: 30,
-		now: options.historyNow ?? now
+		now: options.historyNow ?? now,
+		logger
 	});
 	const publicRoutes = createPublicRoutes({
 		snapshot,
@@ -325,6 +334,8 @@ export function createShardbeatServer(config: ServerConfig, options: ShardbeatSe
 				await Promise.all([log.close(), history.close(), webhooks?.close()])
 					.catch((err: unknown) => logger.error({ err }, 'error while closing'));
 				await ioClosed;
+				// Last: closing the sockets released their slots (in Redis too, before its client quit).
+				viewerCap.close();
 			})();
 			return closing;
 		}

@@ -49,7 +49,7 @@ export interface ServerConfig {
 	httpRatePerMin: number;
 	/** Events (polls, renewals, anything else) per viewer socket per 10 s (0: unlimited). */
 	viewerEventsPer10s: number;
-	/** Concurrent `/viewer` sockets per IP on one instance (0: unlimited); bots are not counted. */
+	/** Concurrent `/viewer` sockets per IP, across every instance when scaled out (0: unlimited); bots are not counted. */
 	maxViewersPerIp: number;
 	/**
 	 * `full`: everyone sees per-shard pings and guild counts. `basic`: only operator tokens do;
@@ -174,7 +174,7 @@ export const ENV_DOCS: { name: string; default: string; meaning: string }[] = [
 		default: String(DEFAULTS.viewerEventsPer10s),
 		meaning: 'Events (`get-cluster-status` polls and the rest) per viewer socket per 10 s; more are answered `rate_limited`. `0` turns it off.'
 	},
-	{ name: 'SHARDBEAT_MAX_VIEWERS_PER_IP', default: String(DEFAULTS.maxViewersPerIp), meaning: 'Concurrent viewer sockets per client IP on one instance; bots are not counted. `0` turns it off.' },
+	{ name: 'SHARDBEAT_MAX_VIEWERS_PER_IP', default: String(DEFAULTS.maxViewersPerIp), meaning: 'Concurrent viewer sockets per client IP (across every instance when scaled out); bots are not counted. `0` turns it off.' },
 	{
 		name: 'SHARDBEAT_PUBLIC_DETAIL',
 		default: DEFAULTS.publicDetail,

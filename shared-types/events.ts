@@ -85,4 +85,6 @@ export interface ViewerTokenResponse {
  */
 export interface ConnectErrorData {
 	code: ErrorCode;
+	/** With `rate_limited`: how long to wait before connecting again. */
+	retryAfterMs?: number;
 }

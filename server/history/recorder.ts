@@ -25,6 +25,8 @@ type PingRow = { cluster_id: number; minute: number; samples: number; sum_ms: nu
 
 const MINUTE = 60_000;
 const CHUNK = 400;
+/** The longest wait between write attempts while the database is away. */
+export const MAX_BACKOFF_MS = 15_000;
 
 /**
  * Turns committed fleet changes into history rows: a shard's state when it changes, a cluster's
@@ -130,8 +132,9 @@ export class HistoryRecorder {
 	}
 
 	#nextDelay(): number {
-		// Back off while the database is down (1 s doubling to a minute), so it is not hammered.
-		return this.#failures === 0 ? this.#o.flushIntervalMs : Math.min(60_000, this.#o.flushIntervalMs * 2 ** Math.min(6, this.#failures));
+		// Back off while the database is down (1 s doubling to 15 s), so it is not hammered; the cap
+		// bounds how long history lags once it is back, whatever the length of the outage.
+		return this.#failures === 0 ? this.#o.flushIntervalMs : Math.min(MAX_BACKOFF_MS, this.#o.flushIntervalMs * 2 ** Math.min(6, this.#failures));
 	}
 
 	/**

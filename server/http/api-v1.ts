@@ -6,6 +6,7 @@ import { isTimeZone } from '../history/history-service.ts';
 import type { IncidentNotice } from '../history/incident-monitor.ts';
 import type { HistoryStore } from '../history/store.ts';
 import { explain, NewIncidentSchema, NewIncidentUpdateSchema, NewMaintenanceSchema } from './operator-schema.ts';
+import type { Logger } from '../log.ts';
 import { HttpError, readJson, send } from './respond.ts';
 
 /** The history side once its database is open; undefined before (or while it cannot be opened). */
@@ -23,6 +24,7 @@ export interface ApiV1Deps {
 	onMaintenance: () => void;
 	historyMaxAgeS: number;
 	now: () => number;
+	logger: Logger;
 }
 
 const CLUSTER_HISTORY = /^\/api\/v1\/history\/clusters\/(\d{1,7})$/;
@@ -55,7 +57,7 @@ export function createApiV1(deps: ApiV1Deps) {
 		}
 	};
 
-	return async (req: IncomingMessage, res: ServerResponse, url: URL, cors: Record<string, string>): Promise<boolean> => {
+	const route = async (req: IncomingMessage, res: ServerResponse, url: URL, cors: Record<string, string>): Promise<boolean> => {
 		const path = url.pathname;
 		if (!path.startsWith('/api/v1/history') && !path.startsWith('/api/v1/operator/')) return false;
 		const method = req.method ?? 'GET';
@@ -126,5 +128,16 @@ export function createApiV1(deps: ApiV1Deps) {
 		}
 		return false;
 	};
-}
 
+	return async (req: IncomingMessage, res: ServerResponse, url: URL, cors: Record<string, string>): Promise<boolean> => {
+		try {
+			return await route(req, res, url, cors);
+		} catch (err) {
+			if (err instanceof HttpError) throw err;
+			// Past validation, what fails is a query: the database went away after it opened (an
+			// outage, a full disk). That is a 503 with a retry hint, as before it opened; logged all the same.
+			deps.logger.warn({ err: (err as Error).message, path: url.pathname }, 'history query failed');
+			throw new HttpError(503, 'history_unavailable', 'the history database did not answer; live status still works — retry shortly');
+		}
+	};
+}

@@ -61,7 +61,8 @@ export function createPublicRoutes(deps: PublicRoutesDeps) {
 			}
 			case '/feeds/incidents.rss':
 			case '/feeds/incidents.atom': {
-				const current = await deps.current();
+				// A database that went away after opening is the same "not now" as one not open yet.
+				const current = await deps.current().catch(() => undefined);
 				if (!current) throw new HttpError(503, 'history_unavailable', 'the history database is not reachable yet; retry shortly');
 				const base = deps.pageUrl();
 				const site = { title: `${deps.botName} status: incidents`, pageUrl: base, feedUrl: `${deps.serverUrl()}${path}`, now: deps.now() };

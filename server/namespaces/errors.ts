@@ -1,8 +1,8 @@
 import type { ConnectErrorData, ErrorCode } from '#shared';
 
 /** An Error whose `data` reaches the client's `connect_error` handler, so it can act on the code. */
-export function connectError(code: ErrorCode, message: string): Error & { data: ConnectErrorData } {
-	return Object.assign(new Error(message), { data: { code } });
+export function connectError(code: ErrorCode, message: string, retryAfterMs?: number): Error & { data: ConnectErrorData } {
+	return Object.assign(new Error(message), { data: retryAfterMs === undefined ? { code } : { code, retryAfterMs } });
 }
 
 /**

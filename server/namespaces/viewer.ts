@@ -3,6 +3,7 @@ import type { Ack, FleetUpdate, ViewerClientToServerEvents, ViewerServerToClient
 import type { ViewerScope, ViewerTokens } from '../auth/viewer-token.ts';
 import type { FleetFeed } from '../feed/fleet-feed.ts';
 import type { Logger } from '../log.ts';
+import type { ConnectionCap } from '../security/connection-cap.ts';
 import { takeToken, type Bucket, type RateRule } from '../security/rate-limit.ts';
 import { ackOf, connectError } from './errors.ts';
 
@@ -32,11 +33,14 @@ export interface ViewerNamespaceDeps {
 	limits?: {
 		/** Events per socket per 10 s (0: unlimited). */
 		eventsPer10s: number;
-		/** Concurrent viewer sockets per IP on this instance (0: unlimited). */
-		maxPerIp: number;
+		/** Concurrent viewer sockets per IP: this instance's, or shared through Redis. */
+		cap?: ConnectionCap;
 		clientIp: (headers: Record<string, string | string[] | undefined>, address: string) => string;
 	};
 }
+
+/** The retry hint a capped viewer gets: long enough for other tabs to close. */
+export const CAP_RETRY_MS = 10_000;
 
 const expired = { ok: false, error: { code: 'token_expired', message: 'viewer token expired; fetch a new one from POST /api/token and send renew-token' } } as const;
 
@@ -66,22 +70,30 @@ export function registerViewerNamespace(nsp: ViewerNamespace, deps: ViewerNamesp
 	const publicFeed = deps.publicFeed ?? feed;
 	const limits = deps.limits;
 	const eventRule: RateRule | undefined = limits && limits.eventsPer10s > 0 ? { limit: limits.eventsPer10s, windowMs: 10_000 } : undefined;
-	const maxPerIp = limits?.maxPerIp ?? 0;
-	/** Connected viewer sockets per IP (this instance only: a socket lives on one instance). */
-	const perIp = new Map<string, number>();
+	const cap = limits?.cap && limits.cap.limit > 0 ? limits.cap : undefined;
 	const capMessage = (ip: string) => `too many viewer connections from ${ip}; close some tabs or retry later`;
 
 	nsp.use(async (socket, next) => {
 		const ip = limits ? limits.clientIp(socket.handshake.headers, socket.handshake.address) : socket.handshake.address;
-		// Checked before the token: a flood of connections is turned away without a signature check.
-		if (maxPerIp > 0 && (perIp.get(ip) ?? 0) >= maxPerIp) {
-			logger.debug({ socket: socket.id, ip }, 'viewer refused: per-IP connection cap');
-			return next(connectError('rate_limited', capMessage(ip)));
-		}
 		const check = await tokens.verify(socket.handshake.auth?.token, now());
 		if (!check.ok) {
 			logger.debug({ socket: socket.id, code: check.code }, 'viewer refused');
 			return next(connectError(check.code, check.reason));
+		}
+		// After the token (an HMAC costs less than a Redis round trip), and atomically, so
+		// concurrent handshakes cannot all take the last slot.
+		if (cap && !(await cap.acquire(ip, socket.id))) {
+			logger.debug({ socket: socket.id, ip }, 'viewer refused: per-IP connection cap');
+			return next(connectError('rate_limited', capMessage(ip), CAP_RETRY_MS));
+		}
+		// Released on disconnect, or when the client left before the handshake finished (then
+		// there is no connection and no disconnect); releasing twice is harmless.
+		if (cap) {
+			if (socket.conn.readyState !== 'open') {
+				cap.release(ip, socket.id);
+				return next(new Error('the client closed its connection during the handshake'));
+			}
+			socket.conn.once('close', () => cap.release(ip, socket.id));
 		}
 		socket.data.tokenExpiresAt = check.expiresAt;
 		socket.data.scope = check.scope;
@@ -90,19 +102,7 @@ export function registerViewerNamespace(nsp: ViewerNamespace, deps: ViewerNamesp
 	});
 
 	nsp.on('connection', (socket) => {
-		const ip = socket.data.ip;
-		const count = (perIp.get(ip) ?? 0) + 1;
-		perIp.set(ip, count);
-		socket.on('disconnect', () => {
-			const left = (perIp.get(ip) ?? 1) - 1;
-			if (left <= 0) perIp.delete(ip);
-			else perIp.set(ip, left);
-		});
-		// Handshakes check the cap while a token is being verified; this closes that window.
-		if (maxPerIp > 0 && count > maxPerIp) {
-			socket.disconnect(true);
-			return;
-		}
+		if (cap) socket.on('disconnect', () => cap.release(socket.data.ip, socket.id));
 		if (socket.data.scope === 'operator') void socket.join(OPERATOR_ROOM);
 
 		socket.use((packet, next) => {

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { FleetReplica, type FleetStatus } from '#shared';
 import { eventually, startServer, type Harness } from '../../../server/testing/harness.ts';
+import { CAP_RETRY_MS } from '../../../server/namespaces/viewer.ts';
 import { OFFLINE_AFTER_FAILURES, ViewerConnection, type ConnectionState } from './viewer-connection.ts';
 
 /* The page's connection logic against a real Shardbeat server on loopback. */
@@ -14,10 +15,10 @@ afterEach(async () => {
 	vi.restoreAllMocks();
 });
 
-function connect(url: string, options: { refreshAheadMs?: number } = {}) {
+function connect(url: string, options: { refreshAheadMs?: number; fetch?: typeof fetch } = {}) {
 	const states: ConnectionState[] = [];
 	const statuses: FleetStatus[] = [];
-	const tokenFetches = vi.fn(fetch);
+	const tokenFetches = vi.fn(options.fetch ?? fetch);
 	const replica = new FleetReplica();
 	const connection = new ViewerConnection({
 		serverUrl: url,
@@ -29,8 +30,8 @@ function connect(url: string, options: { refreshAheadMs?: number } = {}) {
 		},
 		version: () => replica.version,
 		onState: (s) => states.push(s),
-		fetch: tokenFetches,
-		...options
+		...options,
+		fetch: tokenFetches
 	});
 	connections.push(connection);
 	connection.start();
@@ -105,5 +106,61 @@ describe('ViewerConnection', () => {
 		const { states } = connect(url);
 		await eventually(() => states.at(-1) === 'offline');
 		expect(states[0]).toBe('offline');
+	});
+
+	describe('retry hints', () => {
+		afterEach(() => vi.useRealTimers());
+
+		it('holds its polls for the retryAfterMs of a rate_limited answer, then asks once by itself', async () => {
+			const h = await startServer({ viewerEventsPer10s: 3 });
+			servers.push(h);
+			let received = 0;
+			h.server.io.of('/viewer').on('connection', (socket) => socket.conn.on('packet', (p: { type: string; data?: unknown }) => {
+				if (p.type === 'message' && String(p.data).includes('get-cluster-status')) received++;
+			}));
+			const { connection, states, statuses } = connect(h.url);
+			await eventually(() => states.at(-1) === 'live');
+			for (let i = 0; i < 3; i++) expect(await connection.poll()).toBe(true);
+			expect(await connection.poll()).toBe(false); // the 4th in 10 s: refused, with a hint of about 3.3 s
+			expect(received).toBe(4);
+			const refusedAt = Date.now();
+			const answered = statuses.length;
+			// The page's scheduler and focus refreshes still call poll(): nothing leaves meanwhile.
+			for (let i = 0; i < 5; i++) expect(await connection.poll()).toBe(false);
+			expect(received).toBe(4);
+			// Once the budget has a token again, the connection asks by itself and the page catches up.
+			await eventually(() => statuses.length === answered + 1, 8_000);
+			expect(received).toBe(5);
+			expect(Date.now() - refusedAt).toBeGreaterThanOrEqual(3_000);
+			expect(await connection.poll()).toBe(false); // the budget refills one token per 3.3 s
+		});
+
+		it("waits out POST /api/token's Retry-After before asking for a token again", async () => {
+			vi.useFakeTimers();
+			const refused = async () => new Response('{"error":{"code":"rate_limited"}}', { status: 429, headers: { 'retry-after': '7' } });
+			const { states, tokenFetches } = connect('http://127.0.0.1:9', { fetch: refused });
+			await vi.advanceTimersByTimeAsync(0);
+			expect(tokenFetches).toHaveBeenCalledTimes(1);
+			expect(states).toEqual(['offline']);
+			// Without the hint the first retry would come after 0.5 to 1.5 s.
+			await vi.advanceTimersByTimeAsync(6_990);
+			expect(tokenFetches).toHaveBeenCalledTimes(1);
+			await vi.advanceTimersByTimeAsync(20);
+			expect(tokenFetches).toHaveBeenCalledTimes(2);
+		});
+
+		it('connects again no sooner than the per-IP cap asks, and gets in once a slot is free', async () => {
+			const h = await startServer({ maxViewersPerIp: 1 });
+			servers.push(h);
+			const first = connect(h.url);
+			await eventually(() => first.states.at(-1) === 'live');
+			const second = connect(h.url);
+			await eventually(() => second.states.at(-1) === 'offline');
+			const refusedAt = Date.now();
+			first.connection.close();
+			await eventually(() => second.states.at(-1) === 'live', CAP_RETRY_MS + 5_000);
+			expect(Date.now() - refusedAt).toBeGreaterThanOrEqual(CAP_RETRY_MS - 100);
+			expect(await second.connection.poll()).toBe(true);
+		}, CAP_RETRY_MS + 10_000);
 	});
 });

@@ -34,10 +34,26 @@ export interface ViewerConnectionOptions {
 /** Failed attempts in a row (about 7 s with the default backoff) before the page says "offline". */
 export const OFFLINE_AFTER_FAILURES = 3;
 
+/** A refused `POST /api/token`; `retryAfterMs` comes from the server's `Retry-After`, when it sent one. */
+export class TokenRequestError extends Error {
+	constructor(
+		readonly status: number,
+		readonly retryAfterMs: number | undefined
+	) {
+		super(`POST /api/token answered ${status}${retryAfterMs === undefined ? '' : `; retry in ${Math.ceil(retryAfterMs / 1000)} s`}`);
+	}
+}
+
+/** `Retry-After` in seconds (the form our server sends), as ms; anything else is ignored. */
+function retryAfterOf(res: Response): number | undefined {
+	const seconds = Number(res.headers.get('retry-after'));
+	return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : undefined;
+}
+
 /** `POST /api/token` on the status server. */
 export async function fetchViewerToken(serverUrl: string, fetcher: typeof fetch = fetch): Promise<ViewerTokenResponse> {
 	const res = await fetcher(new URL('/api/token', serverUrl), { method: 'POST' });
-	if (!res.ok) throw new Error(`POST /api/token answered ${res.status}`);
+	if (!res.ok) throw new TokenRequestError(res.status, retryAfterOf(res));
 	const body = (await res.json()) as ViewerTokenResponse;
 	if (typeof body.token !== 'string' || typeof body.expiresAt !== 'number') throw new Error('POST /api/token returned no token');
 	return body;
@@ -59,6 +75,9 @@ export class ViewerConnection {
 	#failures = 0;
 	#closed = false;
 	#state: ConnectionState = 'connecting';
+	/** The server said "too many requests": no poll leaves before this time. */
+	#holdUntil = 0;
+	#holdTimer: ReturnType<typeof setTimeout> | undefined;
 
 	constructor(options: ViewerConnectionOptions) {
 		this.#o = { fetch: (...a) => fetch(...a), refreshAheadMs: 60_000, ...options };
@@ -76,22 +95,36 @@ export class ViewerConnection {
 	 */
 	async poll(): Promise<boolean> {
 		const socket = this.#socket;
-		if (!socket?.connected) return false;
+		// While held back, asking again would only spend the budget the server is refilling.
+		if (!socket?.connected || Date.now() < this.#holdUntil) return false;
 		try {
 			const version = this.#o.version();
 			const ack = await socket.timeout(10_000).emitWithAck('get-cluster-status', version > 0 ? { since: version } : {});
 			if (ack.ok) return this.#o.onUpdate(ack.update);
 			if (ack.error.code === 'token_expired') await this.#renewToken().catch(() => undefined);
+			if (ack.error.code === 'rate_limited') this.#holdPolls(ack.error.retryAfterMs ?? backoffDelay(this.#attempt));
 			return false;
 		} catch {
 			return false; // timed out; the next poll or the reconnect logic repairs it
 		}
 	}
 
+	/** Holds polls for `ms`, then asks once, so the page catches up as soon as it may. */
+	#holdPolls(ms: number): void {
+		this.#holdUntil = Date.now() + ms;
+		clearTimeout(this.#holdTimer);
+		this.#holdTimer = setTimeout(() => {
+			// Timers may fire a millisecond before Date.now() reaches the mark.
+			this.#holdUntil = 0;
+			void this.poll();
+		}, ms);
+	}
+
 	close(): void {
 		this.#closed = true;
 		clearTimeout(this.#refreshTimer);
 		clearTimeout(this.#retryTimer);
+		clearTimeout(this.#holdTimer);
 		this.#socket?.disconnect();
 		this.#socket = undefined;
 	}
@@ -142,14 +175,17 @@ export class ViewerConnection {
 			// A refusal by the server's middleware is final for socket.io: a token that expired,
 			// or one signed by a server that restarted with a new key. Fetch a new one and retry.
 			if (error.data?.code === 'token_expired' || error.data?.code === 'unauthorized') this.#retry();
+			// Too many tabs from this address: come back no sooner than the server asked.
+			if (error.data?.code === 'rate_limited') this.#retry(error.data.retryAfterMs);
 		});
 		socket.io.on('reconnect_attempt', () => this.#setState('reconnecting'));
 		this.#scheduleRefresh();
 	}
 
-	#retry(): void {
+	/** Fetches a token and connects again after the backoff, or after `atLeastMs` if longer. */
+	#retry(atLeastMs = 0): void {
 		clearTimeout(this.#retryTimer);
-		const delay = backoffDelay(this.#attempt++);
+		const delay = Math.max(atLeastMs, backoffDelay(this.#attempt++));
 		this.#retryTimer = setTimeout(() => void this.#renewAndOpen(), delay);
 	}
 
@@ -157,10 +193,10 @@ export class ViewerConnection {
 		try {
 			await this.#renewToken();
 			this.#open();
-		} catch {
-			// The HTTP API itself is unreachable: say so plainly, and keep trying in the background.
+		} catch (error) {
+			// The HTTP API itself is unreachable or refusing: say so plainly, and keep trying in the background.
 			this.#setState('offline');
-			this.#retry();
+			this.#retry(error instanceof TokenRequestError ? error.retryAfterMs : undefined);
 		}
 	}
 
@@ -182,6 +218,12 @@ export class ViewerConnection {
 		clearTimeout(this.#refreshTimer);
 		if (!this.#token || this.#closed) return;
 		const delay = inMs ?? Math.max(5_000, this.#token.expiresAt - Date.now() - this.#o.refreshAheadMs);
-		this.#refreshTimer = setTimeout(() => void this.#renewToken().catch(() => this.#scheduleRefresh(backoffDelay(this.#attempt++))), delay);
+		this.#refreshTimer = setTimeout(
+			() =>
+				void this.#renewToken().catch((error: unknown) =>
+					this.#scheduleRefresh(Math.max(error instanceof TokenRequestError ? (error.retryAfterMs ?? 0) : 0, backoffDelay(this.#attempt++)))
+				),
+			delay
+		);
 	}
 }
