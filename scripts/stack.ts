@@ -95,10 +95,22 @@ export function serveDev(port: number, env: Record<string, string>): Promise<Ser
 }
 
 export interface Stack {
-	server: ShardbeatServer;
+	/** The server running now: after `startServer()` a new instance, so read it afresh rather than keep it. */
+	readonly server: ShardbeatServer;
 	serverUrl: string;
 	fleet: FleetSimulator;
 	page: Service;
+	/**
+	 * Closes the server as a deploy would (sockets dropped, port freed); the fleet and the page keep
+	 * running and retry on their own. Resolves once it is closed. Safe to call twice.
+	 */
+	stopServer(): Promise<void>;
+	/**
+	 * Starts a fresh server (empty memory, same config: same secrets, so tokens the page holds stay
+	 * valid) on the same port after `stopServer()`, and resolves with it once it listens.
+	 * `beforeListen` sees it before any client can reach it (to add a Socket.io middleware, say).
+	 */
+	startServer(options?: { beforeListen?: (server: ShardbeatServer) => void }): Promise<ShardbeatServer>;
 	stop(): Promise<void>;
 }
 
@@ -128,8 +140,12 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 		database: ':memory:',
 		...options.config
 	};
-	const server = createShardbeatServer(config, { logger: createLogger(config.logLevel) });
+	const create = () => createShardbeatServer(config, { logger: createLogger(config.logLevel) });
+	let server = create();
 	const serverUrl = await server.listen(options.serverPort ?? 0, '127.0.0.1');
+	// A restart must come back where the fleet and the page (PUBLIC_SHARDBEAT_URL) look for it.
+	const serverPort = Number(new URL(serverUrl).port);
+	let serverClosed = false;
 	const fleet = new FleetSimulator({ url: serverUrl, secret: config.botSecret, ...options.fleet });
 	fleet.start();
 	await fleet.connected(60_000);
@@ -138,10 +154,31 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 		...(options.botName ? { PUBLIC_SHARDBEAT_BOT_NAME: options.botName } : {})
 	});
 	return {
-		server,
+		get server() {
+			return server;
+		},
 		serverUrl,
 		fleet,
 		page,
+		async stopServer() {
+			serverClosed = true;
+			await server.close();
+		},
+		async startServer({ beforeListen } = {}) {
+			if (!serverClosed) throw new Error('startServer() needs stopServer() first: the port is still taken');
+			const next = create();
+			beforeListen?.(next);
+			try {
+				await next.listen(serverPort, '127.0.0.1');
+			} catch (err) {
+				// listen() starts history and timers before it binds: do not leave them running.
+				await next.close();
+				throw err;
+			}
+			server = next;
+			serverClosed = false;
+			return next;
+		},
 		async stop() {
 			fleet.stop();
 			await page.stop();

@@ -82,6 +82,14 @@ describe('StatusBanner', () => {
 		expect(fresh.root.textContent).toContain('This data is 1m 30s old and may not reflect the current state.');
 	});
 
+	it.each([
+		[0, 'The connection dropped a moment ago; this data may not reflect the current state.'],
+		[9_999, 'The connection dropped a moment ago; this data may not reflect the current state.'],
+		[10_000, 'This data is 10s old and may not reflect the current state.']
+	])('explains stale data %i ms old as %j', (ageMs, explainer) => {
+		expect(render({ stale: true, ageMs }).text('stale-explainer')).toBe(explainer);
+	});
+
 	it('shows the demo badge and explainer only for demo data', () => {
 		const real = render({ demo: false });
 		expect(real.q('demo-badge')).toBeNull();

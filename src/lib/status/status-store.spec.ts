@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { encodeFull, type ClusterStatus, type FleetStatus, type FleetUpdate, type ShardState, type ViewerTokenResponse } from '#shared';
-import { POLL_INTERVAL_MS, STALE_AFTER_MS, StatusStore, type StatusConnection, type StatusStoreOptions } from './status-store.svelte.ts';
+import { POLL_INTERVAL_MS, RESTART_GRACE_MS, STALE_AFTER_MS, StatusStore, type StatusConnection, type StatusStoreOptions } from './status-store.svelte.ts';
 import type { ConnectionState } from './viewer-connection.ts';
 import { createVisibilityStub } from './visibility-stub.ts';
 
@@ -256,6 +256,80 @@ describe('StatusStore', () => {
 			expect(loadDemo).not.toHaveBeenCalled();
 			expect(store.demo).toBe(false);
 			expect(store.status).toBeNull();
+			cleanup();
+		});
+	});
+
+	describe('a restarted server', () => {
+		/** The fleet as a restarted server first knows it: only cluster 1 has reported to it yet. */
+		const onlyCluster1 = (): FleetStatus => {
+			const all = allReady();
+			return { ...all, clusters: [all.clusters[1]!] };
+		};
+		const ids = (store: StatusStore) => store.status?.clusters.map((c) => c.id);
+
+		function restarted() {
+			const ctx = setup();
+			const cleanup = ctx.start();
+			const h = ctx.handlers();
+			h.onState('live');
+			h.onUpdate(snapshotOf(allReady()));
+			h.onState('reconnecting');
+			h.onState('live');
+			return { ...ctx, h, cleanup };
+		}
+
+		it('keeps clusters it showed before the connection dropped until the server reports them', () => {
+			const { store, h, cleanup } = restarted();
+			vi.advanceTimersByTime(2_000);
+			h.onUpdate(snapshotOf(onlyCluster1()));
+			expect(ids(store)).toEqual([0, 1]);
+			expect(store.health).toEqual({ state: 'operational', up: 4, total: 4 });
+			expect(store.receivedAt).toBe(T0 + 2_000);
+
+			// Cluster 0 reports to the new server: its own data replaces what was kept.
+			const back = allReady();
+			back.clusters[0] = { ...back.clusters[0]!, lastHeartbeatAt: T0 + 2_500 };
+			h.onUpdate(snapshotOf(back));
+			expect(store.status?.clusters[0]!.lastHeartbeatAt).toBe(T0 + 2_500);
+
+			// Nothing is kept any more: a later snapshot without cluster 0 is taken as it is.
+			vi.advanceTimersByTime(1_000);
+			h.onUpdate(snapshotOf(onlyCluster1()));
+			expect(ids(store)).toEqual([1]);
+			expect(store.health.state).toBe('degraded');
+			cleanup();
+		});
+
+		it('lets a cluster that never comes back go once the grace is over', () => {
+			const { store, h, cleanup } = restarted();
+			h.onUpdate(snapshotOf(onlyCluster1()));
+			const receivedAt = store.receivedAt;
+			vi.advanceTimersByTime(RESTART_GRACE_MS - 1_000);
+			expect(ids(store)).toEqual([0, 1]);
+			vi.advanceTimersByTime(1_000);
+			expect(ids(store)).toEqual([1]);
+			expect(store.health).toEqual({ state: 'degraded', up: 2, total: 4 });
+			// Dropping them is not news from the server: the data is as old as it was.
+			expect(store.receivedAt).toBe(receivedAt);
+			cleanup();
+		});
+
+		it('keeps them through an empty first answer, too', () => {
+			const { store, h, cleanup } = restarted();
+			h.onUpdate(snapshotOf({ ...allReady(), clusters: [] }));
+			expect(ids(store)).toEqual([0, 1]);
+			expect(store.health.state).toBe('operational');
+			cleanup();
+		});
+
+		it('takes a snapshot as it is when the connection never dropped', () => {
+			const { store, start, handlers } = setup();
+			const cleanup = start();
+			handlers().onState('live');
+			handlers().onUpdate(snapshotOf(allReady()));
+			handlers().onUpdate(snapshotOf(onlyCluster1()));
+			expect(ids(store)).toEqual([1]);
 			cleanup();
 		});
 	});

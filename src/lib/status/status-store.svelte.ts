@@ -1,10 +1,18 @@
-import { FleetReplica, overallHealth, type FleetStatus, type FleetUpdate, type OverallHealth, type ViewerTokenResponse } from '#shared';
+import { deriveConflicts, deriveTotalShards, FleetReplica, overallHealth, type ClusterStatus, type FleetStatus, type FleetUpdate, type OverallHealth, type ViewerTokenResponse } from '#shared';
 import { PollScheduler, type FocusSource, type VisibilitySource } from './poll-scheduler.ts';
 import { ViewerConnection, type ConnectionState } from './viewer-connection.ts';
 
 /** Data older than two missed polls is stale even while the socket looks connected. */
 export const STALE_AFTER_MS = 40_000;
 export const POLL_INTERVAL_MS = 15_000;
+/**
+ * After the connection drops, a snapshot that lacks clusters the page was showing is most likely a
+ * restarted server (its memory starts empty) that has not heard from every bot yet: they come back
+ * with backoff, in any order with the pages. Those clusters stay on screen as last seen for this
+ * long, the server's own start-up grace (silence counts after 3 missed 5-s heartbeats), unless the
+ * server reports them first; one that never returns then leaves the page as the server says.
+ */
+export const RESTART_GRACE_MS = 15_000;
 
 /** The subset of `ViewerConnection` the store drives; swapped for a fake in tests. */
 export interface StatusConnection {
@@ -50,6 +58,11 @@ export class StatusStore {
 	#replica = new FleetReplica();
 	/** `performance.now()` when the last applied update arrived, for the render measure. */
 	updateArrivedAt = 0;
+	/** The connection was lost since the last applied update (a snapshot after it may be a restarted server's). */
+	#lostSinceUpdate = false;
+	/** Clusters kept on screen after a reconnect until the server reports them (see `RESTART_GRACE_MS`). */
+	#carried = new Map<number, ClusterStatus>();
+	#carriedUntil = 0;
 
 	constructor(options: StatusStoreOptions) {
 		this.#options = options;
@@ -86,13 +99,37 @@ export class StatusStore {
 		if (outcome === 'gap') return false;
 		if (outcome === 'applied') {
 			this.updateArrivedAt = arrived;
-			this.apply(this.#replica.status, at);
+			if (update.kind === 'full' && this.#lostSinceUpdate && this.status && !this.demo) this.#carry(this.status.clusters, at);
+			this.#lostSinceUpdate = false;
+			this.apply(this.#withCarried(at), at);
 		} else if (!this.demo && this.status) {
 			// "Unchanged" is news too: the server vouches that what is on screen is current.
 			this.receivedAt = at;
 			this.now = at;
 		}
 		return true;
+	}
+
+	#carry(shown: readonly ClusterStatus[], at: number): void {
+		const missing = shown.filter((c) => !this.#replica.get(c.id));
+		if (missing.length === 0) return;
+		this.#carried = new Map(missing.map((c) => [c.id, c]));
+		this.#carriedUntil = at + RESTART_GRACE_MS;
+	}
+
+	/** The replica's fleet, plus the clusters still carried over a restart. */
+	#withCarried(now: number): FleetStatus {
+		const status = this.#replica.status;
+		for (const id of this.#carried.keys()) if (now >= this.#carriedUntil || this.#replica.get(id)) this.#carried.delete(id);
+		if (this.#carried.size === 0) return status;
+		const clusters = [...status.clusters, ...this.#carried.values()].sort((a, b) => a.id - b.id);
+		return { ...status, clusters, totalShards: deriveTotalShards(clusters), conflicts: deriveConflicts(clusters) };
+	}
+
+	/** Ends the grace: clusters the server never reported leave the page; the data's age is unchanged. */
+	#expireCarried(now: number): void {
+		if (this.#carried.size === 0 || now < this.#carriedUntil) return;
+		this.status = this.#withCarried(now);
 	}
 
 	/** Connects, polls and ticks until the returned cleanup runs (call it from `onMount`). */
@@ -110,6 +147,7 @@ export class StatusStore {
 			version: () => this.version,
 			onState: (s: ConnectionState) => {
 				this.connection = s;
+				if (s !== 'live' && this.status) this.#lostSinceUpdate = true;
 				if (s === 'live') scheduler.refresh({ force: true });
 			}
 		};
@@ -129,7 +167,10 @@ export class StatusStore {
 		}
 		connection.start();
 		scheduler.start();
-		const ticker = setInterval(() => (this.now = Date.now()), 1_000);
+		const ticker = setInterval(() => {
+			this.now = Date.now();
+			this.#expireCarried(this.now);
+		}, 1_000);
 		return () => {
 			closed = true;
 			clearInterval(ticker);

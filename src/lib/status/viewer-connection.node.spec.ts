@@ -99,6 +99,19 @@ describe('ViewerConnection', () => {
 		expect(states).toEqual(['live', 'reconnecting', 'offline']);
 	});
 
+	it('after the server drops it and goes away, says reconnecting until several token requests in a row have failed', async () => {
+		const h = await startServer();
+		const { states, tokenFetches } = connect(h.url);
+		await eventually(() => states.at(-1) === 'live');
+		// A disconnect the server chooses is not retried by socket.io: the page fetches a token
+		// itself, and the server is gone by then (a deploy that kicks its viewers, then stops).
+		h.server.io.of('/viewer').disconnectSockets(true);
+		await h.close();
+		await eventually(() => states.at(-1) === 'offline', 20_000);
+		expect(states).toEqual(['live', 'reconnecting', 'offline']);
+		expect(tokenFetches.mock.calls.length).toBeGreaterThanOrEqual(1 + OFFLINE_AFTER_FAILURES);
+	});
+
 	it('is offline at once when no server answers the first token request', async () => {
 		const h = await startServer();
 		const url = h.url;

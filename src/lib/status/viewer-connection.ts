@@ -129,6 +129,12 @@ export class ViewerConnection {
 		this.#socket = undefined;
 	}
 
+	/** Counts a failed attempt: a blip is "reconnecting", a server that keeps failing is "offline". */
+	#failed(): void {
+		this.#failures++;
+		this.#setState(this.#failures >= OFFLINE_AFTER_FAILURES || this.#state === 'connecting' || this.#state === 'offline' ? 'offline' : 'reconnecting');
+	}
+
 	#setState(state: ConnectionState): void {
 		if (this.#state === state) return;
 		this.#state = state;
@@ -170,8 +176,7 @@ export class ViewerConnection {
 			if (this.#closed) return;
 			// A blip is "reconnecting"; a server that keeps refusing or not answering is "offline",
 			// which the page states plainly alongside the age of the data it still shows.
-			this.#failures++;
-			this.#setState(this.#failures >= OFFLINE_AFTER_FAILURES || this.#state === 'connecting' || this.#state === 'offline' ? 'offline' : 'reconnecting');
+			this.#failed();
 			// A refusal by the server's middleware is final for socket.io: a token that expired,
 			// or one signed by a server that restarted with a new key. Fetch a new one and retry.
 			if (error.data?.code === 'token_expired' || error.data?.code === 'unauthorized') this.#retry();
@@ -194,8 +199,9 @@ export class ViewerConnection {
 			await this.#renewToken();
 			this.#open();
 		} catch (error) {
-			// The HTTP API itself is unreachable or refusing: say so plainly, and keep trying in the background.
-			this.#setState('offline');
+			// The HTTP API is unreachable or refusing: one failure after a drop is still "reconnecting"
+			// (a restart takes a moment); a first visit, or several in a row, is "offline", said plainly.
+			this.#failed();
 			this.#retry(error instanceof TokenRequestError ? error.retryAfterMs : undefined);
 		}
 	}
