@@ -4,11 +4,13 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { churnSoak, fmtMb, lasting } from '../e2e/support/fault-scenarios.ts';
+import { buildPage } from '../scripts/stack.ts';
 
 /*
- * `npm run bench:reliability`: the fault suite (real processes: server restarts, killed and frozen
- * bots, a black-holed network, Redis and PostgreSQL taken away, an instance killed) run once with
- * its figures collected, then a churn soak of several minutes (too long for `npm test`), printed
+ * `npm run bench:reliability`: the fault suite (real processes: server restarts, also under the
+ * built page in Chromium, killed and frozen bots, a black-holed network, Redis and PostgreSQL taken
+ * away, an instance killed), the fuzz suite and the raw protocol abuse, run once with their
+ * figures collected, then a churn soak of several minutes (too long for `npm test`), printed
  * as one reliability table. `--quick`: a 1-minute soak. `--soak-s=600`: a soak of that length.
  * `--no-suite`: the soak only.
  */
@@ -32,14 +34,13 @@ interface VitestJson {
 	testResults: { name: string; assertionResults: { title: string; status: string; duration?: number }[] }[];
 }
 
-async function runSuite(): Promise<void> {
-	const files = ['e2e/faults.e2e.ts', 'e2e/faults-redis.e2e.ts', 'e2e/faults-storage.e2e.ts', 'e2e/scale-out.e2e.ts'];
+/** One vitest run of `files` in `project`, its output and its JSON results. */
+async function runVitest(project: string, files: string[]): Promise<{ code: number; text: string; results: VitestJson | undefined }> {
 	const dir = mkdtempSync(join(tmpdir(), 'shardbeat-reliability-'));
 	const out = join(dir, 'results.json');
-	log(`running the fault suite (${files.join(', ')}); about 3 minutes`);
 	let text = '';
 	const code = await new Promise<number>((resolve) => {
-		const child = spawn(process.execPath, ['node_modules/vitest/vitest.mjs', 'run', '--project', 'e2e', '--reporter=default', '--reporter=json', `--outputFile.json=${out}`, ...files], {
+		const child = spawn(process.execPath, ['node_modules/vitest/vitest.mjs', 'run', '--project', project, '--reporter=default', '--reporter=json', `--outputFile.json=${out}`, ...files], {
 			cwd: ROOT,
 			stdio: ['ignore', 'pipe', 'pipe']
 		});
@@ -50,8 +51,6 @@ async function runSuite(): Promise<void> {
 		});
 		child.on('exit', (c) => resolve(c ?? 1));
 	});
-	const lines = plain(text).split('\n').filter((l) => l.startsWith('[faults]')).map((l) => l.slice(9));
-	const find = (re: RegExp) => lines.filter((l) => re.test(l)).join('; ') || '—';
 	let results: VitestJson | undefined;
 	try {
 		results = JSON.parse(readFileSync(out, 'utf8')) as VitestJson;
@@ -59,24 +58,75 @@ async function runSuite(): Promise<void> {
 		log(`no results from vitest (exit ${code}):\n${plain(text).slice(-3000)}`);
 	}
 	rmSync(dir, { recursive: true, force: true });
-	const status = (re: RegExp) => {
-		const tests = results?.testResults.flatMap((f) => f.assertionResults).filter((t) => re.test(t.title)) ?? [];
-		if (tests.length === 0) return '? (not run)';
-		return tests.every((t) => t.status === 'passed') ? '✅' : `❌ (${tests.filter((t) => t.status !== 'passed').length} failed)`;
-	};
+	if (code !== 0) log(`${files.join(', ')} failed (exit ${code}); see the table`);
+	return { code, text: plain(text), results };
+}
+
+/** ✅ when every test whose title matches passed. */
+function statusOf(results: VitestJson | undefined, re: RegExp): string {
+	const tests = results?.testResults.flatMap((f) => f.assertionResults).filter((t) => re.test(t.title)) ?? [];
+	if (tests.length === 0) return '? (not run)';
+	return tests.every((t) => t.status === 'passed') ? '✅' : `❌ (${tests.filter((t) => t.status !== 'passed').length} failed)`;
+}
+
+/** The lines a test printed under `[tag] `, to quote in the table. */
+function printed(text: string, tag: string): (re: RegExp) => string {
+	const lines = text.split('\n').filter((l) => l.startsWith(`[${tag}]`)).map((l) => l.slice(tag.length + 3));
+	return (re: RegExp) => lines.filter((l) => re.test(l)).join('; ') || '—';
+}
+
+async function runSuite(): Promise<void> {
+	// The Chromium restart test serves the built page.
+	log('building the page (vite build) for the Chromium restart test');
+	await buildPage();
+	const files = ['e2e/faults.e2e.ts', 'e2e/restart.e2e.ts', 'e2e/faults-redis.e2e.ts', 'e2e/faults-storage.e2e.ts', 'e2e/scale-out.e2e.ts', 'e2e/viewer-cap-scale-out.e2e.ts'];
+	log(`running the fault suite (${files.join(', ')}); about 5 minutes`);
+	const { code, text, results } = await runVitest('e2e', files);
+	const find = printed(text, 'faults');
+	const restart = printed(text, 'restart');
+	const status = (re: RegExp) => statusOf(results, re);
 	rows.push(
 		{ fault: 'Server restart (SIGTERM, same port), 50 bots + a page', survived: status(/server restart/), measured: `${find(/server down/)}; ${find(/reconnects:/)}; no cluster shown stopped, none recorded stopped` },
+		{
+			fault: 'Server restart under the built page in Chromium (4 × 4 fleet), twice: bots back first, and the page back first',
+			survived: status(/goes "Reconnecting…"|page is back before any bot/),
+			measured: `${restart(/^page showed/)}; page first: ${restart(/^page first/).replace(/^page first: /, '')}`
+		},
 		{ fault: 'Bot process SIGKILLed', survived: status(/SIGKILL/), measured: find(/SIGKILL →/) },
 		{ fault: 'Bot process hung (SIGSTOP), then SIGCONT', survived: status(/SIGKILL/), measured: `${find(/SIGSTOP/)}; ${find(/SIGCONT/)}` },
 		{ fault: 'Network partition bots ↔ server (black hole), healed', survived: status(/network partition/), measured: `${find(/partition →/)}; ${find(/partition healed/)}; ids unique, count unchanged` },
 		{ fault: 'Redis stopped, restarted empty (2 instances)', survived: status(/storeOk: false/), measured: `${find(/redis down/)}; ${find(/redis back/)}` },
 		{ fault: 'Instance SIGKILLed under load (3 instances, balancer)', survived: status(/instance killed|never comes back/), measured: 'no cluster silent > 1 interval; a cluster never coming back stopped within the timeout (e2e/scale-out.e2e.ts)' },
+		{ fault: 'Per-IP viewer cap across 2 instances on Redis; a crashed instance; Redis away', survived: status(/one cap across instances|lapse with their lease|while Redis is away/), measured: 'one count for both instances; a killed instance\'s slots lapse with their 90-s lease; local count while Redis is away' },
 		{ fault: 'PostgreSQL unreachable (history)', survived: status(/PostgreSQL is unreachable/), measured: find(/PostgreSQL unreachable/) }
 	);
-	const unhandled = plain(text).match(/Uncaught Exception[\s\S]*?\n(\S[^\n]*)/);
-	if (/Unhandled Error/.test(plain(text))) rows.push({ fault: 'Unhandled errors during the fault suite', survived: '❌', measured: unhandled?.[1] ?? 'see the log' });
-	if (code !== 0) log(`the fault suite failed (exit ${code}); see the table`);
-	process.exitCode = code;
+	const unhandled = text.match(/Uncaught Exception[\s\S]*?\n(\S[^\n]*)/);
+	if (/Unhandled Error/.test(text)) rows.push({ fault: 'Unhandled errors during the fault suite', survived: '❌', measured: unhandled?.[1] ?? 'see the log' });
+	if (code !== 0) process.exitCode = code;
+}
+
+/** The fuzz suite and the raw protocol abuse: how many inputs, and whether all were refused cleanly. */
+async function runBadInput(): Promise<void> {
+	log('running the fuzz suite and the raw protocol abuse (server/security)');
+	const { code, text, results } = await runVitest('unit', ['server/security/fuzz.spec.ts', 'server/security/raw-protocol.spec.ts']);
+	const fuzzFile = results?.testResults.find((f) => f.name.endsWith('fuzz.spec.ts'));
+	const rawFile = results?.testResults.find((f) => f.name.endsWith('raw-protocol.spec.ts'));
+	const passed = (f: VitestJson['testResults'][number] | undefined) => (f && f.assertionResults.length > 0 && f.assertionResults.every((t) => t.status === 'passed') ? '✅' : '❌');
+	const perEntry = [...text.matchAll(/^\s{2}(\S[^\n]*?)\s{2,}(\d+)$/gm)].map((m) => [m[1]!.trim(), Number(m[2])] as const);
+	const total = perEntry.find(([k]) => k === 'total')?.[1];
+	rows.push(
+		{
+			fault: 'Fuzzed network input (`server/security/fuzz.spec.ts`, fast-check)',
+			survived: passed(fuzzFile),
+			measured: `${total?.toLocaleString('en-US') ?? '?'} inputs: ${perEntry.filter(([k]) => k !== 'total').map(([k, n]) => `${n.toLocaleString('en-US')} ${k}`).join(', ')}; each refused with a reason or accepted if valid, no crash, fleet and history unchanged by refusals`
+		},
+		{
+			fault: 'Raw protocol abuse (`server/security/raw-protocol.spec.ts`)',
+			survived: passed(rawFile),
+			measured: `${rawFile?.assertionResults.length ?? 0} cases: malformed Engine.IO and Socket.IO packets, unknown namespaces and events, oversized frames, connection floods; refused or dropped, the server stays up`
+		}
+	);
+	if (code !== 0) process.exitCode = code;
 }
 
 async function runSoak(): Promise<void> {
@@ -95,9 +145,11 @@ async function runSoak(): Promise<void> {
 	if (!(flat && clean)) process.exitCode = 1;
 }
 
-if (SUITE) await runSuite();
+if (SUITE) {
+	await runSuite();
+	await runBadInput();
+}
 await runSoak();
-rows.push({ fault: 'Fuzzed heartbeats and polls', survived: 'see fuzz suite', measured: 'see fuzz suite' });
 
 const cpu = cpus()[0]?.model ?? 'unknown CPU';
 console.log(`\n#### Reliability (${new Date().toISOString().slice(0, 10)}, ${cpus().length} × ${cpu}, Node ${process.version})\n`);
