@@ -29,6 +29,8 @@ interface Sample {
 	/** `id:lifecycle:health` per cluster card, in page order. */
 	cards: string[];
 	downTiles: number;
+	/** Cards marked as kept from before the drop, not yet reported by the server. */
+	awaiting: number;
 }
 
 let stack: Stack;
@@ -67,7 +69,8 @@ function observePage(): void {
 			connection: connection?.dataset.connection ?? null,
 			connectionText: connection?.textContent?.replace(/\s+/g, ' ').trim() ?? '',
 			cards: [...document.querySelectorAll<HTMLElement>('[data-testid=cluster-card]')].map((c) => `${c.dataset.cluster}:${c.dataset.lifecycle}:${c.dataset.health}`),
-			downTiles: document.querySelectorAll('[data-testid=cluster-card] .tile[data-kind=down]').length
+			downTiles: document.querySelectorAll('[data-testid=cluster-card] .tile[data-kind=down]').length,
+			awaiting: document.querySelectorAll('[data-testid=cluster-card][data-awaiting=true]').length
 		};
 		const key = JSON.stringify({ ...s, at: 0 });
 		if (key !== last) {
@@ -104,14 +107,15 @@ function recovered(s: Sample | undefined): boolean {
 		s.banner === 'operational' &&
 		s.cards.length === CLUSTERS &&
 		s.cards.every((c) => c.endsWith(':running:healthy')) &&
-		s.downTiles === 0
+		s.downTiles === 0 &&
+		s.awaiting === 0
 	);
 }
 
 interface Restart {
 	/** ms from closing the server to the page saying "Reconnecting…". */
 	reconnectingMs: number;
-	/** ms from the new server listening to the page showing live data again. */
+	/** ms from the new server listening to the page showing its data, every cluster reported. */
 	liveMs: number;
 	/** ms from the new server listening to it publishing every cluster running. */
 	fleetMs: number;
@@ -145,13 +149,20 @@ async function restartUnderPage(name: string, holdBots: boolean): Promise<Restar
 	// Answers to the page's polls as they reach the browser: socket.io acks on /viewer, binary ones
 	// (`46<attachments>-`, a snapshot's bytes) included.
 	let answers = 0;
-	page.on('websocket', (ws) => ws.on('framereceived', (f) => typeof f.payload === 'string' && /^4(3|6\d+-)\/viewer,/.test(f.payload) && answers++));
+	let firstAnswerAt = 0;
+	page.on('websocket', (ws) =>
+		ws.on('framereceived', (f) => {
+			if (typeof f.payload !== 'string' || !/^4(3|6\d+-)\/viewer,/.test(f.payload)) return;
+			if (answers++ === 0) firstAnswerAt = Date.now();
+		})
+	);
 
 	// --- Stop: the page loses the server, the fleet's reporters start retrying with backoff.
 	const oldServer = stack.server;
 	const stoppedAt = Date.now();
 	await stack.stopServer();
 	answers = 0;
+	firstAnswerAt = 0;
 	const connection = page.getByTestId('connection');
 	const reconnecting = connection.filter({ hasText: en.conn_reconnecting! });
 	await reconnecting.waitFor({ timeout: 15_000 });
@@ -193,6 +204,9 @@ async function restartUnderPage(name: string, holdBots: boolean): Promise<Restar
 			// Ample time for the page to apply and draw that answer (an empty fleet) and the observer to see it.
 			await sleep(1_000);
 			expect(server.fleet.size, 'clusters the new server knew when the page came back').toBe(0);
+			// Every card is kept, and says it is waiting for the server to hear from its cluster.
+			expect(await page.locator('[data-testid=cluster-card][data-awaiting=true]').count()).toBe(CLUSTERS);
+			await page.screenshot({ path: `${SCREENSHOTS}restart-awaiting.png`, fullPage: true });
 			botsLetIn = true;
 			for (const letIn of heldBots.splice(0)) {
 				letIn();
@@ -218,7 +232,8 @@ async function restartUnderPage(name: string, holdBots: boolean): Promise<Restar
 	const log = await samples(page);
 	const after = log.filter((s) => s.at >= stoppedAt);
 	const firstReconnecting = after.find((s) => s.connection === 'reconnecting');
-	const liveAgain = log.find((s) => s.at >= startedAt && recovered(s));
+	// Live again means the new server's data on screen: the socket being back is not enough.
+	const liveAgain = log.find((s) => s.at >= firstAnswerAt && recovered(s));
 	const shownDown = new Set(after.flatMap((s) => s.cards.filter((c) => /:stopped:|:down$/.test(c)).map((c) => c.split(':')[0])));
 	const banners = [...new Set(after.map((s) => s.banner ?? 'none'))];
 	const connections = after.map((s) => s.connection).filter((c, i, all) => c !== all[i - 1]);

@@ -17,6 +17,7 @@ interface Props {
 	conflicts?: ShardConflict[];
 	found?: number | null;
 	maintenance?: boolean;
+	awaiting?: boolean;
 	history?: HistoryStore;
 }
 
@@ -74,6 +75,21 @@ describe('ClusterCard', () => {
 		flushSync();
 		expect(card.querySelector('[data-testid="maintenance-badge"]')!.textContent!.trim()).toBe('Maintenance');
 		expect(card.dataset.maintenance).toBe('true');
+	});
+
+	it('says a card is kept from before a reconnect, and explains it, only while awaiting a report', () => {
+		const { props, card } = render();
+		expect(card.querySelector('[data-testid="awaiting-badge"]')).toBeNull();
+		expect(card.dataset.awaiting).toBe('false');
+		props.awaiting = true;
+		flushSync();
+		const badge = card.querySelector<HTMLElement>('[data-testid="awaiting-badge"]')!;
+		expect(badge.textContent!.trim()).toBe('Awaiting report');
+		expect(badge.title).toBe('Shown as last seen before the connection dropped; the server has not heard from this cluster since.');
+		expect(card.dataset.awaiting).toBe('true');
+		props.awaiting = false;
+		flushSync();
+		expect(card.querySelector('[data-testid="awaiting-badge"]')).toBeNull();
 	});
 
 	it.each([

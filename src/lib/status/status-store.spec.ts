@@ -286,12 +286,14 @@ describe('StatusStore', () => {
 			expect(ids(store)).toEqual([0, 1]);
 			expect(store.health).toEqual({ state: 'operational', up: 4, total: 4 });
 			expect(store.receivedAt).toBe(T0 + 2_000);
+			expect([...store.awaiting]).toEqual([0]);
 
 			// Cluster 0 reports to the new server: its own data replaces what was kept.
 			const back = allReady();
 			back.clusters[0] = { ...back.clusters[0]!, lastHeartbeatAt: T0 + 2_500 };
 			h.onUpdate(snapshotOf(back));
 			expect(store.status?.clusters[0]!.lastHeartbeatAt).toBe(T0 + 2_500);
+			expect(store.awaiting.size).toBe(0);
 
 			// Nothing is kept any more: a later snapshot without cluster 0 is taken as it is.
 			vi.advanceTimersByTime(1_000);
@@ -307,8 +309,10 @@ describe('StatusStore', () => {
 			const receivedAt = store.receivedAt;
 			vi.advanceTimersByTime(RESTART_GRACE_MS - 1_000);
 			expect(ids(store)).toEqual([0, 1]);
+			expect([...store.awaiting]).toEqual([0]);
 			vi.advanceTimersByTime(1_000);
 			expect(ids(store)).toEqual([1]);
+			expect(store.awaiting.size).toBe(0);
 			expect(store.health).toEqual({ state: 'degraded', up: 2, total: 4 });
 			// Dropping them is not news from the server: the data is as old as it was.
 			expect(store.receivedAt).toBe(receivedAt);
@@ -319,6 +323,7 @@ describe('StatusStore', () => {
 			const { store, h, cleanup } = restarted();
 			h.onUpdate(snapshotOf({ ...allReady(), clusters: [] }));
 			expect(ids(store)).toEqual([0, 1]);
+			expect([...store.awaiting].sort()).toEqual([0, 1]);
 			expect(store.health.state).toBe('operational');
 			cleanup();
 		});
@@ -330,6 +335,7 @@ describe('StatusStore', () => {
 			handlers().onUpdate(snapshotOf(allReady()));
 			handlers().onUpdate(snapshotOf(onlyCluster1()));
 			expect(ids(store)).toEqual([1]);
+			expect(store.awaiting.size).toBe(0);
 			cleanup();
 		});
 	});

@@ -43,6 +43,11 @@ export class StatusStore {
 	receivedAt = $state<number | null>(null);
 	connection = $state<ConnectionState>('connecting');
 	demo = $state(false);
+	/**
+	 * Clusters on screen as last seen before the connection dropped, which the server has not
+	 * reported since (see `RESTART_GRACE_MS`): their cards say so, so nothing looks current that is not.
+	 */
+	awaiting = $state.raw<ReadonlySet<number>>(new Set());
 	/** Ticks every second so "updated 5 s ago" and staleness move on their own. */
 	now = $state(Date.now());
 
@@ -121,6 +126,8 @@ export class StatusStore {
 	#withCarried(now: number): FleetStatus {
 		const status = this.#replica.status;
 		for (const id of this.#carried.keys()) if (now >= this.#carriedUntil || this.#replica.get(id)) this.#carried.delete(id);
+		// A new set only when it changed, so cards re-render only then.
+		if (this.#carried.size !== this.awaiting.size || [...this.#carried.keys()].some((id) => !this.awaiting.has(id))) this.awaiting = new Set(this.#carried.keys());
 		if (this.#carried.size === 0) return status;
 		const clusters = [...status.clusters, ...this.#carried.values()].sort((a, b) => a.id - b.id);
 		return { ...status, clusters, totalShards: deriveTotalShards(clusters), conflicts: deriveConflicts(clusters) };
