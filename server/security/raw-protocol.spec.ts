@@ -12,6 +12,7 @@ import {
 	type Harness,
 	type ViewerSocket
 } from '../testing/harness.ts';
+import { CAP_RETRY_MS } from '../namespaces/viewer.ts';
 
 /*
  * Issue 6, "Bad input", below Socket.io: raw WebSocket frames and raw HTTP long-polling requests
@@ -421,14 +422,15 @@ describe('a flood of connections', () => {
 			const realBot = await connectBot(capped.url);
 			expect(await sendHeartbeat(realBot, VALID_HB)).toMatchObject({ ok: true });
 			const cappedToken = await fetchToken(capped.url);
-			// Concurrent handshakes: each is refused at connect (44) or let in and then dropped (41).
+			// Concurrent handshakes: slots are claimed atomically, so exactly 5 get in and the rest are refused at connect (44).
 			const raws = await Promise.all(Array.from({ length: 12 }, () => Raw.open(capped.url)));
 			const answers = await Promise.all(raws.map((r) => r.join('/viewer', { token: cappedToken })));
 			await wait(300);
 			const kept = raws.filter((r, i) => answers[i]!.startsWith('40/viewer,') && !r.closed && !r.messages.some((m) => m.startsWith('41/viewer')));
 			expect(kept.length).toBe(5);
+			expect(answers.filter((x) => x.startsWith('44/viewer,'))).toHaveLength(7);
 			for (const a of answers.filter((x) => x.startsWith('44/viewer,'))) {
-				expect(refusal(a)).toMatchObject({ message: expect.any(String), data: { code: 'rate_limited' } });
+				expect(refusal(a)).toMatchObject({ message: expect.any(String), data: { code: 'rate_limited', retryAfterMs: CAP_RETRY_MS } });
 			}
 			// With the cap full, one more is refused at connect with a code it can act on.
 			const late = await Raw.open(capped.url);
