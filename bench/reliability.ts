@@ -49,15 +49,7 @@ async function runVitest(project: string, files: string[]): Promise<{ code: numb
 			text += d;
 			process.stderr.write(d);
 		});
-		// A daemon a test started (a PostgreSQL cluster, say) can inherit the output pipes and keep
-		// them open after vitest exits: read what is left for a moment, then let go of them.
-		child.on('exit', (c) =>
-			setTimeout(() => {
-				child.stdout!.destroy();
-				child.stderr!.destroy();
-				resolve(c ?? 1);
-			}, 1_000)
-		);
+		child.on('exit', (c) => resolve(c ?? 1));
 	});
 	let results: VitestJson | undefined;
 	try {

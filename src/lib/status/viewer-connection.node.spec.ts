@@ -121,6 +121,25 @@ describe('ViewerConnection', () => {
 		expect(states[0]).toBe('offline');
 	});
 
+	it('stops every retry once closed, even when a token request was in flight at the time', async () => {
+		vi.useFakeTimers();
+		try {
+			let fail: (e: Error) => void = () => {};
+			const unreachable = () => new Promise<Response>((_, reject) => (fail = reject));
+			const { connection, tokenFetches } = connect('http://127.0.0.1:9', { fetch: unreachable });
+			await vi.advanceTimersByTimeAsync(0);
+			expect(tokenFetches).toHaveBeenCalledTimes(1);
+			connection.close(); // the page navigated away while the request was pending
+			fail(new TypeError('fetch failed'));
+			await vi.advanceTimersByTimeAsync(120_000);
+			expect(tokenFetches).toHaveBeenCalledTimes(1);
+			// Nothing left to keep a page (or a Node process) busy.
+			expect(vi.getTimerCount()).toBe(0);
+		} finally {
+			vi.useRealTimers();
+		}
+	});
+
 	describe('retry hints', () => {
 		afterEach(() => vi.useRealTimers());
 

@@ -111,6 +111,7 @@ export class ViewerConnection {
 
 	/** Holds polls for `ms`, then asks once, so the page catches up as soon as it may. */
 	#holdPolls(ms: number): void {
+		if (this.#closed) return;
 		this.#holdUntil = Date.now() + ms;
 		clearTimeout(this.#holdTimer);
 		this.#holdTimer = setTimeout(() => {
@@ -190,15 +191,19 @@ export class ViewerConnection {
 	/** Fetches a token and connects again after the backoff, or after `atLeastMs` if longer. */
 	#retry(atLeastMs = 0): void {
 		clearTimeout(this.#retryTimer);
+		// A request that was in flight when the page closed the connection must not start a new cycle.
+		if (this.#closed) return;
 		const delay = Math.max(atLeastMs, backoffDelay(this.#attempt++));
 		this.#retryTimer = setTimeout(() => void this.#renewAndOpen(), delay);
 	}
 
 	async #renewAndOpen(): Promise<void> {
+		if (this.#closed) return;
 		try {
 			await this.#renewToken();
 			this.#open();
 		} catch (error) {
+			if (this.#closed) return;
 			// The HTTP API is unreachable or refusing: one failure after a drop is still "reconnecting"
 			// (a restart takes a moment); a first visit, or several in a row, is "offline", said plainly.
 			this.#failed();
