@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
-import { FleetReplica, type ClusterStatus, type ConnectErrorData, type FleetUpdate } from '#shared';
+import type { ClusterStatus, ConnectErrorData } from '#shared';
 import { CAP_RETRY_MS } from '../server/namespaces/viewer.ts';
 import { RedisConnectionCap } from '../server/security/connection-cap.ts';
-import { connectBot, connectViewer, eventually, fetchToken, heartbeat, sendHeartbeat, startServer, type Harness, type ViewerSocket } from '../server/testing/harness.ts';
+import { connectBot, connectViewer, eventually, fetchToken, followViewer, heartbeat, sendHeartbeat, startServer, type Harness } from '../server/testing/harness.ts';
 import { freePort } from '../scripts/stack.ts';
 import { startRedis, type RedisServer } from './support/redis.ts';
 
@@ -136,21 +136,11 @@ describe('SHARDBEAT_PUBLIC_DETAIL=basic on Redis', () => {
 	const isRedacted = (clusters: readonly ClusterStatus[]) => clusters.length > 0 && clusters.every((c) => c.guilds === 0 && c.members === 0 && c.shards.every((s) => s.ping === null && s.guilds === 0));
 	const isDetailed = (clusters: readonly ClusterStatus[]) => clusters.length > 0 && clusters.every((c) => c.members > 0 && c.shards.every((s) => (s.ping ?? 0) > 0));
 
-	/** A viewer whose replica follows its pushes; `redactedAfter` tells, after each push, whether it held any figure. */
+	/** A viewer following its pushes; `redactedAfter` tells, after each push, whether it held no figure. */
 	async function follower(url: string, token: string) {
-		const socket: ViewerSocket = await connectViewer(url, token);
-		const replica = new FleetReplica();
-		const pushes: FleetUpdate[] = [];
 		const redactedAfter: boolean[] = [];
-		socket.on('fleet-update', (u) => {
-			pushes.push(u);
-			replica.apply(u);
-			redactedAfter.push(isRedacted(replica.status.clusters));
-		});
-		const ack = await socket.timeout(5_000).emitWithAck('get-cluster-status', {});
-		if (!ack.ok) throw new Error(ack.error.message);
-		replica.apply(ack.update);
-		return { socket, replica, pushes, redactedAfter };
+		const followed = await followViewer(url, token, (replica) => redactedAfter.push(isRedacted(replica.status.clusters)));
+		return { ...followed, redactedAfter };
 	}
 
 	it('public viewers on B get no ping or guild figure of a bot on A, by poll, push or /api/status; operators on B do', async () => {

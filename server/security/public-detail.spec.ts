@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { FleetReplica, type ClusterStatus, type FleetStatus, type FleetUpdate } from '#shared';
-import { connectBot, connectViewer, fetchToken, heartbeat, sendHeartbeat, startServer, type Harness, type ViewerSocket } from '../testing/harness.ts';
+import { FleetReplica, type ClusterStatus, type FleetStatus } from '#shared';
+import { connectBot, fetchToken, followViewer, heartbeat, sendHeartbeat, startServer, type Harness, type ViewerSocket } from '../testing/harness.ts';
 
 const OPERATOR_SECRET = 'operator-secret-for-detail-spec-0123456789';
 let h: Harness;
@@ -29,20 +29,7 @@ async function operatorToken(): Promise<string> {
 	return ((await res.json()) as { token: string }).token;
 }
 
-/** A viewer holding a replica fed by its first poll and then by every push it gets. */
-async function follower(token: string) {
-	const socket = await connectViewer(h.url, token);
-	const replica = new FleetReplica();
-	const pushes: FleetUpdate[] = [];
-	socket.on('fleet-update', (u) => {
-		pushes.push(u);
-		replica.apply(u);
-	});
-	const ack = await socket.timeout(5_000).emitWithAck('get-cluster-status', {});
-	if (!ack.ok) throw new Error(ack.error.message);
-	replica.apply(ack.update);
-	return { socket, replica, pushes };
-}
+const follower = (token: string) => followViewer(h.url, token);
 
 const poll = async (socket: ViewerSocket, since?: number) => {
 	const ack = await socket.timeout(5_000).emitWithAck('get-cluster-status', since === undefined ? {} : { since });

@@ -7,6 +7,7 @@ import {
 	type BotClientToServerEvents,
 	type BotServerToClientEvents,
 	type ConnectErrorData,
+	type FleetUpdate,
 	type Heartbeat,
 	type HeartbeatAccepted,
 	type ViewerClientToServerEvents,
@@ -141,6 +142,25 @@ export async function getStatus(socket: ViewerSocket) {
 	const replica = new FleetReplica();
 	if (replica.apply(ack.update) !== 'applied') throw new Error(`expected a snapshot, got ${ack.update.kind}`);
 	return replica.status;
+}
+
+/**
+ * A viewer holding a replica fed by its first poll and then by every push it gets (the listener is
+ * on before the poll, so no push is missed). `onPush` sees the replica after each push.
+ */
+export async function followViewer(url: string, token: string, onPush?: (replica: FleetReplica) => void) {
+	const socket = await connectViewer(url, token);
+	const replica = new FleetReplica();
+	const pushes: FleetUpdate[] = [];
+	socket.on('fleet-update', (u) => {
+		pushes.push(u);
+		replica.apply(u);
+		onPush?.(replica);
+	});
+	const ack = await socket.timeout(5_000).emitWithAck('get-cluster-status', {});
+	if (!ack.ok) throw new Error(ack.error.message);
+	replica.apply(ack.update);
+	return { socket, replica, pushes };
 }
 
 /** Polls `check` until it returns true (for effects that cross a socket), failing after `ms`. */
