@@ -1,12 +1,15 @@
+import type { ChangeSet, ClusterStatus } from '#shared';
 import type { Kysely } from 'kysely';
 import type { Logger } from '../log.ts';
+import type { Subsystem } from '../subsystem.ts';
 import { createHistoryDatabase, migrateHistoryDatabase } from './database.ts';
 import { HistoryService } from './history-service.ts';
-import { IncidentMonitor, type IncidentNotice } from './incident-monitor.ts';
+import { IncidentMonitor } from './incident-monitor.ts';
+import type { IncidentNotice } from './incident-notice.ts';
 import { HistoryRecorder } from './recorder.ts';
 import type { HistoryDatabase } from './schema.ts';
 import { UptimeRollup } from './rollup.ts';
-import { HistoryStore } from './store.ts';
+import { HistoryRepository } from './repository.ts';
 
 export interface HistoryRuntimeOptions {
 	/** `postgres://…` or an SQLite path (see `ServerConfig.database`). */
@@ -29,9 +32,9 @@ export interface HistoryRuntimeOptions {
  * the server starts: live status starts anyway, the recorder queues, and the schema is applied
  * as soon as the database answers (retrying with backoff up to a minute).
  */
-export class HistoryRuntime {
+export class HistoryRuntime implements Subsystem {
 	readonly db: Kysely<HistoryDatabase>;
-	readonly store: HistoryStore;
+	readonly store: HistoryRepository;
 	readonly recorder: HistoryRecorder;
 	readonly service: HistoryService;
 	readonly monitor: IncidentMonitor;
@@ -49,7 +52,7 @@ export class HistoryRuntime {
 		this.#o = options;
 		const now = options.now ?? Date.now;
 		this.db = createHistoryDatabase(options.database);
-		this.store = new HistoryStore(this.db);
+		this.store = new HistoryRepository(this.db);
 		this.recorder = new HistoryRecorder({ db: this.db, logger: options.logger, retentionDays: options.retentionDays, now, onPrune: (before) => this.store.prune(before) });
 		this.rollup = new UptimeRollup({ store: this.store, logger: options.logger, now });
 		this.service = new HistoryService({ store: this.store, rollup: this.rollup, now });
@@ -67,6 +70,12 @@ export class HistoryRuntime {
 			now
 		});
 	}
+
+	/**
+	 * Records what a fleet commit changed (queued, off the heartbeat path). Each instance records
+	 * only its own commits, so every transition is written once however many instances there are.
+	 */
+	readonly record = (changes: ChangeSet, get: (id: number) => ClusterStatus | undefined, at: number): void => this.recorder.observe(changes, get, at);
 
 	/** True once the schema is applied and the API can answer. */
 	get ready(): boolean {

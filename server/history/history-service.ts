@@ -13,7 +13,7 @@ import {
 	type UptimeFigures
 } from '#shared';
 import { HOUR, type UptimeRollup } from './rollup.ts';
-import { maintenanceFor, type HistoryStore } from './store.ts';
+import { maintenanceFor, type HistoryRepository } from './repository.ts';
 
 const DAY = 24 * HOUR;
 const PERIODS: [keyof UptimeFigures, number][] = [
@@ -61,14 +61,14 @@ const periodStart = (now: number, length: number) => now - length - HOUR / 2;
  * cached too, so a page-load storm costs one database read and one derivation per zone.
  */
 export class HistoryService {
-	readonly #store: HistoryStore;
+	readonly #store: HistoryRepository;
 	readonly #rollup: UptimeRollup;
 	readonly #now: () => number;
 	readonly #cacheMs: number;
 	#loaded: Promise<Loaded> | undefined;
 	readonly #answers = new Map<string, { at: number; value: Promise<unknown> }>();
 
-	constructor(options: { store: HistoryStore; rollup: UptimeRollup; now?: () => number; cacheMs?: number }) {
+	constructor(options: { store: HistoryRepository; rollup: UptimeRollup; now?: () => number; cacheMs?: number }) {
 		this.#store = options.store;
 		this.#rollup = options.rollup;
 		this.#now = options.now ?? Date.now;

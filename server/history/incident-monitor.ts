@@ -1,19 +1,12 @@
 import { compactRanges, deriveIncidents, type DerivedIncident, type Incident, type IncidentImpact, type IncidentUpdate } from '#shared';
 import type { Logger } from '../log.ts';
-import { maintenanceFor, type HistoryStore } from './store.ts';
+import type { IncidentNotice, IncidentNoticeType } from './incident-notice.ts';
+import { maintenanceFor, type HistoryRepository } from './repository.ts';
 import { outagesOf } from './timeline.ts';
 
-export type IncidentNoticeType = 'incident.opened' | 'incident.updated' | 'incident.resolved';
-
-/** Something subscribers (webhooks, feeds) hear about: an incident and the update that moved it. */
-export interface IncidentNotice {
-	type: IncidentNoticeType;
-	incident: Incident;
-	update?: IncidentUpdate;
-}
 
 export interface IncidentMonitorOptions {
-	store: HistoryStore;
+	store: HistoryRepository;
 	logger: Logger;
 	notify: (notice: IncidentNotice) => void;
 	/** The bot's shard count now, to grade impact. */

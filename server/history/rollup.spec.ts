@@ -5,7 +5,7 @@ import { openHistoryDatabase } from './database.ts';
 import { HistoryService } from './history-service.ts';
 import { HOUR, UptimeRollup } from './rollup.ts';
 import type { HistoryDatabase } from './schema.ts';
-import { HistoryStore } from './store.ts';
+import { HistoryRepository } from './repository.ts';
 
 /*
  * Rollups are an optimisation, so the answer must not change: the same transitions give the
@@ -57,7 +57,7 @@ describe('UptimeRollup', () => {
 	it.each(['UTC', 'Europe/Berlin', 'America/New_York'])('gives the same history as deriving every transition (%s)', async (tz) => {
 		db = await openHistoryDatabase(':memory:');
 		await seed(db);
-		const store = new HistoryStore(db);
+		const store = new HistoryRepository(db);
 		const rollup = new UptimeRollup({ store, logger, now: () => NOW, batchHours: 50 });
 		const plain = await new HistoryService({ store, rollup, now: () => NOW }).fleet(tz);
 		const plainCluster = await new HistoryService({ store, rollup, now: () => NOW }).cluster(1, tz);
@@ -83,7 +83,7 @@ describe('UptimeRollup', () => {
 	it('is idempotent: two instances rolling the same hours store each once', async () => {
 		db = await openHistoryDatabase(':memory:');
 		await seed(db);
-		const store = new HistoryStore(db);
+		const store = new HistoryRepository(db);
 		const a = new UptimeRollup({ store, logger, now: () => NOW });
 		const b = new UptimeRollup({ store, logger, now: () => NOW });
 		await Promise.all([a.run(), b.run()]);

@@ -1,11 +1,11 @@
 import { uptime } from '#shared';
 import type { Logger } from '../log.ts';
-import { maintenanceFor, type HistoryStore } from './store.ts';
+import { maintenanceFor, type HistoryRepository } from './repository.ts';
 
 export const HOUR = 3_600_000;
 
 export interface UptimeRollupOptions {
-	store: HistoryStore;
+	store: HistoryRepository;
 	logger: Logger;
 	/** Hours rolled per database read; a fresh upgrade with months of transitions catches up in batches. Default 168. */
 	batchHours?: number;

@@ -3,8 +3,8 @@ import type { Incident } from '#shared';
 import { secretsEqual } from '../auth/secret.ts';
 import type { HistoryService } from '../history/history-service.ts';
 import { isTimeZone } from '../history/history-service.ts';
-import type { IncidentNotice } from '../history/incident-monitor.ts';
-import type { HistoryStore } from '../history/store.ts';
+import type { IncidentNotice } from '../history/incident-notice.ts';
+import type { HistoryRepository } from '../history/repository.ts';
 import { explain, NewIncidentSchema, NewIncidentUpdateSchema, NewMaintenanceSchema } from './operator-schema.ts';
 import type { Logger } from '../log.ts';
 import { HttpError, readJson, send } from './respond.ts';
@@ -12,7 +12,7 @@ import { HttpError, readJson, send } from './respond.ts';
 /** The history side once its database is open; undefined before (or while it cannot be opened). */
 export interface HistoryAccess {
 	service: HistoryService;
-	store: HistoryStore;
+	store: HistoryRepository;
 }
 
 export interface ApiV1Deps {

@@ -1,6 +1,6 @@
 import { compactRanges } from '#shared';
 import type { Incident, IncidentStatus } from '#shared';
-import type { IncidentNotice } from './webhooks.ts';
+import type { IncidentNotice } from '../history/incident-notice.ts';
 
 /** Discord's embed limits; a message over any of them is refused with a 400, never trimmed. */
 export { compactRanges };

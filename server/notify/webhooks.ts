@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Incident, IncidentUpdate } from '#shared';
-import type { IncidentNotice, IncidentNoticeType } from '../history/incident-monitor.ts';
+import type { IncidentNotice, IncidentNoticeType } from '../history/incident-notice.ts';
 import type { Logger } from '../log.ts';
 import { discordMessage } from './discord-embed.ts';
 import { signPayload } from './signature.ts';

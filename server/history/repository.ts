@@ -30,7 +30,7 @@ const ids = (text: string | null): number[] => (text ? (JSON.parse(text) as numb
  * rows. Every write that instances sharing one database could race on is idempotent (unique keys,
  * insert-or-nothing), so each incident and automatic update is stored once.
  */
-export class HistoryStore {
+export class HistoryRepository {
 	constructor(readonly db: Kysely<HistoryDatabase>) {}
 
 	/** Per-cluster shard histories over `window`, starting from the state each shard was in. */

@@ -1,0 +1,105 @@
+import type { Server as HttpServer } from 'node:http';
+import type { FleetStatus } from '#shared';
+import type { ViewerTokens } from '../auth/viewer-token.ts';
+import type { FleetFeeds } from '../feed/fleet-feeds.ts';
+import type { Fleet } from '../fleet/fleet.ts';
+import type { HistoryRuntime } from '../history/history-runtime.ts';
+import type { Logger } from '../log.ts';
+import type { Sockets } from '../namespaces/sockets.ts';
+import type { Notifications } from '../notify/notifications.ts';
+import { createMetrics } from '../public/metrics.ts';
+import type { Limits } from '../security/limits.ts';
+import type { Subsystem } from '../subsystem.ts';
+import { createApiV1 } from './api-v1.ts';
+import { createPublicRoutes } from './public-routes.ts';
+import { createHttpHandler } from './routes.ts';
+
+export interface HttpApiSettings {
+	allowedOrigins: readonly string[];
+	statusMaxAgeS: number;
+	operatorSecret?: string | undefined;
+	pageUrl?: string | undefined;
+	botName: string;
+}
+
+/**
+ * The feed's `lastHeartbeatAt` lags for live clusters (it moves only with another change); this
+ * instance's fleet has the latest, so `/metrics` reports heartbeat ages from whichever is newer.
+ */
+export function withLatestHeartbeats(status: FleetStatus, fleet: Fleet): FleetStatus {
+	return { ...status, clusters: status.clusters.map((c) => ({ ...c, lastHeartbeatAt: Math.max(c.lastHeartbeatAt, fleet.get(c.id)?.lastHeartbeatAt ?? 0) })) };
+}
+
+/**
+ * HTTP routes: tokens, `/api/status` and `/healthz` (`routes.ts`), history and the operator API
+ * (`api-v1.ts`), summary, badge, feeds and metrics (`public-routes.ts`), behind the origin check
+ * and per-IP limits. Socket.io answers `/socket.io/` itself; everything else comes here.
+ */
+export function createHttpApi(deps: {
+	http: HttpServer;
+	settings: HttpApiSettings;
+	tokens: ViewerTokens;
+	limits: Limits;
+	feeds: FleetFeeds;
+	fleet: Fleet;
+	sockets: Sockets;
+	history: HistoryRuntime;
+	notifications: Notifications;
+	/** Each subsystem's part of `/healthz`, merged in order. */
+	health: Subsystem[];
+	/** This server's base URL once listening. */
+	serverUrl: () => string;
+	logger: Logger;
+	/** Clock for tokens. */
+	now: () => number;
+	/** Clock for history, incidents and the summary. */
+	historyNow: () => number;
+}): void {
+	const { settings, history, feeds, logger } = deps;
+	const startedAt = Date.now();
+	const metrics = createMetrics({
+		snapshot: () => withLatestHeartbeats(feeds.full.status, deps.fleet),
+		stats: deps.sockets.stats,
+		viewers: deps.sockets.viewers,
+		bots: deps.sockets.bots,
+		now: () => Date.now()
+	});
+	const apiV1 = createApiV1({
+		history: () => (history.ready ? { service: history.service, store: history.store } : undefined),
+		operatorSecret: settings.operatorSecret,
+		onIncident: (notice) => {
+			history.service.invalidate();
+			deps.notifications.notify(notice);
+		},
+		onMaintenance: () => history.service.invalidate(),
+		historyMaxAgeS: 30,
+		now: deps.historyNow,
+		logger
+	});
+	const publicRoutes = createPublicRoutes({
+		snapshot: feeds.snapshot,
+		current: async () => (history.ready ? history.service.current() : undefined),
+		metrics,
+		pageUrl: () => settings.pageUrl ?? deps.serverUrl(),
+		serverUrl: deps.serverUrl,
+		botName: settings.botName,
+		summaryMaxAgeS: settings.statusMaxAgeS,
+		now: deps.historyNow
+	});
+	const handler = createHttpHandler({
+		routes: [apiV1, publicRoutes],
+		allowedOrigins: settings.allowedOrigins,
+		statusMaxAgeS: settings.statusMaxAgeS,
+		tokens: deps.tokens,
+		...(settings.operatorSecret ? { operatorSecret: settings.operatorSecret } : {}),
+		limits: deps.limits.http,
+		statusJson: () => feeds.public.json(Date.now()),
+		logger,
+		now: deps.now,
+		health: () => Object.assign({ uptimeS: Math.round((Date.now() - startedAt) / 1000) }, ...deps.health.map((part) => part.health?.() ?? {}))
+	});
+	// socket.io registered its own 'request' listener first and ignores non-/socket.io/ paths.
+	deps.http.on('request', (req, res) => {
+		if (!req.url?.startsWith('/socket.io/')) void handler(req, res);
+	});
+}

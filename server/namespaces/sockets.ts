@@ -1,0 +1,114 @@
+import type { Server as HttpServer } from 'node:http';
+import { createAdapter } from '@socket.io/redis-adapter';
+import type { Redis } from 'ioredis';
+import { Server } from 'socket.io';
+import { NAMESPACES, toBase64, toBytes } from '#shared';
+import type { ViewerTokens } from '../auth/viewer-token.ts';
+import type { FleetFeeds } from '../feed/fleet-feeds.ts';
+import type { CommittedUpdate } from '../feed/fleet-log.ts';
+import type { FleetTracking } from '../fleet/fleet-tracking.ts';
+import type { Logger } from '../log.ts';
+import type { Limits } from '../security/limits.ts';
+import type { Subsystem } from '../subsystem.ts';
+import { registerBotNamespace, type BotNamespace } from './bot.ts';
+import { OPERATOR_ROOM, registerViewerNamespace, type ViewerNamespace } from './viewer.ts';
+
+/** Socket.io caps a message at this size; the largest valid heartbeat (1,024 shards) is ~70 KB. */
+const MAX_MESSAGE_BYTES = 1_000_000;
+
+/** Counters since start, read by `/metrics`. */
+export interface ServerStats {
+	heartbeatsAccepted: number;
+	heartbeatsRefused: number;
+	polls: number;
+	pushes: number;
+}
+
+export interface Sockets extends Subsystem {
+	readonly io: Server;
+	readonly stats: ServerStats;
+	/** Bot connections (clusters) on this instance now. */
+	bots(): number;
+	/** Viewer connections on this instance now. */
+	viewers(): number;
+	/**
+	 * Disconnects every socket and closes the HTTP server they share; resolves once all are
+	 * closed. Returns at once with that promise, so the caller can close other parts meanwhile.
+	 */
+	close(): Promise<void>;
+}
+
+/** Base64 in the JSON frame: one WebSocket frame per viewer instead of text + binary, which halves the frames a push costs the server and every page. */
+const frame = (update: CommittedUpdate) => ({ ...update, data: toBase64(toBytes(update.data)) });
+
+/**
+ * Socket.io: `/bot` (heartbeats in, validated against the fleet), `/viewer` (polls and pushes
+ * out), nothing on `/`. Every committed version is pushed to viewers, split by audience when the
+ * public detail is redacted; scaled out, Socket.io's Redis adapter carries each push to the
+ * viewers of every instance.
+ */
+export function createSockets(deps: {
+	http: HttpServer;
+	allowedOrigins: readonly string[];
+	botSecret: string;
+	tracking: FleetTracking;
+	feeds: FleetFeeds;
+	tokens: ViewerTokens;
+	limits: Limits;
+	redis: Redis | undefined;
+	logger: Logger;
+	now: () => number;
+}): Sockets {
+	const { feeds, logger } = deps;
+	const stats: ServerStats = { heartbeatsAccepted: 0, heartbeatsRefused: 0, polls: 0, pushes: 0 };
+	const allowedOrigins = new Set(deps.allowedOrigins);
+	const io = new Server(deps.http, {
+		maxHttpBufferSize: MAX_MESSAGE_BYTES,
+		cors: { origin: [...deps.allowedOrigins], methods: ['GET', 'POST'] },
+		// CORS does not cover WebSocket upgrades, so the origin is checked here for every transport.
+		allowRequest: (req, callback) => {
+			const origin = req.headers.origin;
+			callback(null, origin === undefined || allowedOrigins.has(origin));
+		}
+	});
+	const bots = io.of(NAMESPACES.bot) as BotNamespace;
+	registerBotNamespace(bots, { botSecret: deps.botSecret, fleet: deps.tracking.fleet, liveness: deps.tracking.liveness, logger, stats });
+	// Nothing lives on the main namespace: refuse it rather than hold unauthenticated sockets.
+	io.of('/').use((_socket, next) => next(new Error('unknown namespace; bots use /bot and pages /viewer')));
+	const viewers = io.of(NAMESPACES.viewer) as ViewerNamespace;
+	registerViewerNamespace(viewers, { tokens: deps.tokens, feed: feeds.full, publicFeed: feeds.public, logger, now: deps.now, stats, limits: deps.limits.viewers });
+
+	let adapterSub: Redis | undefined;
+	if (deps.redis) {
+		adapterSub = deps.redis.duplicate();
+		adapterSub.on('error', (err: Error) => logger.warn({ err: err.message, client: 'adapter' }, 'redis error'));
+		io.adapter(createAdapter(deps.redis, adapterSub, { key: 'shardbeat:socket.io' }));
+	}
+
+	feeds.committed.listen((update) => {
+		stats.pushes++;
+		if (!feeds.redacts) return void viewers.emit('fleet-update', frame(update));
+		viewers.to(OPERATOR_ROOM).emit('fleet-update', frame(update));
+		const redacted = feeds.publicUpdate(update);
+		if (redacted) viewers.except(OPERATOR_ROOM).emit('fleet-update', frame(redacted));
+	});
+
+	let closed: Promise<void> | undefined;
+	return {
+		io,
+		stats,
+		bots: () => bots.sockets.size,
+		viewers: () => viewers.sockets.size,
+		health: () => ({ bots: bots.sockets.size, viewers: viewers.sockets.size }),
+		close() {
+			closed ??= (() => {
+				// io.close() disconnects every socket and closes the HTTP server it is attached to.
+				const done = new Promise<void>((resolve) => io.close(() => resolve()));
+				deps.http.closeAllConnections?.();
+				adapterSub?.disconnect();
+				return done;
+			})();
+			return closed;
+		}
+	};
+}
