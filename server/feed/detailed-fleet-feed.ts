@@ -1,7 +1,6 @@
 import { encodeFull, type ApplyOutcome } from '#shared';
-import { redactCluster, redactUpdate } from '../security/public-detail.ts';
-import { FleetFeed, type FleetFeedOptions } from './fleet-feed.ts';
-import type { CommittedUpdate } from './fleet-log.ts';
+import { FleetFeed, type CommittedUpdate, type FleetFeedOptions } from './fleet-feed.ts';
+import { redactCluster, redactUpdate } from './redaction.ts';
 
 /**
  * The full-detail feed, which keeps a redacted twin (`publicFeed`) at the very same versions: every

@@ -3,7 +3,8 @@ import { FleetReplica, type FleetUpdate } from '#shared';
 import { Fleet } from '../fleet/fleet.ts';
 import { heartbeat } from '../testing/harness.ts';
 import { FleetFeed, type FleetFeedOptions } from './fleet-feed.ts';
-import { MemoryFleetLog, type CommittedUpdate } from './fleet-log.ts';
+import { MemoryFleetLog } from '../store/fleet-log.ts';
+import type { CommittedUpdate } from './fleet-feed.ts';
 
 const T0 = Date.UTC(2026, 10, 21, 12, 0, 0);
 

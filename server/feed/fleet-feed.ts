@@ -14,7 +14,8 @@ export interface FleetFeedOptions {
 	initialVersion?: number;
 }
 
-type Committed = Exclude<FleetUpdate, { kind: 'unchanged' }>;
+/** A version that changed something: what the store commits, the feed applies and viewers are pushed. */
+export type CommittedUpdate = Exclude<FleetUpdate, { kind: 'unchanged' }>;
 
 /**
  * The fleet as viewers see it: a replica at one version, what each recent version changed, and
@@ -27,9 +28,9 @@ export class FleetFeed {
 	/** changes[i] took the fleet from version (first + i - 1) to (first + i). */
 	#changes: ChangeSet[] = [];
 	#first = 1;
-	#full: Committed | undefined;
+	#full: CommittedUpdate | undefined;
 	/** from-version → delta to the current version; emptied whenever the version moves. */
-	#deltas = new Map<number, Committed>();
+	#deltas = new Map<number, CommittedUpdate>();
 	#json: { version: number; tail: string } | undefined;
 
 	constructor(options: FleetFeedOptions = {}) {
@@ -53,7 +54,7 @@ export class FleetFeed {
 	}
 
 	/** Applies a committed update (this instance's or, when scaled out, another's). */
-	apply(update: Committed): ApplyOutcome {
+	apply(update: CommittedUpdate): ApplyOutcome {
 		const outcome = this.#replica.apply(update);
 		if (outcome !== 'applied') return outcome;
 		const changes = this.#replica.lastChanges;
@@ -105,7 +106,7 @@ export class FleetFeed {
 	}
 
 	/** Every cluster at the current version, encoded once per version. */
-	full(): Committed {
+	full(): CommittedUpdate {
 		if (this.#full?.version !== this.version) {
 			const { clusters, generatedAt } = this.status;
 			this.#full = { kind: 'full', version: this.version, at: generatedAt, data: encodeFull(clusters, generatedAt) };

@@ -2,8 +2,7 @@ import type { FleetStatus } from '#shared';
 import type { Logger } from '../log.ts';
 import { Broadcast, type Subsystem } from '../subsystem.ts';
 import { DetailedFleetFeed } from './detailed-fleet-feed.ts';
-import { FleetFeed } from './fleet-feed.ts';
-import type { CommittedUpdate } from './fleet-log.ts';
+import { FleetFeed, type CommittedUpdate } from './fleet-feed.ts';
 
 export interface FleetFeeds extends Subsystem {
 	/** The versioned fleet in full detail: operators, `/metrics`, history and `/healthz` read it. */

@@ -5,7 +5,7 @@ import { Server } from 'socket.io';
 import { NAMESPACES, toBase64, toBytes } from '#shared';
 import type { ViewerTokens } from '../auth/viewer-token.ts';
 import type { FleetFeeds } from '../feed/fleet-feeds.ts';
-import type { CommittedUpdate } from '../feed/fleet-log.ts';
+import type { CommittedUpdate } from '../feed/fleet-feed.ts';
 import type { FleetTracking } from '../fleet/fleet-tracking.ts';
 import type { Logger } from '../log.ts';
 import type { Limits } from '../security/limits.ts';

@@ -1,5 +1,5 @@
 import { decodeDelta, decodeFull, encodeDelta, encodeFull, type ChangeSet, type ClusterStatus, type ShardStatus } from '#shared';
-import type { CommittedUpdate } from '../feed/fleet-log.ts';
+import type { CommittedUpdate } from './fleet-feed.ts';
 
 /*
  * `SHARDBEAT_PUBLIC_DETAIL=basic`. Per-shard pings and guild counts tell an attacker which shard

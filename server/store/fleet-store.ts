@@ -1,9 +1,9 @@
 import type { ChangeSet, ClusterStatus } from '#shared';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../log.ts';
-import { RedisFleetLog } from '../redis/redis-fleet-log.ts';
+import { RedisFleetLog } from './redis-fleet-log.ts';
 import type { Subsystem } from '../subsystem.ts';
-import type { FleetFeeds } from './fleet-feeds.ts';
+import type { FleetFeeds } from '../feed/fleet-feeds.ts';
 import { MemoryFleetLog, type FleetLog } from './fleet-log.ts';
 
 export interface FleetStore extends Subsystem {

@@ -3,7 +3,7 @@ import { FleetReplica, type ChangeSet, type ClusterStatus } from '#shared';
 import { Fleet } from '../fleet/fleet.ts';
 import { createLogger } from '../log.ts';
 import { heartbeat } from '../testing/harness.ts';
-import { FleetFeed } from './fleet-feed.ts';
+import { FleetFeed } from '../feed/fleet-feed.ts';
 import { MemoryFleetLog, type CommittedUpdate, type FleetLog } from './fleet-log.ts';
 import { Publisher } from './publisher.ts';
 

@@ -1,7 +1,7 @@
-import { encodeDelta, type ChangeSet, type ClusterStatus, type FleetUpdate } from '#shared';
-import type { FleetFeed } from './fleet-feed.ts';
+import { encodeDelta, type ChangeSet, type ClusterStatus } from '#shared';
+import type { CommittedUpdate, FleetFeed } from '../feed/fleet-feed.ts';
 
-export type CommittedUpdate = Exclude<FleetUpdate, { kind: 'unchanged' }>;
+export type { CommittedUpdate };
 
 /**
  * Where versions come from. In memory (one instance) the next version is simply ours to take;

@@ -10,11 +10,11 @@ import {
 	type ChangeSet,
 	type ClusterStatus
 } from '#shared';
-import type { FleetFeed } from '../feed/fleet-feed.ts';
-import type { CommittedUpdate, FleetLog } from '../feed/fleet-log.ts';
+import type { CommittedUpdate, FleetFeed } from '../feed/fleet-feed.ts';
+import type { FleetLog } from './fleet-log.ts';
 import { stoppedCopy } from '../fleet/fleet.ts';
 import type { Logger } from '../log.ts';
-import { COMMIT_LUA } from './scripts.ts';
+import { COMMIT_LUA } from './redis-scripts.ts';
 
 export interface RedisFleetLogOptions {
 	url: string;
