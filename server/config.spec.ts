@@ -1,5 +1,16 @@
+import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, DEFAULTS, DEV_BOT_SECRET, ENV_DOCS, loadConfig } from './config.ts';
+import {
+	ConfigError,
+	DEFAULTS,
+	DEV_BOT_SECRET,
+	DEV_OPERATOR_SECRET,
+	loadConfig,
+	SETTINGS,
+	SETTINGS_TABLE_MARKERS,
+	settingsTable,
+	type ServerConfig
+} from './config.ts';
 
 describe('loadConfig', () => {
 	it('applies the documented defaults in development', () => {
@@ -55,16 +66,165 @@ describe('loadConfig', () => {
 		expect(() => loadConfig(env)).toThrow(message);
 	});
 
-	it('documents every variable it reads', () => {
-		const read = ['SHARDBEAT_PORT', 'SHARDBEAT_HOST', 'SHARDBEAT_BOT_SECRET', 'SHARDBEAT_TOKEN_SECRET', 'SHARDBEAT_TOKEN_TTL_S', 'SHARDBEAT_HEARTBEAT_INTERVAL_MS', 'SHARDBEAT_MISSED_HEARTBEATS', 'SHARDBEAT_ALLOWED_ORIGINS', 'SHARDBEAT_STATUS_MAX_AGE_S', 'SHARDBEAT_PUSH_INTERVAL_MS', 'SHARDBEAT_REDIS_URL', 'SHARDBEAT_DATABASE_URL', 'SHARDBEAT_SQLITE_PATH', 'SHARDBEAT_RETENTION_DAYS', 'SHARDBEAT_INCIDENT_THRESHOLD_S', 'SHARDBEAT_OPERATOR_SECRET', 'SHARDBEAT_DISCORD_WEBHOOK_URL', 'SHARDBEAT_WEBHOOK_URL', 'SHARDBEAT_WEBHOOK_SECRET', 'SHARDBEAT_PAGE_URL', 'SHARDBEAT_LOG_LEVEL', 'SHARDBEAT_TRUST_PROXY', 'SHARDBEAT_RATE_TOKEN_PER_MIN', 'SHARDBEAT_RATE_HTTP_PER_MIN', 'SHARDBEAT_RATE_VIEWER_EVENTS_PER_10S', 'SHARDBEAT_MAX_VIEWERS_PER_IP', 'SHARDBEAT_PUBLIC_DETAIL'];
-		expect(ENV_DOCS.map((d) => d.name)).toEqual(read);
+
+	it('ignores variables it does not know', () => {
+		const { config, warnings } = loadConfig({ SHARDBEAT_PORT: '8080', SHARDBEAT_NOT_A_SETTING: 'x', SHARDBEAT_port: 'y', PATH: '/bin' });
+		const plain = loadConfig({ SHARDBEAT_PORT: '8080' });
+		expect({ ...config, tokenSecret: '' }).toStrictEqual({ ...plain.config, tokenSecret: '' });
+		expect(warnings).toEqual(plain.warnings);
+	});
+
+	it('leaves a webhook secret without a webhook URL out', () => {
+		const { config } = loadConfig({ SHARDBEAT_WEBHOOK_SECRET: '0123456789abcdef' });
+		expect(config).not.toHaveProperty('webhookSecret');
+		expect(config).not.toHaveProperty('webhookUrl');
+	});
+
+	it('leaves unset optional fields out rather than undefined', () => {
+		const { config } = loadConfig({ NODE_ENV: 'production', SHARDBEAT_BOT_SECRET: 'b'.repeat(16), SHARDBEAT_TOKEN_SECRET: 't'.repeat(32) });
+		for (const key of ['redisUrl', 'operatorSecret', 'discordWebhookUrl', 'webhookUrl', 'webhookSecret', 'pageUrl']) expect(config).not.toHaveProperty(key);
+	});
+});
+
+/*
+ * Per-row cases. Each table must name every row, so a new variable arrives with its default,
+ * what it accepts and what it refuses pinned here.
+ */
+describe('SETTINGS rows', () => {
+	const absent = Symbol('absent');
+	/** The config with the variable unset (development), in config units. */
+	const defaults: Record<string, [keyof ServerConfig, unknown]> = {
+		SHARDBEAT_PORT: ['port', 4000],
+		SHARDBEAT_HOST: ['host', '127.0.0.1'],
+		SHARDBEAT_BOT_SECRET: ['botSecret', DEV_BOT_SECRET],
+		SHARDBEAT_TOKEN_SECRET: ['tokenSecret', expect.stringMatching(/^[0-9a-f]{64}$/)],
+		SHARDBEAT_TOKEN_TTL_S: ['tokenTtlMs', 300_000],
+		SHARDBEAT_HEARTBEAT_INTERVAL_MS: ['heartbeatIntervalMs', 5_000],
+		SHARDBEAT_MISSED_HEARTBEATS: ['missedHeartbeats', 3],
+		SHARDBEAT_ALLOWED_ORIGINS: [
+			'allowedOrigins',
+			['http://localhost:5173', 'http://127.0.0.1:5173', 'http://localhost:4173', 'http://127.0.0.1:4173', 'http://localhost:8787', 'http://127.0.0.1:8787']
+		],
+		SHARDBEAT_STATUS_MAX_AGE_S: ['statusMaxAgeS', 5],
+		SHARDBEAT_PUSH_INTERVAL_MS: ['pushIntervalMs', 500],
+		SHARDBEAT_REDIS_URL: ['redisUrl', absent],
+		SHARDBEAT_DATABASE_URL: ['database', 'data/shardbeat.sqlite'],
+		SHARDBEAT_SQLITE_PATH: ['database', 'data/shardbeat.sqlite'],
+		SHARDBEAT_RETENTION_DAYS: ['retentionDays', 90],
+		SHARDBEAT_INCIDENT_THRESHOLD_S: ['incidentThresholdMs', 120_000],
+		SHARDBEAT_OPERATOR_SECRET: ['operatorSecret', DEV_OPERATOR_SECRET],
+		SHARDBEAT_DISCORD_WEBHOOK_URL: ['discordWebhookUrl', absent],
+		SHARDBEAT_WEBHOOK_URL: ['webhookUrl', absent],
+		SHARDBEAT_WEBHOOK_SECRET: ['webhookSecret', absent],
+		SHARDBEAT_PAGE_URL: ['pageUrl', absent],
+		SHARDBEAT_LOG_LEVEL: ['logLevel', 'info'],
+		SHARDBEAT_TRUST_PROXY: ['trustProxy', false],
+		SHARDBEAT_RATE_TOKEN_PER_MIN: ['tokenRatePerMin', 30],
+		SHARDBEAT_RATE_HTTP_PER_MIN: ['httpRatePerMin', 300],
+		SHARDBEAT_RATE_VIEWER_EVENTS_PER_10S: ['viewerEventsPer10s', 20],
+		SHARDBEAT_MAX_VIEWERS_PER_IP: ['maxViewersPerIp', 50],
+		SHARDBEAT_PUBLIC_DETAIL: ['publicDetail', 'full']
+	};
+	/** Values at the edges of what each variable accepts, and just past them. */
+	const range: Record<string, { accepts: string[]; refuses: string[] }> = {
+		SHARDBEAT_PORT: { accepts: ['0', '65535'], refuses: ['-1', '65536', '80.5', 'http'] },
+		SHARDBEAT_HOST: { accepts: ['0.0.0.0'], refuses: [''] },
+		SHARDBEAT_BOT_SECRET: { accepts: ['b'.repeat(16)], refuses: ['b'.repeat(15)] },
+		SHARDBEAT_TOKEN_SECRET: { accepts: ['t'.repeat(32)], refuses: ['t'.repeat(31)] },
+		SHARDBEAT_TOKEN_TTL_S: { accepts: ['10', '86400'], refuses: ['9', '86401'] },
+		SHARDBEAT_HEARTBEAT_INTERVAL_MS: { accepts: ['100', '600000'], refuses: ['99', '600001'] },
+		SHARDBEAT_MISSED_HEARTBEATS: { accepts: ['1', '100'], refuses: ['0', '101'] },
+		SHARDBEAT_ALLOWED_ORIGINS: { accepts: ['https://a.example,http://127.0.0.1:8080'], refuses: ['https://a.example/', 'a.example'] },
+		SHARDBEAT_STATUS_MAX_AGE_S: { accepts: ['0', '3600'], refuses: ['-1', '3601'] },
+		SHARDBEAT_PUSH_INTERVAL_MS: { accepts: ['10', '10000'], refuses: ['9', '10001'] },
+		SHARDBEAT_REDIS_URL: { accepts: ['redis://r:6379', 'rediss://r:6380'], refuses: ['http://r:6379', ''] },
+		SHARDBEAT_DATABASE_URL: { accepts: ['postgres://u@db/sb', 'postgresql://u@db/sb'], refuses: ['mysql://u@db/sb', 'data/x.sqlite'] },
+		SHARDBEAT_SQLITE_PATH: { accepts: [':memory:'], refuses: [''] },
+		SHARDBEAT_RETENTION_DAYS: { accepts: ['1', '3650'], refuses: ['0', '3651'] },
+		SHARDBEAT_INCIDENT_THRESHOLD_S: { accepts: ['10', '86400'], refuses: ['9', '86401'] },
+		SHARDBEAT_OPERATOR_SECRET: { accepts: ['o'.repeat(24)], refuses: ['o'.repeat(23)] },
+		SHARDBEAT_DISCORD_WEBHOOK_URL: { accepts: ['https://discord.com/api/webhooks/1/x', 'https://ptb.discordapp.com/api/webhooks/1/x'], refuses: ['http://discord.com/api/webhooks/1/x'] },
+		SHARDBEAT_WEBHOOK_URL: { accepts: [], refuses: ['ftp://hooks.example/x'] }, // accepted with its secret: see 'reads a webhook with its secret'
+		SHARDBEAT_WEBHOOK_SECRET: { accepts: ['s'.repeat(16)], refuses: ['s'.repeat(15)] },
+		SHARDBEAT_PAGE_URL: { accepts: ['https://status.example.com/'], refuses: ['https://status.example.com/?x', 'status.example.com'] },
+		SHARDBEAT_LOG_LEVEL: { accepts: ['silent', 'trace'], refuses: ['INFO'] },
+		SHARDBEAT_TRUST_PROXY: { accepts: ['0', '1', 'false', 'true'], refuses: ['', 'yes'] },
+		SHARDBEAT_RATE_TOKEN_PER_MIN: { accepts: ['0', '1000000'], refuses: ['-1', '1000001'] },
+		SHARDBEAT_RATE_HTTP_PER_MIN: { accepts: ['0', '1000000'], refuses: ['-1', '1000001'] },
+		SHARDBEAT_RATE_VIEWER_EVENTS_PER_10S: { accepts: ['0', '1000000'], refuses: ['-1', '1000001'] },
+		SHARDBEAT_MAX_VIEWERS_PER_IP: { accepts: ['0', '10000000'], refuses: ['-1', '10000001'] },
+		SHARDBEAT_PUBLIC_DETAIL: { accepts: ['basic'], refuses: ['none'] }
+	};
+
+	it('has a case in each table for every row', () => {
+		const names = SETTINGS.map((s) => s.env);
+		expect(Object.keys(defaults)).toEqual(names);
+		expect(Object.keys(range)).toEqual(names);
+	});
+
+	it.each(Object.entries(defaults))('%s unset gives its default', (env, [key, expected]) => {
+		const { config } = loadConfig({});
+		if (expected === absent) expect(config).not.toHaveProperty(key);
+		else expect(config[key]).toEqual(expected);
+	});
+
+	it.each(SETTINGS.filter((s) => 'default' in s))('$env set to its documented default is the same as unset, and is DEFAULTS', (s) => {
+		const key = s.key as keyof typeof DEFAULTS;
+		expect(loadConfig({ [s.env]: s.default }).config[key]).toEqual(loadConfig({}).config[key]);
+		expect(DEFAULTS[key]).toEqual(loadConfig({}).config[key]);
+	});
+
+	const cases = Object.entries(range).flatMap(([env, { accepts, refuses }]) => [
+		...accepts.map((value) => ['accepts', env, value, true] as const),
+		...refuses.map((value) => ['refuses', env, value, false] as const)
+	]);
+	it.each(cases)('%s %s=%j', (_, env, value, ok) => {
+		const load = () => loadConfig({ [env]: value });
+		if (ok) expect(load).not.toThrow();
+		else {
+			expect(load).toThrow(ConfigError);
+			expect(load).toThrow(`${env}: `);
+		}
+	});
+
+	const conversions: [string, Record<string, string>, Partial<ServerConfig>][] = [
+		['seconds to milliseconds', { SHARDBEAT_TOKEN_TTL_S: '60', SHARDBEAT_INCIDENT_THRESHOLD_S: '45' }, { tokenTtlMs: 60_000, incidentThresholdMs: 45_000 }],
+		['a proxy flag from 1', { SHARDBEAT_TRUST_PROXY: '1' }, { trustProxy: true }],
+		['a proxy flag from true', { SHARDBEAT_TRUST_PROXY: 'true' }, { trustProxy: true }],
+		['a proxy flag from false', { SHARDBEAT_TRUST_PROXY: 'false' }, { trustProxy: false }],
+		['origins, empty entries dropped', { SHARDBEAT_ALLOWED_ORIGINS: ' https://a.example ,, ' }, { allowedOrigins: ['https://a.example'] }],
+		['no origins at all', { SHARDBEAT_ALLOWED_ORIGINS: '' }, { allowedOrigins: [] }],
+		['a page URL without trailing slashes', { SHARDBEAT_PAGE_URL: 'https://status.example.com/sb//' }, { pageUrl: 'https://status.example.com/sb' }],
+		['an SQLite path', { SHARDBEAT_SQLITE_PATH: ':memory:' }, { database: ':memory:' }],
+		['a database URL over an SQLite path', { SHARDBEAT_SQLITE_PATH: '/x.db', SHARDBEAT_DATABASE_URL: 'postgresql://u@db/sb' }, { database: 'postgresql://u@db/sb' }]
+	];
+	it.each(conversions)('converts %s', (_, env, expected) => {
+		expect(loadConfig(env).config).toEqual(expect.objectContaining(expected));
+	});
+
+	it('has every SHARDBEAT_ variable config.ts names as a row, each once', async () => {
+		// Rows build the parser, so a variable is accepted only through one; this catches one read around the table.
+		const source = await readFile(new URL('./config.ts', import.meta.url), 'utf8');
+		const named = new Set(source.match(/SHARDBEAT_[A-Z0-9_]+/g));
+		const names = SETTINGS.map((s) => s.env as string);
+		expect(new Set(names).size).toBe(names.length);
+		for (const name of named) expect(names, `${name} is named in config.ts but has no SETTINGS row`).toContain(name);
 	});
 });
 
 describe('README', () => {
+	const readme = () => readFile(new URL('../README.md', import.meta.url), 'utf8');
+
 	it('has a config table row for every variable', async () => {
-		const { readFile } = await import('node:fs/promises');
-		const readme = await readFile(new URL('../README.md', import.meta.url), 'utf8');
-		for (const doc of ENV_DOCS) expect(readme).toContain(`| \`${doc.name}\` |`);
+		const text = await readme();
+		for (const s of SETTINGS) expect(text).toContain(`| \`${s.env}\` |`);
+	});
+
+	it('has the settings table SETTINGS renders, between its markers', async () => {
+		const text = await readme();
+		const [start, end] = SETTINGS_TABLE_MARKERS;
+		expect(text, `README.md needs ${start} and ${end} around the settings table`).toContain(start);
+		const block = text.slice(text.indexOf(start) + start.length, text.indexOf(end)).trim();
+		expect(block, 'The README settings table differs from SETTINGS in server/config.ts: run `npm run docs:settings`').toBe(settingsTable());
 	});
 });

@@ -1,96 +1,125 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 
-/** Server settings; every field has an environment variable (see `ENV_DOCS` and the README table). */
-export interface ServerConfig {
-	port: number;
-	host: string;
-	/** Shared secret bots present at the `/bot` handshake. */
-	botSecret: string;
-	/** HMAC key for viewer tokens (HS256). Every instance behind one page must share it. */
-	tokenSecret: string;
-	tokenTtlMs: number;
-	/** How often reporters are expected to send a heartbeat. */
-	heartbeatIntervalMs: number;
-	/** A cluster silent for more than this many intervals is `stopped`. */
-	missedHeartbeats: number;
-	/** Page origins allowed to fetch tokens and open viewer sockets; requests without `Origin` (bots, curl) pass. */
-	allowedOrigins: string[];
-	/** `Cache-Control: max-age` for `GET /api/status`. */
-	statusMaxAgeS: number;
-	/** Changes are batched this long into one version and one push to viewers. */
-	pushIntervalMs: number;
-	/** When set, instances share fleet state and pushes through this Redis (scale-out mode). */
-	redisUrl?: string;
-	/** History database: a `postgres://` URL, or an SQLite file path (`:memory:` keeps nothing). */
-	database: string;
-	/** History older than this is pruned. */
-	retentionDays: number;
-	/** Shards down at least this long open an incident; shorter is a reconnect. */
-	incidentThresholdMs: number;
-	/** Bearer secret of the operator API (incidents, maintenance); unset turns that API off. */
-	operatorSecret?: string;
-	/** Incident notices go to this Discord webhook. */
-	discordWebhookUrl?: string;
-	/** Incident notices go to this URL as JSON signed with `webhookSecret` (HMAC-SHA256). */
-	webhookUrl?: string;
-	webhookSecret?: string;
-	/** Where the status page lives, for links in feeds and webhooks. */
-	pageUrl?: string;
-	logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
-	/**
-	 * Take the client IP from the first `X-Forwarded-For` hop instead of the TCP peer. Only behind
-	 * a proxy that overwrites that header: otherwise any client picks its own IP and escapes limits.
-	 */
-	trustProxy: boolean;
-	/** `POST /api/token` requests per IP per minute (0: unlimited). */
-	tokenRatePerMin: number;
-	/** Requests per IP per minute to the whole HTTP API, `/healthz` and `/metrics` exempt (0: unlimited). */
-	httpRatePerMin: number;
-	/** Events (polls, renewals, anything else) per viewer socket per 10 s (0: unlimited). */
-	viewerEventsPer10s: number;
-	/** Concurrent `/viewer` sockets per IP, across every instance when scaled out (0: unlimited); bots are not counted. */
-	maxViewersPerIp: number;
-	/**
-	 * `full`: everyone sees per-shard pings and guild counts. `basic`: only operator tokens do;
-	 * public viewers, `/api/status` and `/api/v1/summary` get pings null and guild/member counts 0.
-	 */
-	publicDetail: 'full' | 'basic';
-}
-
+/** The bot secret outside production when `SHARDBEAT_BOT_SECRET` is unset (with a warning). */
 export const DEV_BOT_SECRET = 'shardbeat-dev-secret';
+/** The operator secret outside production when `SHARDBEAT_OPERATOR_SECRET` is unset (with a warning). */
 export const DEV_OPERATOR_SECRET = 'shardbeat-dev-operator-secret';
 
-/** Defaults that are safe everywhere; secrets have dev-only defaults, decided in `loadConfig`. */
-export const DEFAULTS = {
-	port: 4000,
-	host: '127.0.0.1',
-	tokenTtlMs: 5 * 60_000,
-	heartbeatIntervalMs: 5_000,
-	missedHeartbeats: 3,
-	allowedOrigins: [
-		'http://localhost:5173',
-		'http://127.0.0.1:5173',
-		'http://localhost:4173',
-		'http://127.0.0.1:4173',
-		'http://localhost:8787',
-		'http://127.0.0.1:8787'
-	],
-	statusMaxAgeS: 5,
-	pushIntervalMs: 500,
-	database: 'data/shardbeat.sqlite',
-	retentionDays: 90,
-	incidentThresholdMs: 120_000,
-	logLevel: 'info',
-	trustProxy: false,
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const secret = (min: number) => z.string().min(min, `must be at least ${min} characters`);
+const seconds = (min: number, max: number) => int(min, max).transform((s) => s * 1000);
+
+const devHosts = ['localhost', '127.0.0.1'];
+const devPorts = [5173, 4173, 8787];
+
+/** One row of `SETTINGS`. */
+export interface Setting {
+	env: `SHARDBEAT_${string}`;
+	/** The `ServerConfig` field; absent when only a rule in `loadConfig` reads the variable. */
+	key?: string;
+	schema: z.ZodType<unknown>;
+	/** In the variable's own units, e.g. seconds for `_S`; absent means unset unless a rule fills it. */
+	default?: string;
+	/** Set by a rule in `loadConfig` when the variable is unset, so the field is never missing. */
+	filled?: true;
+	/** The README's default column when `default` does not say it (or there is none). */
+	shown?: string;
+	/** What it does, as the README says it. */
+	meaning: string;
+}
+
+/**
+ * The server's settings, one row per environment variable and the only place each is stated:
+ * `ServerConfig`, `DEFAULTS`, parsing with its error messages, and the README table come from it.
+ * `schema` checks the raw string and converts it to the config field's value (units included);
+ * `default` is written as a user would set the variable, and parsed like one. Rows keep their
+ * literal types (`as const`) so that `ServerConfig` can be read off them.
+ */
+export const SETTINGS = [
+	{ env: 'SHARDBEAT_PORT', key: 'port', schema: int(0, 65_535), default: '4000', meaning: 'HTTP and Socket.io port (0 picks a free one).' },
+	{ env: 'SHARDBEAT_HOST', key: 'host', schema: z.string().min(1), default: '127.0.0.1', meaning: 'Interface to listen on; `0.0.0.0` to accept other machines.' },
+	{ env: 'SHARDBEAT_BOT_SECRET', key: 'botSecret', schema: secret(16), filled: true, shown: `\`${DEV_BOT_SECRET}\` outside production`,
+		meaning: 'Shared secret bots send at the handshake. Required (16+ chars) when `NODE_ENV=production`.' },
+	{ env: 'SHARDBEAT_TOKEN_SECRET', key: 'tokenSecret', schema: secret(32), filled: true, shown: 'random per start outside production',
+		meaning: 'Signs viewer tokens. Required (32+ chars) when `NODE_ENV=production`; the same on every instance.' },
+	{ env: 'SHARDBEAT_TOKEN_TTL_S', key: 'tokenTtlMs', schema: seconds(10, 86_400), default: '300', meaning: 'Viewer token lifetime, seconds.' },
+	{ env: 'SHARDBEAT_HEARTBEAT_INTERVAL_MS', key: 'heartbeatIntervalMs', schema: int(100, 600_000), default: '5000', meaning: 'Expected heartbeat interval of the reporters.' },
+	{ env: 'SHARDBEAT_MISSED_HEARTBEATS', key: 'missedHeartbeats', schema: int(1, 100), default: '3',
+		meaning: 'A cluster silent for more than this many intervals is shown `stopped`.' },
+	// Requests without `Origin` (bots, curl) pass whatever this says; the form of each origin is a rule in `loadConfig`.
+	{ env: 'SHARDBEAT_ALLOWED_ORIGINS', key: 'allowedOrigins', schema: z.string().transform((list) => list.split(',').map((o) => o.trim()).filter(Boolean)),
+		default: devPorts.flatMap((port) => devHosts.map((host) => `http://${host}:${port}`)).join(','), shown: `${devHosts.join('/')} on ports ${devPorts.join(', ')}`,
+		meaning: 'Comma-separated page origins allowed to get tokens and open viewer sockets.' },
+	{ env: 'SHARDBEAT_STATUS_MAX_AGE_S', key: 'statusMaxAgeS', schema: int(0, 3_600), default: '5', meaning: '`Cache-Control: max-age` of `GET /api/status`.' },
+	{ env: 'SHARDBEAT_PUSH_INTERVAL_MS', key: 'pushIntervalMs', schema: int(10, 10_000), default: '500',
+		meaning: 'Changes are batched this long into one version and one push to every viewer (at most 1000/this pushes a second).' },
+	{ env: 'SHARDBEAT_REDIS_URL', key: 'redisUrl', schema: z.string().regex(/^rediss?:\/\/\S+$/, 'must be a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379'),
+		shown: 'unset (one instance, state in memory)',
+		meaning: 'e.g. `redis://10.0.0.5:6379`: run several instances that share fleet state and viewer pushes through Redis (see [Scale-out](#scale-out-on-redis)).' },
+	// No key: when set it wins over `SHARDBEAT_SQLITE_PATH` as `database`, a rule in `loadConfig`.
+	{ env: 'SHARDBEAT_DATABASE_URL',
+		schema: z.string().regex(/^postgres(ql)?:\/\/\S+$/, 'must be a postgres:// URL, e.g. postgres://user:pass@127.0.0.1:5432/shardbeat (for SQLite set SHARDBEAT_SQLITE_PATH)'),
+		shown: 'unset (SQLite file)',
+		meaning: 'e.g. `postgres://user:pass@db:5432/shardbeat`: history in PostgreSQL, shared by every instance (use it with `SHARDBEAT_REDIS_URL`).' },
+	{ env: 'SHARDBEAT_SQLITE_PATH', key: 'database', schema: z.string().min(1), default: 'data/shardbeat.sqlite',
+		meaning: 'The SQLite history file when no `SHARDBEAT_DATABASE_URL` is set; its folder is created. `:memory:` keeps nothing.' },
+	{ env: 'SHARDBEAT_RETENTION_DAYS', key: 'retentionDays', schema: int(1, 3_650), default: '90', meaning: 'History older than this many days is pruned (hourly).' },
+	{ env: 'SHARDBEAT_INCIDENT_THRESHOLD_S', key: 'incidentThresholdMs', schema: seconds(10, 86_400), default: '120',
+		meaning: 'Shards down at least this long open an incident; a shorter outage is a reconnect.' },
+	{ env: 'SHARDBEAT_OPERATOR_SECRET', key: 'operatorSecret', schema: secret(24),
+		shown: `\`${DEV_OPERATOR_SECRET}\` outside production; unset (operator API off) in production`,
+		meaning: 'Bearer secret of the [operator API](#operator-api) (incidents, updates, maintenance); 24+ chars.' },
+	{ env: 'SHARDBEAT_DISCORD_WEBHOOK_URL', key: 'discordWebhookUrl',
+		schema: z.string().regex(/^https:\/\/(\w+\.)?discord(app)?\.com\/api\/webhooks\/\S+$/, 'must be a Discord webhook URL (https://discord.com/api/webhooks/…)'),
+		meaning: 'A Discord webhook URL that gets an embed when an incident opens, changes or resolves.' },
+	{ env: 'SHARDBEAT_WEBHOOK_URL', key: 'webhookUrl', schema: z.string().regex(/^https?:\/\/\S+$/, 'must be an http(s) URL'),
+		meaning: 'A URL that gets incident notices as JSON, signed in `X-Shardbeat-Signature` (needs `SHARDBEAT_WEBHOOK_SECRET`).' },
+	{ env: 'SHARDBEAT_WEBHOOK_SECRET', key: 'webhookSecret', schema: secret(16), meaning: 'HMAC-SHA256 key for `SHARDBEAT_WEBHOOK_URL`; 16+ chars.' },
+	// Links are built as `${pageUrl}/path`, so a trailing slash would double.
+	{ env: 'SHARDBEAT_PAGE_URL', key: 'pageUrl',
+		schema: z.string().regex(/^https?:\/\/[^\s?#]+$/, 'must be an http(s) URL without query, e.g. https://status.example.com').transform((url) => url.replace(/\/+$/, '')),
+		meaning: 'Public URL of the status page, for links in feeds and webhooks, e.g. `https://status.example.com`.' },
+	{ env: 'SHARDBEAT_LOG_LEVEL', key: 'logLevel', schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), default: 'info',
+		meaning: 'pino level: fatal, error, warn, info, debug, trace or silent.' },
+	{ env: 'SHARDBEAT_TRUST_PROXY', key: 'trustProxy', schema: z.enum(['0', '1', 'false', 'true'], { message: 'must be 1 or 0' }).transform((v) => v === '1' || v === 'true'),
+		default: '0',
+		meaning: '`1`: the client IP for rate limits is the first `X-Forwarded-For` hop. Only behind a proxy that overwrites that header; otherwise clients choose their own IP and escape every limit.' },
 	// A page takes one token per 5 minutes and polls every 15 s: these leave ample room for a whole
 	// office behind one NAT while keeping one machine from minting or polling without end.
-	tokenRatePerMin: 30,
-	httpRatePerMin: 300,
-	viewerEventsPer10s: 20,
-	maxViewersPerIp: 50,
-	publicDetail: 'full'
-} satisfies Partial<ServerConfig>;
+	{ env: 'SHARDBEAT_RATE_TOKEN_PER_MIN', key: 'tokenRatePerMin', schema: int(0, 1_000_000), default: '30',
+		meaning: '`POST /api/token` requests per client IP per minute; more get `429` with `Retry-After`. `0` turns it off.' },
+	{ env: 'SHARDBEAT_RATE_HTTP_PER_MIN', key: 'httpRatePerMin', schema: int(0, 1_000_000), default: '300',
+		meaning: 'HTTP requests per client IP per minute, all routes but `/healthz` and `/metrics`. `0` turns it off.' },
+	{ env: 'SHARDBEAT_RATE_VIEWER_EVENTS_PER_10S', key: 'viewerEventsPer10s', schema: int(0, 1_000_000), default: '20',
+		meaning: 'Events (`get-cluster-status` polls and the rest) per viewer socket per 10 s; more are answered `rate_limited`. `0` turns it off.' },
+	{ env: 'SHARDBEAT_MAX_VIEWERS_PER_IP', key: 'maxViewersPerIp', schema: int(0, 10_000_000), default: '50',
+		meaning: 'Concurrent viewer sockets per client IP (across every instance when scaled out); bots are not counted. `0` turns it off.' },
+	{ env: 'SHARDBEAT_PUBLIC_DETAIL', key: 'publicDetail', schema: z.enum(['full', 'basic']), default: 'full',
+		meaning: '`basic`: public viewers, `/api/status` and `/api/v1/summary` get no pings and no guild or member counts; only operator tokens see them (`/metrics` stays full).' }
+] as const satisfies readonly Setting[];
+
+type Row = (typeof SETTINGS)[number];
+type Value<R extends Row> = z.output<R['schema']>;
+type Always<R> = R extends { default: string } | { filled: true } ? true : false;
+type Flat<T> = { [K in keyof T]: T[K] };
+
+/** Server settings, one field per `SETTINGS` row with a `key`; each row's `meaning` says what it does. */
+export type ServerConfig = Flat<
+	{ [R in Row as R extends { key: string } ? (Always<R> extends true ? R['key'] : never) : never]: Value<R> } & {
+		[R in Row as R extends { key: string } ? (Always<R> extends true ? never : R['key']) : never]?: Value<R>;
+	}
+>;
+
+type Defaulted = Extract<Row, { key: string; default: string }>;
+/** Every field whose row has a default, at that default; safe everywhere (secrets are decided in `loadConfig`). */
+export type Defaults = { [R in Defaulted as R['key']]: Value<R> };
+
+// The same rows, widened, for code that walks all of them alike.
+const rows: readonly Setting[] = SETTINGS;
+
+/** The defaults of `SETTINGS` in config units, for configs built in code (tests, bench, `npm start`). */
+export const DEFAULTS = Object.fromEntries(rows.flatMap((s) => (s.key && s.default !== undefined ? [[s.key, s.schema.parse(s.default)]] : []))) as Defaults;
 
 /**
  * Every rate limit off, for load generators on one machine (the bench's 10,000 viewer sockets all
@@ -98,132 +127,22 @@ export const DEFAULTS = {
  */
 export const NO_RATE_LIMITS = { tokenRatePerMin: 0, httpRatePerMin: 0, viewerEventsPer10s: 0, maxViewersPerIp: 0 } satisfies Partial<ServerConfig>;
 
-/** One row per variable: the README's config table is generated from the same facts. */
-export const ENV_DOCS: { name: string; default: string; meaning: string }[] = [
-	{ name: 'SHARDBEAT_PORT', default: String(DEFAULTS.port), meaning: 'HTTP and Socket.io port (0 picks a free one).' },
-	{ name: 'SHARDBEAT_HOST', default: DEFAULTS.host, meaning: 'Interface to listen on; `0.0.0.0` to accept other machines.' },
-	{
-		name: 'SHARDBEAT_BOT_SECRET',
-		default: `\`${DEV_BOT_SECRET}\` outside production`,
-		meaning: 'Shared secret bots send at the handshake. Required (16+ chars) when `NODE_ENV=production`.'
-	},
-	{
-		name: 'SHARDBEAT_TOKEN_SECRET',
-		default: 'random per start outside production',
-		meaning: 'Signs viewer tokens. Required (32+ chars) when `NODE_ENV=production`; the same on every instance.'
-	},
-	{ name: 'SHARDBEAT_TOKEN_TTL_S', default: String(DEFAULTS.tokenTtlMs / 1000), meaning: 'Viewer token lifetime, seconds.' },
-	{
-		name: 'SHARDBEAT_HEARTBEAT_INTERVAL_MS',
-		default: String(DEFAULTS.heartbeatIntervalMs),
-		meaning: 'Expected heartbeat interval of the reporters.'
-	},
-	{
-		name: 'SHARDBEAT_MISSED_HEARTBEATS',
-		default: String(DEFAULTS.missedHeartbeats),
-		meaning: 'A cluster silent for more than this many intervals is shown `stopped`.'
-	},
-	{
-		name: 'SHARDBEAT_ALLOWED_ORIGINS',
-		default: 'localhost/127.0.0.1 on ports 5173, 4173, 8787',
-		meaning: 'Comma-separated page origins allowed to get tokens and open viewer sockets.'
-	},
-	{ name: 'SHARDBEAT_STATUS_MAX_AGE_S', default: String(DEFAULTS.statusMaxAgeS), meaning: '`Cache-Control: max-age` of `GET /api/status`.' },
-	{
-		name: 'SHARDBEAT_PUSH_INTERVAL_MS',
-		default: String(DEFAULTS.pushIntervalMs),
-		meaning: 'Changes are batched this long into one version and one push to every viewer (at most 1000/this pushes a second).'
-	},
-	{
-		name: 'SHARDBEAT_REDIS_URL',
-		default: 'unset (one instance, state in memory)',
-		meaning: 'e.g. `redis://10.0.0.5:6379`: run several instances that share fleet state and viewer pushes through Redis.'
-	},
-	{
-		name: 'SHARDBEAT_DATABASE_URL',
-		default: 'unset (SQLite file)',
-		meaning: 'e.g. `postgres://user:pass@db:5432/shardbeat`: history in PostgreSQL, shared by every instance (use it with `SHARDBEAT_REDIS_URL`).'
-	},
-	{ name: 'SHARDBEAT_SQLITE_PATH', default: `\`${DEFAULTS.database}\``, meaning: 'The SQLite history file when no `SHARDBEAT_DATABASE_URL` is set; its folder is created.' },
-	{ name: 'SHARDBEAT_RETENTION_DAYS', default: String(DEFAULTS.retentionDays), meaning: 'History older than this many days is pruned (hourly).' },
-	{
-		name: 'SHARDBEAT_INCIDENT_THRESHOLD_S',
-		default: String(DEFAULTS.incidentThresholdMs / 1000),
-		meaning: 'Shards down at least this long open an incident; a shorter outage is a reconnect.'
-	},
-	{
-		name: 'SHARDBEAT_OPERATOR_SECRET',
-		default: `\`${DEV_OPERATOR_SECRET}\` outside production, unset (operator API off) in production`,
-		meaning: 'Bearer secret of the operator API (post incidents and updates, schedule maintenance); 24+ chars.'
-	},
-	{ name: 'SHARDBEAT_DISCORD_WEBHOOK_URL', default: 'unset', meaning: 'A Discord webhook URL that gets an embed when an incident opens, changes or resolves.' },
-	{ name: 'SHARDBEAT_WEBHOOK_URL', default: 'unset', meaning: 'A URL that gets incident notices as JSON, signed in `X-Shardbeat-Signature` (needs `SHARDBEAT_WEBHOOK_SECRET`).' },
-	{ name: 'SHARDBEAT_WEBHOOK_SECRET', default: 'unset', meaning: 'HMAC-SHA256 key for `SHARDBEAT_WEBHOOK_URL`; 16+ chars.' },
-	{ name: 'SHARDBEAT_PAGE_URL', default: 'unset', meaning: 'Public URL of the status page, for links in feeds and webhooks, e.g. `https://status.example.com`.' },
-	{ name: 'SHARDBEAT_LOG_LEVEL', default: DEFAULTS.logLevel, meaning: 'pino level: fatal, error, warn, info, debug, trace or silent.' },
-	{
-		name: 'SHARDBEAT_TRUST_PROXY',
-		default: '`0`',
-		meaning:
-			'`1`: the client IP for rate limits is the first `X-Forwarded-For` hop. Only behind a proxy that overwrites that header; otherwise clients choose their own IP and escape every limit.'
-	},
-	{ name: 'SHARDBEAT_RATE_TOKEN_PER_MIN', default: String(DEFAULTS.tokenRatePerMin), meaning: '`POST /api/token` requests per client IP per minute; more get `429` with `Retry-After`. `0` turns it off.' },
-	{ name: 'SHARDBEAT_RATE_HTTP_PER_MIN', default: String(DEFAULTS.httpRatePerMin), meaning: 'HTTP requests per client IP per minute, all routes but `/healthz` and `/metrics`. `0` turns it off.' },
-	{
-		name: 'SHARDBEAT_RATE_VIEWER_EVENTS_PER_10S',
-		default: String(DEFAULTS.viewerEventsPer10s),
-		meaning: 'Events (`get-cluster-status` polls and the rest) per viewer socket per 10 s; more are answered `rate_limited`. `0` turns it off.'
-	},
-	{ name: 'SHARDBEAT_MAX_VIEWERS_PER_IP', default: String(DEFAULTS.maxViewersPerIp), meaning: 'Concurrent viewer sockets per client IP (across every instance when scaled out); bots are not counted. `0` turns it off.' },
-	{
-		name: 'SHARDBEAT_PUBLIC_DETAIL',
-		default: DEFAULTS.publicDetail,
-		meaning: '`basic`: public viewers, `/api/status` and `/api/v1/summary` get no pings and no guild or member counts; only operator tokens see them (`/metrics` stays full).'
-	}
-];
-
-const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
-
+// `prefault`, not `default`: a default passes through the row's conversion just as a set value does.
 const EnvSchema = z.object({
 	NODE_ENV: z.string().optional(),
-	SHARDBEAT_PORT: int(0, 65_535).default(DEFAULTS.port),
-	SHARDBEAT_HOST: z.string().min(1).default(DEFAULTS.host),
-	SHARDBEAT_BOT_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
-	SHARDBEAT_TOKEN_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
-	SHARDBEAT_TOKEN_TTL_S: int(10, 86_400).default(DEFAULTS.tokenTtlMs / 1000),
-	SHARDBEAT_HEARTBEAT_INTERVAL_MS: int(100, 600_000).default(DEFAULTS.heartbeatIntervalMs),
-	SHARDBEAT_MISSED_HEARTBEATS: int(1, 100).default(DEFAULTS.missedHeartbeats),
-	SHARDBEAT_ALLOWED_ORIGINS: z.string().optional(),
-	SHARDBEAT_STATUS_MAX_AGE_S: int(0, 3_600).default(DEFAULTS.statusMaxAgeS),
-	SHARDBEAT_PUSH_INTERVAL_MS: int(10, 10_000).default(DEFAULTS.pushIntervalMs),
-	SHARDBEAT_REDIS_URL: z
-		.string()
-		.regex(/^rediss?:\/\/\S+$/, 'must be a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379')
-		.optional(),
-	SHARDBEAT_DATABASE_URL: z
-		.string()
-		.regex(/^postgres(ql)?:\/\/\S+$/, 'must be a postgres:// URL, e.g. postgres://user:pass@127.0.0.1:5432/shardbeat (for SQLite set SHARDBEAT_SQLITE_PATH)')
-		.optional(),
-	SHARDBEAT_SQLITE_PATH: z.string().min(1).default(DEFAULTS.database),
-	SHARDBEAT_RETENTION_DAYS: int(1, 3_650).default(DEFAULTS.retentionDays),
-	SHARDBEAT_INCIDENT_THRESHOLD_S: int(10, 86_400).default(DEFAULTS.incidentThresholdMs / 1000),
-	SHARDBEAT_OPERATOR_SECRET: z.string().min(24, 'must be at least 24 characters').optional(),
-	SHARDBEAT_DISCORD_WEBHOOK_URL: z
-		.string()
-		.regex(/^https:\/\/(\w+\.)?discord(app)?\.com\/api\/webhooks\/\S+$/, 'must be a Discord webhook URL (https://discord.com/api/webhooks/…)')
-		.optional(),
-	SHARDBEAT_WEBHOOK_URL: z.string().regex(/^https?:\/\/\S+$/, 'must be an http(s) URL').optional(),
-	SHARDBEAT_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
-	SHARDBEAT_PAGE_URL: z.string().regex(/^https?:\/\/[^\s?#]+$/, 'must be an http(s) URL without query, e.g. https://status.example.com').optional(),
-	SHARDBEAT_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-	SHARDBEAT_TRUST_PROXY: z.enum(['0', '1', 'false', 'true'], { message: 'must be 1 or 0' }).default('0'),
-	SHARDBEAT_RATE_TOKEN_PER_MIN: int(0, 1_000_000).default(DEFAULTS.tokenRatePerMin),
-	SHARDBEAT_RATE_HTTP_PER_MIN: int(0, 1_000_000).default(DEFAULTS.httpRatePerMin),
-	SHARDBEAT_RATE_VIEWER_EVENTS_PER_10S: int(0, 1_000_000).default(DEFAULTS.viewerEventsPer10s),
-	SHARDBEAT_MAX_VIEWERS_PER_IP: int(0, 10_000_000).default(DEFAULTS.maxViewersPerIp),
-	SHARDBEAT_PUBLIC_DETAIL: z.enum(['full', 'basic']).default(DEFAULTS.publicDetail)
+	...Object.fromEntries(rows.map((s) => [s.env, s.default === undefined ? s.schema.optional() : s.schema.prefault(s.default)]))
 });
 
+/** The README's server settings table (markdown) as `SETTINGS` describes it. */
+export function settingsTable(): string {
+	const line = (s: Setting) => `| \`${s.env}\` | ${s.shown ?? (s.default === undefined ? 'unset' : `\`${s.default}\``)} | ${s.meaning} |`;
+	return ['| Variable | Default | Meaning |', '|---|---|---|', ...rows.map(line)].join('\n');
+}
+
+/** The comments around the generated table in README.md; `npm run docs:settings` rewrites what lies between. */
+export const SETTINGS_TABLE_MARKERS = ['<!-- settings:start -->', '<!-- settings:end -->'] as const;
+
+/** A setting `loadConfig` refuses; the message names the variable and is meant for the operator as is. */
 export class ConfigError extends Error {
 	override name = 'ConfigError';
 }
@@ -231,6 +150,7 @@ export class ConfigError extends Error {
 /**
  * Reads the server config from environment variables, applying the documented defaults.
  * Throws a `ConfigError` naming each bad variable, so a typo fails at start rather than at 3 a.m.
+ * Unknown variables are ignored.
  *
  * @example
  * const config = loadConfig(process.env);
@@ -241,74 +161,48 @@ export function loadConfig(env: Record<string, string | undefined>): { config: S
 		const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
 		throw new ConfigError(`Invalid Shardbeat configuration:\n${lines.join('\n')}`);
 	}
-	const e = parsed.data;
+	const e = parsed.data as Record<string, unknown>;
+	// Every key in table order, unset ones undefined until the rules below have run.
+	const c = Object.fromEntries(rows.flatMap((s) => (s.key ? [[s.key, e[s.env]]] : []))) as Partial<ServerConfig>;
 	const production = e.NODE_ENV === 'production';
 	const warnings: string[] = [];
 
-	let botSecret = e.SHARDBEAT_BOT_SECRET;
-	let tokenSecret = e.SHARDBEAT_TOKEN_SECRET;
-	if (production && (!botSecret || !tokenSecret)) {
+	if (production && (!c.botSecret || !c.tokenSecret)) {
 		throw new ConfigError(
 			'NODE_ENV=production needs SHARDBEAT_BOT_SECRET (16+ chars) and SHARDBEAT_TOKEN_SECRET (32+ chars); ' +
 				'generate them with `openssl rand -hex 32`.'
 		);
 	}
-	if (!botSecret) {
-		botSecret = DEV_BOT_SECRET;
+	if (!c.botSecret) {
+		c.botSecret = DEV_BOT_SECRET;
 		warnings.push(`SHARDBEAT_BOT_SECRET is not set; using the development secret "${DEV_BOT_SECRET}".`);
 	}
-	if (!tokenSecret) {
+	if (!c.tokenSecret) {
 		// Random per start: tokens die with the process, which is harmless for one dev instance.
-		tokenSecret = randomBytes(32).toString('hex');
+		c.tokenSecret = randomBytes(32).toString('hex');
 		warnings.push('SHARDBEAT_TOKEN_SECRET is not set; viewer tokens are signed with a random key that changes on restart.');
 	}
 
-	if (e.SHARDBEAT_WEBHOOK_URL && !e.SHARDBEAT_WEBHOOK_SECRET) {
+	if (c.webhookUrl && !c.webhookSecret) {
 		throw new ConfigError('SHARDBEAT_WEBHOOK_URL needs SHARDBEAT_WEBHOOK_SECRET (16+ chars) to sign notices; generate one with `openssl rand -hex 32`.');
 	}
-	let operatorSecret = e.SHARDBEAT_OPERATOR_SECRET;
-	if (!operatorSecret && !production) {
-		operatorSecret = DEV_OPERATOR_SECRET;
+	// The secret travels with its URL: alone it signs nothing.
+	if (!c.webhookUrl) c.webhookSecret = undefined;
+	if (!c.operatorSecret && !production) {
+		c.operatorSecret = DEV_OPERATOR_SECRET;
 		warnings.push(`SHARDBEAT_OPERATOR_SECRET is not set; the operator API accepts the development secret "${DEV_OPERATOR_SECRET}".`);
 	}
 
-	const origins = e.SHARDBEAT_ALLOWED_ORIGINS?.split(',').map((o) => o.trim()).filter(Boolean);
-	for (const origin of origins ?? []) {
+	for (const origin of c.allowedOrigins ?? []) {
 		if (!/^https?:\/\/[^/]+$/.test(origin)) {
 			throw new ConfigError(
 				`SHARDBEAT_ALLOWED_ORIGINS: "${origin}" is not an origin; use scheme://host[:port] with no path, e.g. https://status.example.com`
 			);
 		}
 	}
+	c.database = (e.SHARDBEAT_DATABASE_URL as string | undefined) ?? c.database;
 
-	return {
-		config: {
-			port: e.SHARDBEAT_PORT,
-			host: e.SHARDBEAT_HOST,
-			botSecret,
-			tokenSecret,
-			tokenTtlMs: e.SHARDBEAT_TOKEN_TTL_S * 1000,
-			heartbeatIntervalMs: e.SHARDBEAT_HEARTBEAT_INTERVAL_MS,
-			missedHeartbeats: e.SHARDBEAT_MISSED_HEARTBEATS,
-			allowedOrigins: origins ?? [...DEFAULTS.allowedOrigins],
-			statusMaxAgeS: e.SHARDBEAT_STATUS_MAX_AGE_S,
-			pushIntervalMs: e.SHARDBEAT_PUSH_INTERVAL_MS,
-			...(e.SHARDBEAT_REDIS_URL ? { redisUrl: e.SHARDBEAT_REDIS_URL } : {}),
-			database: e.SHARDBEAT_DATABASE_URL ?? e.SHARDBEAT_SQLITE_PATH,
-			retentionDays: e.SHARDBEAT_RETENTION_DAYS,
-			incidentThresholdMs: e.SHARDBEAT_INCIDENT_THRESHOLD_S * 1000,
-			...(operatorSecret ? { operatorSecret } : {}),
-			...(e.SHARDBEAT_DISCORD_WEBHOOK_URL ? { discordWebhookUrl: e.SHARDBEAT_DISCORD_WEBHOOK_URL } : {}),
-			...(e.SHARDBEAT_WEBHOOK_URL ? { webhookUrl: e.SHARDBEAT_WEBHOOK_URL, webhookSecret: e.SHARDBEAT_WEBHOOK_SECRET } : {}),
-			...(e.SHARDBEAT_PAGE_URL ? { pageUrl: e.SHARDBEAT_PAGE_URL.replace(/\/+$/, '') } : {}),
-			logLevel: e.SHARDBEAT_LOG_LEVEL,
-			trustProxy: e.SHARDBEAT_TRUST_PROXY === '1' || e.SHARDBEAT_TRUST_PROXY === 'true',
-			tokenRatePerMin: e.SHARDBEAT_RATE_TOKEN_PER_MIN,
-			httpRatePerMin: e.SHARDBEAT_RATE_HTTP_PER_MIN,
-			viewerEventsPer10s: e.SHARDBEAT_RATE_VIEWER_EVENTS_PER_10S,
-			maxViewersPerIp: e.SHARDBEAT_MAX_VIEWERS_PER_IP,
-			publicDetail: e.SHARDBEAT_PUBLIC_DETAIL
-		},
-		warnings
-	};
+	// Optional fields are absent rather than undefined, as callers spread and compare configs.
+	for (const key of Object.keys(c) as (keyof ServerConfig)[]) if (c[key] === undefined) delete c[key];
+	return { config: c as ServerConfig, warnings };
 }
