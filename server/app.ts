@@ -100,7 +100,7 @@ export function createShardbeatServer(config: ServerConfig, options: ShardbeatSe
 	let url = '';
 	createHttpApi({
 		http,
-		settings: { ...config, botName: 'Shardbeat' },
+		settings: { ...config, botName: config.botName ?? 'Shardbeat' },
 		tokens,
 		limits,
 		feeds,

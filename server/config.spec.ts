@@ -117,6 +117,7 @@ describe('SETTINGS rows', () => {
 		SHARDBEAT_WEBHOOK_URL: ['webhookUrl', absent],
 		SHARDBEAT_WEBHOOK_SECRET: ['webhookSecret', absent],
 		SHARDBEAT_PAGE_URL: ['pageUrl', absent],
+		SHARDBEAT_BOT_NAME: ['botName', absent],
 		SHARDBEAT_LOG_LEVEL: ['logLevel', 'info'],
 		SHARDBEAT_TRUST_PROXY: ['trustProxy', false],
 		SHARDBEAT_RATE_TOKEN_PER_MIN: ['tokenRatePerMin', 30],
@@ -147,6 +148,7 @@ describe('SETTINGS rows', () => {
 		SHARDBEAT_WEBHOOK_URL: { accepts: [], refuses: ['ftp://hooks.example/x'] }, // accepted with its secret: see 'reads a webhook with its secret'
 		SHARDBEAT_WEBHOOK_SECRET: { accepts: ['s'.repeat(16)], refuses: ['s'.repeat(15)] },
 		SHARDBEAT_PAGE_URL: { accepts: ['https://status.example.com/'], refuses: ['https://status.example.com/?x', 'status.example.com'] },
+		SHARDBEAT_BOT_NAME: { accepts: ['Acme Bot', 'x'.repeat(80)], refuses: ['', '   ', 'x'.repeat(81)] },
 		SHARDBEAT_LOG_LEVEL: { accepts: ['silent', 'trace'], refuses: ['INFO'] },
 		SHARDBEAT_TRUST_PROXY: { accepts: ['0', '1', 'false', 'true'], refuses: ['', 'yes'] },
 		SHARDBEAT_RATE_TOKEN_PER_MIN: { accepts: ['0', '1000000'], refuses: ['-1', '1000001'] },

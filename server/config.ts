@@ -80,6 +80,8 @@ export const SETTINGS = [
 	{ env: 'SHARDBEAT_PAGE_URL', key: 'pageUrl',
 		schema: z.string().regex(/^https?:\/\/[^\s?#]+$/, 'must be an http(s) URL without query, e.g. https://status.example.com').transform((url) => url.replace(/\/+$/, '')),
 		meaning: 'Public URL of the status page, for links in feeds and webhooks, e.g. `https://status.example.com`.' },
+	{ env: 'SHARDBEAT_BOT_NAME', key: 'botName', schema: z.string().trim().min(1).max(80, 'must be at most 80 characters'), shown: 'unset (`Shardbeat`)',
+		meaning: "The bot's name in the badge, the feeds' titles and Discord embeds (username `<name> Status`)." },
 	{ env: 'SHARDBEAT_LOG_LEVEL', key: 'logLevel', schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), default: 'info',
 		meaning: 'pino level: fatal, error, warn, info, debug, trace or silent.' },
 	{ env: 'SHARDBEAT_TRUST_PROXY', key: 'trustProxy', schema: z.enum(['0', '1', 'false', 'true'], { message: 'must be 1 or 0' }).transform((v) => v === '1' || v === 'true'),

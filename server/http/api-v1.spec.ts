@@ -160,6 +160,18 @@ describe('public history and machine endpoints', () => {
 		expect(metrics).toMatch(/^shardbeat_bots 1$/m);
 	});
 
+	it("names the bot as SHARDBEAT_BOT_NAME says in the badge and the feeds, and 'Shardbeat' when unset", async () => {
+		expect(await (await fetch(`${h.url}/badge.svg`)).text()).toContain('Shardbeat');
+		expect(await (await fetch(`${h.url}/feeds/incidents.rss`)).text()).toContain('<title>Shardbeat status: incidents</title>');
+		await h.close();
+		h = await startServer({ operatorSecret: OPERATOR, botName: 'Acme Bot' });
+		const badge = await (await fetch(`${h.url}/badge.svg`)).text();
+		expect(badge).toContain('Acme Bot');
+		expect(badge).not.toContain('Shardbeat');
+		expect(await (await fetch(`${h.url}/feeds/incidents.rss`)).text()).toContain('<title>Acme Bot status: incidents</title>');
+		expect(await (await fetch(`${h.url}/feeds/incidents.atom`)).text()).toContain('Acme Bot status: incidents');
+	});
+
 	it('history answers 503 with Retry-After while its database is unreachable', async () => {
 		await h.close();
 		// A PostgreSQL URL nobody listens on: live status starts; history says it is not there yet.

@@ -8,6 +8,8 @@ export interface NotificationSettings {
 	webhookUrl?: string | undefined;
 	webhookSecret?: string | undefined;
 	pageUrl?: string | undefined;
+	/** Discord embeds say whose status this is; unset, they are signed `Shardbeat`. */
+	botName?: string | undefined;
 }
 
 export interface Notifications extends Subsystem {
@@ -34,8 +36,8 @@ export function createNotifications(deps: { settings: NotificationSettings; logg
 	const notices = new Broadcast<IncidentNotice>((err) => deps.logger.error({ err }, 'incident listener failed'));
 	for (const listener of deps.listeners ?? []) notices.listen(listener);
 	const targets = webhookTargets(deps.settings);
-	const { pageUrl } = deps.settings;
-	const webhooks = targets.length > 0 ? new WebhookNotifier({ targets, logger: deps.logger, ...(pageUrl ? { pageUrl } : {}) }) : undefined;
+	const { pageUrl, botName } = deps.settings;
+	const webhooks = targets.length > 0 ? new WebhookNotifier({ targets, logger: deps.logger, ...(pageUrl ? { pageUrl } : {}), ...(botName ? { botName } : {}) }) : undefined;
 	if (webhooks) notices.listen((notice) => webhooks.notify(notice));
 	return {
 		notify: (notice) => notices.emit(notice),
