@@ -8,3 +8,4 @@ export * from './guild-shard.ts';
 export * from './fleet-derive.ts';
 export * from './wire/index.ts';
 export * from './history/index.ts';
+export * from './retry.ts';

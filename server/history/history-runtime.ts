@@ -1,5 +1,6 @@
 import type { ChangeSet, ClusterStatus } from '#shared';
 import type { Kysely } from 'kysely';
+import { backoffDelay, type BackoffPolicy } from '#shared';
 import type { Logger } from '../log.ts';
 import type { Subsystem } from '../subsystem.ts';
 import { createHistoryDatabase, migrateHistoryDatabase } from './database.ts';
@@ -25,6 +26,14 @@ export interface HistoryRuntimeOptions {
 	checkIntervalMs?: number;
 	now?: () => number;
 }
+
+/**
+ * Applying the schema while the database does not answer: 1 s doubling per failed attempt up to a
+ * minute (the exponent stops at 6, past the cap anyway), so a database that is starting is found
+ * soon and one that is down for hours is asked once a minute. No jitter: one runtime per server
+ * process, no crowd to spread.
+ */
+const DATABASE_RETRY: BackoffPolicy = { baseMs: 1_000, maxMs: 60_000, factor: 2, jitter: 0, maxExponent: 6 };
 
 /**
  * History as one part of the server: the database, the recorder that feeds it, the monitor that
@@ -109,7 +118,7 @@ export class HistoryRuntime implements Subsystem {
 						resolve();
 					},
 					(err: Error) => {
-						const delay = Math.min(60_000, 1_000 * 2 ** Math.min(6, this.#attempts++));
+						const delay = backoffDelay(this.#attempts++, DATABASE_RETRY);
 						this.#o.logger.error({ err: err.message, retryInMs: delay }, 'history database unavailable; live status goes on without history');
 						this.#retry = setTimeout(attempt, delay);
 						this.#retry.unref?.();

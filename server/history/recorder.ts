@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import type { ChangeSet, ClusterStatus } from '#shared';
+import { backoffDelay, type BackoffPolicy, type ChangeSet, type ClusterStatus } from '#shared';
 import type { Logger } from '../log.ts';
 import type { HistoryDatabase } from './schema.ts';
 
@@ -27,6 +27,13 @@ const MINUTE = 60_000;
 const CHUNK = 400;
 /** The longest wait between write attempts while the database is away. */
 export const MAX_BACKOFF_MS = 15_000;
+/**
+ * Retrying a failed write: the flush interval (`baseMs`, set per recorder) doubled per failure in a
+ * row (the first failure waits 2 intervals) up to `MAX_BACKOFF_MS`, so a database that is down is
+ * not hammered while the cap bounds how long history lags once it is back. At most 2^6 intervals,
+ * so a short interval stays short. No jitter: one recorder per server process, no crowd to spread.
+ */
+const WRITE_RETRY: Omit<BackoffPolicy, 'baseMs'> = { maxMs: MAX_BACKOFF_MS, factor: 2, jitter: 0, maxExponent: 6 };
 
 /**
  * Turns committed fleet changes into history rows: a shard's state when it changes, a cluster's
@@ -132,9 +139,9 @@ export class HistoryRecorder {
 	}
 
 	#nextDelay(): number {
-		// Back off while the database is down (1 s doubling to 15 s), so it is not hammered; the cap
-		// bounds how long history lags once it is back, whatever the length of the outage.
-		return this.#failures === 0 ? this.#o.flushIntervalMs : Math.min(MAX_BACKOFF_MS, this.#o.flushIntervalMs * 2 ** Math.min(6, this.#failures));
+		// Back off while the database is down (with the default 1 s interval: 2, 4, 8, then 15 s), so it
+		// is not hammered; the cap bounds how long history lags once it is back, whatever the outage.
+		return this.#failures === 0 ? this.#o.flushIntervalMs : backoffDelay(this.#failures, { ...WRITE_RETRY, baseMs: this.#o.flushIntervalMs });
 	}
 
 	/**

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Incident, IncidentUpdate } from '#shared';
+import { backoffDelay, parseRetryAfter, type BackoffPolicy, type Incident, type IncidentUpdate } from '#shared';
 import type { IncidentNotice, IncidentNoticeType } from '../history/incident-notice.ts';
 import type { Logger } from '../log.ts';
 import { discordMessage } from './discord-embed.ts';
@@ -74,6 +74,13 @@ type Outcome = { ok: true } | { ok: false; retry: boolean; reason: string; retry
 const REMEMBER_RESOLVED = 1_000;
 /** A Retry-After above this is a misbehaving endpoint, not a reason to stall the queue for days. */
 const MAX_RETRY_AFTER_MS = 3_600_000;
+/**
+ * An endpoint's retries, with `baseMs`/`maxMs` from `baseDelayMs`/`maxDelayMs`: a step doubling per
+ * failure in a row, and full jitter (a random wait up to the step), so the many notifiers that may
+ * hit one endpoint (Discord) do not retry in lockstep. The exponent stops at 30 so the step stays
+ * finite even with a 0 base.
+ */
+const ENDPOINT_BACKOFF: Omit<BackoffPolicy, 'baseMs' | 'maxMs'> = { factor: 2, jitter: 'full', maxExponent: 30 };
 
 /**
  * Sends incident notices to Discord channel webhooks and signed JSON endpoints. `notify` only
@@ -89,6 +96,7 @@ export class WebhookNotifier {
 	/** Per incident: the latest `incident.updated` waiting for its debounce window to end. */
 	readonly #pending = new Map<number, { notice: IncidentNotice; timer: ReturnType<typeof setTimeout> }>();
 	readonly #resolved = new Set<number>();
+	readonly #backoff: BackoffPolicy;
 	#idleWaiters: (() => void)[] = [];
 	#closed = false;
 
@@ -105,6 +113,7 @@ export class WebhookNotifier {
 		};
 		this.#o.maxQueued = Math.max(1, this.#o.maxQueued);
 		this.#o.maxAttempts = Math.max(1, this.#o.maxAttempts);
+		this.#backoff = { ...ENDPOINT_BACKOFF, baseMs: this.#o.baseDelayMs, maxMs: this.#o.maxDelayMs };
 		this.#lanes = options.targets.map((target, i) => {
 			let url: URL;
 			try {
@@ -252,9 +261,8 @@ export class WebhookNotifier {
 			return;
 		}
 		lane.failures++;
-		const cap = Math.min(this.#o.maxDelayMs, this.#o.baseDelayMs * 2 ** Math.min(lane.failures - 1, 30));
 		// Full jitter: many notifiers hitting one endpoint do not retry in lockstep.
-		const delay = outcome.retryAfterMs ?? Math.random() * cap;
+		const delay = outcome.retryAfterMs ?? backoffDelay(lane.failures - 1, this.#backoff);
 		lane.notBefore = Date.now() + delay;
 		if (lane.failures === 1) this.#o.logger.warn({ ...about, reason: outcome.reason }, 'webhook endpoint failing; retrying with backoff');
 		else this.#o.logger.debug({ ...about, reason: outcome.reason, delayMs: Math.round(delay) }, 'webhook delivery failed again');
@@ -297,7 +305,7 @@ export class WebhookNotifier {
 			await res.arrayBuffer().catch(() => undefined);
 			if (res.ok) return { ok: true };
 			const reason = `HTTP ${res.status}`;
-			if (res.status === 429) return { ok: false, retry: true, reason, retryAfterMs: retryAfter(res.headers.get('retry-after')) };
+			if (res.status === 429) return { ok: false, retry: true, reason, retryAfterMs: parseRetryAfter(res.headers.get('retry-after'), { nowMs: Date.now(), maxMs: MAX_RETRY_AFTER_MS }) };
 			if (res.status === 408 || res.status >= 500) return { ok: false, retry: true, reason };
 			return { ok: false, retry: false, reason };
 		} catch (err) {
@@ -354,12 +362,4 @@ export class WebhookNotifier {
 		this.#checkIdle();
 		await Promise.allSettled(running);
 	}
-}
-
-/** `Retry-After` in seconds or as an HTTP date, in ms; undefined when absent or unreadable. */
-function retryAfter(header: string | null): number | undefined {
-	if (!header) return undefined;
-	const seconds = Number(header);
-	const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(header) - Date.now();
-	return Number.isFinite(ms) ? Math.min(Math.max(0, ms), MAX_RETRY_AFTER_MS) : undefined;
 }

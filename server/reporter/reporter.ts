@@ -2,7 +2,9 @@ import { io, type Socket } from 'socket.io-client';
 import {
 	NAMESPACES,
 	PROTOCOL_VERSION,
+	jittered,
 	type Ack,
+	type BackoffPolicy,
 	type BotClientToServerEvents,
 	type BotServerToClientEvents,
 	type ConnectErrorData,
@@ -59,6 +61,13 @@ export interface ShardbeatReporter {
 type BotSocket = Socket<BotServerToClientEvents, BotClientToServerEvents>;
 
 /**
+ * Reconnects by default: 1 s doubling to 30 s (socket.io's Manager always doubles), each delay
+ * ±50 %, so 1,000 bots that lost a restarting server come back spread over seconds instead of in
+ * one wave. `reconnectDelayMs`, `reconnectDelayMaxMs` and `reconnectJitter` override the numbers.
+ */
+const RECONNECT_BACKOFF = { baseMs: 1_000, maxMs: 30_000, factor: 2, jitter: 0.5 } as const satisfies BackoffPolicy;
+
+/**
  * Connects to a Shardbeat server and sends `source()` as a heartbeat every `intervalMs`.
  *
  * Nothing is queued while disconnected: socket.io would otherwise replay minutes-old heartbeats
@@ -80,8 +89,8 @@ type BotSocket = Socket<BotServerToClientEvents, BotClientToServerEvents>;
 export function createReporter(options: ReporterOptions): ShardbeatReporter {
 	const intervalMs = options.intervalMs ?? 5_000;
 	const logger = options.logger ?? console;
-	const reconnectionDelay = options.reconnectDelayMs ?? 1_000;
-	const jitter = Math.min(1, Math.max(0, options.reconnectJitter ?? 0.5));
+	const reconnectionDelay = options.reconnectDelayMs ?? RECONNECT_BACKOFF.baseMs;
+	const jitter = Math.min(1, Math.max(0, options.reconnectJitter ?? RECONNECT_BACKOFF.jitter));
 	let kicked: ReturnType<typeof setTimeout> | undefined;
 	const socket: BotSocket = io(new URL(NAMESPACES.bot, options.url).href, {
 		auth: { secret: options.secret },
@@ -91,7 +100,7 @@ export function createReporter(options: ReporterOptions): ShardbeatReporter {
 		reconnection: true,
 		reconnectionAttempts: Infinity,
 		reconnectionDelay,
-		reconnectionDelayMax: options.reconnectDelayMaxMs ?? 30_000,
+		reconnectionDelayMax: options.reconnectDelayMaxMs ?? RECONNECT_BACKOFF.maxMs,
 		randomizationFactor: jitter
 	});
 	let timer: ReturnType<typeof setInterval> | undefined;
@@ -146,10 +155,11 @@ export function createReporter(options: ReporterOptions): ShardbeatReporter {
 		if (stopped) return;
 		logger.warn(`[shardbeat] disconnected (${reason}); reconnecting with backoff`);
 		// A server-initiated disconnect is not retried by socket.io on its own.
-		// Jittered like the backoff: a server that drops every bot at once must not get them all back at once.
+		// The backoff's first step, jittered like it: a server that drops every bot at once must not
+		// get them all back at once.
 		if (reason === 'io server disconnect') {
 			clearTimeout(kicked);
-			kicked = setTimeout(() => !stopped && socket.connect(), reconnectionDelay * (1 - jitter + 2 * jitter * Math.random()));
+			kicked = setTimeout(() => !stopped && socket.connect(), jittered(reconnectionDelay, jitter));
 		}
 	});
 

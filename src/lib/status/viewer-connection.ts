@@ -1,13 +1,15 @@
 import { io, type Socket } from 'socket.io-client';
 import {
 	NAMESPACES,
+	backoffDelay,
+	parseRetryAfter,
+	type BackoffPolicy,
 	type ConnectErrorData,
 	type FleetUpdate,
 	type ViewerClientToServerEvents,
 	type ViewerServerToClientEvents,
 	type ViewerTokenResponse
 } from '#shared';
-import { backoffDelay } from './backoff.ts';
 
 export type ViewerSocket = Socket<ViewerServerToClientEvents, ViewerClientToServerEvents>;
 
@@ -31,7 +33,13 @@ export interface ViewerConnectionOptions {
 	refreshAheadMs?: number;
 }
 
-/** Failed attempts in a row (about 7 s with the default backoff) before the page says "offline". */
+/**
+ * Reconnects and token renewals: 1 s doubling to 30 s, each delay ±50 % (so a crowd of pages that
+ * lost the server at the same moment do not all come back in the same second), in whole ms.
+ */
+const VIEWER_BACKOFF: BackoffPolicy = { baseMs: 1_000, maxMs: 30_000, factor: 2, jitter: 0.5, round: true };
+
+/** Failed attempts in a row (about 7 s with `VIEWER_BACKOFF`) before the page says "offline". */
 export const OFFLINE_AFTER_FAILURES = 3;
 
 /** A refused `POST /api/token`; `retryAfterMs` comes from the server's `Retry-After`, when it sent one. */
@@ -44,10 +52,12 @@ export class TokenRequestError extends Error {
 	}
 }
 
-/** `Retry-After` in seconds (the form our server sends), as ms; anything else is ignored. */
+/**
+ * `Retry-After` in seconds (the form our server sends), as ms; anything else is ignored: no HTTP
+ * dates (the page's clock is not the server's), and 0 or less is no hint beyond the backoff.
+ */
 function retryAfterOf(res: Response): number | undefined {
-	const seconds = Number(res.headers.get('retry-after'));
-	return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : undefined;
+	return parseRetryAfter(res.headers.get('retry-after')) || undefined;
 }
 
 /** `POST /api/token` on the status server. */
@@ -102,7 +112,7 @@ export class ViewerConnection {
 			const ack = await socket.timeout(10_000).emitWithAck('get-cluster-status', version > 0 ? { since: version } : {});
 			if (ack.ok) return this.#o.onUpdate(ack.update);
 			if (ack.error.code === 'token_expired') await this.#renewToken().catch(() => undefined);
-			if (ack.error.code === 'rate_limited') this.#holdPolls(ack.error.retryAfterMs ?? backoffDelay(this.#attempt));
+			if (ack.error.code === 'rate_limited') this.#holdPolls(ack.error.retryAfterMs ?? backoffDelay(this.#attempt, VIEWER_BACKOFF));
 			return false;
 		} catch {
 			return false; // timed out; the next poll or the reconnect logic repairs it
@@ -193,7 +203,7 @@ export class ViewerConnection {
 		clearTimeout(this.#retryTimer);
 		// A request that was in flight when the page closed the connection must not start a new cycle.
 		if (this.#closed) return;
-		const delay = Math.max(atLeastMs, backoffDelay(this.#attempt++));
+		const delay = Math.max(atLeastMs, backoffDelay(this.#attempt++, VIEWER_BACKOFF));
 		this.#retryTimer = setTimeout(() => void this.#renewAndOpen(), delay);
 	}
 
@@ -232,7 +242,7 @@ export class ViewerConnection {
 		this.#refreshTimer = setTimeout(
 			() =>
 				void this.#renewToken().catch((error: unknown) =>
-					this.#scheduleRefresh(Math.max(error instanceof TokenRequestError ? (error.retryAfterMs ?? 0) : 0, backoffDelay(this.#attempt++)))
+					this.#scheduleRefresh(Math.max(error instanceof TokenRequestError ? (error.retryAfterMs ?? 0) : 0, backoffDelay(this.#attempt++, VIEWER_BACKOFF)))
 				),
 			delay
 		);
