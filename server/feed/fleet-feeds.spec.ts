@@ -17,7 +17,7 @@ describe('createFleetFeeds', () => {
 		feeds.full.apply(update);
 		expect(feeds.publicUpdate(update)).toBe(update);
 		expect(feeds.snapshot().clusters[0]!.shards[0]!.ping).toBe(40);
-		expect(feeds.health()).toEqual({ clusters: 1, version: 11 });
+		expect(feeds.health?.()).toEqual({ clusters: 1, version: 11 });
 	});
 
 	it('basic detail: a redacted twin at the same versions, and redacted public updates', () => {
