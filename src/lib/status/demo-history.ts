@@ -1,5 +1,5 @@
 import { lastLocalDays, localDay, startOfLocalDay, type ClusterHistory, type DailyBars, type FleetHistory, type Incident, type IncidentUpdate, type MaintenanceWindow, type UptimeFigures } from '#shared';
-import type { DemoHistory } from './history-store.svelte.ts';
+import type { DemoHistory } from './history-state.svelte.ts';
 
 /*
  * Made-up history for `npm run dev` without a status server, to go with `demoFleet` (6 clusters

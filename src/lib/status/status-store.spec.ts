@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { encodeFull, type ClusterStatus, type FleetStatus, type FleetUpdate, type ShardState, type ViewerTokenResponse } from '#shared';
 import { POLL_INTERVAL_MS, RESTART_GRACE_MS, STALE_AFTER_MS, StatusStore, type StatusConnection, type StatusStoreOptions } from './status-store.svelte.ts';
 import type { ConnectionState } from './viewer-connection.ts';
-import { createVisibilityStub } from './visibility-stub.ts';
+import { createVisibilityStub } from '#testing/page/visibility-stub';
 
 type Handlers = { onUpdate: (u: FleetUpdate) => boolean; version: () => number; onState: (s: ConnectionState) => void };
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Incident } from '#shared';
-import { demoFleet } from './demo-fleet.ts';
-import { demoClusterHistory, demoFleetHistory } from './demo-history.ts';
+import { demoFleet } from '$lib/status/demo-fleet';
+import { demoClusterHistory, demoFleetHistory } from '$lib/status/demo-history';
 import { barViews, daysWithDowntime, incidentDays, incidentsByDay, incidentsOfCluster, openIncidents, timeline } from './history-view.ts';
 
 const HOUR = 3_600_000;

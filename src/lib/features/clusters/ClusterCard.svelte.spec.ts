@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { flushSync, tick } from 'svelte';
 import type { ClusterLifecycle, ClusterStatus, ShardConflict, ShardStatus } from '#shared';
-import { HistoryStore } from '$lib/status/history-store.svelte';
+import { HistoryState } from '$lib/status/history-state.svelte';
 import { demoClusterHistory } from '$lib/status/demo-history';
 import ClusterCard from './ClusterCard.svelte';
-import { cleanupMounted, mountComponent } from './test-mount.ts';
+import { cleanupMounted, mountComponent } from '#testing/page/mount';
 
 /* *.svelte.spec.ts: props are a $state object, so a test can change them after mount. */
 
@@ -18,7 +18,7 @@ interface Props {
 	found?: number | null;
 	maintenance?: boolean;
 	awaiting?: boolean;
-	history?: HistoryStore;
+	history?: HistoryState;
 }
 
 function makeCluster(overrides: Partial<ClusterStatus> = {}): ClusterStatus {
@@ -263,7 +263,7 @@ describe('ClusterCard', () => {
 describe('ClusterCard details with history', () => {
 	it('fetches the cluster’s history when opened and shows its uptime, 90 bars and ping', async () => {
 		const requests: string[] = [];
-		const history = new HistoryStore({
+		const history = new HistoryState({
 			serverUrl: 'http://status.test',
 			timeZone: 'UTC',
 			fetch: (async (input: RequestInfo | URL) => {

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { flushSync } from 'svelte';
 import { SHARD_STATES, type ClusterStatus, type ShardState, type ShardStatus } from '#shared';
 import ShardGrid from './ShardGrid.svelte';
-import { cleanupMounted, mountComponent } from './test-mount.ts';
+import { cleanupMounted, mountComponent } from '#testing/page/mount';
 
 /*
  * Mounted into jsdom with Svelte's own mount/flushSync. Runes are allowed here because the file

@@ -3,7 +3,7 @@ import { flushSync } from 'svelte';
 import type { ClusterLifecycle, ClusterStatus, FleetStatus, ShardState } from '#shared';
 import type { FoundShard } from '$lib/status/shard-view';
 import FindShard from './FindShard.svelte';
-import { cleanupMounted, mountComponent } from './test-mount.ts';
+import { cleanupMounted, mountComponent } from '#testing/page/mount';
 
 /* *.svelte.spec.ts: props are a $state object, so a test can swap the fleet status after mount. */
 
