@@ -1,5 +1,5 @@
 import { lastLocalDays, localDay, startOfLocalDay, type ClusterHistory, type DailyBars, type FleetHistory, type Incident, type IncidentUpdate, type MaintenanceWindow, type UptimeFigures } from '#shared';
-import type { DemoHistory } from './history-store.svelte.ts';
+import type { DemoHistory } from './history-state.svelte.ts';
 
 /*
  * Made-up history for `npm run dev` without a status server, to go with `demoFleet` (6 clusters
@@ -145,7 +145,7 @@ function inCluster(i: DemoIncident, cluster: number): number {
 	return i.shardIds.length === 0 ? 0 : (i.downMinutes / i.shardIds.length) * own;
 }
 
-export function demoFleetHistory(now: number, timeZone: string): FleetHistory {
+function demoFleetHistory(now: number, timeZone: string): FleetHistory {
 	const all = incidents(now, timeZone);
 	const fleetBars = bars(now, timeZone, all, (i) => i.downMinutes, SHARDS);
 	return {
@@ -159,7 +159,7 @@ export function demoFleetHistory(now: number, timeZone: string): FleetHistory {
 	};
 }
 
-export function demoClusterHistory(id: number, now: number, timeZone: string): ClusterHistory | null {
+function demoClusterHistory(id: number, now: number, timeZone: string): ClusterHistory | null {
 	if (!Number.isInteger(id) || id < 0 || id >= CLUSTERS) return null;
 	const all = incidents(now, timeZone);
 	const clusterBars = bars(now, timeZone, all, (i) => inCluster(i, id), PER_CLUSTER);

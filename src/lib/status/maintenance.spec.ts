@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { overallHealth, type ClusterStatus, type MaintenanceWindow, type ShardState } from '#shared';
+import { cluster } from '#testing/fixtures/cluster';
 import { activeMaintenance, maintenanceExplainsHealth, underMaintenance, upcomingMaintenance } from './maintenance.ts';
 
 const NOW = Date.UTC(2025, 5, 1, 12);
@@ -10,21 +11,8 @@ function win(id: number, startsAt: number, endsAt: number, clusterIds: number[] 
 }
 
 /** Cluster `id` with two shards (2·id, 2·id + 1) in `states`, or stopped. */
-function cluster(id: number, states: [ShardState, ShardState] | 'stopped'): ClusterStatus {
-	const shardIds = [id * 2, id * 2 + 1];
-	const shards = shardIds.map((sid, i) => ({ id: sid, state: states === 'stopped' ? 'disconnected' : states[i]!, ping: null, guilds: 1 }));
-	return {
-		id,
-		lifecycle: states === 'stopped' ? 'stopped' : 'running',
-		shardIds,
-		shards,
-		guilds: 2,
-		members: 2,
-		totalShards: 6,
-		startedAt: NOW - HOUR,
-		lastHeartbeatAt: NOW
-	};
-}
+const clusterOf = (id: number, states: [ShardState, ShardState] | 'stopped'): ClusterStatus =>
+	cluster({ id, lifecycle: states === 'stopped' ? 'stopped' : 'running', firstShard: id * 2, states: (states === 'stopped' ? (['disconnected', 'disconnected'] as const) : states).map((s) => [s, null]), guildsPerShard: 1, members: 2, totalShards: 6, startedAt: NOW - HOUR, lastHeartbeatAt: NOW });
 
 describe('active and upcoming windows', () => {
 	const windows = [win(1, NOW - HOUR, NOW + HOUR), win(2, NOW + 3 * HOUR, NOW + 4 * HOUR), win(3, NOW + HOUR, NOW + 2 * HOUR), win(4, NOW - 2 * HOUR, NOW)];
@@ -52,49 +40,49 @@ describe('maintenanceExplainsHealth', () => {
 	it.each([
 		{
 			name: 'healthy fleet: nothing to explain',
-			clusters: [cluster(0, ['ready', 'ready']), cluster(1, ['ready', 'ready']), cluster(2, ['ready', 'ready'])],
+			clusters: [clusterOf(0, ['ready', 'ready']), clusterOf(1, ['ready', 'ready']), clusterOf(2, ['ready', 'ready'])],
 			active: [win(1, 0, 1, [1])],
 			want: false
 		},
 		{
 			name: 'the one stopped cluster is under maintenance',
-			clusters: [cluster(0, ['ready', 'ready']), cluster(1, 'stopped'), cluster(2, ['ready', 'ready'])],
+			clusters: [clusterOf(0, ['ready', 'ready']), clusterOf(1, 'stopped'), clusterOf(2, ['ready', 'ready'])],
 			active: [win(1, 0, 1, [1])],
 			want: true
 		},
 		{
 			name: 'a degraded cluster beside the maintained one is a real problem',
-			clusters: [cluster(0, ['ready', 'disconnected']), cluster(1, 'stopped'), cluster(2, ['ready', 'ready'])],
+			clusters: [clusterOf(0, ['ready', 'disconnected']), clusterOf(1, 'stopped'), clusterOf(2, ['ready', 'ready'])],
 			active: [win(1, 0, 1, [1])],
 			want: false
 		},
 		{
 			name: 'two windows together cover both unhealthy clusters',
-			clusters: [cluster(0, ['ready', 'disconnected']), cluster(1, 'stopped'), cluster(2, ['ready', 'ready'])],
+			clusters: [clusterOf(0, ['ready', 'disconnected']), clusterOf(1, 'stopped'), clusterOf(2, ['ready', 'ready'])],
 			active: [win(1, 0, 1, [1]), win(2, 0, 1, [0])],
 			want: true
 		},
 		{
 			name: 'a whole-bot window covers a full outage',
-			clusters: [cluster(0, 'stopped'), cluster(1, 'stopped'), cluster(2, 'stopped')],
+			clusters: [clusterOf(0, 'stopped'), clusterOf(1, 'stopped'), clusterOf(2, 'stopped')],
 			active: [win(1, 0, 1, null)],
 			want: true
 		},
 		{
 			name: 'no active window',
-			clusters: [cluster(0, ['ready', 'ready']), cluster(1, 'stopped'), cluster(2, ['ready', 'ready'])],
+			clusters: [clusterOf(0, ['ready', 'ready']), clusterOf(1, 'stopped'), clusterOf(2, ['ready', 'ready'])],
 			active: [],
 			want: false
 		},
 		{
 			name: 'shards no cluster reports are down and not covered by a per-cluster window',
-			clusters: [cluster(0, ['ready', 'ready']), cluster(1, 'stopped')],
+			clusters: [clusterOf(0, ['ready', 'ready']), clusterOf(1, 'stopped')],
 			active: [win(1, 0, 1, [1])],
 			want: false
 		},
 		{
 			name: 'a whole-bot window covers unreported shards too',
-			clusters: [cluster(0, ['ready', 'ready']), cluster(1, 'stopped')],
+			clusters: [clusterOf(0, ['ready', 'ready']), clusterOf(1, 'stopped')],
 			active: [win(1, 0, 1, null)],
 			want: true
 		}

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { PollScheduler } from './poll-scheduler.ts';
-import { createVisibilityStub } from './visibility-stub.ts';
+import { createVisibilityStub } from '#testing/page/visibility-stub';
 
 const INTERVAL = 15_000;
 const GAP = 2_000;

@@ -2,7 +2,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { encodeFull, type ClusterStatus, type FleetStatus, type FleetUpdate, type ShardState, type ViewerTokenResponse } from '#shared';
 import { POLL_INTERVAL_MS, RESTART_GRACE_MS, STALE_AFTER_MS, StatusStore, type StatusConnection, type StatusStoreOptions } from './status-store.svelte.ts';
 import type { ConnectionState } from './viewer-connection.ts';
-import { createVisibilityStub } from './visibility-stub.ts';
+import { createVisibilityStub } from '#testing/page/visibility-stub';
+import { cluster, fleet as buildFleet } from '#testing/fixtures/cluster';
 
 type Handlers = { onUpdate: (u: FleetUpdate) => boolean; version: () => number; onState: (s: ConnectionState) => void };
 
@@ -37,24 +38,13 @@ function fakeConnection() {
 const T0 = Date.UTC(2025, 5, 1, 12);
 const TOKEN: ViewerTokenResponse = { token: 'viewer-token', expiresAt: T0 + 3_600_000 };
 
-function cluster(id: number, states: ShardState[]): ClusterStatus {
-	const shards = states.map((state, i) => ({ id: id * states.length + i, state, ping: state === 'ready' ? 45 : null, guilds: 1_000 }));
-	return {
-		id,
-		lifecycle: 'running',
-		shardIds: shards.map((s) => s.id),
-		shards,
-		guilds: shards.length * 1_000,
-		members: shards.length * 140_000,
-		totalShards: 64,
-		startedAt: T0 - 86_400_000,
-		lastHeartbeatAt: T0 - 3_000
-	};
-}
+/** Cluster `id` with one shard per state, ids from `id · states.length`; every cluster counts `totalShards`. */
+const clusterOf = (id: number, states: ShardState[], totalShards: number): ClusterStatus =>
+	cluster({ id, states, firstShard: id * states.length, readyPing: 45, guildsPerShard: 1_000, members: states.length * 140_000, totalShards, startedAt: T0 - 86_400_000, lastHeartbeatAt: T0 - 3_000 });
 
 function fleet(c0: ShardState[], c1: ShardState[]): FleetStatus {
 	const totalShards = c0.length + c1.length;
-	return { clusters: [cluster(0, c0), cluster(1, c1)].map((c) => ({ ...c, totalShards })), totalShards, conflicts: [], generatedAt: T0 };
+	return buildFleet([clusterOf(0, c0, totalShards), clusterOf(1, c1, totalShards)], { totalShards, generatedAt: T0 });
 }
 
 const allReady = () => fleet(['ready', 'ready'], ['ready', 'ready']);

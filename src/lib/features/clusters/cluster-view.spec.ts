@@ -1,27 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { ClusterLifecycle, ClusterStatus, ShardState } from '#shared';
+import { cluster as buildCluster } from '#testing/fixtures/cluster';
 import { averagePing, isUnhealthy, sortClusters, type ClusterSort } from './cluster-view.ts';
 
 const T0 = Date.UTC(2025, 5, 1, 12);
 
 /** A cluster with one shard per entry, ids `id * 10 + i`; ping defaults to 50 for ready shards. */
-function cluster(id: number, shards: (ShardState | [ShardState, number | null])[], lifecycle: ClusterLifecycle = 'running'): ClusterStatus {
-	const list = shards.map((s, i) => {
-		const [state, ping] = Array.isArray(s) ? s : [s, s === 'ready' ? 50 : null];
-		return { id: id * 10 + i, state, ping, guilds: 100 };
-	});
-	return {
-		id,
-		lifecycle,
-		shardIds: list.map((s) => s.id),
-		shards: list,
-		guilds: list.length * 100,
-		members: list.length * 10_000,
-		totalShards: 64,
-		startedAt: T0 - 3_600_000,
-		lastHeartbeatAt: T0 - 2_000
-	};
-}
+const cluster = (id: number, shards: (ShardState | [ShardState, number | null])[], lifecycle: ClusterLifecycle = 'running'): ClusterStatus =>
+	buildCluster({ id, lifecycle, states: shards, firstShard: id * 10, readyPing: 50, guildsPerShard: 100, members: shards.length * 10_000, startedAt: T0 - 3_600_000, lastHeartbeatAt: T0 - 2_000 });
 
 const ids = (list: readonly ClusterStatus[]) => list.map((c) => c.id);
 

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import Sparkline from './Sparkline.svelte';
-import { cleanupMounted, mountComponent } from './test-mount.ts';
+import { cleanupMounted, mountComponent } from '#testing/page/mount';
 
 afterEach(cleanupMounted);
 

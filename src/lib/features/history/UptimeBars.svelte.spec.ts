@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { flushSync, type ComponentProps } from 'svelte';
 import type { DailyBars, Incident } from '#shared';
 import UptimeBars from './UptimeBars.svelte';
-import { cleanupMounted, mountComponent } from './test-mount.ts';
+import { cleanupMounted, mountComponent } from '#testing/page/mount';
 
 type Props = ComponentProps<typeof UptimeBars>;
 

@@ -3,7 +3,7 @@ import { flushSync, type ComponentProps } from 'svelte';
 import type { OverallState } from '#shared';
 import type { ConnectionState } from '$lib/status/viewer-connection';
 import StatusBanner from './StatusBanner.svelte';
-import { cleanupMounted, mountComponent } from './test-mount.ts';
+import { cleanupMounted, mountComponent } from '#testing/page/mount';
 
 /* *.svelte.spec.ts: props are a $state object, so a test can change them after mount. */
 

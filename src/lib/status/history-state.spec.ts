@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ClusterHistory, FleetHistory } from '#shared';
-import { CLUSTER_TTL_MS, HISTORY_INTERVAL_MS, HistoryStore, type DemoHistory, type HistoryStoreOptions } from './history-store.svelte.ts';
-import { createVisibilityStub } from './visibility-stub.ts';
+import { CLUSTER_TTL_MS, HISTORY_INTERVAL_MS, HistoryState, type DemoHistory, type HistoryStateOptions } from './history-state.svelte.ts';
+import { createVisibilityStub } from '#testing/page/visibility-stub';
 
 const T0 = Date.UTC(2025, 5, 1, 12);
 const SERVER = 'http://status.test';
@@ -35,8 +35,8 @@ function fakeFetch(routes: { fleet?: () => Promise<Response>; cluster?: (id: num
 	});
 }
 
-function setup(fetch: ReturnType<typeof fakeFetch>, options: Partial<HistoryStoreOptions> = {}) {
-	const store = new HistoryStore({ serverUrl: SERVER, timeZone: 'Europe/Berlin', fetch: fetch as unknown as typeof globalThis.fetch, ...options });
+function setup(fetch: ReturnType<typeof fakeFetch>, options: Partial<HistoryStateOptions> = {}) {
+	const store = new HistoryState({ serverUrl: SERVER, timeZone: 'Europe/Berlin', fetch: fetch as unknown as typeof globalThis.fetch, ...options });
 	const { document, window } = createVisibilityStub();
 	return { store, document, window, start: () => store.start({ document, window }) };
 }

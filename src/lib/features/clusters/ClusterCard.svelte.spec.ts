@@ -1,10 +1,11 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { flushSync, tick } from 'svelte';
 import type { ClusterLifecycle, ClusterStatus, ShardConflict, ShardStatus } from '#shared';
-import { HistoryStore } from '$lib/status/history-store.svelte';
-import { demoClusterHistory } from '$lib/status/demo-history';
+import { HistoryState } from '$lib/status/history-state.svelte';
+import { demoHistory } from '$lib/status/demo-history';
 import ClusterCard from './ClusterCard.svelte';
-import { cleanupMounted, mountComponent } from './test-mount.ts';
+import { cleanupMounted, mountComponent } from '#testing/page/mount';
+import { cluster, shard, type ClusterSpec } from '#testing/fixtures/cluster';
 
 /* *.svelte.spec.ts: props are a $state object, so a test can change them after mount. */
 
@@ -18,27 +19,21 @@ interface Props {
 	found?: number | null;
 	maintenance?: boolean;
 	awaiting?: boolean;
-	history?: HistoryStore;
+	history?: HistoryState;
 }
 
-function makeCluster(overrides: Partial<ClusterStatus> = {}): ClusterStatus {
-	const shards: ShardStatus[] = [
-		{ id: 8, state: 'ready', ping: 40, guilds: 5_000 },
-		{ id: 9, state: 'ready', ping: 60, guilds: 7_345 }
-	];
-	return {
+/** Cluster 4: shards 8 and 9 ready (40 and 60 ms), started 3h 4m 30s ago, heard from 2 s ago. */
+const makeCluster = (overrides: ClusterSpec = {}): ClusterStatus =>
+	cluster({
 		id: 4,
-		lifecycle: 'running',
 		shardIds: [8, 9],
-		shards,
+		shards: [shard(8, 'ready', { guilds: 5_000 }), shard(9, 'ready', { readyPing: 60, guilds: 7_345 })],
 		guilds: 12_345,
 		members: 2_500_000,
-		totalShards: 64,
 		startedAt: NOW - (3 * 3_600_000 + 4 * 60_000 + 30_000), // 3h 4m 30s ago
 		lastHeartbeatAt: NOW - 2_000,
 		...overrides
-	};
-}
+	});
 
 // Also empties <body>, where bits-ui portals popover content.
 afterEach(cleanupMounted);
@@ -263,12 +258,12 @@ describe('ClusterCard', () => {
 describe('ClusterCard details with history', () => {
 	it('fetches the cluster’s history when opened and shows its uptime, 90 bars and ping', async () => {
 		const requests: string[] = [];
-		const history = new HistoryStore({
+		const history = new HistoryState({
 			serverUrl: 'http://status.test',
 			timeZone: 'UTC',
 			fetch: (async (input: RequestInfo | URL) => {
 				requests.push(String(input));
-				return new Response(JSON.stringify(demoClusterHistory(4, NOW, 'UTC')), { status: 200 });
+				return new Response(JSON.stringify(demoHistory.cluster(4, NOW, 'UTC')), { status: 200 });
 			}) as typeof fetch
 		});
 		const { card, clean } = render({ history });

@@ -1,5 +1,5 @@
 import type { ClusterStatus, ShardState } from '#shared';
-import { TILE_GLYPH, tileKind } from './shard-view';
+import { TILE_GLYPH, tileKind } from '$lib/status/shard-view';
 
 export interface TileText {
 	/** "Shard 12", in the page's language. */

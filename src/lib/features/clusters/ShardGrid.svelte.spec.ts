@@ -1,8 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { flushSync } from 'svelte';
-import { SHARD_STATES, type ClusterStatus, type ShardState, type ShardStatus } from '#shared';
+import { SHARD_STATES, type ClusterStatus, type ShardState } from '#shared';
+import { cluster } from '#testing/fixtures/cluster';
 import ShardGrid from './ShardGrid.svelte';
-import { cleanupMounted, mountComponent } from './test-mount.ts';
+import { cleanupMounted, mountComponent } from '#testing/page/mount';
 
 /*
  * Mounted into jsdom with Svelte's own mount/flushSync. Runes are allowed here because the file
@@ -16,14 +17,8 @@ function render(props: { cluster: ClusterStatus; found?: number | null }) {
 }
 
 /** Cluster 3 with one shard per state; `null` leaves the id assigned but unreported. */
-function clusterOf(states: (ShardState | null)[], firstId = 30): ClusterStatus {
-	const shardIds = states.map((_, i) => firstId + i);
-	const shards: ShardStatus[] = [];
-	states.forEach((state, i) => {
-		if (state !== null) shards.push({ id: firstId + i, state, ping: state === 'ready' ? 42 : null, guilds: 10 });
-	});
-	return { id: 3, lifecycle: 'running', shardIds, shards, guilds: 100, members: 1_000, totalShards: 64, startedAt: 0, lastHeartbeatAt: 0 };
-}
+const clusterOf = (states: (ShardState | null)[], firstId = 30): ClusterStatus =>
+	cluster({ id: 3, states, firstShard: firstId, readyPing: 42, guilds: 100, members: 1_000, startedAt: 0, lastHeartbeatAt: 0 });
 
 const tiles = (root: HTMLElement) => [...root.querySelectorAll<HTMLButtonElement>('.tile')];
 const tile = (root: HTMLElement, shard: number) => root.querySelector<HTMLButtonElement>(`.tile[data-shard="${shard}"]`)!;

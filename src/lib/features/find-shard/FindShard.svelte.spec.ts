@@ -3,7 +3,8 @@ import { flushSync } from 'svelte';
 import type { ClusterLifecycle, ClusterStatus, FleetStatus, ShardState } from '#shared';
 import type { FoundShard } from '$lib/status/shard-view';
 import FindShard from './FindShard.svelte';
-import { cleanupMounted, mountComponent } from './test-mount.ts';
+import { cleanupMounted, mountComponent } from '#testing/page/mount';
+import { cluster as buildCluster, fleet as buildFleet } from '#testing/fixtures/cluster';
 
 /* *.svelte.spec.ts: props are a $state object, so a test can swap the fleet status after mount. */
 
@@ -13,29 +14,12 @@ const GUILD = '81384788765712384'; // (id >> 22) % 16 === 2, % 5 === 3
  * A cluster owning `shardIds`. With no `states`, every shard is reported ready; otherwise only the
  * shards named in `states` are reported (the rest are assigned but missing).
  */
-function cluster(id: number, shardIds: number[], states: Record<number, ShardState> = {}, lifecycle: ClusterLifecycle = 'running'): ClusterStatus {
-	return {
-		id,
-		lifecycle,
-		shardIds,
-		shards: shardIds.filter((s) => s in states || Object.keys(states).length === 0).map((s) => ({ id: s, state: states[s] ?? 'ready', ping: 40, guilds: 10 })),
-		guilds: 10 * shardIds.length,
-		members: 100,
-		totalShards: 64,
-		startedAt: 0,
-		lastHeartbeatAt: 0
-	};
-}
+const cluster = (id: number, shardIds: number[], states: Record<number, ShardState> = {}, lifecycle: ClusterLifecycle = 'running'): ClusterStatus =>
+	buildCluster({ id, lifecycle, shardIds, states: shardIds.map((s) => (s in states || Object.keys(states).length === 0 ? [states[s] ?? 'ready', 40] : null)), guilds: 10 * shardIds.length, members: 100, startedAt: 0, lastHeartbeatAt: 0 });
 
 /** 16 shards over four clusters with deliberately unordered ids: shard 2 lives in cluster 7. */
-function fleet(): FleetStatus {
-	return {
-		clusters: [cluster(3, [0, 1, 4, 5]), cluster(7, [2, 3, 6, 7]), cluster(1, [8, 9, 10, 11]), cluster(9, [12, 13, 14, 15])],
-		totalShards: 16,
-		conflicts: [],
-		generatedAt: 0
-	};
-}
+const fleet = (): FleetStatus =>
+	buildFleet([cluster(3, [0, 1, 4, 5]), cluster(7, [2, 3, 6, 7]), cluster(1, [8, 9, 10, 11]), cluster(9, [12, 13, 14, 15])], { totalShards: 16, generatedAt: 0 });
 
 afterEach(cleanupMounted);
 
@@ -88,7 +72,7 @@ describe('FindShard', () => {
 	});
 
 	it('uses the fleet’s shard count', () => {
-		const status: FleetStatus = { clusters: [cluster(0, [0, 1]), cluster(1, [2, 3]), cluster(2, [4])], totalShards: 5, conflicts: [], generatedAt: 0 };
+		const status = buildFleet([cluster(0, [0, 1]), cluster(1, [2, 3]), cluster(2, [4])], { totalShards: 5, generatedAt: 0 });
 		const { find, onfound, text } = render(status);
 		find(GUILD);
 		expect(onfound).toHaveBeenLastCalledWith({ guildId: GUILD, shardId: 3, clusterId: 1 });

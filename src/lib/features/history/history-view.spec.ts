@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Incident } from '#shared';
-import { demoFleet } from './demo-fleet.ts';
-import { demoClusterHistory, demoFleetHistory } from './demo-history.ts';
+import { demoFleet } from '$lib/status/demo-fleet';
+import { demoHistory } from '$lib/status/demo-history';
 import { barViews, daysWithDowntime, incidentDays, incidentsByDay, incidentsOfCluster, openIncidents, timeline } from './history-view.ts';
 
 const HOUR = 3_600_000;
@@ -75,7 +75,7 @@ describe('barViews', () => {
 
 describe('demo history', () => {
 	const now = Date.UTC(2025, 5, 15, 12);
-	const history = demoFleetHistory(now, 'Europe/Berlin');
+	const history = demoHistory.fleet(now, 'Europe/Berlin');
 
 	it('has 90 bars, oldest first, ending today', () => {
 		expect(history.bars.days).toHaveLength(90);
@@ -88,8 +88,8 @@ describe('demo history', () => {
 	it('matches the demo fleet’s clusters', () => {
 		const ids = demoFleet(now).clusters.map((c) => c.id);
 		expect(history.clusters.map((c) => c.id)).toEqual(ids);
-		for (const id of ids) expect(demoClusterHistory(id, now, 'UTC')?.ping).toHaveLength(96);
-		expect(demoClusterHistory(ids.length, now, 'UTC')).toBeNull();
+		for (const id of ids) expect(demoHistory.cluster(id, now, 'UTC')?.ping).toHaveLength(96);
+		expect(demoHistory.cluster(ids.length, now, 'UTC')).toBeNull();
 		for (const i of history.incidents) for (const c of i.clusterIds) expect(ids).toContain(c);
 	});
 

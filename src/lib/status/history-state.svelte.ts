@@ -16,7 +16,7 @@ export interface DemoHistory {
 	cluster(id: number, now: number, timeZone: string): ClusterHistory | null;
 }
 
-export interface HistoryStoreOptions {
+export interface HistoryStateOptions {
 	serverUrl: string;
 	/** IANA zone the days are cut in; default: the browser's. */
 	timeZone?: string;
@@ -43,7 +43,7 @@ export interface ClusterEntry {
  * (`/api/v1/history/clusters/:id`), fetched when their details open and cached. Nothing here
  * throws: a failed request leaves what is on screen and reports `error`.
  */
-export class HistoryStore {
+export class HistoryState {
 	/** Raw: replaced whole on every refresh, never mutated. */
 	fleet = $state.raw<FleetHistory | null>(null);
 	state = $state<LoadState>('loading');
@@ -51,7 +51,7 @@ export class HistoryStore {
 	demo = $state(false);
 	readonly timeZone: string;
 
-	readonly #o: Required<Omit<HistoryStoreOptions, 'loadDemo' | 'timeZone'>> & Pick<HistoryStoreOptions, 'loadDemo'>;
+	readonly #o: Required<Omit<HistoryStateOptions, 'loadDemo' | 'timeZone'>> & Pick<HistoryStateOptions, 'loadDemo'>;
 	readonly #clusters = new SvelteMap<number, ClusterEntry>();
 	readonly #clusterRequests = new Map<number, Promise<void>>();
 	/** Clusters whose details are open: refreshed with the fleet while the tab is visible. */
@@ -60,7 +60,7 @@ export class HistoryStore {
 	#demo: Promise<DemoHistory | null> | null = null;
 	#closed = false;
 
-	constructor(options: HistoryStoreOptions) {
+	constructor(options: HistoryStateOptions) {
 		this.timeZone = options.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
 		this.#o = {
 			fetch: (...a) => fetch(...a),

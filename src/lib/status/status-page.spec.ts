@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import type { FleetHistory, MaintenanceWindow } from '#shared';
+import { cluster, fleet, FIXTURE_T0 } from '#testing/fixtures/cluster';
+import { HistoryState } from './history-state.svelte.ts';
+import { StatusStore } from './status-store.svelte.ts';
+import { MAINTENANCE_STEP_MS, StatusPage } from './status-page.svelte.ts';
+
+const HOUR = 3_600_000;
+const win = (id: number, startsAt: number, endsAt: number, clusterIds: number[] | null): MaintenanceWindow => ({ id, title: `Window ${id}`, message: '', startsAt, endsAt, clusterIds });
+
+function setup(maintenance: MaintenanceWindow[]) {
+	const store = new StatusStore({ serverUrl: 'http://status.test', token: null });
+	const history = new HistoryState({ serverUrl: 'http://status.test', timeZone: 'UTC' });
+	history.fleet = { maintenance, incidents: [] } as unknown as FleetHistory;
+	const conflicts = [{ shardId: 1, clusterIds: [1, 2] }];
+	store.apply(fleet([cluster({ id: 1, states: ['ready', 'reconnecting'] }), cluster({ id: 2, firstShard: 2, states: ['ready', 'ready'] })], { totalShards: 4, conflicts }), FIXTURE_T0);
+	return { store, history, page: new StatusPage({ store, history }) };
+}
+
+describe('StatusPage', () => {
+	it('splits maintenance into active and upcoming windows on the store clock, in ten-second steps', () => {
+		const soon = win(2, FIXTURE_T0 + 5_000, FIXTURE_T0 + HOUR, [2]);
+		const { store, page } = setup([win(1, FIXTURE_T0 - HOUR, FIXTURE_T0 + HOUR, [1]), soon]);
+		expect(page.activeWindows.map((w) => w.id)).toEqual([1]);
+		expect(page.upcomingWindows.map((w) => w.id)).toEqual([2]);
+		store.now = FIXTURE_T0 + 6_000; // `soon` started, but the clock (FIXTURE_T0 is on a step) has not moved on yet
+		expect(page.upcomingWindows).toEqual([soon]);
+		store.now = FIXTURE_T0 + MAINTENANCE_STEP_MS;
+		expect(page.activeWindows.map((w) => w.id)).toEqual([1, 2]);
+		expect(page.upcomingWindows).toEqual([]);
+	});
+
+	it('says maintenance only when active windows cover everything unhealthy', () => {
+		expect(setup([win(1, FIXTURE_T0 - HOUR, FIXTURE_T0 + HOUR, [1])]).page.maintenance).toBe(true);
+		expect(setup([win(1, FIXTURE_T0 - HOUR, FIXTURE_T0 + HOUR, [2])]).page.maintenance).toBe(false);
+		expect(setup([]).page.maintenance).toBe(false);
+	});
+
+	it('passes the fleet’s conflicts and the history’s incidents through, empty before data', () => {
+		const { page, history, store } = setup([]);
+		expect(page.conflicts).toEqual([{ shardId: 1, clusterIds: [1, 2] }]);
+		expect(page.incidents).toEqual([]);
+		history.fleet = null;
+		store.status = null;
+		expect(page.incidents).toEqual([]);
+		expect(page.conflicts).toEqual([]);
+	});
+});
