@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { encodeFull, type ChangeSet, type ClusterChange, type ClusterStatus, type Heartbeat, type ShardStatus } from '#shared';
-import { heartbeat } from '../testing/harness.ts';
+import { heartbeat } from '#testing/server/harness';
 import { changeBetween, Fleet } from './fleet.ts';
 
 const T0 = Date.UTC(2026, 10, 21, 12, 0, 0);

@@ -1,8 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 /** Every load or server process dies with the bench, and on its own after this long regardless. */
 export const PROCESS_LIFETIME_MS = 15 * 60_000;
 
@@ -14,11 +15,13 @@ export interface Child {
 }
 
 /**
- * Starts `bench/processes/<name>.ts` as its own Node process, pinned to `cpu` when `taskset`
- * exists (so "one server core" means one core), talking to the bench over Node's IPC channel.
+ * Starts the process module `entry` (e.g. `bench/processes/<name>.ts`, `testing/processes/soak-server.ts`)
+ * as its own Node process, pinned to `cpu` when `taskset` exists (so "one server core" means one
+ * core), talking to its parent over Node's IPC channel.
  */
-export function startChild(name: string, options: object, cpu?: number): Child {
-	const script = fileURLToPath(new URL(`./processes/${name}.ts`, import.meta.url));
+export function startProcess(entry: URL, options: object, cpu?: number): Child {
+	const script = fileURLToPath(entry);
+	const name = basename(script, '.ts');
 	// SHARDBEAT_BENCH_PROFILE=dir writes a CPU profile of every child there, to see who is the bottleneck.
 	const profile = process.env.SHARDBEAT_BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.SHARDBEAT_BENCH_PROFILE}`] : [];
 	const node = [process.execPath, ...profile, '--import', 'tsx', '--expose-gc', script, JSON.stringify(options)];
