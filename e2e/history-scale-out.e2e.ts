@@ -1,8 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { openHistoryDatabase } from '../server/history/database.ts';
-import { startPostgres, type PostgresDatabase } from '#testing/databases';
+import { openHistoryDatabase, startPostgres, type PostgresDatabase } from '#testing/databases';
 import { connectBot, eventually, heartbeat, sendHeartbeat, startServer, type Harness } from '#testing/server/harness';
 import { startRedis, type RedisServer } from '#testing/redis';
 
