@@ -1,9 +1,9 @@
 import type { Page } from 'playwright-core';
 import { createShardbeatServer } from '../server/app.ts';
-import { DEFAULTS, NO_RATE_LIMITS } from '../server/config.ts';
 import { createLogger } from '../server/log.ts';
 import { buildPage, freePort, serveWorker } from '../scripts/stack.ts';
-import { launchChromium } from '../e2e/support/browser.ts';
+import { launchChromium } from '#testing/browser';
+import { testServerConfig } from '#testing/server/config';
 import { BENCH_BOT_SECRET, BENCH_TOKEN_SECRET, benchHeartbeat } from './fleet-shape.ts';
 import { percentile } from './wire-client.ts';
 
@@ -46,15 +46,7 @@ export async function benchPage(fleets: { clusters: number; shardsPerCluster: nu
 	if (options.build) await buildPage();
 	const pagePort = await freePort();
 	const server = createShardbeatServer(
-		{
-			...DEFAULTS,
-			...NO_RATE_LIMITS,
-			database: ':memory:',
-			botSecret: BENCH_BOT_SECRET,
-			tokenSecret: BENCH_TOKEN_SECRET,
-			allowedOrigins: [`http://127.0.0.1:${pagePort}`],
-			logLevel: 'error'
-		},
+		testServerConfig({ botSecret: BENCH_BOT_SECRET, tokenSecret: BENCH_TOKEN_SECRET, allowedOrigins: [`http://127.0.0.1:${pagePort}`] }),
 		{ logger: createLogger('error') }
 	);
 	const serverUrl = await server.listen(0, '127.0.0.1');

@@ -2,11 +2,10 @@ import { startChild } from './ipc.ts';
 
 /* `node --cpu-prof --import tsx bench/profile-ingest.ts`: the ingest load against an in-process server, for a CPU profile. */
 const { createShardbeatServer } = await import('../server/app.ts');
-const { DEFAULTS } = await import('../server/config.ts');
+const { RATE_LIMIT_DEFAULTS, testServerConfig } = await import('#testing/server/config');
 const { createLogger } = await import('../server/log.ts');
 const { BENCH_BOT_SECRET, BENCH_TOKEN_SECRET } = await import('./fleet-shape.ts');
-const server = createShardbeatServer({ ...DEFAULTS,
-			database: ':memory:', botSecret: BENCH_BOT_SECRET, tokenSecret: BENCH_TOKEN_SECRET, logLevel: 'error' }, { logger: createLogger('error') });
+const server = createShardbeatServer(testServerConfig({ ...RATE_LIMIT_DEFAULTS, botSecret: BENCH_BOT_SECRET, tokenSecret: BENCH_TOKEN_SECRET }), { logger: createLogger('error') });
 const url = await server.listen(0, '127.0.0.1');
 const bots = startChild('bots', { url }, 1);
 const t0 = performance.now();

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { churnSoak, fmtMb, lasting } from '../e2e/support/fault-scenarios.ts';
+import { churnSoak, fmtMb, lasting } from '#testing/faults/scenarios';
 import { buildPage } from '../scripts/stack.ts';
 
 /*

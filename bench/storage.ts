@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import type { ChangeSet, ClusterStatus, ShardState } from '#shared';
-import { openHistoryDatabase } from '../server/history/database.ts';
+import { openHistoryDatabase } from '#testing/databases';
 import { HistoryRecorder } from '../server/history/recorder.ts';
 import { createLogger } from '../server/log.ts';
 

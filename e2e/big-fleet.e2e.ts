@@ -1,14 +1,14 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { startStack, type Stack } from '../scripts/stack.ts';
-import { launchChromium, SCREENSHOTS } from './support/browser.ts';
+import { startTestStack, type Stack } from '#testing/stack';
+import { launchChromium, SCREENSHOTS } from '#testing/browser';
 
 /* A 1,000 × 16 fleet (16,000 shards, 1,000 real reporter sockets) on the page, light and dark. */
 let stack: Stack;
 let browser: Browser;
 
 beforeAll(async () => {
-	stack = await startStack({ fleet: { clusters: 1_000, shardsPerCluster: 16, reconnectChance: 0.01, deathChance: 0, seed: 3 } });
+	stack = await startTestStack({ fleet: { clusters: 1_000, shardsPerCluster: 16, reconnectChance: 0.01, deathChance: 0, seed: 3 } });
 	stack.fleet.kill(7);
 	stack.fleet.kill(500);
 	browser = await launchChromium();

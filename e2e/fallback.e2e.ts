@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { freePort, serveDev, serveWorker, type Service } from '../scripts/stack.ts';
-import { launchChromium, SCREENSHOTS } from './support/browser.ts';
+import { launchChromium, SCREENSHOTS } from '#testing/browser';
 
 /*
  * No status server at all: the dev page falls back to labelled demo data; the production

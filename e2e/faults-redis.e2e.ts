@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FleetStatus } from '#shared';
-import { connectBot, heartbeat, sendHeartbeat } from '../server/testing/harness.ts';
+import { connectBot, heartbeat, sendHeartbeat } from '#testing/server/harness';
 import { FleetSimulator } from '../server/simulator/fleet-simulator.ts';
-import { sleep, until, watchFleet } from './support/fault-scenarios.ts';
-import { startInstance, type Instance } from './support/instances.ts';
-import { startRedis, type RedisServer } from './support/redis.ts';
+import { sleep, until, watchFleet } from '#testing/faults/scenarios';
+import { startInstance, type Instance } from '#testing/server/instances';
+import { startRedis, type RedisServer } from '#testing/redis';
 
 /*
  * Scale-out with Redis stopped and started again (empty) under a live fleet: the instances keep

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { churnSoak, fmtMb, lasting } from './support/fault-scenarios.ts';
+import { churnSoak, fmtMb, lasting } from '#testing/faults/scenarios';
 
 /*
  * A short churn soak (the long one is `npm run bench:reliability`): 40 clusters dying and coming

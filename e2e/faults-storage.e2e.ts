@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runSql, startPostgres, type PostgresDatabase } from '../server/testing/databases.ts';
+import { runSql, startPostgres, type PostgresDatabase } from '#testing/databases';
 import type { ClusterHistory } from '#shared';
 import { MAX_BACKOFF_MS } from '../server/history/recorder.ts';
-import { startServer, type Harness } from '../server/testing/harness.ts';
+import { startServer, type Harness } from '#testing/server/harness';
 import { FleetSimulator } from '../server/simulator/fleet-simulator.ts';
-import { BOT_SECRET } from '../server/testing/harness.ts';
-import { sleep, until, watchFleet } from './support/fault-scenarios.ts';
-import { startTcpProxy, type TcpProxy } from './support/tcp-proxy.ts';
+import { BOT_SECRET } from '#testing/server/harness';
+import { sleep, until, watchFleet } from '#testing/faults/scenarios';
+import { startTcpProxy, type TcpProxy } from '#testing/net/tcp-proxy';
 
 /*
  * The history database (PostgreSQL) unavailable under a live fleet: the server reaches it only

@@ -6,9 +6,9 @@ import { fileURLToPath } from 'node:url';
 import Database from 'libsql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FleetSimulator } from '../server/simulator/fleet-simulator.ts';
-import { formatSpread, sleep, spreadOf, until, watchFleet } from './support/fault-scenarios.ts';
-import { startInstance, type Instance } from './support/instances.ts';
-import { startTcpProxy } from './support/tcp-proxy.ts';
+import { formatSpread, sleep, spreadOf, until, watchFleet } from '#testing/faults/scenarios';
+import { startInstance, type Instance } from '#testing/server/instances';
+import { startTcpProxy } from '#testing/net/tcp-proxy';
 
 /*
  * Faults on one real server process (issue 6): a restart under a connected fleet and page, a bot

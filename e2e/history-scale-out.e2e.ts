@@ -1,10 +1,9 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { openHistoryDatabase } from '../server/history/database.ts';
-import { startPostgres, type PostgresDatabase } from '../server/testing/databases.ts';
-import { connectBot, eventually, heartbeat, sendHeartbeat, startServer, type Harness } from '../server/testing/harness.ts';
-import { startRedis, type RedisServer } from './support/redis.ts';
+import { openHistoryDatabase, startPostgres, type PostgresDatabase } from '#testing/databases';
+import { connectBot, eventually, heartbeat, sendHeartbeat, startServer, type Harness } from '#testing/server/harness';
+import { startRedis, type RedisServer } from '#testing/redis';
 
 /*
  * Two instances sharing one real Redis and one real PostgreSQL: every transition is recorded

@@ -2,10 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { lastLocalDays, localDay, type ClusterHistory, type Incident, type MaintenanceWindow } from '#shared';
 import { DEV_OPERATOR_SECRET } from '../server/config.ts';
-import { startStack, type Stack } from '../scripts/stack.ts';
+import { startTestStack, type Stack } from '#testing/stack';
 import { formatDay, formatDayHeading } from '../src/lib/format/format.ts';
-import { launchChromium, SCREENSHOTS } from './support/browser.ts';
-import { fill, messages } from './support/messages.ts';
+import { launchChromium, SCREENSHOTS } from '#testing/browser';
+import { fill, messages } from '#testing/messages';
 
 /*
  * Uptime history and incidents on the real product: server with its history database, a
@@ -28,7 +28,7 @@ async function operator<T>(path: string, body: unknown): Promise<T> {
 }
 
 beforeAll(async () => {
-	stack = await startStack({
+	stack = await startTestStack({
 		fleet: { clusters: 3, shardsPerCluster: 4, intervalMs: 1_000, reconnectChance: 0, deathChance: 0 },
 		config: { heartbeatIntervalMs: 1_000, operatorSecret: DEV_OPERATOR_SECRET }
 	});

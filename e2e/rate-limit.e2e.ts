@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
-import { RATE_LIMIT_DEFAULTS, startServer, type Harness } from '../server/testing/harness.ts';
-import { startRedis, type RedisServer } from './support/redis.ts';
+import { RATE_LIMIT_DEFAULTS, startServer, type Harness } from '#testing/server/harness';
+import { startRedis, type RedisServer } from '#testing/redis';
 
 /*
  * Scaled out, the HTTP limits live in Redis: a client spreading its requests over two instances

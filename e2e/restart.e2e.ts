@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { startStack, type Stack } from '../scripts/stack.ts';
+import { startTestStack, type Stack } from '#testing/stack';
 // The constant alone: the store's runes only run when one is constructed, which this file never does.
 import { RESTART_GRACE_MS } from '../src/lib/status/status-store.svelte.ts';
-import { launchChromium, SCREENSHOTS } from './support/browser.ts';
-import { sleep, until } from './support/fault-scenarios.ts';
-import { fill, messages } from './support/messages.ts';
+import { launchChromium, SCREENSHOTS } from '#testing/browser';
+import { sleep, until } from '#testing/faults/scenarios';
+import { fill, messages } from '#testing/messages';
 
 /*
  * A deploy restarts the status server while bots and visitors are connected. The page must say
@@ -38,7 +38,7 @@ let browser: Browser;
 let context: BrowserContext;
 
 beforeAll(async () => {
-	stack = await startStack({
+	stack = await startTestStack({
 		fleet: { clusters: CLUSTERS, shardsPerCluster: SHARDS, intervalMs: INTERVAL_MS, reconnectChance: 0, deathChance: 0 },
 		config: { heartbeatIntervalMs: INTERVAL_MS, missedHeartbeats: MISSED }
 	});

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FleetReplica, type FleetUpdate } from '#shared';
-import { connectBot, connectViewer, eventually, fetchToken, heartbeat, sendHeartbeat, type ViewerSocket } from '../server/testing/harness.ts';
+import { connectBot, connectViewer, eventually, fetchToken, heartbeat, sendHeartbeat, type ViewerSocket } from '#testing/server/harness';
 import { FleetSimulator } from '../server/simulator/fleet-simulator.ts';
 import { ViewerConnection } from '../src/lib/status/viewer-connection.ts';
-import { startInstance, type Instance } from './support/instances.ts';
-import { startRedis, type RedisServer } from './support/redis.ts';
-import { startBalancer } from './support/tcp-balancer.ts';
+import { startInstance, type Instance } from '#testing/server/instances';
+import { startRedis, type RedisServer } from '#testing/redis';
+import { startBalancer } from '#testing/net/tcp-balancer';
 
 /*
  * Scale-out on a real redis-server with three real server processes: state and versions shared

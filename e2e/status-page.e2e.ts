@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { isShardUp } from '#shared';
-import { startStack, type Stack } from '../scripts/stack.ts';
-import { launchChromium, SCREENSHOTS } from './support/browser.ts';
-import { fill, messages } from './support/messages.ts';
+import { startTestStack, type Stack } from '#testing/stack';
+import { launchChromium, SCREENSHOTS } from '#testing/browser';
+import { fill, messages } from '#testing/messages';
 
 /*
  * The real product on loopback: server, a simulated 4 × 4 fleet over real sockets, and the
@@ -14,7 +14,7 @@ let browser: Browser;
 let polls = 0;
 
 beforeAll(async () => {
-	stack = await startStack({
+	stack = await startTestStack({
 		fleet: { clusters: 4, shardsPerCluster: 4, intervalMs: 1_000, reconnectChance: 0, deathChance: 0 },
 		config: { heartbeatIntervalMs: 1_000 }
 	});

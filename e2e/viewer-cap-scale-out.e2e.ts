@@ -3,9 +3,9 @@ import { Redis } from 'ioredis';
 import type { ClusterStatus, ConnectErrorData } from '#shared';
 import { CAP_RETRY_MS } from '../server/namespaces/viewer.ts';
 import { RedisConnectionCap } from '../server/security/connection-cap.ts';
-import { connectBot, connectViewer, eventually, fetchToken, followViewer, heartbeat, sendHeartbeat, startServer, type Harness } from '../server/testing/harness.ts';
+import { connectBot, connectViewer, eventually, fetchToken, followViewer, heartbeat, NO_LIMITS, sendHeartbeat, startServer, type Harness } from '#testing/server/harness';
 import { freePort } from '../scripts/stack.ts';
-import { startRedis, type RedisServer } from './support/redis.ts';
+import { startRedis, type RedisServer } from '#testing/redis';
 
 /*
  * Scaled out, the per-IP viewer cap and the public detail level must hold across instances: a
@@ -44,7 +44,7 @@ describe('per-IP viewer cap on Redis', () => {
 	});
 
 	it('is one cap across instances, refused with a retry hint, and freed when a socket leaves', async () => {
-		const limits = { tokenRatePerMin: 0, httpRatePerMin: 0, viewerEventsPer10s: 0, maxViewersPerIp: 3 };
+		const limits = { ...NO_LIMITS, maxViewersPerIp: 3 };
 		a = await startServer({ ...limits, redisUrl: redis.url });
 		b = await startServer({ ...limits, redisUrl: redis.url });
 		const token = await fetchToken(a.url);
@@ -144,7 +144,7 @@ describe('SHARDBEAT_PUBLIC_DETAIL=basic on Redis', () => {
 	}
 
 	it('public viewers on B get no ping or guild figure of a bot on A, by poll, push or /api/status; operators on B do', async () => {
-		const config = { publicDetail: 'basic' as const, operatorSecret: OPERATOR_SECRET, redisUrl: redis.url, tokenRatePerMin: 0, httpRatePerMin: 0, viewerEventsPer10s: 0, maxViewersPerIp: 0 };
+		const config = { publicDetail: 'basic' as const, operatorSecret: OPERATOR_SECRET, redisUrl: redis.url, ...NO_LIMITS };
 		a = await startServer(config);
 		b = await startServer(config);
 		const bot = await connectBot(a.url);

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer as createNetServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { createShardbeatServer, type ShardbeatServer } from '../server/app.ts';
-import { DEFAULTS, NO_RATE_LIMITS, type ServerConfig } from '../server/config.ts';
+import type { ServerConfig } from '../server/config.ts';
 import { createLogger } from '../server/log.ts';
 import { FleetSimulator, type FleetSimulatorOptions } from '../server/simulator/fleet-simulator.ts';
 
@@ -115,31 +115,20 @@ export interface Stack {
 }
 
 export interface StackOptions {
+	/** The server's config (`npm start`: `loadConfig`; tests: `testing/stack.ts`). */
+	config: ServerConfig;
 	serverPort?: number;
 	pagePort?: number;
 	fleet?: Partial<FleetSimulatorOptions>;
-	config?: Partial<ServerConfig>;
 	build?: boolean;
 	botName?: string;
 }
 
 /** Server + simulated fleet + the built page under wrangler: the whole product on loopback. */
-export async function startStack(options: StackOptions = {}): Promise<Stack> {
+export async function startStack(options: StackOptions): Promise<Stack> {
 	if (options.build) await buildPage();
 	const pagePort = options.pagePort ?? (await freePort());
-	const pageOrigin = `http://127.0.0.1:${pagePort}`;
-	const config: ServerConfig = {
-		...DEFAULTS,
-		// Every browser page of the e2e tests comes from 127.0.0.1; `npm start` passes its own config.
-		...NO_RATE_LIMITS,
-		allowedOrigins: [...DEFAULTS.allowedOrigins, pageOrigin, `http://localhost:${pagePort}`],
-		botSecret: 'shardbeat-dev-secret',
-		tokenSecret: 'e2e-token-secret-0123456789abcdef0123456789',
-		logLevel: 'warn',
-		// Tests start from an empty history; `npm start` passes its own config (a file under data/).
-		database: ':memory:',
-		...options.config
-	};
+	const { config } = options;
 	const create = () => createShardbeatServer(config, { logger: createLogger(config.logLevel) });
 	let server = create();
 	const serverUrl = await server.listen(options.serverPort ?? 0, '127.0.0.1');

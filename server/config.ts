@@ -123,12 +123,6 @@ const rows: readonly Setting[] = SETTINGS;
 /** The defaults of `SETTINGS` in config units, for configs built in code (tests, bench, `npm start`). */
 export const DEFAULTS = Object.fromEntries(rows.flatMap((s) => (s.key && s.default !== undefined ? [[s.key, s.schema.parse(s.default)]] : []))) as Defaults;
 
-/**
- * Every rate limit off, for load generators on one machine (the bench's 10,000 viewer sockets all
- * come from 127.0.0.1) and test stacks. Never for a server the internet can reach.
- */
-export const NO_RATE_LIMITS = { tokenRatePerMin: 0, httpRatePerMin: 0, viewerEventsPer10s: 0, maxViewersPerIp: 0 } satisfies Partial<ServerConfig>;
-
 // `prefault`, not `default`: a default passes through the row's conversion just as a set value does.
 const EnvSchema = z.object({
 	NODE_ENV: z.string().optional(),

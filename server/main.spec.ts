@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import { connectBot, eventually, heartbeat, sendHeartbeat } from './testing/harness.ts';
+import { connectBot, eventually, heartbeat, sendHeartbeat } from '#testing/server/harness';
 
 describe('server process', () => {
 	it('closes its sockets and exits 0 on SIGTERM', async () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { cluster as fixtureCluster } from '#testing/fixtures/cluster';
 import type { ClusterLifecycle, ClusterStatus, ShardConflict } from './cluster.ts';
 import { deriveConflicts, deriveTotalShards } from './fleet-derive.ts';
 
@@ -13,19 +14,8 @@ interface Spec {
 	lastHeartbeatAt?: number;
 }
 
-function cluster({ id, shardIds = [], lifecycle = 'running', totalShards = 8, startedAt = T0, lastHeartbeatAt = T0 + 60_000 }: Spec): ClusterStatus {
-	return {
-		id,
-		lifecycle,
-		shardIds,
-		shards: shardIds.map((sid) => ({ id: sid, state: 'ready', ping: 40, guilds: 10 })),
-		guilds: 10 * shardIds.length,
-		members: 1_000,
-		totalShards,
-		startedAt,
-		lastHeartbeatAt
-	};
-}
+const cluster = ({ id, shardIds = [], lifecycle = 'running', totalShards = 8, startedAt = T0, lastHeartbeatAt = T0 + 60_000 }: Spec): ClusterStatus =>
+	fixtureCluster({ id, shardIds, lifecycle, totalShards, startedAt, lastHeartbeatAt, members: 1_000 });
 
 describe('deriveConflicts', () => {
 	const cases: { name: string; clusters: Spec[]; expected: ShardConflict[] }[] = [

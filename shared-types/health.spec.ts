@@ -1,27 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { cluster as fixtureCluster, FIXTURE_T0, shard } from '#testing/fixtures/cluster';
 import type { ClusterLifecycle, ClusterStatus } from './cluster.ts';
 import { clusterHealth, overallHealth, readyShardCount, type ClusterHealth, type OverallHealth } from './health.ts';
 import type { ShardState } from './shard-state.ts';
 
 /** A cluster assigned `shardIds`, reporting `states` as `[shardId, state]` pairs. */
-function cluster(
-	id: number,
-	lifecycle: ClusterLifecycle,
-	shardIds: number[],
-	states: [shardId: number, state: ShardState][]
-): ClusterStatus {
-	return {
-		id,
-		lifecycle,
-		shardIds,
-		shards: states.map(([shardId, state]) => ({ id: shardId, state, ping: state === 'ready' ? 40 : null, guilds: 10 })),
-		guilds: 10 * states.length,
-		members: 1000,
-		totalShards: 64,
-		startedAt: 1_700_000_000_000,
-		lastHeartbeatAt: 1_700_000_005_000
-	};
-}
+const cluster = (id: number, lifecycle: ClusterLifecycle, shardIds: number[], states: [shardId: number, state: ShardState][]): ClusterStatus =>
+	fixtureCluster({ id, lifecycle, shardIds, shards: states.map(([shardId, state]) => shard(shardId, state)), members: 1000, lastHeartbeatAt: FIXTURE_T0 + 5_000, startedAt: FIXTURE_T0 });
 
 /** Every id in `shardIds`, each in `state`. */
 function all(shardIds: number[], state: ShardState): [number, ShardState][] {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FleetReplica, type FleetUpdate } from '#shared';
 import { Fleet } from '../fleet/fleet.ts';
-import { heartbeat } from '../testing/harness.ts';
+import { heartbeat } from '#testing/server/harness';
 import { FleetFeed, type FleetFeedOptions } from './fleet-feed.ts';
 import { MemoryFleetLog } from '../store/fleet-log.ts';
 import type { CommittedUpdate } from './fleet-feed.ts';

@@ -1,24 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { encodeFull, type ChangeSet, type ClusterChange, type ClusterStatus, type Heartbeat, type ShardStatus } from '#shared';
-import { heartbeat } from '../testing/harness.ts';
+import { cluster } from '#testing/fixtures/cluster';
+import { heartbeat } from '#testing/server/harness';
 import { changeBetween, Fleet } from './fleet.ts';
 
 const T0 = Date.UTC(2026, 10, 21, 12, 0, 0);
 const SHARDS = [10, 11, 12, 13];
 
 describe('changeBetween', () => {
-	const shards: ShardStatus[] = SHARDS.map((id) => ({ id, state: 'ready', ping: 40, guilds: 100 }));
-	const base: ClusterStatus = {
-		id: 1,
-		lifecycle: 'running',
-		shardIds: SHARDS,
-		shards,
-		guilds: 400,
-		members: 5_000,
-		totalShards: 16,
-		startedAt: T0,
-		lastHeartbeatAt: T0 + 60_000
-	};
+	const base = cluster({ id: 1, shardIds: SHARDS, guildsPerShard: 100, members: 5_000, totalShards: 16, startedAt: T0, lastHeartbeatAt: T0 + 60_000 });
+	const shards = base.shards;
 	const next = (over: Partial<ClusterStatus>): ClusterStatus => ({ ...base, lastHeartbeatAt: base.lastHeartbeatAt + 5_000, ...over });
 	const shard = (i: number, over: Partial<ShardStatus>) => shards.map((s, k) => (k === i ? { ...s, ...over } : s));
 	const wider: ClusterStatus = { ...base, shardIds: [...SHARDS, 14] };

@@ -34,19 +34,3 @@ export async function migrateHistoryDatabase(db: Kysely<HistoryDatabase>): Promi
 	const { error } = await new Migrator({ db, provider: migrationProvider }).migrateToLatest();
 	if (error) throw error instanceof Error ? error : new Error(String(error));
 }
-
-/**
- * Opens the history database and brings its schema up to date: PostgreSQL for a
- * `postgres://` URL (several instances share it), otherwise an SQLite file at `location`
- * (`:memory:` for tests). Throws with the migration's own error if the schema cannot be applied.
- */
-export async function openHistoryDatabase(location: string): Promise<Kysely<HistoryDatabase>> {
-	const db = createHistoryDatabase(location);
-	try {
-		await migrateHistoryDatabase(db);
-	} catch (error) {
-		await db.destroy();
-		throw error;
-	}
-	return db;
-}

@@ -3,8 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { FleetHistory, Incident } from '#shared';
 import { verifySignature } from '../notify/signature.ts';
-import { historyDatabases } from '../testing/databases.ts';
-import { connectBot, eventually, heartbeat, sendHeartbeat, startServer, type BotSocket, type Harness } from '../testing/harness.ts';
+import { historyDatabases } from '#testing/databases';
+import { connectBot, eventually, heartbeat, sendHeartbeat, startServer, type BotSocket, type Harness } from '#testing/server/harness';
 
 /*
  * The whole history path on real parts: bots over real sockets, the server's recorder writing a

@@ -2,9 +2,8 @@ import { sql, type Kysely } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Fleet } from '../fleet/fleet.ts';
 import { createLogger } from '../log.ts';
-import { historyDatabases, runSql } from '../testing/databases.ts';
-import { heartbeat } from '../testing/harness.ts';
-import { openHistoryDatabase } from './database.ts';
+import { historyDatabases, openHistoryDatabase, runSql } from '#testing/databases';
+import { heartbeat } from '#testing/server/harness';
 import { HistoryRecorder } from './recorder.ts';
 import type { HistoryDatabase } from './schema.ts';
 

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Kysely } from 'kysely';
+import { openHistoryDatabase } from '#testing/databases';
 import { createLogger } from '../log.ts';
-import { openHistoryDatabase } from './database.ts';
 import { HistoryService } from './history-service.ts';
 import { HOUR, UptimeRollup } from './rollup.ts';
 import type { HistoryDatabase } from './schema.ts';

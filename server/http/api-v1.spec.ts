@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { FleetHistory, Incident, MaintenanceWindow, StatusSummary } from '#shared';
-import { BOT_SECRET, connectBot, fetchToken, heartbeat, sendHeartbeat, startServer, type Harness } from '../testing/harness.ts';
+import { BOT_SECRET, connectBot, fetchToken, heartbeat, sendHeartbeat, startServer, type Harness } from '#testing/server/harness';
 
 /* The v1 API over real HTTP: operator writes, public reads, and the machine-readable endpoints. */
 

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { io } from 'socket.io-client';
-import { connectBot, heartbeat, sendHeartbeat, startServer, type Harness } from '../testing/harness.ts';
+import { connectBot, heartbeat, sendHeartbeat, startServer, type Harness } from '#testing/server/harness';
 
 let h: Harness;
 beforeEach(async () => {

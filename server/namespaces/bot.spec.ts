@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { clusterHealth, type ConnectErrorData } from '#shared';
-import { BOT_SECRET, connectBot, connectViewer, eventually, fetchToken, getStatus, heartbeat, sendHeartbeat, startServer, type Harness } from '../testing/harness.ts';
+import { BOT_SECRET, connectBot, connectViewer, eventually, fetchToken, getStatus, heartbeat, sendHeartbeat, startServer, type Harness } from '#testing/server/harness';
 
 let h: Harness;
 /** The fleet as viewers see it once pending changes are committed (no waiting for the batch tick). */

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { FleetReplica, type FleetUpdate } from '#shared';
-import { connectBot, connectViewer, eventually, fetchToken, heartbeat, sendHeartbeat, startServer, type Harness, type ViewerSocket } from '../testing/harness.ts';
+import { connectBot, connectViewer, eventually, fetchToken, heartbeat, sendHeartbeat, startServer, type Harness, type ViewerSocket } from '#testing/server/harness';
 
 /* Versions, deltas and pushes between a real server and real viewer sockets on loopback. */
 let h: Harness;

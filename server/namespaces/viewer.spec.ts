@@ -1,7 +1,7 @@
 import { SignJWT } from 'jose';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ConnectErrorData } from '#shared';
-import { BOT_SECRET, TOKEN_SECRET, connectBot, connectViewer, fetchToken, getStatus, startServer, type Harness } from '../testing/harness.ts';
+import { BOT_SECRET, TOKEN_SECRET, connectBot, connectViewer, fetchToken, getStatus, startServer, type Harness } from '#testing/server/harness';
 
 let h: Harness;
 beforeEach(async () => {

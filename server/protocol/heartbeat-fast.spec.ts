@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { LIMITS, PROTOCOL_VERSION, SHARD_STATES } from '#shared';
-import { heartbeat } from '../testing/harness.ts';
+import { heartbeat } from '#testing/server/harness';
 import { isValidHeartbeat } from './heartbeat-fast.ts';
 import { HeartbeatSchema, parseHeartbeat } from './heartbeat-schema.ts';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { statusBadge } from './badge.ts';
-import { parseXml } from './xml-testing.ts';
+import { parseXml } from '#testing/xml';
 
 const SVG = 'http://www.w3.org/2000/svg';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Incident, IncidentUpdate } from '#shared';
 import { atomFeed, rssFeed } from './feeds.ts';
-import { parseHtml, parseXml } from './xml-testing.ts';
+import { parseHtml, parseXml } from '#testing/xml';
 
 const T0 = Date.UTC(2026, 10, 21, 12);
 const MIN = 60_000;

@@ -1,18 +1,18 @@
 import { register as globalRegistry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import type { ClusterStatus, FleetStatus, ShardStatus } from '#shared';
+import { cluster as fixtureCluster, fleet } from '#testing/fixtures/cluster';
 import { createMetrics, type MetricsSource } from './metrics.ts';
 
 const NOW = Date.UTC(2026, 10, 21, 12);
 
-function cluster(id: number, lifecycle: ClusterStatus['lifecycle'], shards: ShardStatus[], shardIds = shards.map((s) => s.id)): ClusterStatus {
-	return { id, lifecycle, shardIds, shards, guilds: 0, members: 0, totalShards: 4, startedAt: NOW - 3_600_000, lastHeartbeatAt: NOW - 2_500 * (id + 1) };
-}
+const cluster = (id: number, lifecycle: ClusterStatus['lifecycle'], shards: ShardStatus[], shardIds = shards.map((s) => s.id)): ClusterStatus =>
+	fixtureCluster({ id, lifecycle, shardIds, shards, guilds: 0, totalShards: 4, startedAt: NOW - 3_600_000, lastHeartbeatAt: NOW - 2_500 * (id + 1) });
 
 /** Two clusters of two shards: cluster 0 healthy, cluster 1 with shard 3 reconnecting and no ping yet. */
 function twoClusters(): FleetStatus {
-	return {
-		clusters: [
+	return fleet(
+		[
 			cluster(0, 'running', [
 				{ id: 0, state: 'ready', ping: 41, guilds: 10 },
 				{ id: 1, state: 'ready', ping: 43.5, guilds: 10 }
@@ -22,10 +22,8 @@ function twoClusters(): FleetStatus {
 				{ id: 3, state: 'reconnecting', ping: null, guilds: 10 }
 			])
 		],
-		totalShards: 4,
-		conflicts: [],
-		generatedAt: NOW
-	};
+		{ totalShards: 4, generatedAt: NOW }
+	);
 }
 
 function setup(fleet: FleetStatus = twoClusters()) {

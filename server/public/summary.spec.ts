@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ClusterStatus, FleetStatus, Incident, MaintenanceWindow, ShardState } from '#shared';
+import { cluster as fixtureCluster, fleet as fixtureFleet } from '#testing/fixtures/cluster';
 import { buildSummary } from './summary.ts';
 
 const NOW = Date.UTC(2026, 10, 21, 12);
@@ -7,23 +8,12 @@ const HOUR = 3_600_000;
 
 /** A cluster of `shardIds`, all ready except the `notReady` ones (reported `reconnecting`). */
 function cluster(id: number, shardIds: number[], opts: { notReady?: number[]; lifecycle?: ClusterStatus['lifecycle']; unreported?: number[] } = {}): ClusterStatus {
-	const state = (s: number): ShardState => (opts.notReady?.includes(s) ? 'reconnecting' : 'ready');
-	return {
-		id,
-		lifecycle: opts.lifecycle ?? 'running',
-		shardIds,
-		shards: shardIds.filter((s) => !opts.unreported?.includes(s)).map((s) => ({ id: s, state: state(s), ping: 40, guilds: 100 })),
-		guilds: 100 * shardIds.length,
-		members: 0,
-		totalShards: 16,
-		startedAt: NOW - HOUR,
-		lastHeartbeatAt: NOW - 1_000
-	};
+	// Every reported shard has ping 40, reconnecting ones too; guilds count the unreported shards as well.
+	const state = (s: number): [ShardState, number] | null => (opts.unreported?.includes(s) ? null : [opts.notReady?.includes(s) ? 'reconnecting' : 'ready', 40]);
+	return fixtureCluster({ id, lifecycle: opts.lifecycle ?? 'running', shardIds, states: shardIds.map(state), guildsPerShard: 100, guilds: 100 * shardIds.length, totalShards: 16, startedAt: NOW - HOUR, lastHeartbeatAt: NOW - 1_000 });
 }
 
-function fleet(clusters: ClusterStatus[], totalShards = 16): FleetStatus {
-	return { clusters, totalShards, conflicts: [], generatedAt: NOW };
-}
+const fleet = (clusters: ClusterStatus[], totalShards = 16): FleetStatus => fixtureFleet(clusters, { totalShards, generatedAt: NOW });
 
 /** Four clusters of four shards: 0–3, 4–7, 8–11, 12–15. */
 const ids = (c: number) => [0, 1, 2, 3].map((i) => c * 4 + i);

@@ -4,18 +4,19 @@ import type { ClusterStatus } from '#shared';
 import { isTimeZone } from '../history/history-service.ts';
 import { NewIncidentSchema, NewIncidentUpdateSchema, NewMaintenanceSchema } from '../http/operator-schema.ts';
 import { parseHeartbeat } from '../protocol/heartbeat-schema.ts';
-import { parseXml } from '../public/xml-testing.ts';
+import { parseXml } from '#testing/xml';
 import {
 	connectBot,
 	connectViewer,
 	fetchToken,
 	heartbeat,
+	NO_LIMITS,
 	sendHeartbeat,
 	startServer,
 	type BotSocket,
 	type Harness,
 	type ViewerSocket
-} from '../testing/harness.ts';
+} from '#testing/server/harness';
 import {
 	badHeartbeat,
 	contentType,
@@ -31,7 +32,7 @@ import {
 	rawNumber,
 	weirdNumber,
 	withKey
-} from './fuzz-arbitraries.ts';
+} from '#testing/fuzz/arbitraries';
 
 /*
  * Issue 6, "Bad input": property-based fuzzing of every network entry point over real sockets
@@ -95,10 +96,7 @@ beforeAll(async () => {
 		operatorSecret: OPERATOR,
 		logLevel: 'warn',
 		heartbeatIntervalMs: 600_000,
-		tokenRatePerMin: 0,
-		httpRatePerMin: 0,
-		viewerEventsPer10s: 0,
-		maxViewersPerIp: 0
+		...NO_LIMITS
 	});
 	await h.server.history.whenReady();
 	bot = await connectBot(h.url);

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { FleetReplica, type ClusterStatus, type FleetStatus } from '#shared';
-import { connectBot, fetchToken, followViewer, heartbeat, sendHeartbeat, startServer, type Harness, type ViewerSocket } from '../testing/harness.ts';
+import { connectBot, fetchToken, followViewer, heartbeat, sendHeartbeat, startServer, type Harness, type ViewerSocket } from '#testing/server/harness';
 
 const OPERATOR_SECRET = 'operator-secret-for-detail-spec-0123456789';
 let h: Harness;

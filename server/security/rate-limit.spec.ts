@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ConnectErrorData } from '#shared';
-import { connectBot, connectViewer, fetchToken, RATE_LIMIT_DEFAULTS, startServer, type Harness, type ViewerSocket } from '../testing/harness.ts';
+import { connectBot, connectViewer, fetchToken, RATE_LIMIT_DEFAULTS, startServer, type Harness, type ViewerSocket } from '#testing/server/harness';
 import { clientIp } from './client-ip.ts';
 import { MemoryRateStore, takeToken } from './rate-limit.ts';
 

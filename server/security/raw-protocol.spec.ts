@@ -6,12 +6,13 @@ import {
 	connectViewer,
 	fetchToken,
 	heartbeat,
+	NO_LIMITS,
 	sendHeartbeat,
 	startServer,
 	type BotSocket,
 	type Harness,
 	type ViewerSocket
-} from '../testing/harness.ts';
+} from '#testing/server/harness';
 import { CAP_RETRY_MS } from '../namespaces/viewer.ts';
 
 /*
@@ -32,7 +33,7 @@ const opened: WebSocket[] = [];
 
 beforeAll(async () => {
 	// Limits are raised here (the flood is one IP on purpose); the per-IP cap has a test of its own.
-	h = await startServer({ logLevel: 'warn', heartbeatIntervalMs: 600_000, tokenRatePerMin: 0, httpRatePerMin: 0, viewerEventsPer10s: 0, maxViewersPerIp: 0 });
+	h = await startServer({ logLevel: 'warn', heartbeatIntervalMs: 600_000, ...NO_LIMITS });
 	bot = await connectBot(h.url);
 	expect(await sendHeartbeat(bot, VALID_HB)).toMatchObject({ ok: true });
 	token = await fetchToken(h.url);
@@ -417,7 +418,7 @@ describe('a flood of connections', () => {
 	});
 
 	it('refuses viewers beyond the per-IP cap with a clear code, and lets them in again once others leave', async () => {
-		const capped = await startServer({ logLevel: 'warn', maxViewersPerIp: 5, tokenRatePerMin: 0, httpRatePerMin: 0 });
+		const capped = await startServer({ logLevel: 'warn', ...NO_LIMITS, maxViewersPerIp: 5 });
 		try {
 			const realBot = await connectBot(capped.url);
 			expect(await sendHeartbeat(realBot, VALID_HB)).toMatchObject({ ok: true });

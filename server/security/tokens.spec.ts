@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConnectErrorData } from '#shared';
 import { secretsEqual } from '../auth/secret.ts';
 import { DEV_OPERATOR_SECRET } from '../config.ts';
-import { BOT_SECRET, TOKEN_SECRET, connectBot, connectViewer, fetchToken, getStatus, heartbeat, sendHeartbeat, startServer, type Harness, type ViewerSocket } from '../testing/harness.ts';
+import { BOT_SECRET, TOKEN_SECRET, connectBot, connectViewer, fetchToken, getStatus, heartbeat, sendHeartbeat, startServer, type Harness, type ViewerSocket } from '#testing/server/harness';
 
 /*
  * Every credential opens exactly one door. One server for the whole file, so its logs cover every

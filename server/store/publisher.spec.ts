@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { FleetReplica, type ChangeSet, type ClusterStatus } from '#shared';
 import { Fleet } from '../fleet/fleet.ts';
 import { createLogger } from '../log.ts';
-import { heartbeat } from '../testing/harness.ts';
+import { heartbeat } from '#testing/server/harness';
 import { FleetFeed } from '../feed/fleet-feed.ts';
 import { MemoryFleetLog, type CommittedUpdate, type FleetLog } from './fleet-log.ts';
 import { Publisher } from './publisher.ts';

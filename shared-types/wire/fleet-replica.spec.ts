@@ -1,27 +1,17 @@
 import { describe, expect, it } from 'vitest';
+import { cluster as fixtureCluster, range } from '#testing/fixtures/cluster';
 import type { ClusterStatus, ShardStatus } from '../cluster.ts';
 import { WireFormatError } from './bytes.ts';
 import { FleetReplica, type ApplyOutcome } from './fleet-replica.ts';
 import { encodeDelta, encodeFull, mergeChange, type ChangeSet, type ClusterChange, type FleetUpdate } from './fleet-update.ts';
 
 const T0 = Date.UTC(2026, 10, 21, 12, 0, 0);
-const range = (start: number, length: number) => Array.from({ length }, (_, i) => start + i);
 
-function cluster(id: number, shardIds: number[], over: Partial<ClusterStatus> = {}): ClusterStatus {
-	const shards: ShardStatus[] = shardIds.map((sid) => ({ id: sid, state: 'ready', ping: 40 + sid, guilds: 1_000 + sid }));
-	return {
-		id,
-		lifecycle: 'running',
-		shardIds,
-		shards,
-		guilds: shards.reduce((n, s) => n + s.guilds, 0),
-		members: 100_000 * shardIds.length,
-		totalShards: 16,
-		startedAt: T0 - 3_600_000,
-		lastHeartbeatAt: T0 - 2_000,
-		...over
-	};
-}
+/** A running cluster reporting every shard it owns, unless `over` says otherwise (`over` wins over the figures built from its own shards). */
+const cluster = (id: number, shardIds: number[], over: Partial<ClusterStatus> = {}): ClusterStatus => ({
+	...fixtureCluster({ id, shardIds, readyPing: (sid) => 40 + sid, guildsPerShard: (sid) => 1_000 + sid, members: 100_000 * shardIds.length, totalShards: 16, startedAt: T0 - 3_600_000, lastHeartbeatAt: T0 - 2_000 }),
+	...over
+});
 
 /** `c` with shard index `i` replaced by `over` (and the counters nudged, as a heartbeat would). */
 function withShard(c: ClusterStatus, i: number, over: Partial<ShardStatus>): ClusterStatus {

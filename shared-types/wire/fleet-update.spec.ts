@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { cluster as fixtureCluster, range, shard as fixtureShard } from '#testing/fixtures/cluster';
 import type { ClusterStatus, ShardStatus } from '../cluster.ts';
 import { SHARD_STATES, type ShardState } from '../shard-state.ts';
 import { WireFormatError } from './bytes.ts';
@@ -6,28 +7,15 @@ import { decodeDelta, decodeFull, encodeDelta, encodeDeltaEntry, encodeFull, joi
 
 const AT = Date.UTC(2026, 10, 21, 12, 0, 0);
 
-function shard(id: number, over: Partial<ShardStatus> = {}): ShardStatus {
-	return { id, state: 'ready', ping: 40 + (id % 50), guilds: 900 + id, ...over };
-}
+const pingOf = (id: number) => 40 + (id % 50);
+const guildsOf = (id: number) => 900 + id;
+const shard = (id: number, over: Partial<ShardStatus> = {}): ShardStatus => fixtureShard(id, 'ready', { readyPing: pingOf(id), guilds: guildsOf(id), ...over });
 
-/** A running cluster reporting every shard it owns, unless `over` says otherwise. */
-function cluster(id: number, shardIds: number[], over: Partial<ClusterStatus> = {}): ClusterStatus {
-	const shards = shardIds.map((sid) => shard(sid));
-	return {
-		id,
-		lifecycle: 'running',
-		shardIds,
-		shards,
-		guilds: shards.reduce((n, s) => n + s.guilds, 0),
-		members: 100_000 * shardIds.length,
-		totalShards: 64,
-		startedAt: AT - 3_600_000,
-		lastHeartbeatAt: AT - 1_234,
-		...over
-	};
-}
-
-const range = (start: number, length: number) => Array.from({ length }, (_, i) => start + i);
+/** A running cluster reporting every shard it owns, unless `over` says otherwise (`over` wins over the figures built from its own shards). */
+const cluster = (id: number, shardIds: number[], over: Partial<ClusterStatus> = {}): ClusterStatus => ({
+	...fixtureCluster({ id, shardIds, readyPing: pingOf, guildsPerShard: guildsOf, members: 100_000 * shardIds.length, startedAt: AT - 3_600_000, lastHeartbeatAt: AT - 1_234 }),
+	...over
+});
 
 describe('encodeFull / decodeFull round trip', () => {
 	const gappy = [0, 1, 2, 10, 11, 20, 31, 32, 33];

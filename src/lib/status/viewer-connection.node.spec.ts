@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { FleetReplica, type FleetStatus } from '#shared';
-import { eventually, startServer, type Harness } from '../../../server/testing/harness.ts';
+import { eventually, startServer, type Harness } from '#testing/server/harness';
 import { CAP_RETRY_MS } from '../../../server/namespaces/viewer.ts';
 import { OFFLINE_AFTER_FAILURES, ViewerConnection, type ConnectionState } from './viewer-connection.ts';
 

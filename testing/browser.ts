@@ -2,7 +2,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-export const SCREENSHOTS = new URL('../../screenshots/', import.meta.url).pathname;
+export const SCREENSHOTS = new URL('../screenshots/', import.meta.url).pathname;
 
 /** Debian's Chromium, headless, with the flags this sandboxed, offline machine needs. */
 export async function launchChromium(): Promise<Browser> {

@@ -133,15 +133,15 @@ export interface SoakResult {
 }
 
 /**
- * A churn soak against a server in its own process (bench/processes/soak-server.ts, --expose-gc):
+ * A churn soak against a server in its own process (testing/processes/soak-server.ts, --expose-gc):
  * clusters die and come back (each revival a fresh process with a new socket) and page
  * connections open and close, for `durationMs`; the server's heap after GC and its handles are
  * measured before and after.
  */
 export async function churnSoak(options: { durationMs: number; clusters: number; warmupMs: number; log?: (line: string) => void }): Promise<SoakResult> {
-	const { startChild } = await import('../../bench/ipc.ts');
+	const { startProcess } = await import('../processes/ipc.ts');
 	const secret = 'soak-bot-secret-0123456789';
-	const child = startChild('soak-server', { botSecret: secret, tokenSecret: 'soak-token-secret-0123456789abcdef0123456789', heartbeatIntervalMs: 1_000, pushIntervalMs: 25 });
+	const child = startProcess(new URL('../processes/soak-server.ts', import.meta.url), { botSecret: secret, tokenSecret: 'soak-token-secret-0123456789abcdef0123456789', heartbeatIntervalMs: 1_000, pushIntervalMs: 25 });
 	const log = options.log ?? (() => undefined);
 	try {
 		const url = await child.call<string>('url');

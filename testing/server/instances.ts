@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../../scripts/stack.ts';
+import { NO_LIMITS } from './config.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -25,10 +26,10 @@ export interface InstanceOptions {
 
 /** Every client of these tests is 127.0.0.1, polling as fast as a test wants: no rate limits unless a test sets them. */
 const NO_RATE_LIMIT_ENV = {
-	SHARDBEAT_RATE_TOKEN_PER_MIN: '0',
-	SHARDBEAT_RATE_HTTP_PER_MIN: '0',
-	SHARDBEAT_RATE_VIEWER_EVENTS_PER_10S: '0',
-	SHARDBEAT_MAX_VIEWERS_PER_IP: '0'
+	SHARDBEAT_RATE_TOKEN_PER_MIN: String(NO_LIMITS.tokenRatePerMin),
+	SHARDBEAT_RATE_HTTP_PER_MIN: String(NO_LIMITS.httpRatePerMin),
+	SHARDBEAT_RATE_VIEWER_EVENTS_PER_10S: String(NO_LIMITS.viewerEventsPer10s),
+	SHARDBEAT_MAX_VIEWERS_PER_IP: String(NO_LIMITS.maxViewersPerIp)
 };
 
 /** `npm run server` as its own process, with `env` on top of a test-friendly base. */

@@ -1,24 +1,23 @@
 import { createShardbeatServer } from '../../server/app.ts';
-import { DEFAULTS } from '../../server/config.ts';
 import { createLogger } from '../../server/log.ts';
-import { childOptions, serveCommands } from '../ipc.ts';
+import { RATE_LIMIT_DEFAULTS, testServerConfig } from '../server/config.ts';
+import { childOptions, serveCommands } from './ipc.ts';
 
 /*
  * A Shardbeat server for soaks (`npm run bench:reliability`, e2e/faults-soak.e2e.ts), alone in its
- * process (started with --expose-gc by bench/ipc.ts), answering what leaks would show: heap after
+ * process (started with --expose-gc by testing/processes/ipc.ts), answering what leaks would show: heap after
  * a full GC, and the handles (sockets, timers, servers) and requests the process holds.
  */
 const options = childOptions<{ botSecret: string; tokenSecret: string; heartbeatIntervalMs: number; pushIntervalMs: number }>();
 const server = createShardbeatServer(
-	{
-		...DEFAULTS,
-		database: ':memory:',
+	// The production limits: the soak's few clients stay far below them.
+	testServerConfig({
+		...RATE_LIMIT_DEFAULTS,
 		botSecret: options.botSecret,
 		tokenSecret: options.tokenSecret,
 		heartbeatIntervalMs: options.heartbeatIntervalMs,
-		pushIntervalMs: options.pushIntervalMs,
-		logLevel: 'error'
-	},
+		pushIntervalMs: options.pushIntervalMs
+	}),
 	{ logger: createLogger('error') }
 );
 const url = await server.listen(0, '127.0.0.1');

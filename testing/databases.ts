@@ -4,7 +4,10 @@ import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync }
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Kysely } from 'kysely';
 import pg from 'pg';
+import { createHistoryDatabase, migrateHistoryDatabase } from '../server/history/database.ts';
+import type { HistoryDatabase } from '../server/history/schema.ts';
 
 /*
  * Real databases for the history tests. SQLite is a temp file; PostgreSQL is the server `.ci/run`
@@ -12,6 +15,22 @@ import pg from 'pg';
  * package. Either way every caller gets a database of its own, so test files never see each
  * other's rows. PostgreSQL is never skipped: without it the tests fail, saying how to get it.
  */
+
+/**
+ * Opens a history database for a test or the storage bench and brings its schema up to date: PostgreSQL for a
+ * `postgres://` URL (several instances share it), otherwise an SQLite file at `location`
+ * (`:memory:` for tests). Throws with the migration's own error if the schema cannot be applied.
+ */
+export async function openHistoryDatabase(location: string): Promise<Kysely<HistoryDatabase>> {
+	const db = createHistoryDatabase(location);
+	try {
+		await migrateHistoryDatabase(db);
+	} catch (error) {
+		await db.destroy();
+		throw error;
+	}
+	return db;
+}
 
 export interface PostgresDatabase {
 	/** `postgres://…` of a fresh, empty database. */

@@ -13,23 +13,12 @@ import {
 	type ViewerClientToServerEvents,
 	type ViewerServerToClientEvents
 } from '#shared';
-import { createShardbeatServer, type ShardbeatServer } from '../app.ts';
-import { DEFAULTS, type ServerConfig } from '../config.ts';
-import { createLogger } from '../log.ts';
+import { createShardbeatServer, type ShardbeatServer } from '../../server/app.ts';
+import type { ServerConfig } from '../../server/config.ts';
+import { createLogger } from '../../server/log.ts';
+import { BOT_SECRET, testServerConfig } from './config.ts';
 
-export const BOT_SECRET = 'test-bot-secret-0123456789';
-export const TOKEN_SECRET = 'test-token-secret-0123456789abcdef0123456789';
-
-/** Limits far above what any test does, so only the rate-limit specs meet them. */
-export const GENEROUS_LIMITS = { tokenRatePerMin: 100_000, httpRatePerMin: 100_000, viewerEventsPer10s: 100_000, maxViewersPerIp: 100_000 } satisfies Partial<ServerConfig>;
-
-/** The production defaults of every limit, for specs that test them. */
-export const RATE_LIMIT_DEFAULTS = {
-	tokenRatePerMin: DEFAULTS.tokenRatePerMin,
-	httpRatePerMin: DEFAULTS.httpRatePerMin,
-	viewerEventsPer10s: DEFAULTS.viewerEventsPer10s,
-	maxViewersPerIp: DEFAULTS.maxViewersPerIp
-} satisfies Partial<ServerConfig>;
+export { BOT_SECRET, NO_LIMITS, RATE_LIMIT_DEFAULTS, TOKEN_SECRET } from './config.ts';
 
 export type BotSocket = Socket<BotServerToClientEvents, BotClientToServerEvents>;
 export type ViewerSocket = Socket<ViewerServerToClientEvents, ViewerClientToServerEvents>;
@@ -45,20 +34,9 @@ export interface Harness {
 
 /** A real server on an ephemeral loopback port, logging into memory. */
 export async function startServer(overrides: Partial<ServerConfig> = {}, port = 0, now?: () => number): Promise<Harness> {
-	const config: ServerConfig = {
-		...DEFAULTS,
-		allowedOrigins: ['http://page.test'],
-		botSecret: BOT_SECRET,
-		tokenSecret: TOKEN_SECRET,
-		logLevel: 'debug',
-		port,
-		host: '127.0.0.1',
-		database: ':memory:',
-		// Tests open many sockets and fetch many tokens from 127.0.0.1 in a few seconds; the limit
-		// specs pass `RATE_LIMIT_DEFAULTS` (or their own figures) to see the real ones.
-		...GENEROUS_LIMITS,
-		...overrides
-	};
+	// Tests open many sockets and fetch many tokens from 127.0.0.1 in a few seconds, so every limit
+	// is off (`NO_LIMITS`); the limit specs pass `RATE_LIMIT_DEFAULTS` (or their own figures).
+	const config = testServerConfig({ allowedOrigins: ['http://page.test'], logLevel: 'debug', port, ...overrides });
 	const logs: Record<string, unknown>[] = [];
 	const logger = createLogger(config.logLevel, { write: (line: string) => void logs.push(JSON.parse(line)) });
 	const server = createShardbeatServer(config, { logger, now });

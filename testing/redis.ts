@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { Redis } from 'ioredis';
-import { freePort } from '../../scripts/stack.ts';
+import { freePort } from '../scripts/stack.ts';
 
 export interface RedisServer {
 	url: string;
