@@ -1,13 +1,13 @@
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Kysely } from 'kysely';
 import pg from 'pg';
 import { createHistoryDatabase, migrateHistoryDatabase } from '../server/history/database.ts';
 import type { HistoryDatabase } from '../server/history/schema.ts';
+import { freePort } from '../scripts/stack.ts';
 
 /*
  * Real databases for the history tests. SQLite is a temp file; PostgreSQL is the server `.ci/run`
@@ -214,15 +214,4 @@ async function startCluster(): Promise<{ adminUrl: string; stop(): Promise<void>
 		}
 	}
 	return { adminUrl, stop };
-}
-
-function freePort(): Promise<number> {
-	return new Promise((resolve, reject) => {
-		const probe = createServer();
-		probe.once('error', reject);
-		probe.listen(0, '127.0.0.1', () => {
-			const { port } = probe.address() as { port: number };
-			probe.close(() => resolve(port));
-		});
-	});
 }

@@ -9,7 +9,7 @@ function autoId(db: Kysely<unknown>) {
 		isPostgres(db) ? col.primaryKey().generatedByDefaultAsIdentity() : col.primaryKey().autoIncrement();
 }
 
-export function isPostgres(db: Kysely<unknown>): boolean {
+function isPostgres(db: Kysely<unknown>): boolean {
 	return db.getExecutor().adapter instanceof PostgresAdapter;
 }
 

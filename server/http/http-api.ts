@@ -26,7 +26,7 @@ export interface HttpApiSettings {
  * The feed's `lastHeartbeatAt` lags for live clusters (it moves only with another change); this
  * instance's fleet has the latest, so `/metrics` reports heartbeat ages from whichever is newer.
  */
-export function withLatestHeartbeats(status: FleetStatus, fleet: Fleet): FleetStatus {
+function withLatestHeartbeats(status: FleetStatus, fleet: Fleet): FleetStatus {
 	return { ...status, clusters: status.clusters.map((c) => ({ ...c, lastHeartbeatAt: Math.max(c.lastHeartbeatAt, fleet.get(c.id)?.lastHeartbeatAt ?? 0) })) };
 }
 

@@ -1,10 +1,7 @@
-import { compactRanges } from '#shared';
-import type { Incident, IncidentStatus } from '#shared';
+import { compactRanges, type Incident, type IncidentStatus } from '#shared';
 import type { IncidentNotice } from '../history/incident-notice.ts';
 
 /** Discord's embed limits; a message over any of them is refused with a 400, never trimmed. */
-export { compactRanges };
-
 export const DISCORD_LIMITS = { title: 256, description: 4096, fieldValue: 1024, footer: 2048, username: 80 } as const;
 
 export const COLOURS = { outage: 0xe5484d, degraded: 0xf5a524, monitoring: 0x3e63dd, resolved: 0x30a46c } as const;
@@ -29,7 +26,7 @@ const TITLE_PREFIX: Record<IncidentNotice['type'], string> = {
 };
 
 /** Red while a major or critical incident is open, orange for a minor one, blue while monitoring, green once resolved. */
-export function incidentColour(incident: Incident, type?: IncidentNotice['type']): number {
+function incidentColour(incident: Incident, type?: IncidentNotice['type']): number {
 	if (type === 'incident.resolved' || incident.status === 'resolved') return COLOURS.resolved;
 	if (incident.status === 'monitoring') return COLOURS.monitoring;
 	return incident.impact === 'major' || incident.impact === 'critical' ? COLOURS.outage : COLOURS.degraded;

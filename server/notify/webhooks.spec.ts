@@ -2,9 +2,11 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { Incident, IncidentUpdate } from '#shared';
-import { COLOURS, compactRanges, discordMessage, DISCORD_LIMITS } from './discord-embed.ts';
-import { verifySignature, WebhookNotifier, type IncidentNotice, type WebhookNotifierOptions, type WebhookTarget } from './webhooks.ts';
+import { compactRanges, type Incident, type IncidentUpdate } from '#shared';
+import type { IncidentNotice } from '../history/incident-notice.ts';
+import { COLOURS, discordMessage, DISCORD_LIMITS } from './discord-embed.ts';
+import { verifySignature } from './signature.ts';
+import { WebhookNotifier, type WebhookNotifierOptions, type WebhookTarget } from './webhooks.ts';
 
 /* The notifier against a real HTTP receiver on loopback; backoff and debounce under fake timers, never slept through. */
 const T0 = Date.UTC(2026, 10, 21, 12);

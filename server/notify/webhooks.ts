@@ -5,10 +5,6 @@ import type { Logger } from '../log.ts';
 import { discordMessage } from './discord-embed.ts';
 import { signPayload } from './signature.ts';
 
-export { verifySignature } from './signature.ts';
-
-export type { IncidentNotice, IncidentNoticeType };
-
 /** `discord`: a Discord channel webhook URL. `json`: any HTTPS endpoint, bodies signed with `secret`. */
 export type WebhookTarget = { kind: 'discord'; url: string } | { kind: 'json'; url: string; secret: string };
 

@@ -60,7 +60,7 @@ export const HeartbeatSchema = z
 	});
 
 /** Renders a zod path the way a developer would write the access: `shards[3].ping`. */
-export function formatPath(path: readonly PropertyKey[]): string {
+function formatPath(path: readonly PropertyKey[]): string {
 	let out = '';
 	for (const key of path) out += typeof key === 'number' ? `[${key}]` : out === '' ? clip(String(key)) : `.${clip(String(key))}`;
 	return out || '(payload)';

@@ -75,7 +75,7 @@ export class MemoryConnectionCap implements ConnectionCap {
  * KEYS[1] the set; ARGV: limit, now, expiresAt, member, leaseMs. Returns 1 when the slot is taken.
  * The key's own TTL is relative (Redis's clock), the scores are the instances' clocks.
  */
-export const CAP_ACQUIRE_LUA = `
+const CAP_ACQUIRE_LUA = `
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[2])
 if redis.call('ZSCORE', KEYS[1], ARGV[4]) == false and redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[1]) then
   return 0

@@ -112,7 +112,7 @@ export class MemoryRateStore implements RateLimitStore {
  * expires once it would be full again, so idle keys cost Redis nothing. KEYS[1] the bucket;
  * ARGV: limit, windowMs, now. Returns 0 when allowed, else the ms until a token is back.
  */
-export const RATE_LUA = `
+const RATE_LUA = `
 local limit = tonumber(ARGV[1])
 local window = tonumber(ARGV[2])
 local now = tonumber(ARGV[3])

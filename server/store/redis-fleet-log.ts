@@ -235,12 +235,12 @@ export class RedisFleetLog implements FleetLog {
 }
 
 /** A cluster as Redis stores it: the wire encoding with absolute times. */
-export function encodeRecord(cluster: ClusterStatus): Uint8Array {
+function encodeRecord(cluster: ClusterStatus): Uint8Array {
 	const w = new ByteWriter(64 + cluster.shards.length * 4);
 	writeCluster(w, cluster, 0);
 	return w.finish();
 }
 
-export function decodeRecord(bytes: Uint8Array): ClusterStatus {
+function decodeRecord(bytes: Uint8Array): ClusterStatus {
 	return readCluster(new ByteReader(bytes), 0);
 }

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { flushSync, tick } from 'svelte';
+import type { ComponentProps } from 'svelte';
 import type { ClusterLifecycle, ClusterStatus, ShardConflict, ShardStatus } from '#shared';
 import { HistoryState } from '$lib/status/history-state.svelte';
 import { demoHistory } from '$lib/status/demo-history';
@@ -11,16 +12,7 @@ import { cluster, shard, type ClusterSpec } from '#testing/fixtures/cluster';
 
 const NOW = Date.UTC(2025, 5, 1, 12);
 
-interface Props {
-	cluster: ClusterStatus;
-	now: number;
-	locale: string;
-	conflicts?: ShardConflict[];
-	found?: number | null;
-	maintenance?: boolean;
-	awaiting?: boolean;
-	history?: HistoryState;
-}
+type Props = ComponentProps<typeof ClusterCard>;
 
 /** Cluster 4: shards 8 and 9 ready (40 and 60 ms), started 3h 4m 30s ago, heard from 2 s ago. */
 const makeCluster = (overrides: ClusterSpec = {}): ClusterStatus =>
