@@ -1,6 +1,5 @@
-import type { ChangeSet, ClusterStatus } from '#shared';
 import type { Kysely } from 'kysely';
-import { backoffDelay, type BackoffPolicy } from '#shared';
+import { backoffDelay, type BackoffPolicy, type ChangeSet, type ClusterStatus } from '#shared';
 import type { Logger } from '../log.ts';
 import type { Subsystem } from '../subsystem.ts';
 import { createHistoryDatabase, migrateHistoryDatabase } from './database.ts';
