@@ -6,6 +6,7 @@ import { ViewerConnection } from '../src/lib/status/viewer-connection.ts';
 import { startInstance, type Instance } from '#testing/server/instances';
 import { startRedis, type RedisServer } from '#testing/redis';
 import { startBalancer } from '#testing/net/tcp-balancer';
+import { applyUpdate } from '#testing/faults/scenarios';
 
 /*
  * Scale-out on a real redis-server with three real server processes: state and versions shared
@@ -122,13 +123,7 @@ describe('several instances on one Redis', () => {
 			version: () => replica.version,
 			onState: () => undefined,
 			onUpdate: (u) => {
-				let outcome;
-				try {
-					outcome = replica.apply(u);
-				} catch {
-					return false;
-				}
-				if (outcome === 'gap') return false;
+				if (!applyUpdate(replica, u)) return false;
 				for (const cl of replica.status.clusters) {
 					if (cl.id > 5) continue;
 					if (cl.lifecycle === 'stopped') everStopped.add(cl.id);

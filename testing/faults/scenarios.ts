@@ -51,6 +51,18 @@ export function formatSpread(s: Spread): string {
 }
 
 /**
+ * Applies a polled or pushed update to a viewer's replica as the page does; false when the viewer
+ * must ask again (a gap in versions, or data it cannot decode), which `ViewerConnection` does.
+ */
+export function applyUpdate(replica: FleetReplica, update: FleetUpdate): boolean {
+	try {
+		return replica.apply(update) !== 'gap';
+	} catch {
+		return false;
+	}
+}
+
+/**
  * The page's own connection code (ViewerConnection + FleetReplica) watching a server: every
  * cluster it ever saw stopped, and the fleet as it holds it now. Polls on `live` like the page.
  */
@@ -59,13 +71,7 @@ export function watchFleet(serverUrl: string) {
 	const everStopped = new Map<number, number>();
 	const states: string[] = [];
 	const onUpdate = (u: FleetUpdate) => {
-		let outcome;
-		try {
-			outcome = replica.apply(u);
-		} catch {
-			return false;
-		}
-		if (outcome === 'gap') return false;
+		if (!applyUpdate(replica, u)) return false;
 		for (const cl of replica.status.clusters) if (cl.lifecycle === 'stopped' && !everStopped.has(cl.id)) everStopped.set(cl.id, Date.now());
 		return true;
 	};
