@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { secretsEqual } from '../auth/secret.ts';
 import type { Metrics } from '../public/metrics.ts';
-import { error, send, sendText } from './respond.ts';
+import { error, send } from './respond.ts';
 
 export interface MetricsRouteDeps {
 	metrics: Pick<Metrics, 'contentType' | 'scrape'>;
@@ -28,6 +28,9 @@ export function isMetricsScrape(req: IncomingMessage, token: string | undefined)
  * cached text (`Metrics.scrape`: at most one render a second however many scrapers).
  */
 export function createMetricsRoute(deps: MetricsRouteDeps) {
+	// The shared text encoded once: at 16,000 shards it is ~3 MB, and encoding it per scrape would
+	// cost every scraper what the shared render saved.
+	let body: { text: string; bytes: Buffer } | undefined;
 	return async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> => {
 		if (url.pathname !== '/metrics') return false;
 		req.resume();
@@ -51,7 +54,10 @@ export function createMetricsRoute(deps: MetricsRouteDeps) {
 			send(res, 401, error(code, `${why}: ${HOW_TO_SCRAPE}`), { ...noStore, 'WWW-Authenticate': 'Bearer realm="shardbeat-metrics"' });
 			return true;
 		}
-		sendText(res, 200, deps.metrics.contentType, await deps.metrics.scrape(), noStore);
+		const text = await deps.metrics.scrape();
+		if (body?.text !== text) body = { text, bytes: Buffer.from(text, 'utf8') };
+		res.writeHead(200, { 'Content-Type': deps.metrics.contentType, 'Content-Length': body.bytes.length, 'X-Content-Type-Options': 'nosniff', ...noStore });
+		res.end(body.bytes);
 		return true;
 	};
 }
