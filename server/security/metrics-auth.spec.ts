@@ -117,6 +117,16 @@ describe('/metrics authentication', () => {
 	});
 });
 
+describe('/metrics on a real server', () => {
+	it('answers concurrent scrapes from one shared render', async () => {
+		h = await startServer({ metricsToken: METRICS_TOKEN });
+		// Process CPU time and event-loop figures move between any two renders: equal texts are one render.
+		const texts = await Promise.all(Array.from({ length: 20 }, async () => (await scrapeMetrics(h!.url)).text()));
+		expect(texts[0]).toMatch(/^shardbeat_process_cpu_user_seconds_total \S+$/m);
+		expect(new Set(texts).size).toBe(1);
+	});
+});
+
 describe('createMetricsRoute', () => {
 	it('renders nothing for a refused request', async () => {
 		let scrapes = 0;
