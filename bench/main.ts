@@ -1,5 +1,6 @@
 import { cpus, totalmem } from 'node:os';
 import { startChild, type Child } from './ipc.ts';
+import { benchMetricsRender, benchMetricsScrapes } from './metrics.ts';
 import { benchPage, type PageFigures } from './page.ts';
 import { benchStorage } from './storage.ts';
 import { percentile } from './wire-client.ts';
@@ -10,7 +11,8 @@ import { percentile } from './wire-client.ts';
  * core" is literal. Everything is bounded: each phase has a fixed duration and every child
  * process exits on its own when the bench goes away or after 15 minutes.
  *
- * Flags: --quick (shorter phases, 2,000 viewers only), --no-page, --no-build.
+ * Flags: --quick (shorter phases, 2,000 viewers only), --no-page, --no-build. `tsx bench/metrics-only.ts`
+ * runs only the /metrics figures.
  */
 const args = new Set(process.argv.slice(2));
 const QUICK = args.has('--quick');
@@ -249,6 +251,14 @@ for (const f of FLEETS) naive.push(await benchNaive(f));
 let page: PageFigures[] = [];
 if (!args.has('--no-page')) page = await benchPage(FLEETS.filter((f) => f.clusters > 2), { build: !args.has('--no-build'), deltas: QUICK ? 3 : 7 });
 const storage = await benchStorage(STORAGE);
+/** Concurrent scrapers looping on /metrics, as in issue 13 (16 took /api/status from 4 ms to 11.9 s). */
+const SCRAPERS = 16;
+const metricsRender = await benchMetricsRender([16_000, 50_000], QUICK ? 3 : 7);
+for (const m of metricsRender) log(`metrics render ${fmt(m.shards)} shards: ${kb(m.bytes)}, ${fmt(m.series)} series, median ${fmt(m.medianMs)} ms, worst ${fmt(m.worstMs)} ms`);
+const metricsScrapes = await benchMetricsScrapes(16_000, SCRAPERS, QUICK ? 3 : 5);
+for (const [name, r] of Object.entries({ shared: metricsScrapes.shared, unshared: metricsScrapes.unshared })) {
+	log(`metrics ${SCRAPERS} scrapers, ${name}: ${r.scrapes} scrapes, ${r.renders} renders, p50 ${fmt(r.p50)} ms, probe p99 ${fmt(r.probeP99)} ms`);
+}
 log(`storage: ${fmt(STORAGE.shards)} shards × ${STORAGE.hours} h → ${fmt(storage.rows)} rows, ${fmt(storage.bytes)} B, ${fmt(storage.bytesPerShardPerDay)} B/shard/day (${fmt(storage.seconds, 1)} s)`);
 
 const out: string[] = [];
@@ -308,6 +318,24 @@ if (page.length) {
 		page.map((p) => [fmt(p.shards), `${fmt(p.firstApplyMs)} ms`, `${fmt(p.firstRenderMs)} ms`, `${fmt(p.completeMs)} ms`, `${fmt(p.deltaMedianMs, 1)} / ${fmt(p.deltaWorstMs, 1)} ms`, `${fmt(p.deltaPaintedMs, 1)} ms`])
 	);
 }
+out.push('**`/metrics`** (one render of the bench fleet, all shards ready with a ping, including Node process metrics; in the bench process)', '');
+table(
+	['shards', 'bytes', 'series', 'render (median / worst)'],
+	metricsRender.map((m) => [fmt(m.shards), `${fmt(m.bytes / 2 ** 20, 2)} MiB`, fmt(m.series), `${fmt(m.medianMs)} / ${fmt(m.worstMs)} ms`])
+);
+out.push(
+	`**\`/metrics\` under ${SCRAPERS} concurrent scrapers** (${fmt(metricsScrapes.shards)} shards, each scraper looping for ${metricsScrapes.seconds} s over HTTP; a probe request every 50 ms on the same server measures what everyone else waits)`,
+	''
+);
+table(
+	['rendering', 'scrapes answered', 'renders', 'scrape p50 / p99', 'probe p50 / p99'],
+	(
+		[
+			['shared (single-flight, 1 s cache)', metricsScrapes.shared],
+			['one per scrape (before)', metricsScrapes.unshared]
+		] as const
+	).map(([name, r]) => [name, fmt(r.scrapes), fmt(r.renders), `${fmt(r.p50)} / ${fmt(r.p99)} ms`, `${fmt(r.probeP50)} / ${fmt(r.probeP99)} ms`])
+);
 out.push(
 	'**Storage** (history in an SQLite file after VACUUM; simulated fleet: 16 shards per cluster, 5-s heartbeats, each shard reconnecting 1 heartbeat in 2,000, each cluster restarting about twice a day, a ping row per cluster per minute)',
 	''

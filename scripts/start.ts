@@ -1,4 +1,4 @@
-import { loadConfig, ConfigError } from '../server/config.ts';
+import { loadConfig, ConfigError, DEV_METRICS_TOKEN } from '../server/config.ts';
 import { startStack } from './stack.ts';
 
 /*
@@ -26,12 +26,17 @@ const stack = await startStack({
 	process.exit(1);
 });
 
+// The development token is public anyway; a real one is never printed.
+const metricsLine = !config.metricsToken
+	? 'off (set SHARDBEAT_METRICS_TOKEN)'
+	: `${stack.serverUrl}/metrics  (Authorization: Bearer ${config.metricsToken === DEV_METRICS_TOKEN ? DEV_METRICS_TOKEN : '$SHARDBEAT_METRICS_TOKEN'})`;
 console.log(`
   Shardbeat is running.
 
   Status page    ${stack.page.url}/      (also /de/, /fr/, /es/)
   Status API     ${stack.serverUrl}/api/status
   Health         ${stack.serverUrl}/healthz
+  Metrics        ${metricsLine}
   Simulated bot  ${stack.fleet.clusters.length} clusters × 4 shards = ${stack.fleet.totalShards} shards, reporting every ${config.heartbeatIntervalMs / 1000} s
 
   A bigger fleet (on a fresh server):  npm run fleet -- --clusters 1000 --shards 16

@@ -4,6 +4,7 @@ import {
 	ConfigError,
 	DEFAULTS,
 	DEV_BOT_SECRET,
+	DEV_METRICS_TOKEN,
 	DEV_OPERATOR_SECRET,
 	loadConfig,
 	SETTINGS,
@@ -25,7 +26,8 @@ describe('loadConfig', () => {
 			statusMaxAgeS: 5
 		});
 		expect(config.tokenSecret).toHaveLength(64);
-		expect(warnings).toHaveLength(3);
+		expect(config.metricsToken).toBe(DEV_METRICS_TOKEN);
+		expect(warnings).toHaveLength(4);
 	});
 
 	const ok: [string, Record<string, string>, object][] = [
@@ -41,6 +43,7 @@ describe('loadConfig', () => {
 			{ SHARDBEAT_TRUST_PROXY: '1', SHARDBEAT_RATE_TOKEN_PER_MIN: '5', SHARDBEAT_RATE_HTTP_PER_MIN: '0', SHARDBEAT_RATE_VIEWER_EVENTS_PER_10S: '7', SHARDBEAT_MAX_VIEWERS_PER_IP: '3', SHARDBEAT_PUBLIC_DETAIL: 'basic' },
 			{ trustProxy: true, tokenRatePerMin: 5, httpRatePerMin: 0, viewerEventsPer10s: 7, maxViewersPerIp: 3, publicDetail: 'basic' }
 		],
+		['a metrics token', { SHARDBEAT_METRICS_TOKEN: 'm'.repeat(24) }, { metricsToken: 'm'.repeat(24) }],
 		['a webhook with its secret', { SHARDBEAT_WEBHOOK_URL: 'https://hooks.example/x', SHARDBEAT_WEBHOOK_SECRET: '0123456789abcdef' }, { webhookUrl: 'https://hooks.example/x', webhookSecret: '0123456789abcdef' }]
 	];
 	it.each(ok)('reads %s', (_, env, expected) => {
@@ -59,7 +62,9 @@ describe('loadConfig', () => {
 		['a public detail level that does not exist', { SHARDBEAT_PUBLIC_DETAIL: 'none' }, /SHARDBEAT_PUBLIC_DETAIL/],
 		['a negative rate limit', { SHARDBEAT_RATE_TOKEN_PER_MIN: '-1' }, /SHARDBEAT_RATE_TOKEN_PER_MIN/],
 		['a proxy setting that is not 0 or 1', { SHARDBEAT_TRUST_PROXY: 'yes' }, /SHARDBEAT_TRUST_PROXY/],
-		['production without secrets', { NODE_ENV: 'production' }, /openssl rand/]
+		['production without secrets', { NODE_ENV: 'production' }, /openssl rand/],
+		['a metrics token that is the operator secret', { SHARDBEAT_METRICS_TOKEN: 'x'.repeat(24), SHARDBEAT_OPERATOR_SECRET: 'x'.repeat(24) }, /SHARDBEAT_METRICS_TOKEN must differ/],
+		['a metrics token that is the bot secret', { SHARDBEAT_METRICS_TOKEN: 'x'.repeat(24), SHARDBEAT_BOT_SECRET: 'x'.repeat(24) }, /SHARDBEAT_METRICS_TOKEN must differ/]
 	];
 	it.each(bad)('refuses %s with a message naming the variable', (_, env, message) => {
 		expect(() => loadConfig(env)).toThrow(ConfigError);
@@ -82,7 +87,7 @@ describe('loadConfig', () => {
 
 	it('leaves unset optional fields out rather than undefined', () => {
 		const { config } = loadConfig({ NODE_ENV: 'production', SHARDBEAT_BOT_SECRET: 'b'.repeat(16), SHARDBEAT_TOKEN_SECRET: 't'.repeat(32) });
-		for (const key of ['redisUrl', 'operatorSecret', 'discordWebhookUrl', 'webhookUrl', 'webhookSecret', 'pageUrl']) expect(config).not.toHaveProperty(key);
+		for (const key of ['redisUrl', 'operatorSecret', 'metricsToken', 'discordWebhookUrl', 'webhookUrl', 'webhookSecret', 'pageUrl']) expect(config).not.toHaveProperty(key);
 	});
 });
 
@@ -113,6 +118,7 @@ describe('SETTINGS rows', () => {
 		SHARDBEAT_RETENTION_DAYS: ['retentionDays', 90],
 		SHARDBEAT_INCIDENT_THRESHOLD_S: ['incidentThresholdMs', 120_000],
 		SHARDBEAT_OPERATOR_SECRET: ['operatorSecret', DEV_OPERATOR_SECRET],
+		SHARDBEAT_METRICS_TOKEN: ['metricsToken', DEV_METRICS_TOKEN],
 		SHARDBEAT_DISCORD_WEBHOOK_URL: ['discordWebhookUrl', absent],
 		SHARDBEAT_WEBHOOK_URL: ['webhookUrl', absent],
 		SHARDBEAT_WEBHOOK_SECRET: ['webhookSecret', absent],
@@ -144,6 +150,7 @@ describe('SETTINGS rows', () => {
 		SHARDBEAT_RETENTION_DAYS: { accepts: ['1', '3650'], refuses: ['0', '3651'] },
 		SHARDBEAT_INCIDENT_THRESHOLD_S: { accepts: ['10', '86400'], refuses: ['9', '86401'] },
 		SHARDBEAT_OPERATOR_SECRET: { accepts: ['o'.repeat(24)], refuses: ['o'.repeat(23)] },
+		SHARDBEAT_METRICS_TOKEN: { accepts: ['m'.repeat(24), 'a1B2-c3D4_e5F6.g7H8~i9J0k'], refuses: ['m'.repeat(23), '', `${'m'.repeat(12)} ${'m'.repeat(12)}`, `${'m'.repeat(24)}\n`, `${'m'.repeat(24)}é`] },
 		SHARDBEAT_DISCORD_WEBHOOK_URL: { accepts: ['https://discord.com/api/webhooks/1/x', 'https://ptb.discordapp.com/api/webhooks/1/x'], refuses: ['http://discord.com/api/webhooks/1/x'] },
 		SHARDBEAT_WEBHOOK_URL: { accepts: [], refuses: ['ftp://hooks.example/x'] }, // accepted with its secret: see 'reads a webhook with its secret'
 		SHARDBEAT_WEBHOOK_SECRET: { accepts: ['s'.repeat(16)], refuses: ['s'.repeat(15)] },

@@ -5,6 +5,8 @@ import { z } from 'zod';
 export const DEV_BOT_SECRET = 'shardbeat-dev-secret';
 /** The operator secret outside production when `SHARDBEAT_OPERATOR_SECRET` is unset (with a warning). */
 export const DEV_OPERATOR_SECRET = 'shardbeat-dev-operator-secret';
+/** The `/metrics` bearer token outside production when `SHARDBEAT_METRICS_TOKEN` is unset (with a warning). */
+export const DEV_METRICS_TOKEN = 'shardbeat-dev-metrics-token';
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 const secret = (min: number) => z.string().min(min, `must be at least ${min} characters`);
@@ -70,6 +72,10 @@ export const SETTINGS = [
 	{ env: 'SHARDBEAT_OPERATOR_SECRET', key: 'operatorSecret', schema: secret(24),
 		shown: `\`${DEV_OPERATOR_SECRET}\` outside production; unset (operator API off) in production`,
 		meaning: 'Bearer secret of the [operator API](#operator-api) (incidents, updates, maintenance); 24+ chars.' },
+	// It travels in an HTTP header as `Bearer <token>`: one word of printable ASCII.
+	{ env: 'SHARDBEAT_METRICS_TOKEN', key: 'metricsToken', schema: secret(24).regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces (it is sent in an HTTP header)'),
+		shown: `\`${DEV_METRICS_TOKEN}\` outside production; unset (\`/metrics\` off) in production`,
+		meaning: 'Bearer token your Prometheus sends to scrape [`/metrics`](#metrics); 24+ chars (`openssl rand -hex 32`), not the operator or bot secret. Unset, `/metrics` answers `404`.' },
 	{ env: 'SHARDBEAT_DISCORD_WEBHOOK_URL', key: 'discordWebhookUrl',
 		schema: z.string().regex(/^https:\/\/(\w+\.)?discord(app)?\.com\/api\/webhooks\/\S+$/, 'must be a Discord webhook URL (https://discord.com/api/webhooks/…)'),
 		meaning: 'A Discord webhook URL that gets an embed when an incident opens, changes or resolves.' },
@@ -92,13 +98,13 @@ export const SETTINGS = [
 	{ env: 'SHARDBEAT_RATE_TOKEN_PER_MIN', key: 'tokenRatePerMin', schema: int(0, 1_000_000), default: '30',
 		meaning: '`POST /api/token` requests per client IP per minute; more get `429` with `Retry-After`. `0` turns it off.' },
 	{ env: 'SHARDBEAT_RATE_HTTP_PER_MIN', key: 'httpRatePerMin', schema: int(0, 1_000_000), default: '300',
-		meaning: 'HTTP requests per client IP per minute, all routes but `/healthz` and `/metrics`. `0` turns it off.' },
+		meaning: 'HTTP requests per client IP per minute, all routes but `/healthz` and `/metrics` scrapes with the right token. `0` turns it off.' },
 	{ env: 'SHARDBEAT_RATE_VIEWER_EVENTS_PER_10S', key: 'viewerEventsPer10s', schema: int(0, 1_000_000), default: '20',
 		meaning: 'Events (`get-cluster-status` polls and the rest) per viewer socket per 10 s; more are answered `rate_limited`. `0` turns it off.' },
 	{ env: 'SHARDBEAT_MAX_VIEWERS_PER_IP', key: 'maxViewersPerIp', schema: int(0, 10_000_000), default: '50',
 		meaning: 'Concurrent viewer sockets per client IP (across every instance when scaled out); bots are not counted. `0` turns it off.' },
 	{ env: 'SHARDBEAT_PUBLIC_DETAIL', key: 'publicDetail', schema: z.enum(['full', 'basic']), default: 'full',
-		meaning: '`basic`: public viewers, `/api/status` and `/api/v1/summary` get no pings and no guild or member counts; only operator tokens see them (`/metrics` stays full).' }
+		meaning: '`basic`: public viewers, `/api/status` and `/api/v1/summary` get no pings and no guild or member counts; only operator tokens see them (`/metrics`, behind its token, stays full).' }
 ] as const satisfies readonly Setting[];
 
 type Row = (typeof SETTINGS)[number];
@@ -187,6 +193,16 @@ export function loadConfig(env: Record<string, string | undefined>): { config: S
 	if (!c.operatorSecret && !production) {
 		c.operatorSecret = DEV_OPERATOR_SECRET;
 		warnings.push(`SHARDBEAT_OPERATOR_SECRET is not set; the operator API accepts the development secret "${DEV_OPERATOR_SECRET}".`);
+	}
+	if (!c.metricsToken && !production) {
+		c.metricsToken = DEV_METRICS_TOKEN;
+		warnings.push(`SHARDBEAT_METRICS_TOKEN is not set; /metrics accepts the development token "${DEV_METRICS_TOKEN}".`);
+	}
+	// A scraper's credential sits in a Prometheus config file: it must open /metrics and nothing else.
+	if (c.metricsToken && (c.metricsToken === c.operatorSecret || c.metricsToken === c.botSecret)) {
+		throw new ConfigError(
+			'SHARDBEAT_METRICS_TOKEN must differ from SHARDBEAT_OPERATOR_SECRET and SHARDBEAT_BOT_SECRET: a scraper must not hold a key to the operator API or the bot socket; generate one with `openssl rand -hex 32`.'
+		);
 	}
 
 	for (const origin of c.allowedOrigins ?? []) {

@@ -1,13 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { FleetHistory, Incident, MaintenanceWindow, StatusSummary } from '#shared';
-import { BOT_SECRET, connectBot, fetchToken, heartbeat, sendHeartbeat, startServer, type Harness } from '#testing/server/harness';
+import { BOT_SECRET, connectBot, fetchToken, heartbeat, METRICS_TOKEN, scrapeMetrics, sendHeartbeat, startServer, type Harness } from '#testing/server/harness';
 
 /* The v1 API over real HTTP: operator writes, public reads, and the machine-readable endpoints. */
 
 const OPERATOR = 'operator-secret-0123456789abcdef';
 let h: Harness;
 beforeEach(async () => {
-	h = await startServer({ operatorSecret: OPERATOR });
+	h = await startServer({ operatorSecret: OPERATOR, metricsToken: METRICS_TOKEN });
 	await h.server.history.whenReady();
 });
 afterEach(() => h.close());
@@ -154,7 +154,7 @@ describe('public history and machine endpoints', () => {
 		const atom = await fetch(`${h.url}/feeds/incidents.atom`);
 		expect(atom.headers.get('content-type')).toMatch(/^application\/atom\+xml/);
 
-		const metrics = await (await fetch(`${h.url}/metrics`)).text();
+		const metrics = await (await scrapeMetrics(h.url)).text();
 		expect(metrics).toMatch(/^shardbeat_shard_up\{cluster="0",shard="1"\} 1$/m);
 		expect(metrics).toMatch(/^shardbeat_heartbeats_accepted_total 1$/m);
 		expect(metrics).toMatch(/^shardbeat_bots 1$/m);

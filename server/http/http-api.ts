@@ -11,6 +11,7 @@ import { createMetrics } from '../public/metrics.ts';
 import type { Limits } from '../security/limits.ts';
 import type { Subsystem } from '../subsystem.ts';
 import { createApiV1 } from './api-v1.ts';
+import { createMetricsRoute } from './metrics-route.ts';
 import { createPublicRoutes } from './public-routes.ts';
 import { createHttpHandler } from './routes.ts';
 
@@ -18,6 +19,8 @@ export interface HttpApiSettings {
 	allowedOrigins: readonly string[];
 	statusMaxAgeS: number;
 	operatorSecret?: string | undefined;
+	/** `/metrics` answers only `Authorization: Bearer <this>`; unset, it is off. */
+	metricsToken?: string | undefined;
 	pageUrl?: string | undefined;
 	botName: string;
 }
@@ -32,7 +35,8 @@ function withLatestHeartbeats(status: FleetStatus, fleet: Fleet): FleetStatus {
 
 /**
  * HTTP routes: tokens, `/api/status` and `/healthz` (`routes.ts`), history and the operator API
- * (`api-v1.ts`), summary, badge, feeds and metrics (`public-routes.ts`), behind the origin check
+ * (`api-v1.ts`), summary, badge and feeds (`public-routes.ts`), `/metrics` behind its bearer token
+ * (`metrics-route.ts`), behind the origin check
  * and per-IP limits. Socket.io answers `/socket.io/` itself; everything else comes here.
  */
 export function createHttpApi(deps: {
@@ -79,7 +83,6 @@ export function createHttpApi(deps: {
 	const publicRoutes = createPublicRoutes({
 		snapshot: feeds.snapshot,
 		current: async () => (history.ready ? history.service.current() : undefined),
-		metrics,
 		pageUrl: () => settings.pageUrl ?? deps.serverUrl(),
 		serverUrl: deps.serverUrl,
 		botName: settings.botName,
@@ -87,11 +90,12 @@ export function createHttpApi(deps: {
 		now: deps.historyNow
 	});
 	const handler = createHttpHandler({
-		routes: [apiV1, publicRoutes],
+		routes: [apiV1, publicRoutes, createMetricsRoute({ metrics, token: settings.metricsToken })],
 		allowedOrigins: settings.allowedOrigins,
 		statusMaxAgeS: settings.statusMaxAgeS,
 		tokens: deps.tokens,
 		...(settings.operatorSecret ? { operatorSecret: settings.operatorSecret } : {}),
+		...(settings.metricsToken ? { metricsToken: settings.metricsToken } : {}),
 		limits: deps.limits.http,
 		statusJson: () => feeds.public.json(Date.now()),
 		logger,

@@ -1,6 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FleetStatus, Incident, MaintenanceWindow, StatusSummary } from '#shared';
-import type { Metrics } from '../public/metrics.ts';
 import { statusBadge } from '../public/badge.ts';
 import { atomFeed, rssFeed } from '../public/feeds.ts';
 import { buildSummary } from '../public/summary.ts';
@@ -10,7 +9,6 @@ export interface PublicRoutesDeps {
 	snapshot: () => FleetStatus;
 	/** Open incidents and maintenance (undefined while the history database is unreachable). */
 	current: () => Promise<{ incidents: Incident[]; maintenance: MaintenanceWindow[] } | undefined>;
-	metrics: Metrics;
 	/** The page's public URL for links; the server's own URL when unset. */
 	pageUrl: () => string;
 	/** This server's URL (feeds name themselves). */
@@ -22,7 +20,7 @@ export interface PublicRoutesDeps {
 
 /**
  * Read-only public endpoints for tools rather than people: `GET /api/v1/summary` (Statuspage's
- * `summary.json` shape), `/badge.svg`, `/feeds/incidents.rss` and `.atom`, and `/metrics`.
+ * `summary.json` shape), `/badge.svg`, `/feeds/incidents.rss` and `.atom`. (`/metrics` is `metrics-route.ts`.)
  * Each degrades rather than fails when history is unreachable: the live fleet is always known.
  */
 export function createPublicRoutes(deps: PublicRoutesDeps) {
@@ -41,7 +39,7 @@ export function createPublicRoutes(deps: PublicRoutesDeps) {
 
 	return async (req: IncomingMessage, res: ServerResponse, url: URL, cors: Record<string, string>): Promise<boolean> => {
 		const path = url.pathname;
-		const known = ['/api/v1/summary', '/badge.svg', '/feeds/incidents.rss', '/feeds/incidents.atom', '/metrics'];
+		const known = ['/api/v1/summary', '/badge.svg', '/feeds/incidents.rss', '/feeds/incidents.atom'];
 		if (!known.includes(path)) return false;
 		if (req.method !== 'GET' && req.method !== 'HEAD') throw new HttpError(405, 'method_not_allowed', `${req.method} is not supported on ${path}; use GET`);
 		const cache = { ...cors, 'Cache-Control': `public, max-age=${deps.summaryMaxAgeS}` };
@@ -71,9 +69,6 @@ export function createPublicRoutes(deps: PublicRoutesDeps) {
 				sendText(res, 200, rss ? 'application/rss+xml; charset=utf-8' : 'application/atom+xml; charset=utf-8', xml, { ...cors, 'Cache-Control': 'public, max-age=60' });
 				return true;
 			}
-			case '/metrics':
-				sendText(res, 200, deps.metrics.contentType, await deps.metrics.render(), { 'Cache-Control': 'no-store' });
-				return true;
 		}
 		return false;
 	};

@@ -3,6 +3,7 @@ import { secretsEqual } from '../auth/secret.ts';
 import type { ViewerTokens } from '../auth/viewer-token.ts';
 import type { Logger } from '../log.ts';
 import type { RateDecision, RateLimiter } from '../security/rate-limit.ts';
+import { isMetricsScrape } from './metrics-route.ts';
 import { error, HttpError, rateLimited, send } from './respond.ts';
 
 /** Further routes (the v1 API, feeds, metrics): true when one answered. */
@@ -21,6 +22,8 @@ export interface HttpDeps {
 	routes?: RouteHandler[];
 	/** `POST /api/token` with `Authorization: Bearer <this>` mints an operator-scoped token. */
 	operatorSecret?: string;
+	/** `SHARDBEAT_METRICS_TOKEN`: a `/metrics` request bearing it skips the per-IP limits. */
+	metricsToken?: string;
 	/** Per-IP limits; absent limiters mean no limit. */
 	limits?: {
 		/** The IP a request counts against (see `security/client-ip.ts`). */
@@ -32,8 +35,11 @@ export interface HttpDeps {
 	};
 }
 
-/** Probes and scrapes: monitoring must still see a server that is being flooded. */
-const RATE_EXEMPT = new Set(['/healthz', '/metrics']);
+/**
+ * Probes, and scrapes bearing the metrics token (see `exempt` below): monitoring must still see a
+ * server that is being flooded.
+ */
+const RATE_EXEMPT = new Set(['/healthz']);
 
 /**
  * The HTTP side of the server. Socket.io handles `/socket.io/` before this sees a request.
@@ -68,7 +74,10 @@ export function createHttpHandler(deps: HttpDeps) {
 			}
 
 			const limits = deps.limits;
-			if (limits && !RATE_EXEMPT.has(url.pathname)) {
+			// The operator's scraper is exempt; anyone else asking for /metrics spends their HTTP budget,
+			// so guessing the token is as slow as the limit.
+			const exempt = RATE_EXEMPT.has(url.pathname) || (url.pathname === '/metrics' && isMetricsScrape(req, deps.metricsToken));
+			if (limits && !exempt) {
 				const ip = limits.clientIp(req);
 				const refused = (await limitOf(limits.http, ip)) ?? (req.method === 'POST' && url.pathname === '/api/token' ? await limitOf(limits.token, ip) : undefined);
 				if (refused) {

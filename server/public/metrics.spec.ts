@@ -27,7 +27,7 @@ function twoClusters(): FleetStatus {
 }
 
 function setup(fleet: FleetStatus = twoClusters()) {
-	const state = { fleet, snapshots: 0 };
+	const state = { fleet, snapshots: 0, clock: 0 };
 	const source: MetricsSource = {
 		snapshot: () => {
 			state.snapshots++;
@@ -38,7 +38,7 @@ function setup(fleet: FleetStatus = twoClusters()) {
 		bots: () => 2,
 		now: () => NOW
 	};
-	const metrics = createMetrics(source, { defaultMetrics: false });
+	const metrics = createMetrics(source, { defaultMetrics: false, clock: () => state.clock });
 	/** `render()` as a map from series (name plus labels, as printed) to value; also checks every line's shape. */
 	const scrape = async () => {
 		const text = await metrics.render();
@@ -68,14 +68,14 @@ describe('createMetrics', () => {
 			'shardbeat_shard_state{cluster="0",shard="1",state="ready"}': 1,
 			'shardbeat_shard_state{cluster="1",shard="2",state="ready"}': 1,
 			'shardbeat_shard_state{cluster="1",shard="3",state="reconnecting"}': 1,
-			'shardbeat_shard_ping_ms{cluster="0",shard="0"}': 41,
-			'shardbeat_shard_ping_ms{cluster="0",shard="1"}': 43.5,
-			'shardbeat_shard_ping_ms{cluster="1",shard="2"}': 40,
+			'shardbeat_shard_ping_seconds{cluster="0",shard="0"}': 0.041,
+			'shardbeat_shard_ping_seconds{cluster="0",shard="1"}': 0.0435,
+			'shardbeat_shard_ping_seconds{cluster="1",shard="2"}': 0.04,
 			'shardbeat_cluster_up{cluster="0"}': 1,
 			'shardbeat_cluster_up{cluster="1"}': 1,
 			'shardbeat_cluster_last_heartbeat_age_seconds{cluster="0"}': 2.5,
 			'shardbeat_cluster_last_heartbeat_age_seconds{cluster="1"}': 5,
-			shardbeat_shards_total: 4,
+			shardbeat_shards: 4,
 			shardbeat_viewers: 7,
 			shardbeat_bots: 2,
 			shardbeat_heartbeats_accepted_total: 120,
@@ -94,7 +94,7 @@ describe('createMetrics', () => {
 			shardbeat_polls_total: 'counter',
 			shardbeat_pushes_total: 'counter',
 			shardbeat_shard_up: 'gauge',
-			shardbeat_shards_total: 'gauge'
+			shardbeat_shards: 'gauge'
 		});
 	});
 
@@ -125,7 +125,7 @@ describe('createMetrics', () => {
 		expect(series.get('shardbeat_shard_state{cluster="1",shard="3",state="ready"}')).toBe(1);
 		expect(series.has('shardbeat_shard_state{cluster="1",shard="3",state="reconnecting"}')).toBe(false);
 		expect(series.get('shardbeat_shard_up{cluster="1",shard="3"}')).toBe(1);
-		expect(series.get('shardbeat_shard_ping_ms{cluster="1",shard="3"}')).toBe(39);
+		expect(series.get('shardbeat_shard_ping_seconds{cluster="1",shard="3"}')).toBe(0.039);
 	});
 
 	it('counts a stopped cluster down and keeps its stale state and ping out', async () => {
@@ -189,5 +189,70 @@ describe('createMetrics', () => {
 		expect(text).toMatch(/^shardbeat_process_cpu_user_seconds_total \S+$/m);
 		expect(text).toMatch(/^shardbeat_nodejs_heap_size_used_bytes \S+$/m);
 		expect(text).toMatch(/^shardbeat_shard_up\{cluster="0",shard="0"\} 1$/m);
+		// The per-type gauges stay; their `_total` sums (gauges with a counter's suffix) are gone.
+		expect(text).toMatch(/^# TYPE shardbeat_nodejs_active_handles gauge$/m);
+		expect(text).not.toMatch(/_active_(handles|requests|resources)_total/);
+	});
+
+	it('names every series in base units, with _total on counters only', async () => {
+		const { text } = await setup().scrape();
+		const types = [...text.matchAll(/^# TYPE (\S+) (\S+)$/gm)].map((m) => [m[1]!, m[2]!] as const);
+		for (const [name, type] of types) {
+			expect(name.endsWith('_total'), `${name} is a ${type}`).toBe(type === 'counter');
+			expect(name, 'milliseconds are not a base unit').not.toMatch(/_ms$|_milliseconds$/);
+		}
+		expect(text).not.toMatch(/shardbeat_shard_ping_ms|shardbeat_shards_total/);
+	});
+});
+
+describe('Metrics.scrape', () => {
+	it('renders once for any number of concurrent scrapes, and again once the text is a second old', async () => {
+		const { state, metrics } = setup();
+		const texts = await Promise.all(Array.from({ length: 20 }, () => metrics.scrape()));
+		expect(state.snapshots).toBe(1);
+		expect(new Set(texts).size).toBe(1);
+		expect(texts[0]).toMatch(/^shardbeat_bots 2$/m);
+
+		// Within the second, a changed fleet is not rendered: the cached text answers.
+		state.fleet = { ...state.fleet, clusters: [state.fleet.clusters[0]!] };
+		state.clock = 999;
+		expect(await metrics.scrape()).toBe(texts[0]);
+		expect(state.snapshots).toBe(1);
+
+		state.clock = 1_000;
+		const later = await Promise.all(Array.from({ length: 20 }, () => metrics.scrape()));
+		expect(state.snapshots).toBe(2);
+		expect(later[0]).not.toMatch(/cluster="1"/);
+		// render() is always fresh (the unit the cache spares).
+		await metrics.render();
+		expect(state.snapshots).toBe(3);
+	});
+
+	it('counts the second from when a render finished, so a slow render cannot run back to back', async () => {
+		const { state, source, metrics } = setup();
+		const snapshot = source.snapshot;
+		source.snapshot = () => {
+			state.clock += 1_500; // a render that takes 1.5 s of the clock
+			return snapshot();
+		};
+		await metrics.scrape();
+		state.clock += 999;
+		await metrics.scrape();
+		expect(state.snapshots).toBe(1);
+		state.clock += 1;
+		await metrics.scrape();
+		expect(state.snapshots).toBe(2);
+	});
+
+	it('does not cache a failed render', async () => {
+		const { state, source, metrics } = setup();
+		const snapshot = source.snapshot;
+		source.snapshot = () => {
+			throw new Error('feed unavailable');
+		};
+		await expect(Promise.all([metrics.scrape(), metrics.scrape()])).rejects.toThrow('feed unavailable');
+		source.snapshot = snapshot;
+		expect(await metrics.scrape()).toMatch(/^shardbeat_bots 2$/m);
+		expect(state.snapshots).toBe(1);
 	});
 });

@@ -20,14 +20,32 @@ export interface Metrics {
 	registry: Registry;
 	/** The `Content-Type` to serve `render()` with (Prometheus text format 0.0.4). */
 	contentType: string;
-	/** The exposition text, collected now. */
+	/** The exposition text, collected now (one fleet snapshot, every series). */
 	render(): Promise<string>;
+	/**
+	 * The exposition text for a scrape: shared by every caller. Scrapes that arrive while a render
+	 * runs wait for it, and its text answers every scrape for `cacheMs` after it finished, so any
+	 * number of scrapers cost at most one render per `cacheMs` (plus the render's own time).
+	 */
+	scrape(): Promise<string>;
 }
 
 export interface MetricsOptions {
 	/** Node process metrics (CPU, memory, event loop lag, GC) as `shardbeat_process_*`, `shardbeat_nodejs_*`. Default true. */
 	defaultMetrics?: boolean;
+	/** How long a rendered text answers scrapes after it finished, ms. Default 1000. */
+	cacheMs?: number;
+	/** Monotonic clock for that cache, ms. Default `performance.now`. */
+	clock?: () => number;
 }
+
+/**
+ * prom-client's default metrics that Prometheus naming refuses: gauges ending in `_total`
+ * (`promtool check metrics`: "non-counter metrics should not have _total suffix"). Each is the
+ * sum of the per-type gauge without the suffix (`sum(shardbeat_nodejs_active_handles)`), so
+ * nothing is lost by dropping them.
+ */
+const DROPPED_DEFAULTS = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
 
 /**
  * Prometheus metrics for the fleet and the server. Everything is computed when scraped, through
@@ -37,16 +55,20 @@ export interface MetricsOptions {
  *
  * Series: `shardbeat_shard_up{cluster,shard}` (1 ready in a live cluster, else 0; every assigned
  * shard), `shardbeat_shard_state{cluster,shard,state}` (1, current state only),
- * `shardbeat_shard_ping_ms{cluster,shard}` (when known), `shardbeat_cluster_up{cluster}` (0 when
- * stopped), `shardbeat_cluster_last_heartbeat_age_seconds{cluster}`, `shardbeat_shards_total`,
+ * `shardbeat_shard_ping_seconds{cluster,shard}` (when known), `shardbeat_cluster_up{cluster}` (0 when
+ * stopped), `shardbeat_cluster_last_heartbeat_age_seconds{cluster}`, `shardbeat_shards`,
  * `shardbeat_viewers`, `shardbeat_bots`, and the counters `shardbeat_heartbeats_accepted_total`,
  * `shardbeat_heartbeats_refused_total`, `shardbeat_polls_total`, `shardbeat_pushes_total`.
- * A stopped cluster's shards keep `shard_up` 0 but lose `shard_state` and `shard_ping_ms`: its
- * last report is stale, and a `ready` from a dead process would only mislead alerts.
+ * A stopped cluster's shards keep `shard_up` 0 but lose `shard_state` and `shard_ping_seconds`: its
+ * last report is stale, and a `ready` from a dead process would only mislead alerts. Names follow
+ * Prometheus conventions (base units, `_total` on counters only): `promtool check metrics` is clean.
  */
 export function createMetrics(source: MetricsSource, options: MetricsOptions = {}): Metrics {
 	const registry = new Registry();
-	if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: 'shardbeat_' });
+	if (options.defaultMetrics ?? true) {
+		collectDefaultMetrics({ register: registry, prefix: 'shardbeat_' });
+		for (const name of DROPPED_DEFAULTS) registry.removeSingleMetric(`shardbeat_${name}`);
+	}
 
 	/*
 	 * One snapshot per scrape: registry.metrics() calls every collect() synchronously before its
@@ -93,8 +115,8 @@ export function createMetrics(source: MetricsSource, options: MetricsOptions = {
 	});
 
 	new Gauge({
-		name: 'shardbeat_shard_ping_ms',
-		help: 'Gateway heartbeat round trip of the shard in milliseconds, as its live cluster last reported it.',
+		name: 'shardbeat_shard_ping_seconds',
+		help: 'Gateway heartbeat round trip of the shard in seconds, as its live cluster last reported it.',
 		labelNames: ['cluster', 'shard'] as const,
 		registers: [registry],
 		collect() {
@@ -102,7 +124,7 @@ export function createMetrics(source: MetricsSource, options: MetricsOptions = {
 			for (const c of scrape().fleet.clusters) {
 				if (c.lifecycle === 'stopped') continue;
 				const assigned = new Set(c.shardIds);
-				for (const s of c.shards) if (assigned.has(s.id) && s.ping !== null) this.set({ cluster: c.id, shard: s.id }, s.ping);
+				for (const s of c.shards) if (assigned.has(s.id) && s.ping !== null) this.set({ cluster: c.id, shard: s.id }, s.ping / 1000);
 			}
 		}
 	});
@@ -133,7 +155,8 @@ export function createMetrics(source: MetricsSource, options: MetricsOptions = {
 	});
 
 	new Gauge({
-		name: 'shardbeat_shards_total',
+		// Not `_total`: that suffix is for counters, and this is a count that can go down.
+		name: 'shardbeat_shards',
 		help: "The bot's total shard count (0 until a cluster reports one).",
 		registers: [registry],
 		collect() {
@@ -181,5 +204,26 @@ export function createMetrics(source: MetricsSource, options: MetricsOptions = {
 	mirror('shardbeat_polls_total', 'Status polls (get-cluster-status) from viewers.', () => source.stats.polls);
 	mirror('shardbeat_pushes_total', 'Fleet updates broadcast to viewers (one per batch, however many viewers).', () => source.stats.pushes);
 
-	return { registry, contentType: registry.contentType, render: () => registry.metrics() };
+	const render = () => registry.metrics();
+	const cacheMs = options.cacheMs ?? 1_000;
+	const clock = options.clock ?? (() => performance.now());
+	let rendering: Promise<string> | undefined;
+	let cached: { text: string; until: number } | undefined;
+	const scrapeText = (): Promise<string> => {
+		if (cached && clock() < cached.until) return Promise.resolve(cached.text);
+		rendering ??= render().then(
+			(text) => {
+				cached = { text, until: clock() + cacheMs };
+				rendering = undefined;
+				return text;
+			},
+			(err: unknown) => {
+				rendering = undefined; // a failed render is not cached: the next scrape tries again
+				throw err;
+			}
+		);
+		return rendering;
+	};
+
+	return { registry, contentType: registry.contentType, render, scrape: scrapeText };
 }

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { FleetReplica, type ClusterStatus, type FleetStatus } from '#shared';
-import { connectBot, fetchToken, followViewer, heartbeat, sendHeartbeat, startServer, type Harness, type ViewerSocket } from '#testing/server/harness';
+import { connectBot, fetchToken, followViewer, heartbeat, METRICS_TOKEN, scrapeMetrics, sendHeartbeat, startServer, type Harness, type ViewerSocket } from '#testing/server/harness';
 
 const OPERATOR_SECRET = 'operator-secret-for-detail-spec-0123456789';
 let h: Harness;
@@ -39,7 +39,7 @@ const poll = async (socket: ViewerSocket, since?: number) => {
 
 describe('SHARDBEAT_PUBLIC_DETAIL=basic', () => {
 	it('public viewers never see a ping or a guild count, over poll, push or /api/status; operator viewers do', async () => {
-		h = await startServer({ publicDetail: 'basic', operatorSecret: OPERATOR_SECRET });
+		h = await startServer({ publicDetail: 'basic', operatorSecret: OPERATOR_SECRET, metricsToken: METRICS_TOKEN });
 		const bot = await connectBot(h.url);
 		await sendHeartbeat(bot, heartbeat(0, [0, 1, 2, 3], 8));
 		await h.server.flush();
@@ -81,7 +81,11 @@ describe('SHARDBEAT_PUBLIC_DETAIL=basic', () => {
 		const summary = await (await fetch(`${h.url}/api/v1/summary`)).text();
 		expect(summary).not.toMatch(/"ping":\d|"guilds":[1-9]|"members":[1-9]/);
 		// Prometheus is for the operator's own scraper: it keeps every figure.
-		expect(await (await fetch(`${h.url}/metrics`)).text()).toMatch(/shardbeat_shard_ping_ms\{[^}]*\} 90/);
+		expect(await (await scrapeMetrics(h.url)).text()).toMatch(/shardbeat_shard_ping_seconds\{[^}]*\} 0\.09$/m);
+		// ...but only for the scraper: without its token /metrics gives nothing away.
+		const stranger = await fetch(`${h.url}/metrics`);
+		expect(stranger.status).toBe(401);
+		expect(await stranger.text()).not.toMatch(/shardbeat_|"ping"/);
 	});
 
 	it('a renewed token moves a socket between public and operator detail', async () => {

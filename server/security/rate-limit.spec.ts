@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ConnectErrorData } from '#shared';
-import { connectBot, connectViewer, fetchToken, RATE_LIMIT_DEFAULTS, startServer, type Harness, type ViewerSocket } from '#testing/server/harness';
+import { connectBot, connectViewer, fetchToken, METRICS_TOKEN, RATE_LIMIT_DEFAULTS, scrapeMetrics, startServer, type Harness, type ViewerSocket } from '#testing/server/harness';
 import { clientIp } from './client-ip.ts';
 import { MemoryRateStore, takeToken } from './rate-limit.ts';
 
@@ -76,8 +76,8 @@ describe('HTTP limits per IP', () => {
 		expect((await fetch(`${h.url}/healthz`)).status).toBe(200);
 	});
 
-	it('limits the whole API per IP, but never /healthz or /metrics', async () => {
-		h = await startServer({ ...RATE_LIMIT_DEFAULTS, httpRatePerMin: 5 });
+	it('limits the whole API per IP, but never /healthz or a scrape with the metrics token', async () => {
+		h = await startServer({ ...RATE_LIMIT_DEFAULTS, httpRatePerMin: 5, metricsToken: METRICS_TOKEN });
 		const paths = ['/api/status', '/api/v1/summary', '/badge.svg', '/nope', '/api/status'];
 		for (const path of paths) expect((await fetch(`${h.url}${path}`)).status).not.toBe(429);
 		const refused = await fetch(`${h.url}/api/v1/summary`);
@@ -85,8 +85,21 @@ describe('HTTP limits per IP', () => {
 		expect(refused.headers.get('retry-after')).toBe('12');
 		for (let i = 0; i < 10; i++) {
 			expect((await fetch(`${h.url}/healthz`)).status).toBe(200);
-			expect((await fetch(`${h.url}/metrics`)).status).toBe(200);
+			expect((await scrapeMetrics(h.url)).status).toBe(200);
 		}
+		// Without the token (or with a wrong one) /metrics is an ordinary request: limited like any other.
+		expect((await fetch(`${h.url}/metrics`)).status).toBe(429);
+		expect((await scrapeMetrics(h.url, 'a-guess-at-the-metrics-token-000')).status).toBe(429);
+	});
+
+	it('counts token guesses at /metrics against the HTTP limit, so guessing is slow', async () => {
+		h = await startServer({ ...RATE_LIMIT_DEFAULTS, httpRatePerMin: 5, metricsToken: METRICS_TOKEN });
+		const statuses = [];
+		for (let i = 0; i < 8; i++) statuses.push((await scrapeMetrics(h.url, `guess-${i}-0123456789abcdefghij`)).status);
+		expect(statuses).toEqual([401, 401, 401, 401, 401, 429, 429, 429]);
+		expect((await fetch(`${h.url}/api/status`)).status).toBe(429);
+		// The operator's scraper, from the same address, is still let in.
+		expect((await scrapeMetrics(h.url)).status).toBe(200);
 	});
 
 	it('counts X-Forwarded-For hops only with SHARDBEAT_TRUST_PROXY', async () => {

@@ -23,6 +23,8 @@ export const RATE_LIMIT_DEFAULTS = {
 
 export const BOT_SECRET = 'test-bot-secret-0123456789';
 export const TOKEN_SECRET = 'test-token-secret-0123456789abcdef0123456789';
+/** A `metricsToken` for servers whose `/metrics` a test scrapes (`scrapeMetrics` sends it). */
+export const METRICS_TOKEN = 'test-metrics-token-0123456789abcdef';
 
 /**
  * A server config for tests: `DEFAULTS`, `NO_LIMITS`, loopback, `:memory:` history, the test

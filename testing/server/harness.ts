@@ -16,9 +16,9 @@ import {
 import { createShardbeatServer, type ShardbeatServer } from '../../server/app.ts';
 import type { ServerConfig } from '../../server/config.ts';
 import { createLogger } from '../../server/log.ts';
-import { BOT_SECRET, testServerConfig } from './config.ts';
+import { BOT_SECRET, METRICS_TOKEN, testServerConfig } from './config.ts';
 
-export { BOT_SECRET, NO_LIMITS, RATE_LIMIT_DEFAULTS, TOKEN_SECRET } from './config.ts';
+export { BOT_SECRET, METRICS_TOKEN, NO_LIMITS, RATE_LIMIT_DEFAULTS, TOKEN_SECRET } from './config.ts';
 
 export type BotSocket = Socket<BotServerToClientEvents, BotClientToServerEvents>;
 export type ViewerSocket = Socket<ViewerServerToClientEvents, ViewerClientToServerEvents>;
@@ -87,6 +87,11 @@ export async function fetchToken(url: string): Promise<string> {
 	const res = await fetch(`${url}/api/token`, { method: 'POST' });
 	const body = (await res.json()) as { token: string };
 	return body.token;
+}
+
+/** `GET /metrics` as the operator's Prometheus sends it: `Authorization: Bearer <token>`. */
+export function scrapeMetrics(url: string, token = METRICS_TOKEN): Promise<Response> {
+	return fetch(`${url}/metrics`, { headers: { Authorization: `Bearer ${token}` } });
 }
 
 /** Emits a heartbeat (any payload, valid or not) and resolves with the ack. */
