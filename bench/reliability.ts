@@ -9,7 +9,7 @@ import { buildPage } from '../scripts/stack.ts';
 /*
  * `npm run bench:reliability`: the fault suite (real processes: server restarts, also under the
  * built page in Chromium, killed and frozen bots, a black-holed network, Redis and PostgreSQL taken
- * away, an instance killed), the fuzz suite and the raw protocol abuse, run once with their
+ * away, an instance killed, wall clocks stepped and skewed), the fuzz suite and the raw protocol abuse, run once with their
  * figures collected, then a churn soak of several minutes (too long for `npm test`), printed
  * as one reliability table. `--quick`: a 1-minute soak. `--soak-s=600`: a soak of that length.
  * `--no-suite`: the soak only.
@@ -79,11 +79,12 @@ async function runSuite(): Promise<void> {
 	// The Chromium restart test serves the built page.
 	log('building the page (vite build) for the Chromium restart test');
 	await buildPage();
-	const files = ['e2e/faults.e2e.ts', 'e2e/restart.e2e.ts', 'e2e/faults-redis.e2e.ts', 'e2e/faults-storage.e2e.ts', 'e2e/scale-out.e2e.ts', 'e2e/viewer-cap-scale-out.e2e.ts'];
+	const files = ['e2e/faults.e2e.ts', 'e2e/restart.e2e.ts', 'e2e/faults-redis.e2e.ts', 'e2e/faults-storage.e2e.ts', 'e2e/scale-out.e2e.ts', 'e2e/viewer-cap-scale-out.e2e.ts', 'e2e/clock.e2e.ts'];
 	log(`running the fault suite (${files.join(', ')}); about 5 minutes`);
 	const { code, text, results } = await runVitest('e2e', files);
 	const find = printed(text, 'faults');
 	const restart = printed(text, 'restart');
+	const clock = printed(text, 'clock');
 	const status = (re: RegExp) => statusOf(results, re);
 	rows.push(
 		{ fault: 'Server restart (SIGTERM, same port), 50 bots + a page', survived: status(/server restart/), measured: `${find(/server down/)}; ${find(/reconnects:/)}; no cluster shown stopped, none recorded stopped` },
@@ -97,7 +98,10 @@ async function runSuite(): Promise<void> {
 		{ fault: 'Network partition bots ↔ server (black hole), healed', survived: status(/network partition/), measured: `${find(/partition →/)}; ${find(/partition healed/)}; ids unique, count unchanged` },
 		{ fault: 'Redis stopped, restarted empty (2 instances)', survived: status(/storeOk: false/), measured: `${find(/redis down/)}; ${find(/redis back/)}` },
 		{ fault: 'Instance SIGKILLed under load (3 instances, balancer)', survived: status(/instance killed|never comes back/), measured: 'no cluster silent > 1 interval; a cluster never coming back stopped within the timeout (e2e/scale-out.e2e.ts)' },
-		{ fault: 'Per-IP viewer cap across 2 instances on Redis; a crashed instance; Redis away', survived: status(/one cap across instances|lapse with their lease|while Redis is away/), measured: 'one count for both instances; a killed instance\'s slots lapse with their 90-s lease; local count while Redis is away' },
+		{ fault: 'Per-IP viewer cap across 2 instances on Redis; a crashed instance; Redis away', survived: status(/one cap across instances|lapse with their lease|while Redis is away/), measured: 'one count for both instances; a killed instance\'s slots lapse with their lease (Redis\'s clock); local count while Redis is away' },
+		{ fault: 'Wall clock stepped +60 s (×5, every phase of the cycle) on a running instance (libfaketime)', survived: status(/\+60 s steps/), measured: clock(/steps of \+60 s/) },
+		{ fault: 'Wall clock stepped −60 s with a bot frozen and one killed', survived: status(/−60 s step/), measured: clock(/^−60 s step/) },
+		{ fault: 'Two instances on Redis, one wall clock 30 s ahead; a bot and then the instance ahead killed', survived: status(/skew/), measured: `${clock(/^30 s skew: 0/)}; ${clock(/^30 s skew: SIGKILL/)}` },
 		{ fault: 'PostgreSQL unreachable (history)', survived: status(/PostgreSQL is unreachable/), measured: find(/PostgreSQL unreachable/) }
 	);
 	const unhandled = text.match(/Uncaught Exception[\s\S]*?\n(\S[^\n]*)/);

@@ -21,7 +21,7 @@ export function createFleetTracking(deps: { silenceTimeoutMs: number; logger: Lo
 	const liveness = new Liveness({
 		timeoutMs: deps.silenceTimeoutMs,
 		onExpired: (clusterId, lastSeen) => {
-			if (fleet.stop(clusterId)) deps.logger.warn({ cluster: clusterId, silentMs: Date.now() - lastSeen }, 'cluster went silent; marked stopped');
+			if (fleet.stop(clusterId)) deps.logger.warn({ cluster: clusterId, silentMs: Math.round(liveness.now() - lastSeen) }, 'cluster went silent; marked stopped');
 		}
 	});
 	return {

@@ -1,8 +1,11 @@
+import { monotonicNow } from '../clock.ts';
+
 export interface LivenessOptions {
 	/** A key not seen for longer than this is expired. */
 	timeoutMs: number;
 	/** How often to sweep. Default: `min(1000, timeoutMs)`, so expiry is noticed within a second. */
 	sweepIntervalMs?: number;
+	/** `lastSeen` is on the liveness clock: compare it with `now()`, not with `Date.now()`. */
 	onExpired: (key: number, lastSeen: number) => void;
 	/**
 	 * Start-up grace: nothing expires until this long after `start()`. Default `timeoutMs`, so a
@@ -11,6 +14,12 @@ export interface LivenessOptions {
 	 * does not know yet (fresh memory) simply appear when they report.
 	 */
 	graceMs?: number;
+	/**
+	 * The clock last-seen times, the grace and the sweep are read on. Default `monotonicNow`
+	 * (`performance.now()`): a step of the wall clock (NTP, a VM resumed from pause) must neither
+	 * make every live cluster look silent nor keep a dead one alive. Tests pass their own.
+	 */
+	clock?: () => number;
 }
 
 /**
@@ -25,23 +34,29 @@ export class Liveness {
 	#startedAt: number | undefined;
 
 	constructor(options: LivenessOptions) {
-		this.#options = { sweepIntervalMs: Math.min(1000, options.timeoutMs), graceMs: options.timeoutMs, ...options };
+		this.#options = { sweepIntervalMs: Math.min(1000, options.timeoutMs), graceMs: options.timeoutMs, clock: monotonicNow, ...options };
+	}
+
+	/** Now on this liveness's clock (monotonic unless a test gave another). */
+	now(): number {
+		return this.#options.clock();
 	}
 
 	/** True while the start-up grace lasts (nothing expires). */
-	inGrace(now: number): boolean {
+	inGrace(now = this.now()): boolean {
 		return this.#startedAt !== undefined && now - this.#startedAt < this.#options.graceMs;
 	}
 
-	start(now = Date.now()): void {
+	start(now = this.now()): void {
 		this.#startedAt ??= now;
 		if (this.#timer) return;
-		this.#timer = setInterval(() => this.sweep(Date.now()), this.#options.sweepIntervalMs);
+		this.#timer = setInterval(() => this.sweep(), this.#options.sweepIntervalMs);
 		// The sweep must never keep a process alive on its own (tests, graceful shutdown).
 		this.#timer.unref?.();
 	}
 
-	touch(key: number, now: number): void {
+	/** Marks `key` heard from now (on this liveness's clock, never the wall clock). */
+	touch(key: number, now = this.now()): void {
 		this.#lastSeen.set(key, now);
 	}
 
@@ -50,7 +65,7 @@ export class Liveness {
 	}
 
 	/** Expires every key silent for longer than the timeout and returns them. */
-	sweep(now: number): number[] {
+	sweep(now = this.now()): number[] {
 		const expired: number[] = [];
 		if (this.inGrace(now)) return expired;
 		for (const [key, seen] of this.#lastSeen) {

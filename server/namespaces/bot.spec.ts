@@ -240,7 +240,7 @@ describe('fleet state', () => {
 describe('liveness', () => {
 	it('marks a silent cluster stopped after 3 missed intervals, and not before', async () => {
 		await h.close();
-		vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'Date'] });
+		vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'Date', 'performance'] });
 		h = await startServer({ heartbeatIntervalMs: 5_000, missedHeartbeats: 3 });
 		const bot = await connectBot(h.url);
 		const ack = await sendHeartbeat(bot, heartbeat(0, [0, 1]));

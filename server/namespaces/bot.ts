@@ -50,7 +50,8 @@ export function registerBotNamespace(nsp: BotNamespace, deps: BotNamespaceDeps):
 				const now = Date.now();
 				deps.stats.heartbeatsAccepted++;
 				const result = fleet.apply(parsed.value, socket.id, now);
-				liveness.touch(parsed.value.clusterId, now);
+				// Silence is measured on the monotonic clock; `now` (wall clock) is only what viewers read.
+				liveness.touch(parsed.value.clusterId);
 				if (result.conflictsChanged && result.conflicts.length > 0) {
 					logger.warn({ cluster: result.cluster.id, conflicts: result.conflicts }, 'shard claimed by more than one live cluster');
 				}

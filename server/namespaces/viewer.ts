@@ -1,5 +1,6 @@
 import type { Namespace } from 'socket.io';
 import type { Ack, FleetUpdate, ViewerClientToServerEvents, ViewerServerToClientEvents } from '#shared';
+import { monotonicNow } from '../clock.ts';
 import type { ViewerScope, ViewerTokens } from '../auth/viewer-token.ts';
 import type { FleetFeed } from '../feed/fleet-feed.ts';
 import type { Logger } from '../log.ts';
@@ -108,7 +109,8 @@ export function registerViewerNamespace(nsp: ViewerNamespace, deps: ViewerNamesp
 		socket.use((packet, next) => {
 			const ack = ackOf(packet);
 			if (eventRule) {
-				const { bucket, decision } = takeToken(socket.data.bucket, eventRule, now());
+				// The event budget refills on the monotonic clock (`now` is the token clock, wall time).
+				const { bucket, decision } = takeToken(socket.data.bucket, eventRule, monotonicNow());
 				socket.data.bucket = bucket;
 				if (!decision.ok) {
 					return ack?.({

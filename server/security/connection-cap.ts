@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { LUA_NOW, redisMs } from '../clock.ts';
 
 /**
  * How many viewer sockets one client IP may hold at once. `acquire` claims a slot for one socket
@@ -72,20 +73,22 @@ export class MemoryConnectionCap implements ConnectionCap {
 /**
  * One sorted set per IP: members are `<instance>:<socket>`, scored by when they expire. Expired
  * members are dropped first, so a crashed instance's sockets stop counting within the lease.
- * KEYS[1] the set; ARGV: limit, now, expiresAt, member, leaseMs. Returns 1 when the slot is taken.
- * The key's own TTL is relative (Redis's clock), the scores are the instances' clocks.
+ * KEYS[1] the set; ARGV: limit, member, leaseMs. Returns 1 when the slot is taken. Scores and the
+ * key's TTL are both on Redis's clock (`TIME`), so instances whose clocks disagree never drop each
+ * other's slots early or keep them late.
  */
 const CAP_ACQUIRE_LUA = `
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[2])
-if redis.call('ZSCORE', KEYS[1], ARGV[4]) == false and redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[1]) then
+${LUA_NOW}
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+if redis.call('ZSCORE', KEYS[1], ARGV[2]) == false and redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[1]) then
   return 0
 end
-redis.call('ZADD', KEYS[1], ARGV[3], ARGV[4])
-redis.call('PEXPIRE', KEYS[1], ARGV[5])
+redis.call('ZADD', KEYS[1], now + tonumber(ARGV[3]), ARGV[2])
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
 return 1
 `;
 
-type CapCommands = { shardbeatCapAcquire(key: string, limit: number, now: number, expiresAt: number, member: string, leaseMs: number): Promise<number> };
+type CapCommands = { shardbeatCapAcquire(key: string, limit: number, member: string, leaseMs: number): Promise<number> };
 
 export interface RedisConnectionCapOptions {
 	redis: Redis;
@@ -101,7 +104,6 @@ export interface RedisConnectionCapOptions {
 	prefix?: string;
 	/** A claim Redis has not answered in this long counts as Redis being away. Default 1 s. */
 	timeoutMs?: number;
-	now?: () => number;
 	/** Told when Redis cannot answer (the cap then counts this instance's sockets only). */
 	onError?: (error: Error) => void;
 }
@@ -122,7 +124,7 @@ export class RedisConnectionCap implements ConnectionCap {
 	constructor(options: RedisConnectionCapOptions) {
 		this.limit = options.limit;
 		this.#redis = options.redis as Redis & CapCommands;
-		this.#o = { leaseMs: 90_000, prefix: 'shardbeat:conn:', timeoutMs: 1_000, now: Date.now, onError: () => {}, ...options };
+		this.#o = { leaseMs: 90_000, prefix: 'shardbeat:conn:', timeoutMs: 1_000, onError: () => {}, ...options };
 		if (typeof (this.#redis as Partial<CapCommands>).shardbeatCapAcquire !== 'function') options.redis.defineCommand('shardbeatCapAcquire', { numberOfKeys: 1, lua: CAP_ACQUIRE_LUA });
 		this.#timer = setInterval(() => void this.renew(), Math.max(1_000, Math.floor(this.#o.leaseMs / 3)));
 		this.#timer.unref?.();
@@ -137,11 +139,10 @@ export class RedisConnectionCap implements ConnectionCap {
 			this.#holders.add(ip, socketId);
 			return true;
 		}
-		const now = this.#o.now();
 		try {
 			// A handshake must not wait out Redis's reconnect: away or slow means the local rule.
 			if (this.#redis.status !== 'ready') throw new Error(`redis ${this.#redis.status}`);
-			const claim = this.#redis.shardbeatCapAcquire(this.#o.prefix + ip, this.limit, now, now + this.#o.leaseMs, this.#member(socketId), this.#o.leaseMs);
+			const claim = this.#redis.shardbeatCapAcquire(this.#o.prefix + ip, this.limit, this.#member(socketId), this.#o.leaseMs);
 			const ok = Number(await withTimeout(claim, this.#o.timeoutMs));
 			if (ok !== 1) return false;
 		} catch (error) {
@@ -168,17 +169,19 @@ export class RedisConnectionCap implements ConnectionCap {
 	 */
 	async renew(): Promise<void> {
 		if (this.limit <= 0 || this.#redis.status !== 'ready') return;
-		const expiresAt = this.#o.now() + this.#o.leaseMs;
-		const pipeline = this.#redis.pipeline();
-		const keys = new Set<string>();
-		for (const [ip, id] of this.#holders.entries()) {
-			const key = this.#o.prefix + ip;
-			pipeline.zadd(key, expiresAt, this.#member(id));
-			keys.add(key);
-		}
-		if (keys.size === 0) return;
-		for (const key of keys) pipeline.pexpire(key, this.#o.leaseMs);
+		const held = [...this.#holders.entries()];
+		if (held.length === 0) return;
 		try {
+			// Leases end on Redis's clock, as the claim script writes them.
+			const expiresAt = redisMs(await this.#redis.time()) + this.#o.leaseMs;
+			const pipeline = this.#redis.pipeline();
+			const keys = new Set<string>();
+			for (const [ip, id] of held) {
+				const key = this.#o.prefix + ip;
+				pipeline.zadd(key, expiresAt, this.#member(id));
+				keys.add(key);
+			}
+			for (const key of keys) pipeline.pexpire(key, this.#o.leaseMs);
 			await pipeline.exec();
 		} catch (error) {
 			this.#o.onError(error as Error);

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import type { Redis } from 'ioredis';
+import { monotonicNow } from '../clock.ts';
 import type { Logger } from '../log.ts';
 import type { Subsystem } from '../subsystem.ts';
 import { clientIp } from './client-ip.ts';
@@ -35,8 +36,9 @@ export interface Limits extends Subsystem {
 function throttledWarnings(logger: Logger) {
 	const warnedAt = new Map<string, number>();
 	return (message: string) => (err: Error) => {
-		if (Date.now() - (warnedAt.get(message) ?? 0) < 60_000) return;
-		warnedAt.set(message, Date.now());
+		const now = monotonicNow();
+		if (now - (warnedAt.get(message) ?? -Infinity) < 60_000) return;
+		warnedAt.set(message, now);
 		logger.warn({ err: err.message }, message);
 	};
 }

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { LUA_NOW, monotonicNow } from '../clock.ts';
 
 /**
  * Token buckets. A bucket holds up to `limit` tokens and refills at `limit` per `windowMs`; each
@@ -15,7 +16,7 @@ export interface RateRule {
 /** What a limiter decided. `retryAfterMs` is when one more request would be allowed. */
 export type RateDecision = { ok: true } | { ok: false; retryAfterMs: number };
 
-/** One bucket's state: tokens left at time `at` (ms). */
+/** One bucket's state: tokens left at time `at` (ms, on the monotonic clock in process, Redis's in Redis). */
 export interface Bucket {
 	tokens: number;
 	at: number;
@@ -110,12 +111,13 @@ export class MemoryRateStore implements RateLimitStore {
 /**
  * One bucket per key as a Redis hash, refilled and taken from atomically in one script. The hash
  * expires once it would be full again, so idle keys cost Redis nothing. KEYS[1] the bucket;
- * ARGV: limit, windowMs, now. Returns 0 when allowed, else the ms until a token is back.
+ * ARGV: limit, windowMs. Times are Redis's own (`TIME`): instances whose clocks disagree share
+ * one bucket without minting or losing tokens. Returns 0 when allowed, else the ms until a token is back.
  */
 const RATE_LUA = `
+${LUA_NOW}
 local limit = tonumber(ARGV[1])
 local window = tonumber(ARGV[2])
-local now = tonumber(ARGV[3])
 local rate = limit / window
 local held = redis.call('HMGET', KEYS[1], 't', 'a')
 local tokens = tonumber(held[1])
@@ -140,7 +142,7 @@ redis.call('PEXPIRE', KEYS[1], math.ceil((limit - tokens) / rate) + 1000)
 return wait
 `;
 
-type RateCommands = { shardbeatRateTake(key: string, limit: number, windowMs: number, now: number): Promise<number> };
+type RateCommands = { shardbeatRateTake(key: string, limit: number, windowMs: number): Promise<number> };
 
 export interface RedisRateStoreOptions {
 	redis: Redis;
@@ -168,10 +170,11 @@ export class RedisRateStore implements RateLimitStore {
 		if (typeof (this.#redis as Partial<RateCommands>).shardbeatRateTake !== 'function') options.redis.defineCommand('shardbeatRateTake', { numberOfKeys: 1, lua: RATE_LUA });
 	}
 
-	async take(key: string, rule: RateRule, now: number): Promise<RateDecision> {
+	/** `now` is unused: the script reads Redis's clock. */
+	async take(key: string, rule: RateRule, _now?: number): Promise<RateDecision> {
 		if (rule.limit <= 0) return ALLOWED;
 		try {
-			const wait = Number(await this.#redis.shardbeatRateTake(this.#prefix + key, rule.limit, rule.windowMs, now));
+			const wait = Number(await this.#redis.shardbeatRateTake(this.#prefix + key, rule.limit, rule.windowMs));
 			return wait > 0 ? { ok: false, retryAfterMs: wait } : ALLOWED;
 		} catch (error) {
 			this.#onError(error as Error);
@@ -186,7 +189,8 @@ export class RateLimiter {
 		readonly name: string,
 		readonly rule: RateRule,
 		private readonly store: RateLimitStore,
-		private readonly now: () => number = Date.now
+		/** Monotonic by default: a step of the wall clock neither refills nor drains a bucket. */
+		private readonly now: () => number = monotonicNow
 	) {}
 
 	take(key: string): RateDecision | Promise<RateDecision> {

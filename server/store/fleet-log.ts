@@ -21,13 +21,17 @@ export interface FleetLog {
 
 /** The single-instance log: versions count up in this process. */
 export class MemoryFleetLog implements FleetLog {
+	/** The latest `at` committed: history's timestamps never run backwards when the wall clock steps back. */
+	#lastAt = 0;
+
 	constructor(
 		private readonly feed: FleetFeed,
 		/** Told what each commit changed (history records it). */
 		private readonly record?: (changes: ChangeSet, get: (id: number) => ClusterStatus | undefined, at: number) => void
 	) {}
 
-	async commit(changes: ChangeSet, get: (id: number) => ClusterStatus | undefined, at: number): Promise<CommittedUpdate> {
+	async commit(changes: ChangeSet, get: (id: number) => ClusterStatus | undefined, wallAt: number): Promise<CommittedUpdate> {
+		const at = (this.#lastAt = Math.max(this.#lastAt, wallAt));
 		const version = this.feed.version;
 		const update: CommittedUpdate = { kind: 'delta', from: version, version: version + 1, at, data: encodeDelta(changes, get, at) };
 		this.feed.apply(update);

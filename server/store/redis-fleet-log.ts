@@ -14,7 +14,8 @@ import type { CommittedUpdate, FleetFeed } from '../feed/fleet-feed.ts';
 import type { FleetLog } from './fleet-log.ts';
 import { stoppedCopy } from '../fleet/fleet.ts';
 import type { Logger } from '../log.ts';
-import { COMMIT_LUA } from './redis-scripts.ts';
+import { COMMIT_LUA, STALE_LUA, TOUCH_LUA } from './redis-scripts.ts';
+import { monotonicNow } from '../clock.ts';
 
 export interface RedisFleetLogOptions {
 	url: string;
@@ -34,16 +35,19 @@ export interface RedisFleetLogOptions {
 	sweepIntervalMs?: number;
 }
 
-type CommitReply = [number, number[]];
+type CommitReply = [number, number[], number];
 interface Commands {
 	shardbeatCommit(version: string, records: string, seen: string, ...args: (string | Buffer)[]): Promise<CommitReply>;
+	shardbeatTouch(seen: string, ...ids: string[]): Promise<number>;
+	shardbeatStale(seen: string, timeoutMs: string): Promise<[number, ...string[]]>;
 }
 
 /*
  * Scaled out, Redis holds the fleet and hands out versions. It keeps:
  *   <prefix>version   the fleet version (starts at the first instance's start time in ms)
  *   <prefix>clusters  hash: cluster id → the cluster, encoded (`cluster-codec.ts`)
- *   <prefix>seen      sorted set: cluster id → when any instance last heard it (ms)
+ *   <prefix>seen      sorted set: cluster id → when any instance last heard it (ms on Redis's
+ *                     clock, `TIME` read inside the scripts: one clock for every instance)
  * and publishes every committed change on <prefix>updates as "version:at:delta". Each instance
  * keeps a replica (its FleetFeed) by applying those in order; a gap or a reconnect reloads the
  * replica from the hash. Viewers get pushes through Socket.io's Redis adapter.
@@ -58,7 +62,15 @@ export class RedisFleetLog implements FleetLog {
 	#sweepTimer: ReturnType<typeof setInterval> | undefined;
 	#sweeping = false;
 	#closed = false;
-	#startedAt = 0;
+	/** When the sweep may begin (monotonic): the start-up grace. */
+	#graceEndsAt = Infinity;
+	/**
+	 * Per cluster, when this instance last wrote its last-seen (Redis ms, as the script returned
+	 * it): a stop this instance commits applies only if nobody has heard the cluster since.
+	 */
+	readonly #wroteSeenAt = new Map<number, number>();
+	/** The latest `at` committed by any instance: history's timestamps never run backwards. */
+	#lastAt = 0;
 
 	constructor(options: RedisFleetLogOptions) {
 		this.#o = { prefix: 'shardbeat:', sweepIntervalMs: 1_000, ...options };
@@ -67,6 +79,8 @@ export class RedisFleetLog implements FleetLog {
 		// Commands fail fast while Redis is away (the publisher retries), instead of queueing forever.
 		this.#redis = new Redis(this.#o.url, { maxRetriesPerRequest: 1, lazyConnect: true }) as Redis & Commands;
 		this.#redis.defineCommand('shardbeatCommit', { numberOfKeys: 3, lua: COMMIT_LUA });
+		this.#redis.defineCommand('shardbeatTouch', { numberOfKeys: 1, lua: TOUCH_LUA });
+		this.#redis.defineCommand('shardbeatStale', { numberOfKeys: 1, lua: STALE_LUA });
 		this.#sub = this.#redis.duplicate();
 		for (const [name, client] of [['commands', this.#redis], ['subscriber', this.#sub]] as const) {
 			client.on('error', (err: Error) => this.#o.logger.warn({ err: err.message, client: name }, 'redis error'));
@@ -87,7 +101,7 @@ export class RedisFleetLog implements FleetLog {
 		this.#sub.on('ready', () => void this.#resync());
 		await this.#sub.subscribe(this.#keys.channel);
 		await this.#resync();
-		this.#startedAt = Date.now();
+		this.#graceEndsAt = monotonicNow() + this.#o.timeoutMs;
 		this.#sweepTimer = setInterval(() => void this.#sweep(), this.#o.sweepIntervalMs);
 		this.#sweepTimer.unref?.();
 	}
@@ -97,13 +111,20 @@ export class RedisFleetLog implements FleetLog {
 		return { store: 'redis' as const, storeOk, ...(storeOk ? {} : { storeDetail: `redis ${this.#redis.status}; serving the last known fleet` }) };
 	}
 
+	/** Raises the clusters' last-seen to Redis's now (the times in `seen` are this instance's wall clock: unused). */
 	async touch(seen: Map<number, number>): Promise<void> {
-		const args: (string | number)[] = [];
-		for (const [id, at] of seen) args.push(at, id);
-		await this.#redis.zadd(this.#keys.seen, 'GT', ...args);
+		const ids = [...seen.keys()];
+		const now = Number(await this.#redis.shardbeatTouch(this.#keys.seen, ...ids.map(String)));
+		for (const id of ids) this.#wroteSeenAt.set(id, now);
 	}
 
-	async commit(changes: ChangeSet, get: (id: number) => ClusterStatus | undefined, at: number): Promise<CommittedUpdate | null> {
+	/** `at` as committed: this instance's wall clock, but never before a version already committed (a clock stepped back, or behind another instance's). */
+	#stamp(at: number): number {
+		return (this.#lastAt = Math.max(this.#lastAt, at));
+	}
+
+	async commit(changes: ChangeSet, get: (id: number) => ClusterStatus | undefined, wallAt: number): Promise<CommittedUpdate | null> {
+		const at = this.#stamp(wallAt);
 		const args: (string | Buffer)[] = [String(Date.now()), this.#keys.channel, String(at), String(changes.size)];
 		const entries: Uint8Array[] = [];
 		for (const [id, change] of changes) {
@@ -112,10 +133,13 @@ export class RedisFleetLog implements FleetLog {
 			entries.push(entry);
 			if (change === 'removed' || !cluster) {
 				// Only if nobody has heard it for a whole timeout: it may be live on another instance.
-				args.push(String(id), 'r', String(at - this.#o.timeoutMs), '', Buffer.from(entry));
+				args.push(String(id), 'r', String(this.#o.timeoutMs), '', Buffer.from(entry));
+			} else if (cluster.lifecycle === 'stopped') {
+				// Stopped here (silent or disconnected): only if nobody has heard it since we last did.
+				// Never written by us (its touch failed): stop it whoever heard it, as before.
+				args.push(String(id), 's', String(this.#wroteSeenAt.get(id) ?? Number.MAX_SAFE_INTEGER), Buffer.from(encodeRecord(cluster)), Buffer.from(entry));
 			} else {
-				const mode = cluster.lifecycle === 'stopped' ? 's' : 'u';
-				args.push(String(id), mode, String(cluster.lastHeartbeatAt), Buffer.from(encodeRecord(cluster)), Buffer.from(entry));
+				args.push(String(id), 'u', '', Buffer.from(encodeRecord(cluster)), Buffer.from(entry));
 			}
 		}
 		return this.#commitArgs(args, entries, at, [...changes], get);
@@ -128,7 +152,13 @@ export class RedisFleetLog implements FleetLog {
 		changes: [number, ChangeSet extends Map<number, infer C> ? C : never][],
 		get: (id: number) => ClusterStatus | undefined
 	): Promise<CommittedUpdate | null> {
-		const [version, applied] = await this.#redis.shardbeatCommit(this.#keys.version, this.#keys.clusters, this.#keys.seen, ...args);
+		const [version, applied, redisNow] = await this.#redis.shardbeatCommit(this.#keys.version, this.#keys.clusters, this.#keys.seen, ...args);
+		for (const i of applied) {
+			const [id, change] = changes[i]!;
+			const cluster = change === 'removed' ? undefined : get(id);
+			if (!cluster || cluster.lifecycle === 'stopped') this.#wroteSeenAt.delete(id);
+			else this.#wroteSeenAt.set(id, redisNow);
+		}
 		if (applied.length === 0) return null;
 		this.#o.record?.(new Map(applied.map((i) => changes[i]!)), get, at);
 		return { kind: 'delta', from: version - 1, version, at, data: joinDelta(applied.map((i) => entries[i]!)) };
@@ -143,6 +173,7 @@ export class RedisFleetLog implements FleetLog {
 		const second = message.indexOf(0x3a, first + 1);
 		const version = Number(message.subarray(0, first).toString());
 		const at = Number(message.subarray(first + 1, second).toString());
+		this.#lastAt = Math.max(this.#lastAt, at);
 		const feed = this.#o.feed;
 		if (version <= feed.version) return;
 		if (version !== feed.version + 1) {
@@ -186,13 +217,14 @@ export class RedisFleetLog implements FleetLog {
 	/** Stops clusters nobody has heard from in a whole timeout, e.g. those of an instance that died. */
 	async #sweep(): Promise<void> {
 		if (this.#sweeping || this.#closed || this.#redis.status !== 'ready') return;
-		// Start-up grace: a freshly (re)started instance lets its bots reconnect before it calls anyone silent.
-		if (Date.now() - this.#startedAt < this.#o.timeoutMs) return;
+		// Start-up grace (monotonic): a freshly (re)started instance lets its bots reconnect before it calls anyone silent.
+		if (monotonicNow() < this.#graceEndsAt) return;
 		this.#sweeping = true;
 		try {
-			const now = Date.now();
-			const stale = await this.#redis.zrangebyscore(this.#keys.seen, '-inf', now - this.#o.timeoutMs, 'WITHSCORES', 'LIMIT', 0, 256);
+			// Silence by Redis's clock, the one every instance wrote last-seen times with.
+			const [, ...stale] = await this.#redis.shardbeatStale(this.#keys.seen, String(this.#o.timeoutMs));
 			if (stale.length === 0) return;
+			const now = this.#stamp(Date.now());
 			const args: (string | Buffer)[] = [String(now), this.#keys.channel, String(now), '0'];
 			const entries: Uint8Array[] = [];
 			const stoppedById = new Map<number, ClusterStatus>();
