@@ -9,6 +9,7 @@ import type { Sockets } from '../namespaces/sockets.ts';
 import type { Notifications } from '../notify/notifications.ts';
 import { createMetrics } from '../public/metrics.ts';
 import type { Limits } from '../security/limits.ts';
+import type { LoadShedding } from '../security/load-shedding.ts';
 import type { Subsystem } from '../subsystem.ts';
 import { createApiV1 } from './api-v1.ts';
 import { createPublicRoutes } from './public-routes.ts';
@@ -40,6 +41,8 @@ export function createHttpApi(deps: {
 	settings: HttpApiSettings;
 	tokens: ViewerTokens;
 	limits: Limits;
+	/** Refuses expensive requests while the event loop lags. */
+	shedding?: LoadShedding;
 	feeds: FleetFeeds;
 	fleet: Fleet;
 	sockets: Sockets;
@@ -93,6 +96,7 @@ export function createHttpApi(deps: {
 		tokens: deps.tokens,
 		...(settings.operatorSecret ? { operatorSecret: settings.operatorSecret } : {}),
 		limits: deps.limits.http,
+		...(deps.shedding ? { shedding: deps.shedding } : {}),
 		statusJson: () => feeds.public.json(Date.now()),
 		logger,
 		now: deps.now,

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { secretsEqual } from '../auth/secret.ts';
 import type { ViewerTokens } from '../auth/viewer-token.ts';
 import type { Logger } from '../log.ts';
+import { routeClass, type RouteClass, type ShedDecision } from '../security/load-shedding.ts';
 import type { RateDecision, RateLimiter } from '../security/rate-limit.ts';
 import { error, HttpError, rateLimited, send } from './respond.ts';
 
@@ -21,6 +22,8 @@ export interface HttpDeps {
 	routes?: RouteHandler[];
 	/** `POST /api/token` with `Authorization: Bearer <this>` mints an operator-scoped token. */
 	operatorSecret?: string;
+	/** Load shedding: whether the server is too far behind for a request of this class now. */
+	shedding?: { decide(route: RouteClass): ShedDecision };
 	/** Per-IP limits; absent limiters mean no limit. */
 	limits?: {
 		/** The IP a request counts against (see `security/client-ip.ts`). */
@@ -65,6 +68,17 @@ export function createHttpHandler(deps: HttpDeps) {
 			if (req.method === 'OPTIONS') {
 				res.writeHead(204, { ...cors, 'Access-Control-Allow-Methods': 'GET, POST', 'Access-Control-Max-Age': '600' });
 				return void res.end();
+			}
+
+			// Before the rate limits (which may ask Redis): an overloaded server spends the least here.
+			const shed = deps.shedding?.decide(routeClass(req.method ?? 'GET', url.pathname));
+			if (shed?.shed) {
+				req.resume();
+				return send(res, 503, error('overloaded', `the server is overloaded and keeps live status first; retry in ${shed.retryAfterS} s`), {
+					...cors,
+					'Retry-After': String(shed.retryAfterS),
+					'Cache-Control': 'no-store'
+				});
 			}
 
 			const limits = deps.limits;

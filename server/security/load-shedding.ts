@@ -1,0 +1,78 @@
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import type { Subsystem } from '../subsystem.ts';
+
+/**
+ * What an HTTP request costs and how much it matters, for load shedding:
+ * - `core`: the server's duty, never shed (`GET /api/status`, cached per version);
+ * - `probe`: monitoring must still see an overloaded server (`/healthz`, `/metrics`);
+ * - `operator`: an operator posting an incident during an overload must get through;
+ * - `token`: cheap, and new pages need one to connect: shed only when the overload is deep;
+ * - `expensive`: everything else (history, summary, badge, feeds, unknown paths), shed first.
+ * Heartbeats and polls are Socket.io events, not HTTP requests: nothing here ever refuses them.
+ */
+export type RouteClass = 'core' | 'probe' | 'operator' | 'token' | 'expensive';
+
+export function routeClass(method: string, path: string): RouteClass {
+	if (path === '/healthz' || path === '/metrics') return 'probe';
+	if (path === '/api/status') return 'core';
+	if (path === '/api/token') return method === 'POST' ? 'token' : 'core'; // a 405 costs nothing
+	if (path.startsWith('/api/v1/operator/')) return 'operator';
+	return 'expensive';
+}
+
+/** How far past the threshold each class is still served: `token` holds out until twice the threshold. */
+const SHED_AT: Record<RouteClass, number> = { core: Infinity, probe: Infinity, operator: Infinity, token: 2, expensive: 1 };
+
+export type ShedDecision = { shed: false } | { shed: true; retryAfterS: number };
+
+/**
+ * Whether to refuse a request of class `route` while the event loop is `lagMs` behind, with
+ * shedding from `thresholdMs` (0: never). The retry hint grows with the overload (2 s per
+ * threshold's worth of lag, at most 30 s) so clients back off harder the deeper it is.
+ */
+export function shedDecision(route: RouteClass, lagMs: number, thresholdMs: number): ShedDecision {
+	if (thresholdMs <= 0 || !(lagMs >= thresholdMs * SHED_AT[route])) return { shed: false };
+	return { shed: true, retryAfterS: Math.min(30, 2 * Math.ceil(lagMs / thresholdMs)) };
+}
+
+export interface LoadShedding extends Subsystem {
+	/** The event loop's delay, ms: p99 over the last completed window. */
+	lagMs(): number;
+	/** The decision for one request now; counts refusals. */
+	decide(route: RouteClass): ShedDecision;
+}
+
+/**
+ * Watches the event loop's delay (`monitorEventLoopDelay`, the time work waited for the loop)
+ * over windows of `windowMs`, and decides from the last window's p99 what to shed. A window that
+ * could not even end on time (the loop blocked) counts as that long a delay.
+ */
+export function createLoadShedding(options: { thresholdMs: number; windowMs?: number }): LoadShedding {
+	const windowMs = options.windowMs ?? 500;
+	const histogram = monitorEventLoopDelay({ resolution: 10 });
+	histogram.enable();
+	let lag = 0;
+	let shed = 0;
+	let last = performance.now();
+	const timer = setInterval(() => {
+		const now = performance.now();
+		const p99 = histogram.count > 0 ? histogram.percentile(99) / 1e6 : 0;
+		lag = Math.max(p99, now - last - windowMs);
+		last = now;
+		histogram.reset();
+	}, windowMs);
+	timer.unref();
+	return {
+		lagMs: () => lag,
+		decide(route) {
+			const decision = shedDecision(route, lag, options.thresholdMs);
+			if (decision.shed) shed++;
+			return decision;
+		},
+		health: () => ({ loopDelayMs: Math.round(lag * 10) / 10, shedding: options.thresholdMs > 0 && lag >= options.thresholdMs, shedRequests: shed }),
+		close() {
+			clearInterval(timer);
+			histogram.disable();
+		}
+	};
+}
