@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Incident } from '#shared';
 import { secretsEqual } from '../auth/secret.ts';
 import type { HistoryService } from '../history/history-service.ts';
-import { isTimeZone } from '../history/history-service.ts';
+import { canonicalTimeZone } from '../history/history-service.ts';
 import type { IncidentNotice } from '../history/incident-notice.ts';
 import type { HistoryRepository } from '../history/repository.ts';
 import { explain, NewIncidentSchema, NewIncidentUpdateSchema, NewMaintenanceSchema } from './operator-schema.ts';
@@ -37,8 +37,10 @@ function unavailable(): never {
 
 function timeZoneOf(url: URL): string {
 	const tz = url.searchParams.get('tz') ?? 'UTC';
-	if (!isTimeZone(tz)) throw new HttpError(400, 'invalid_time_zone', `tz must be an IANA time zone such as Europe/Berlin; got ${JSON.stringify(tz.slice(0, 64))}`);
-	return tz;
+	// The runtime's spelling: `europe/BERLIN` and its thousands of siblings are one zone, not one cache key each.
+	const canonical = canonicalTimeZone(tz);
+	if (!canonical) throw new HttpError(400, 'invalid_time_zone', `tz must be an IANA time zone such as Europe/Berlin; got ${JSON.stringify(tz.slice(0, 64))}`);
+	return canonical;
 }
 
 /**
