@@ -85,6 +85,8 @@ export class HistoryService {
 	#loaded: Promise<Loaded> | undefined;
 	/** Answers of one load (a newer load starts afresh), in least-recently-used order. */
 	readonly #answers = new Map<string, { loaded: Loaded; value: Promise<unknown> }>();
+	/** Derivations run one at a time, each after the loop has had a turn: see `#derive`. */
+	#derivations: Promise<unknown> = Promise.resolve();
 	/** Each zone's days for one load. */
 	#days: { loaded: Loaded | undefined; byZone: Map<string, LocalDay[]> } = { loaded: undefined, byZone: new Map() };
 
@@ -149,6 +151,18 @@ export class HistoryService {
 		return value;
 	}
 
+	/**
+	 * Runs a derivation (tens of milliseconds for the whole fleet at 1,000 clusters, all of it on
+	 * the event loop) after every one queued before it, and only once the loop has served what
+	 * waited meanwhile: a burst of new questions then delays a heartbeat or a poll by one
+	 * derivation at most, not by all of them back to back.
+	 */
+	#derive<T>(make: () => T | Promise<T>): Promise<T> {
+		const run = this.#derivations.then(() => new Promise<void>((r) => setImmediate(r))).then(make);
+		this.#derivations = run.catch(() => undefined);
+		return run;
+	}
+
 	/** The last 90 days in `timeZone` as of the load; the same array for every request of that load. */
 	#daysOf(loaded: Loaded, timeZone: string): LocalDay[] {
 		if (this.#days.loaded !== loaded) this.#days = { loaded, byZone: new Map() };
@@ -166,41 +180,47 @@ export class HistoryService {
 	async fleet(timeZone: string): Promise<FleetHistory> {
 		const l = await this.#load();
 		const days = this.#daysOf(l, timeZone);
-		const answer = await this.#cached(`fleet:${dayLayout(days)}`, l, async () => {
-			const now = l.at;
-			const bars = new Bars(days);
-			for (const h of l.hours) bars.addHour(h);
-			const overall = PERIODS.map(() => ({ down: 0, counted: 0 }));
-			for (const [, totals] of l.clusterTotals) {
-				totals.down.forEach((d, i) => (overall[i]!.down += d));
-				totals.counted.forEach((c, i) => (overall[i]!.counted += c));
-			}
-			const ids = new Set([...l.clusterTotals.keys(), ...l.live.keys()]);
-			const clusters: FleetHistory['clusters'] = [];
-			for (const id of [...ids].sort((a, b) => a - b)) {
-				const shards = l.live.get(id) ?? [];
-				const holes = maintenanceFor(l.maintenance, id);
-				const rolled = l.clusterTotals.get(id);
-				const figures = PERIODS.map(([, length], i) => {
-					const u = uptime(shards, { start: Math.max(l.liveFrom, now - length), end: now }, holes);
-					overall[i]!.down += u.downMs;
-					overall[i]!.counted += u.countedMs;
-					return { down: (rolled?.down[i] ?? 0) + u.downMs, counted: (rolled?.counted[i] ?? 0) + u.countedMs };
-				});
-				clusters.push({ id, uptime: toFigures(figures) });
-				bars.addLive(shards, liveDays(days, l.liveFrom), holes);
-			}
-			return {
-				generatedAt: now,
-				timeZone,
-				uptime: toFigures(overall),
-				bars: bars.finish(),
-				clusters,
-				incidents: l.incidents,
-				maintenance: l.maintenance.filter((m) => m.endsAt > now)
-			};
+		// One object per zone and load, so that what is made of it (its JSON) can be kept too.
+		return this.#cached(`fleet-zone:${timeZone}`, l, async () => {
+			const answer = await this.#cached(`fleet:${dayLayout(days)}`, l, () => this.#derive(() => this.#fleet(l, days, timeZone)));
+			return answer.timeZone === timeZone ? answer : { ...answer, timeZone };
 		});
-		return answer.timeZone === timeZone ? answer : { ...answer, timeZone };
+	}
+
+	/** The bot as a whole, derived from one load, with days cut as `days`. */
+	#fleet(l: Loaded, days: LocalDay[], timeZone: string): FleetHistory {
+		const now = l.at;
+		const bars = new Bars(days);
+		for (const h of l.hours) bars.addHour(h);
+		const overall = PERIODS.map(() => ({ down: 0, counted: 0 }));
+		for (const [, totals] of l.clusterTotals) {
+			totals.down.forEach((d, i) => (overall[i]!.down += d));
+			totals.counted.forEach((c, i) => (overall[i]!.counted += c));
+		}
+		const ids = new Set([...l.clusterTotals.keys(), ...l.live.keys()]);
+		const clusters: FleetHistory['clusters'] = [];
+		for (const id of [...ids].sort((a, b) => a - b)) {
+			const shards = l.live.get(id) ?? [];
+			const holes = maintenanceFor(l.maintenance, id);
+			const rolled = l.clusterTotals.get(id);
+			const figures = PERIODS.map(([, length], i) => {
+				const u = uptime(shards, { start: Math.max(l.liveFrom, now - length), end: now }, holes);
+				overall[i]!.down += u.downMs;
+				overall[i]!.counted += u.countedMs;
+				return { down: (rolled?.down[i] ?? 0) + u.downMs, counted: (rolled?.counted[i] ?? 0) + u.countedMs };
+			});
+			clusters.push({ id, uptime: toFigures(figures) });
+			bars.addLive(shards, liveDays(days, l.liveFrom), holes);
+		}
+		return {
+			generatedAt: now,
+			timeZone,
+			uptime: toFigures(overall),
+			bars: bars.finish(),
+			clusters,
+			incidents: l.incidents,
+			maintenance: l.maintenance.filter((m) => m.endsAt > now)
+		};
 	}
 
 	/** One cluster's bars, uptime and 24-hour ping; undefined when it has no history. */
@@ -220,24 +240,26 @@ export class HistoryService {
 		const days = this.#daysOf(l, timeZone);
 		const answer = await this.#cached(`cluster:${id}:${dayLayout(days)}`, l, async () => {
 			const { hours, ping } = await rows;
-			const holes = maintenanceFor(l.maintenance, id);
-			const bars = new Bars(days);
-			for (const h of hours) bars.addHour(h);
-			bars.addLive(shards, liveDays(days, l.liveFrom), holes);
-			const figures = PERIODS.map(([, length], i) => {
-				const u = uptime(shards, { start: Math.max(l.liveFrom, now - length), end: now }, holes);
-				return { down: (rolled?.down[i] ?? 0) + u.downMs, counted: (rolled?.counted[i] ?? 0) + u.countedMs };
+			return this.#derive(() => {
+				const holes = maintenanceFor(l.maintenance, id);
+				const bars = new Bars(days);
+				for (const h of hours) bars.addHour(h);
+				bars.addLive(shards, liveDays(days, l.liveFrom), holes);
+				const figures = PERIODS.map(([, length], i) => {
+					const u = uptime(shards, { start: Math.max(l.liveFrom, now - length), end: now }, holes);
+					return { down: (rolled?.down[i] ?? 0) + u.downMs, counted: (rolled?.counted[i] ?? 0) + u.countedMs };
+				});
+				return {
+					id,
+					generatedAt: now,
+					timeZone,
+					uptime: toFigures(figures),
+					bars: bars.finish(),
+					ping,
+					pingFrom,
+					pingBucketMs: PING_BUCKET_MS
+				};
 			});
-			return {
-				id,
-				generatedAt: now,
-				timeZone,
-				uptime: toFigures(figures),
-				bars: bars.finish(),
-				ping,
-				pingFrom,
-				pingBucketMs: PING_BUCKET_MS
-			};
 		});
 		return answer.timeZone === timeZone ? answer : { ...answer, timeZone };
 	}

@@ -48,6 +48,14 @@ function timeZoneOf(url: URL): string {
  * path is not one of these, so the caller can answer 404.
  */
 export function createApiV1(deps: ApiV1Deps) {
+	// History answers are cached objects (per load and zone); each is serialised once, not per request.
+	const encoded = new WeakMap<object, Buffer>();
+	const json = (answer: object): Buffer => {
+		let body = encoded.get(answer);
+		if (!body) encoded.set(answer, (body = Buffer.from(JSON.stringify(answer))));
+		return body;
+	};
+
 	const requireOperator = (req: IncomingMessage) => {
 		if (!deps.operatorSecret) throw new HttpError(404, 'operator_api_disabled', 'the operator API is off; set SHARDBEAT_OPERATOR_SECRET to enable it');
 		const header = req.headers.authorization ?? '';
@@ -69,7 +77,7 @@ export function createApiV1(deps: ApiV1Deps) {
 		if (path === '/api/v1/history') {
 			if (method !== 'GET') throw new HttpError(405, 'method_not_allowed', `${method} is not supported on ${path}; use GET`);
 			const h = deps.history() ?? unavailable();
-			send(res, 200, await h.service.fleet(timeZoneOf(url)), cache);
+			send(res, 200, null, cache, json(await h.service.fleet(timeZoneOf(url))));
 			return true;
 		}
 		const cluster = CLUSTER_HISTORY.exec(path);
@@ -78,7 +86,7 @@ export function createApiV1(deps: ApiV1Deps) {
 			const h = deps.history() ?? unavailable();
 			const answer = await h.service.cluster(Number(cluster[1]), timeZoneOf(url));
 			if (!answer) throw new HttpError(404, 'unknown_cluster', `cluster ${cluster[1]} has no recorded history`);
-			send(res, 200, answer, cache);
+			send(res, 200, null, cache, json(answer));
 			return true;
 		}
 

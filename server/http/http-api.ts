@@ -89,6 +89,16 @@ export function createHttpApi(deps: {
 		summaryMaxAgeS: settings.statusMaxAgeS,
 		now: deps.historyNow
 	});
+	// `/api/status` is a megabyte at 16,000 shards: encoded once per version (and at most once a
+	// second, so `generatedAt` stays within a second of the answer), not once per request.
+	let status: { version: number; at: number; body: Buffer } | undefined;
+	const statusJson = (): Buffer => {
+		const now = Date.now();
+		if (!status || status.version !== feeds.public.version || now - status.at >= 1_000) {
+			status = { version: feeds.public.version, at: now, body: Buffer.from(feeds.public.json(now)) };
+		}
+		return status.body;
+	};
 	const handler = createHttpHandler({
 		routes: [apiV1, publicRoutes],
 		allowedOrigins: settings.allowedOrigins,
@@ -97,7 +107,7 @@ export function createHttpApi(deps: {
 		...(settings.operatorSecret ? { operatorSecret: settings.operatorSecret } : {}),
 		limits: deps.limits.http,
 		...(deps.shedding ? { shedding: deps.shedding } : {}),
-		statusJson: () => feeds.public.json(Date.now()),
+		statusJson,
 		logger,
 		now: deps.now,
 		health: () => Object.assign({ uptimeS: Math.round((Date.now() - startedAt) / 1000) }, ...deps.health.map((part) => part.health?.() ?? {}))

@@ -13,8 +13,8 @@ export interface HttpDeps {
 	allowedOrigins: readonly string[];
 	statusMaxAgeS: number;
 	tokens: ViewerTokens;
-	/** `GET /api/status` body, already serialised (the feed caches it per version). */
-	statusJson: () => string;
+	/** `GET /api/status` body, already serialised (the feed caches it per version), or already encoded. */
+	statusJson: () => string | Buffer;
 	health: () => Record<string, unknown>;
 	logger: Logger;
 	now: () => number;
@@ -23,7 +23,7 @@ export interface HttpDeps {
 	/** `POST /api/token` with `Authorization: Bearer <this>` mints an operator-scoped token. */
 	operatorSecret?: string;
 	/** Load shedding: whether the server is too far behind for a request of this class now. */
-	shedding?: { decide(route: RouteClass): ShedDecision };
+	shedding?: { admit(route: RouteClass): ShedDecision & { done?: () => void } };
 	/** Per-IP limits; absent limiters mean no limit. */
 	limits?: {
 		/** The IP a request counts against (see `security/client-ip.ts`). */
@@ -71,7 +71,8 @@ export function createHttpHandler(deps: HttpDeps) {
 			}
 
 			// Before the rate limits (which may ask Redis): an overloaded server spends the least here.
-			const shed = deps.shedding?.decide(routeClass(req.method ?? 'GET', url.pathname));
+			const shed = deps.shedding?.admit(routeClass(req.method ?? 'GET', url.pathname));
+			if (shed?.done) res.once('close', shed.done);
 			if (shed?.shed) {
 				req.resume();
 				return send(res, 503, error('overloaded', `the server is overloaded and keeps live status first; retry in ${shed.retryAfterS} s`), {
