@@ -53,7 +53,7 @@ const answers = (a: Record<string, number>) =>
 		.map(([status, n]) => `${status}: ${fmt(n)}`)
 		.join(', ');
 
-export async function runFloods(options: { durationMs: number; log: (line: string) => void }): Promise<FloodRow[]> {
+export async function runFloods(options: { durationMs: number; log: (line: string) => void; only?: string }): Promise<FloodRow[]> {
 	const { durationMs, log } = options;
 	const children: Child[] = [];
 	const child = (name: string, opts: object, cpu: number) => {
@@ -119,6 +119,7 @@ export async function runFloods(options: { durationMs: number; log: (line: strin
 
 		const rows: FloodRow[] = [];
 		for (const [name, run] of scenarios) {
+			if (options.only && !name.includes(options.only) && run) continue;
 			log(`flood: ${name}`);
 			await bots.call('steady-acks');
 			const stoppedBefore = w.everStopped.size;

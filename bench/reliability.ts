@@ -15,7 +15,8 @@ import { floodTable, runFloods, type FloodRow } from './floods.ts';
  * as one reliability table, then the flood suite (`bench/floods.ts`: each flood against a server
  * carrying 16,000 shards and a polling viewer) as a second table. `--quick`: a 1-minute soak.
  * `--soak-s=600`: a soak of that length. `--no-suite`: the soak only. `--floods-only`: the flood
- * suite only (about 3 minutes); `--flood-s=20`: each flood that long (default 15).
+ * suite only (about 3 minutes); `--flood-s=20`: each flood that long (default 15);
+ * `--flood=/api/status`: the baseline and the floods whose name contains that text.
  */
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const args = process.argv.slice(2);
@@ -157,7 +158,8 @@ if (SUITE) {
 if (!FLOODS_ONLY) await runSoak();
 let floods: FloodRow[] = [];
 if (SUITE || FLOODS_ONLY) {
-	floods = await runFloods({ durationMs: FLOOD_S * 1000, log });
+	const only = args.find((a) => a.startsWith('--flood='))?.slice(8);
+	floods = await runFloods({ durationMs: FLOOD_S * 1000, log, ...(only ? { only } : {}) });
 	if (floods.some((f) => f.pollP99 >= 250 || f.ackP99 >= 250 || f.stopped > 0)) process.exitCode = 1;
 }
 

@@ -108,7 +108,7 @@ export const SETTINGS = [
 	{ env: 'SHARDBEAT_KEEP_ALIVE_TIMEOUT_S', key: 'keepAliveTimeoutMs', schema: seconds(1, 600), default: '5',
 		meaning: 'An idle HTTP keep-alive connection is closed after this many seconds.' },
 	{ env: 'SHARDBEAT_SHED_LAG_MS', key: 'shedLagMs', schema: int(0, 60_000), default: '100',
-		meaning: 'Event-loop delay (p99 over the last 500 ms) past which expensive HTTP work (history, summary, badge, feeds) is refused with `503`, `Retry-After` and code `overloaded`, and past twice which `POST /api/token` is too; heartbeats, polls, `/api/status`, `/healthz`, `/metrics` and the operator API are never shed. `0` turns it off.' },
+		meaning: 'Event-loop delay (p99 over the last 500 ms) past which expensive HTTP work (history, summary, badge, feeds) is refused with `503`, `Retry-After` and code `overloaded` (as it is while 8 such requests are being answered), and past twice which `POST /api/token` and `GET /api/status` are too; heartbeats, polls, `/healthz`, `/metrics` and the operator API are never shed. `0` turns it off (tests and load generators only).' },
 	{ env: 'SHARDBEAT_PUBLIC_DETAIL', key: 'publicDetail', schema: z.enum(['full', 'basic']), default: 'full',
 		meaning: '`basic`: public viewers, `/api/status` and `/api/v1/summary` get no pings and no guild or member counts; only operator tokens see them (`/metrics` stays full).' }
 ] as const satisfies readonly Setting[];

@@ -4,8 +4,8 @@ import type { Subsystem } from '../subsystem.ts';
 /**
  * What an HTTP request costs and how much it matters, for load shedding:
  * - `core`: costs nothing worth saving (a 405 on `/api/token`), never shed;
- * - `status`: `GET /api/status`, encoded once per version but a megabyte at 16,000 shards: the
- *   last HTTP answer shed, only when the loop is four thresholds behind;
+ * - `status`: `GET /api/status`, encoded once per version but a megabyte at 16,000 shards to
+ *   write: shed only when the loop is twice the threshold behind, with tokens;
  * - `probe`: monitoring must still see an overloaded server (`/healthz`, `/metrics`);
  * - `operator`: an operator posting an incident during an overload must get through;
  * - `token`: cheap, and new pages need one to connect: shed only when the overload is deep;
@@ -23,7 +23,7 @@ export function routeClass(method: string, path: string): RouteClass {
 }
 
 /** How many thresholds of lag each class is still served under: expensive work goes first, `/api/status` last. */
-const SHED_AT: Record<RouteClass, number> = { core: Infinity, probe: Infinity, operator: Infinity, status: 4, token: 2, expensive: 1 };
+const SHED_AT: Record<RouteClass, number> = { core: Infinity, probe: Infinity, operator: Infinity, status: 2, token: 2, expensive: 1 };
 
 /**
  * Expensive requests being answered at once, at most. Lag is measured after the fact; this bound
