@@ -2,7 +2,7 @@ import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { io } from 'socket.io-client';
 import { NAMESPACES } from '#shared';
-import { connectBot, connectViewer, fetchToken, heartbeat, sendHeartbeat, startServer, TOKEN_SECRET, type Harness, type ViewerSocket } from '#testing/server/harness';
+import { BOT_SECRET, connectBot, connectViewer, fetchToken, heartbeat, sendHeartbeat, startServer, TOKEN_SECRET, type Harness, type ViewerSocket } from '#testing/server/harness';
 import { ViewerTokens } from '../auth/viewer-token.ts';
 
 /*
@@ -136,6 +136,21 @@ describe('connections per client IP', () => {
 		for (let i = 0; i < 6; i++) bots.push(await connectBot(h.url));
 		for (const [i, bot] of bots.entries()) expect((await sendHeartbeat(bot, heartbeat(i, [i], 6))).ok).toBe(true);
 		expect(h.server.io.of(NAMESPACES.bot).sockets.size).toBe(6);
+	});
+
+	it('lets a whole fleet on one host back in when it reconnects at once: bots refused at the cap retry and get in', async () => {
+		h = await startServer({ maxConnectionsPerIp: 3 });
+		const bots = Array.from({ length: 100 }, () =>
+			io(h!.url + NAMESPACES.bot, { auth: { secret: BOT_SECRET }, transports: ['websocket'], reconnectionDelay: 100, reconnectionDelayMax: 500 })
+		);
+		try {
+			const deadline = Date.now() + 15_000;
+			while (bots.some((b) => !b.connected) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+			expect(bots.filter((b) => b.connected)).toHaveLength(100);
+			expect((await fetch(`${h.url}/healthz`).then((r) => r.json())).connectionsRefused).toBeGreaterThan(0);
+		} finally {
+			for (const b of bots) b.disconnect();
+		}
 	});
 
 	it('behind a proxy, counts each connection against the first X-Forwarded-For hop of its first request', async () => {
