@@ -1,24 +1,30 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { churnSoak, fmtMb, lasting } from '#testing/faults/scenarios';
 import { buildPage } from '../scripts/stack.ts';
+import { floodTable, runFloods, type FloodRow } from './floods.ts';
 
 /*
  * `npm run bench:reliability`: the fault suite (real processes: server restarts, also under the
  * built page in Chromium, killed and frozen bots, a black-holed network, Redis and PostgreSQL taken
  * away, an instance killed, wall clocks stepped and skewed), the fuzz suite and the raw protocol abuse, run once with their
  * figures collected, then a churn soak of several minutes (too long for `npm test`), printed
- * as one reliability table. `--quick`: a 1-minute soak. `--soak-s=600`: a soak of that length.
- * `--no-suite`: the soak only.
+ * as one reliability table, then the flood suite (`bench/floods.ts`: each flood against a server
+ * carrying 16,000 shards and a polling viewer) as a second table. `--quick`: a 1-minute soak.
+ * `--soak-s=600`: a soak of that length. `--no-suite`: the soak only. `--floods-only`: the flood
+ * suite only (about 3 minutes); `--flood-s=20`: each flood that long (default 15);
+ * `--flood=/api/status`: the baseline and the floods whose name contains that text.
  */
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const args = process.argv.slice(2);
 const QUICK = args.includes('--quick');
 const SOAK_S = Number(args.find((a) => a.startsWith('--soak-s='))?.slice(9) ?? (QUICK ? 60 : 300));
-const SUITE = !args.includes('--no-suite');
+const FLOODS_ONLY = args.includes('--floods-only');
+const SUITE = !args.includes('--no-suite') && !FLOODS_ONLY;
+const FLOOD_S = Number(args.find((a) => a.startsWith('--flood-s='))?.slice(10) ?? 15);
 const log = (line: string) => process.stderr.write(`[reliability] ${line}\n`);
 // eslint-disable-next-line no-control-regex
 const plain = (s: string) => s.replace(/\u001b\[[0-9;]*m/g, '');
@@ -153,10 +159,23 @@ if (SUITE) {
 	await runSuite();
 	await runBadInput();
 }
-await runSoak();
+if (!FLOODS_ONLY) await runSoak();
+let floods: FloodRow[] = [];
+if (SUITE || FLOODS_ONLY) {
+	const only = args.find((a) => a.startsWith('--flood='))?.slice(8);
+	floods = await runFloods({ durationMs: FLOOD_S * 1000, log, ...(only ? { only } : {}) });
+	if (floods.some((f) => f.pollP99 >= 250 || f.ackP99 >= 250 || f.stopped > 0)) process.exitCode = 1;
+}
 
 const cpu = cpus()[0]?.model ?? 'unknown CPU';
-console.log(`\n#### Reliability (${new Date().toISOString().slice(0, 10)}, ${cpus().length} × ${cpu}, Node ${process.version})\n`);
-console.log('| fault injected | survived | measured |');
-console.log('|---|---|---|');
-for (const r of rows) console.log(`| ${r.fault} | ${r.survived} | ${r.measured.replace(/\|/g, '\\|')} |`);
+const machine = `${new Date().toISOString().slice(0, 10)}, ${cpus().length} × ${cpu}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM, Node ${process.version}`;
+if (rows.length > 0) {
+	console.log(`\n#### Reliability (${machine})\n`);
+	console.log('| fault injected | survived | measured |');
+	console.log('|---|---|---|');
+	for (const r of rows) console.log(`| ${r.fault} | ${r.survived} | ${r.measured.replace(/\|/g, '\\|')} |`);
+}
+if (floods.length > 0) {
+	console.log(`\n#### Floods (${machine}; server pinned to core 0, every load process on core 1; ${FLOOD_S} s each; target: both p99 under 250 ms, no cluster ever shown stopped)\n`);
+	console.log(floodTable(floods));
+}

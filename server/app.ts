@@ -17,7 +17,9 @@ import { createLogger, type Logger } from './log.ts';
 import { createSockets, type ServerStats } from './namespaces/sockets.ts';
 import { createNotifications } from './notify/notifications.ts';
 import type { WebhookNotifier } from './notify/webhooks.ts';
+import { createConnectionGuard, httpServerOptions } from './security/connection-guard.ts';
 import { createLimits } from './security/limits.ts';
+import { createLoadShedding } from './security/load-shedding.ts';
 
 export type { ServerStats };
 
@@ -76,7 +78,10 @@ export function createShardbeatServer(config: ServerConfig, options: ShardbeatSe
 	const now = options.now ?? Date.now;
 	const historyNow = options.historyNow ?? now;
 	const silenceTimeoutMs = config.heartbeatIntervalMs * config.missedHeartbeats;
-	const http = createServer();
+	const http = createServer(httpServerOptions(config));
+	// First, so that it sees every connection before Socket.io or a route does.
+	const connections = createConnectionGuard({ http, settings: config, logger });
+	const shedding = createLoadShedding({ thresholdMs: config.shedLagMs });
 	const tokens = new ViewerTokens(config.tokenSecret, config.tokenTtlMs);
 
 	const tracking = createFleetTracking({ silenceTimeoutMs, logger });
@@ -96,19 +101,20 @@ export function createShardbeatServer(config: ServerConfig, options: ShardbeatSe
 	const store = createFleetStore({ redisUrl: config.redisUrl, feeds, silenceTimeoutMs, record: history.record, logger });
 	const publisher = new Publisher({ fleet: tracking.fleet, log: store.log, intervalMs: config.pushIntervalMs, logger, push: (update) => feeds.committed.emit(update) });
 	const limits = createLimits({ settings: config, redis: store.redis, logger });
-	const sockets = createSockets({ http, allowedOrigins: config.allowedOrigins, botSecret: config.botSecret, tracking, feeds, tokens, limits, redis: store.redis, logger, now });
+	const sockets = createSockets({ http, allowedOrigins: config.allowedOrigins, botSecret: config.botSecret, tracking, feeds, tokens, limits, connections, redis: store.redis, logger, now });
 	let url = '';
 	createHttpApi({
 		http,
 		settings: { ...config, botName: config.botName ?? 'Shardbeat' },
 		tokens,
 		limits,
+		shedding,
 		feeds,
 		fleet: tracking.fleet,
 		sockets,
 		history,
 		notifications,
-		health: [feeds, sockets, store, history],
+		health: [feeds, sockets, store, history, shedding, connections],
 		serverUrl: () => url,
 		logger,
 		now,
@@ -146,6 +152,7 @@ export function createShardbeatServer(config: ServerConfig, options: ShardbeatSe
 			closing ??= (async () => {
 				tracking.close();
 				limits.close();
+				shedding.close();
 				// The last batch is committed (and recorded) before any socket closes, and nothing after:
 				// bots this shutdown disconnects are reconnecting, not stopped, so a restart never shows
 				// (in history, or through Redis on other instances) a cluster down that was not.
@@ -155,6 +162,7 @@ export function createShardbeatServer(config: ServerConfig, options: ShardbeatSe
 				await Promise.all([store.close(), history.close(), notifications.close()]).catch(logFailure);
 				await socketsClosed;
 				limits.closeCap();
+				connections.close();
 			})();
 			return closing;
 		}

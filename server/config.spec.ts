@@ -130,6 +130,11 @@ describe('SETTINGS rows', () => {
 		SHARDBEAT_RATE_HTTP_PER_MIN: ['httpRatePerMin', 300],
 		SHARDBEAT_RATE_VIEWER_EVENTS_PER_10S: ['viewerEventsPer10s', 20],
 		SHARDBEAT_MAX_VIEWERS_PER_IP: ['maxViewersPerIp', 50],
+		SHARDBEAT_MAX_CONNECTIONS_PER_IP: ['maxConnectionsPerIp', 128],
+		SHARDBEAT_HEADERS_TIMEOUT_S: ['headersTimeoutMs', 10_000],
+		SHARDBEAT_REQUEST_TIMEOUT_S: ['requestTimeoutMs', 30_000],
+		SHARDBEAT_KEEP_ALIVE_TIMEOUT_S: ['keepAliveTimeoutMs', 5_000],
+		SHARDBEAT_SHED_LAG_MS: ['shedLagMs', 100],
 		SHARDBEAT_PUBLIC_DETAIL: ['publicDetail', 'full']
 	};
 	/** Values at the edges of what each variable accepts, and just past them. */
@@ -162,6 +167,11 @@ describe('SETTINGS rows', () => {
 		SHARDBEAT_RATE_HTTP_PER_MIN: { accepts: ['0', '1000000'], refuses: ['-1', '1000001'] },
 		SHARDBEAT_RATE_VIEWER_EVENTS_PER_10S: { accepts: ['0', '1000000'], refuses: ['-1', '1000001'] },
 		SHARDBEAT_MAX_VIEWERS_PER_IP: { accepts: ['0', '10000000'], refuses: ['-1', '10000001'] },
+		SHARDBEAT_MAX_CONNECTIONS_PER_IP: { accepts: ['0', '10000000'], refuses: ['-1', '10000001'] },
+		SHARDBEAT_HEADERS_TIMEOUT_S: { accepts: ['1', '30'], refuses: ['0', '601', '31'] }, // 31: longer than the default request timeout
+		SHARDBEAT_REQUEST_TIMEOUT_S: { accepts: ['10', '3600'], refuses: ['9', '3601'] }, // 9: shorter than the default headers timeout
+		SHARDBEAT_KEEP_ALIVE_TIMEOUT_S: { accepts: ['1', '600'], refuses: ['0', '601'] },
+		SHARDBEAT_SHED_LAG_MS: { accepts: ['0', '60000'], refuses: ['-1', '60001', '1.5'] },
 		SHARDBEAT_PUBLIC_DETAIL: { accepts: ['basic'], refuses: ['none'] }
 	};
 
@@ -205,6 +215,7 @@ describe('SETTINGS rows', () => {
 		['no origins at all', { SHARDBEAT_ALLOWED_ORIGINS: '' }, { allowedOrigins: [] }],
 		['a page URL without trailing slashes', { SHARDBEAT_PAGE_URL: 'https://status.example.com/sb//' }, { pageUrl: 'https://status.example.com/sb' }],
 		['an SQLite path', { SHARDBEAT_SQLITE_PATH: ':memory:' }, { database: ':memory:' }],
+		['timeouts in seconds to milliseconds', { SHARDBEAT_HEADERS_TIMEOUT_S: '5', SHARDBEAT_REQUEST_TIMEOUT_S: '20', SHARDBEAT_KEEP_ALIVE_TIMEOUT_S: '2' }, { headersTimeoutMs: 5_000, requestTimeoutMs: 20_000, keepAliveTimeoutMs: 2_000 }],
 		['a database URL over an SQLite path', { SHARDBEAT_SQLITE_PATH: '/x.db', SHARDBEAT_DATABASE_URL: 'postgresql://u@db/sb' }, { database: 'postgresql://u@db/sb' }]
 	];
 	it.each(conversions)('converts %s', (_, env, expected) => {

@@ -103,6 +103,18 @@ export const SETTINGS = [
 		meaning: 'Events (`get-cluster-status` polls and the rest) per viewer socket per 10 s; more are answered `rate_limited`. `0` turns it off.' },
 	{ env: 'SHARDBEAT_MAX_VIEWERS_PER_IP', key: 'maxViewersPerIp', schema: int(0, 10_000_000), default: '50',
 		meaning: 'Concurrent viewer sockets per client IP (across every instance when scaled out); bots are not counted. `0` turns it off.' },
+	// A page holds one WebSocket and briefly one or two HTTP connections; bots stop counting once
+	// authenticated. Room for an office of 50 viewers behind one NAT, not for a flood from one host.
+	{ env: 'SHARDBEAT_MAX_CONNECTIONS_PER_IP', key: 'maxConnectionsPerIp', schema: int(0, 10_000_000), default: '128',
+		meaning: 'Concurrent TCP connections per client IP (HTTP keep-alive, WebSocket and long-polling alike; a bot\'s stops counting once it has authenticated). Past it a new connection is answered `429` with `Retry-After` and closed. Behind a proxy (`SHARDBEAT_TRUST_PROXY=1`) a connection counts against the first `X-Forwarded-For` hop of its first request. `0` turns it off.' },
+	{ env: 'SHARDBEAT_HEADERS_TIMEOUT_S', key: 'headersTimeoutMs', schema: seconds(1, 600), default: '10',
+		meaning: 'A connection must send a request\'s complete headers within this many seconds of opening (or of its previous answer); slower ones (slowloris) are closed. Upgraded WebSockets are not affected.' },
+	{ env: 'SHARDBEAT_REQUEST_TIMEOUT_S', key: 'requestTimeoutMs', schema: seconds(1, 3_600), default: '30',
+		meaning: 'A whole HTTP request, body included, must arrive within this many seconds (at least `SHARDBEAT_HEADERS_TIMEOUT_S`). Only receiving counts: a held long-polling answer is not cut.' },
+	{ env: 'SHARDBEAT_KEEP_ALIVE_TIMEOUT_S', key: 'keepAliveTimeoutMs', schema: seconds(1, 600), default: '5',
+		meaning: 'An idle HTTP keep-alive connection is closed after this many seconds.' },
+	{ env: 'SHARDBEAT_SHED_LAG_MS', key: 'shedLagMs', schema: int(0, 60_000), default: '100',
+		meaning: 'Event-loop delay (p99 over the last 500 ms) past which expensive HTTP work (history, summary, badge, feeds) is refused with `503`, `Retry-After` and code `overloaded` (as it is while 8 such requests are being answered), and past twice which `POST /api/token` and `GET /api/status` are too; heartbeats, polls, `/healthz`, `/metrics` and the operator API are never shed. `0` turns it off (tests and load generators only).' },
 	{ env: 'SHARDBEAT_PUBLIC_DETAIL', key: 'publicDetail', schema: z.enum(['full', 'basic']), default: 'full',
 		meaning: '`basic`: public viewers, `/api/status` and `/api/v1/summary` get no pings and no guild or member counts; only operator tokens see them (`/metrics`, behind its token, stays full).' }
 ] as const satisfies readonly Setting[];
@@ -211,6 +223,11 @@ export function loadConfig(env: Record<string, string | undefined>): { config: S
 				`SHARDBEAT_ALLOWED_ORIGINS: "${origin}" is not an origin; use scheme://host[:port] with no path, e.g. https://status.example.com`
 			);
 		}
+	}
+	if (c.headersTimeoutMs !== undefined && c.requestTimeoutMs !== undefined && c.headersTimeoutMs > c.requestTimeoutMs) {
+		throw new ConfigError(
+			`SHARDBEAT_HEADERS_TIMEOUT_S: ${c.headersTimeoutMs / 1000} s is longer than SHARDBEAT_REQUEST_TIMEOUT_S: ${c.requestTimeoutMs / 1000} s; the headers are part of the request`
+		);
 	}
 	c.database = (e.SHARDBEAT_DATABASE_URL as string | undefined) ?? c.database;
 

@@ -6,7 +6,10 @@ import { pool, wallNow, WireSocket } from '../wire-client.ts';
 const { url } = childOptions<{ url: string }>();
 const open = () => WireSocket.open(url, '/bot', { secret: BENCH_BOT_SECRET });
 
-let steady: { sockets: WireSocket[]; timers: ReturnType<typeof setInterval>[] } | undefined;
+let steady: { sockets: WireSocket[]; timers: { first: ReturnType<typeof setTimeout>; timer: { id?: ReturnType<typeof setInterval> } }[] } | undefined;
+/** Steady heartbeats since the last `steady-acks`: each one's ack latency, ms, and how many were refused or unanswered. */
+let acks: number[] = [];
+let notOk = 0;
 let marker: WireSocket | undefined;
 
 serveCommands({
@@ -43,17 +46,35 @@ serveCommands({
 		const sockets = await pool(ids, 100, () => open());
 		const timers = sockets.map((socket, i) => {
 			let variant = 1 + i;
-			const beat = () => void socket.request('heartbeat', JSON.stringify(benchHeartbeat(ids[i]!, k, total, variant++)));
-			// Spread the fleet over the interval the way independent processes would be.
-			const timer = setInterval(beat, Number(intervalMs));
-			setTimeout(beat, Math.random() * Number(intervalMs));
-			return timer;
+			const beat = () =>
+				void socket.request('heartbeat', JSON.stringify(benchHeartbeat(ids[i]!, k, total, variant++))).then((reply) => {
+					if (reply.text.includes('"ok":true')) acks.push(reply.latencyMs);
+					else notOk++;
+				});
+			// Spread the fleet over the interval the way independent processes would be: each socket's
+			// interval starts at its own random phase (started together, they would all beat at once).
+			const timer: { id?: ReturnType<typeof setInterval> } = {};
+			const first = setTimeout(() => {
+				beat();
+				timer.id = setInterval(beat, Number(intervalMs));
+			}, Math.random() * Number(intervalMs));
+			return { first, timer };
 		});
 		steady = { sockets, timers };
 		return { sockets: sockets.length };
 	},
+	/** Ack latencies of the steady heartbeats since the last call (and sockets still open). */
+	'steady-acks': () => {
+		const out = { latencies: acks, notOk, open: steady?.sockets.filter((s) => s.open).length ?? 0 };
+		acks = [];
+		notOk = 0;
+		return out;
+	},
 	'steady-stop': () => {
-		for (const t of steady?.timers ?? []) clearInterval(t);
+		for (const t of steady?.timers ?? []) {
+			clearTimeout(t.first);
+			clearInterval(t.timer.id);
+		}
 		for (const s of steady?.sockets ?? []) s.close();
 		steady = undefined;
 		return true;

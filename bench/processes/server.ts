@@ -1,19 +1,22 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createShardbeatServer } from '../../server/app.ts';
+import type { ServerConfig } from '../../server/config.ts';
 import { createLogger } from '../../server/log.ts';
 import { testServerConfig } from '#testing/server/config';
 import { BENCH_BOT_SECRET, BENCH_TOKEN_SECRET, benchHeartbeat } from '../fleet-shape.ts';
 import { childOptions, serveCommands } from '../ipc.ts';
 
 /* The Shardbeat server under test, alone in its process (and on its core). */
-const options = childOptions<{ port: number }>();
+const options = childOptions<{ port: number; config?: Partial<ServerConfig> }>();
 const server = createShardbeatServer(
 	// No rate limits: every load process connects from 127.0.0.1, so limits would measure themselves, not the server.
 	testServerConfig({
 		botSecret: BENCH_BOT_SECRET,
 		tokenSecret: BENCH_TOKEN_SECRET,
 		// Bench runs are long; a token must outlive them.
-		tokenTtlMs: 3_600_000
+		tokenTtlMs: 3_600_000,
+		// The flood suite runs with production limits (and its own proxy setting).
+		...options.config
 	}),
 	{ logger: createLogger('error') }
 );

@@ -172,6 +172,26 @@ describe('public history and machine endpoints', () => {
 		expect(await (await fetch(`${h.url}/feeds/incidents.atom`)).text()).toContain('Acme Bot status: incidents');
 	});
 
+	it('answers every spelling of a zone as that zone, in the runtime\'s spelling', async () => {
+		for (const tz of ['europe/berlin', 'EUROPE/BERLIN', 'Europe/Berlin']) {
+			const res = await fetch(`${h.url}/api/v1/history?tz=${tz}`);
+			expect(res.status).toBe(200);
+			expect((await res.json()).timeZone).toBe('Europe/Berlin');
+		}
+	});
+
+	it('builds a feed once per incident list, not once per request', async () => {
+		await h.close();
+		let now = Date.now();
+		h = await startServer({ operatorSecret: OPERATOR }, 0, () => now);
+		await h.server.history.whenReady();
+		for (const path of ['/feeds/incidents.rss', '/feeds/incidents.atom']) {
+			const first = await (await fetch(h.url + path)).text();
+			now += 5_000; // the built time would move: the same list is not built again
+			expect(await (await fetch(h.url + path)).text()).toBe(first);
+		}
+	});
+
 	it('history answers 503 with Retry-After while its database is unreachable', async () => {
 		await h.close();
 		// A PostgreSQL URL nobody listens on: live status starts; history says it is not there yet.

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Incident } from '#shared';
 import { secretsEqual } from '../auth/secret.ts';
 import type { HistoryService } from '../history/history-service.ts';
-import { isTimeZone } from '../history/history-service.ts';
+import { canonicalTimeZone } from '../history/history-service.ts';
 import type { IncidentNotice } from '../history/incident-notice.ts';
 import type { HistoryRepository } from '../history/repository.ts';
 import { explain, NewIncidentSchema, NewIncidentUpdateSchema, NewMaintenanceSchema } from './operator-schema.ts';
@@ -37,8 +37,10 @@ function unavailable(): never {
 
 function timeZoneOf(url: URL): string {
 	const tz = url.searchParams.get('tz') ?? 'UTC';
-	if (!isTimeZone(tz)) throw new HttpError(400, 'invalid_time_zone', `tz must be an IANA time zone such as Europe/Berlin; got ${JSON.stringify(tz.slice(0, 64))}`);
-	return tz;
+	// The runtime's spelling: `europe/BERLIN` and its thousands of siblings are one zone, not one cache key each.
+	const canonical = canonicalTimeZone(tz);
+	if (!canonical) throw new HttpError(400, 'invalid_time_zone', `tz must be an IANA time zone such as Europe/Berlin; got ${JSON.stringify(tz.slice(0, 64))}`);
+	return canonical;
 }
 
 /**
@@ -46,6 +48,14 @@ function timeZoneOf(url: URL): string {
  * path is not one of these, so the caller can answer 404.
  */
 export function createApiV1(deps: ApiV1Deps) {
+	// History answers are cached objects (per load and zone); each is serialised once, not per request.
+	const encoded = new WeakMap<object, Buffer>();
+	const json = (answer: object): Buffer => {
+		let body = encoded.get(answer);
+		if (!body) encoded.set(answer, (body = Buffer.from(JSON.stringify(answer))));
+		return body;
+	};
+
 	const requireOperator = (req: IncomingMessage) => {
 		if (!deps.operatorSecret) throw new HttpError(404, 'operator_api_disabled', 'the operator API is off; set SHARDBEAT_OPERATOR_SECRET to enable it');
 		const header = req.headers.authorization ?? '';
@@ -67,7 +77,7 @@ export function createApiV1(deps: ApiV1Deps) {
 		if (path === '/api/v1/history') {
 			if (method !== 'GET') throw new HttpError(405, 'method_not_allowed', `${method} is not supported on ${path}; use GET`);
 			const h = deps.history() ?? unavailable();
-			send(res, 200, await h.service.fleet(timeZoneOf(url)), cache);
+			send(res, 200, null, cache, json(await h.service.fleet(timeZoneOf(url))));
 			return true;
 		}
 		const cluster = CLUSTER_HISTORY.exec(path);
@@ -76,7 +86,7 @@ export function createApiV1(deps: ApiV1Deps) {
 			const h = deps.history() ?? unavailable();
 			const answer = await h.service.cluster(Number(cluster[1]), timeZoneOf(url));
 			if (!answer) throw new HttpError(404, 'unknown_cluster', `cluster ${cluster[1]} has no recorded history`);
-			send(res, 200, answer, cache);
+			send(res, 200, null, cache, json(answer));
 			return true;
 		}
 

@@ -9,6 +9,7 @@ import type { Sockets } from '../namespaces/sockets.ts';
 import type { Notifications } from '../notify/notifications.ts';
 import { createMetrics } from '../public/metrics.ts';
 import type { Limits } from '../security/limits.ts';
+import type { LoadShedding } from '../security/load-shedding.ts';
 import type { Subsystem } from '../subsystem.ts';
 import { createApiV1 } from './api-v1.ts';
 import { createMetricsRoute } from './metrics-route.ts';
@@ -44,6 +45,8 @@ export function createHttpApi(deps: {
 	settings: HttpApiSettings;
 	tokens: ViewerTokens;
 	limits: Limits;
+	/** Refuses expensive requests while the event loop lags. */
+	shedding?: LoadShedding;
 	feeds: FleetFeeds;
 	fleet: Fleet;
 	sockets: Sockets;
@@ -89,6 +92,16 @@ export function createHttpApi(deps: {
 		summaryMaxAgeS: settings.statusMaxAgeS,
 		now: deps.historyNow
 	});
+	// `/api/status` is a megabyte at 16,000 shards: encoded once per version (and at most once a
+	// second, so `generatedAt` stays within a second of the answer), not once per request.
+	let status: { version: number; at: number; body: Buffer } | undefined;
+	const statusJson = (): Buffer => {
+		const now = Date.now();
+		if (!status || status.version !== feeds.public.version || now - status.at >= 1_000) {
+			status = { version: feeds.public.version, at: now, body: Buffer.from(feeds.public.json(now)) };
+		}
+		return status.body;
+	};
 	const handler = createHttpHandler({
 		routes: [apiV1, publicRoutes, createMetricsRoute({ metrics, token: settings.metricsToken })],
 		allowedOrigins: settings.allowedOrigins,
@@ -97,7 +110,8 @@ export function createHttpApi(deps: {
 		...(settings.operatorSecret ? { operatorSecret: settings.operatorSecret } : {}),
 		...(settings.metricsToken ? { metricsToken: settings.metricsToken } : {}),
 		limits: deps.limits.http,
-		statusJson: () => feeds.public.json(Date.now()),
+		...(deps.shedding ? { shedding: deps.shedding } : {}),
+		statusJson,
 		logger,
 		now: deps.now,
 		health: () => Object.assign({ uptimeS: Math.round((Date.now() - startedAt) / 1000) }, ...deps.health.map((part) => part.health?.() ?? {}))

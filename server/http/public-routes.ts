@@ -36,6 +36,20 @@ export function createPublicRoutes(deps: PublicRoutesDeps) {
 		cached = { at: now, summary: made };
 		return made;
 	};
+	// Feeds change only with the incidents (one list per history load, ≤ 30 s): built once per list.
+	const feedCache = new Map<string, { incidents: Incident[]; xml: string }>();
+	// A badge per state and label; labels come from the network, so the map is emptied when full.
+	const badgeCache = new Map<string, string>();
+	const badge = (state: StatusSummary['status']['state'], label: string) => {
+		const key = `${state}\u0000${label}`;
+		let svg = badgeCache.get(key);
+		if (svg === undefined) {
+			if (badgeCache.size >= 256) badgeCache.clear();
+			svg = statusBadge(state, label);
+			badgeCache.set(key, svg);
+		}
+		return svg;
+	};
 
 	return async (req: IncomingMessage, res: ServerResponse, url: URL, cors: Record<string, string>): Promise<boolean> => {
 		const path = url.pathname;
@@ -50,7 +64,7 @@ export function createPublicRoutes(deps: PublicRoutesDeps) {
 			case '/badge.svg': {
 				const label = url.searchParams.get('label') ?? deps.botName;
 				if (label.length > 40) throw new HttpError(400, 'invalid_label', 'label must be at most 40 characters');
-				sendText(res, 200, 'image/svg+xml; charset=utf-8', statusBadge((await summary()).status.state, label), {
+				sendText(res, 200, 'image/svg+xml; charset=utf-8', badge((await summary()).status.state, label), {
 					...cache,
 					// A badge is an image embedded elsewhere: no scripts, even if someone opens it directly.
 					'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'"
@@ -62,10 +76,13 @@ export function createPublicRoutes(deps: PublicRoutesDeps) {
 				// A database that went away after opening is the same "not now" as one not open yet.
 				const current = await deps.current().catch(() => undefined);
 				if (!current) throw new HttpError(503, 'history_unavailable', 'the history database is not reachable yet; retry shortly');
-				const base = deps.pageUrl();
-				const site = { title: `${deps.botName} status: incidents`, pageUrl: base, feedUrl: `${deps.serverUrl()}${path}`, now: deps.now() };
 				const rss = path.endsWith('.rss');
-				const xml = rss ? rssFeed(current.incidents, site) : atomFeed(current.incidents, site);
+				let xml = feedCache.get(path)?.incidents === current.incidents ? feedCache.get(path)!.xml : undefined;
+				if (xml === undefined) {
+					const site = { title: `${deps.botName} status: incidents`, pageUrl: deps.pageUrl(), feedUrl: `${deps.serverUrl()}${path}`, now: deps.now() };
+					xml = rss ? rssFeed(current.incidents, site) : atomFeed(current.incidents, site);
+					feedCache.set(path, { incidents: current.incidents, xml });
+				}
 				sendText(res, 200, rss ? 'application/rss+xml; charset=utf-8' : 'application/atom+xml; charset=utf-8', xml, { ...cors, 'Cache-Control': 'public, max-age=60' });
 				return true;
 			}

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
-/** Writes a JSON answer (`json` when the body is already serialised). */
-export function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}, json = JSON.stringify(body)): void {
+/** Writes a JSON answer (`json` when the body is already serialised, or even encoded). */
+export function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}, json: string | Buffer = JSON.stringify(body)): void {
 	res.writeHead(status, {
 		'Content-Type': 'application/json; charset=utf-8',
 		'Content-Length': Buffer.byteLength(json),

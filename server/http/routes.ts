@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { secretsEqual } from '../auth/secret.ts';
 import type { ViewerTokens } from '../auth/viewer-token.ts';
 import type { Logger } from '../log.ts';
+import { routeClass, type RouteClass, type ShedDecision } from '../security/load-shedding.ts';
 import type { RateDecision, RateLimiter } from '../security/rate-limit.ts';
 import { isMetricsScrape } from './metrics-route.ts';
 import { error, HttpError, rateLimited, send } from './respond.ts';
@@ -13,8 +14,8 @@ export interface HttpDeps {
 	allowedOrigins: readonly string[];
 	statusMaxAgeS: number;
 	tokens: ViewerTokens;
-	/** `GET /api/status` body, already serialised (the feed caches it per version). */
-	statusJson: () => string;
+	/** `GET /api/status` body, already serialised (the feed caches it per version), or already encoded. */
+	statusJson: () => string | Buffer;
 	health: () => Record<string, unknown>;
 	logger: Logger;
 	now: () => number;
@@ -24,6 +25,8 @@ export interface HttpDeps {
 	operatorSecret?: string;
 	/** `SHARDBEAT_METRICS_TOKEN`: a `/metrics` request bearing it skips the per-IP limits. */
 	metricsToken?: string;
+	/** Load shedding: whether the server is too far behind for a request of this class now. */
+	shedding?: { admit(route: RouteClass): ShedDecision & { done?: () => void } };
 	/** Per-IP limits; absent limiters mean no limit. */
 	limits?: {
 		/** The IP a request counts against (see `security/client-ip.ts`). */
@@ -71,6 +74,18 @@ export function createHttpHandler(deps: HttpDeps) {
 			if (req.method === 'OPTIONS') {
 				res.writeHead(204, { ...cors, 'Access-Control-Allow-Methods': 'GET, POST', 'Access-Control-Max-Age': '600' });
 				return void res.end();
+			}
+
+			// Before the rate limits (which may ask Redis): an overloaded server spends the least here.
+			const shed = deps.shedding?.admit(routeClass(req.method ?? 'GET', url.pathname));
+			if (shed?.done) res.once('close', shed.done);
+			if (shed?.shed) {
+				req.resume();
+				return send(res, 503, error('overloaded', `the server is overloaded and keeps live status first; retry in ${shed.retryAfterS} s`), {
+					...cors,
+					'Retry-After': String(shed.retryAfterS),
+					'Cache-Control': 'no-store'
+				});
 			}
 
 			const limits = deps.limits;

@@ -259,12 +259,12 @@ describe('liveness', () => {
 		expect(h.server.fleet.get(0)?.lifecycle).toBe('running');
 	});
 
-	it('clears its timers (liveness sweep, push batching, uptime rollup) on close', async () => {
+	it('clears its timers (liveness sweep, push batching, uptime rollup, event-loop delay window) on close', async () => {
 		await h.close();
 		vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
 		h = await startServer();
 		await h.server.history.whenReady();
-		expect(vi.getTimerCount()).toBe(3);
+		expect(vi.getTimerCount()).toBe(4);
 		await h.close();
 		expect(vi.getTimerCount()).toBe(0);
 	});

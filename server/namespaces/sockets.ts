@@ -8,6 +8,7 @@ import type { FleetFeeds } from '../feed/fleet-feeds.ts';
 import type { CommittedUpdate } from '../feed/fleet-feed.ts';
 import type { FleetTracking } from '../fleet/fleet-tracking.ts';
 import type { Logger } from '../log.ts';
+import type { ConnectionGuard } from '../security/connection-guard.ts';
 import type { Limits } from '../security/limits.ts';
 import type { Subsystem } from '../subsystem.ts';
 import { registerBotNamespace, type BotNamespace } from './bot.ts';
@@ -55,6 +56,8 @@ export function createSockets(deps: {
 	feeds: FleetFeeds;
 	tokens: ViewerTokens;
 	limits: Limits;
+	/** The per-IP connection cap: a bot's connection stops counting once it has authenticated. */
+	connections?: Pick<ConnectionGuard, 'exempt'>;
 	redis: Redis | undefined;
 	logger: Logger;
 	now: () => number;
@@ -73,6 +76,8 @@ export function createSockets(deps: {
 	});
 	const bots = io.of(NAMESPACES.bot) as BotNamespace;
 	registerBotNamespace(bots, { botSecret: deps.botSecret, fleet: deps.tracking.fleet, liveness: deps.tracking.liveness, logger, stats });
+	// Only sockets that passed the secret get here; the WebSocket's TCP connection is the handshake's.
+	if (deps.connections) bots.on('connection', (socket) => deps.connections!.exempt(socket.request.socket));
 	// Nothing lives on the main namespace: refuse it rather than hold unauthenticated sockets.
 	io.of('/').use((_socket, next) => next(new Error('unknown namespace; bots use /bot and pages /viewer')));
 	const viewers = io.of(NAMESPACES.viewer) as ViewerNamespace;

@@ -8,10 +8,11 @@ import { DEFAULTS, type ServerConfig } from '../../server/config.ts';
 
 /**
  * Every rate limit off (0: unlimited): tests, e2e stacks and load generators all connect from
- * 127.0.0.1 and would meet the limits rather than what they test. Never for a server the internet
- * can reach.
+ * 127.0.0.1 and would meet the limits rather than what they test. Load shedding is off too: a
+ * test on a busy machine must not see a `503 overloaded` it did not ask for. Never for a server
+ * the internet can reach.
  */
-export const NO_LIMITS = { tokenRatePerMin: 0, httpRatePerMin: 0, viewerEventsPer10s: 0, maxViewersPerIp: 0 } satisfies Partial<ServerConfig>;
+export const NO_LIMITS = { tokenRatePerMin: 0, httpRatePerMin: 0, viewerEventsPer10s: 0, maxViewersPerIp: 0, maxConnectionsPerIp: 0, shedLagMs: 0 } satisfies Partial<ServerConfig>;
 
 /** The production defaults of every limit, for specs (and soaks) that run with them. */
 export const RATE_LIMIT_DEFAULTS = {
