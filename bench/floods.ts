@@ -1,5 +1,5 @@
 import { DEFAULTS } from '../server/config.ts';
-import { RATE_LIMIT_DEFAULTS } from '#testing/server/config';
+import { METRICS_TOKEN, RATE_LIMIT_DEFAULTS } from '#testing/server/config';
 import { sleep, until, watchFleet } from '#testing/faults/scenarios';
 import { startChild, type Child } from './ipc.ts';
 import { percentile } from './wire-client.ts';
@@ -69,7 +69,8 @@ export async function runFloods(options: { durationMs: number; log: (line: strin
 			'server',
 			{
 				port: 0,
-				config: { ...RATE_LIMIT_DEFAULTS, maxConnectionsPerIp: DEFAULTS.maxConnectionsPerIp, shedLagMs: DEFAULTS.shedLagMs, trustProxy: true }
+				// As deployed: /metrics behind its token (the flood has none), production limits, a trusting proxy.
+				config: { ...RATE_LIMIT_DEFAULTS, maxConnectionsPerIp: DEFAULTS.maxConnectionsPerIp, shedLagMs: DEFAULTS.shedLagMs, trustProxy: true, metricsToken: METRICS_TOKEN }
 			},
 			SERVER_CPU
 		);

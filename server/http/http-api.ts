@@ -1,6 +1,7 @@
 import type { Server as HttpServer } from 'node:http';
 import type { FleetStatus } from '#shared';
 import type { ViewerTokens } from '../auth/viewer-token.ts';
+import { monotonicNow } from '../clock.ts';
 import type { FleetFeeds } from '../feed/fleet-feeds.ts';
 import type { Fleet } from '../fleet/fleet.ts';
 import type { HistoryRuntime } from '../history/history-runtime.ts';
@@ -63,7 +64,8 @@ export function createHttpApi(deps: {
 	historyNow: () => number;
 }): void {
 	const { settings, history, feeds, logger } = deps;
-	const startedAt = Date.now();
+	// Uptime is a duration: on the monotonic clock, so a step of the wall clock cannot make it jump.
+	const startedAt = monotonicNow();
 	const metrics = createMetrics({
 		snapshot: () => withLatestHeartbeats(feeds.full.status, deps.fleet),
 		stats: deps.sockets.stats,
@@ -114,7 +116,7 @@ export function createHttpApi(deps: {
 		statusJson,
 		logger,
 		now: deps.now,
-		health: () => Object.assign({ uptimeS: Math.round((Date.now() - startedAt) / 1000) }, ...deps.health.map((part) => part.health?.() ?? {}))
+		health: () => Object.assign({ uptimeS: Math.round((monotonicNow() - startedAt) / 1000) }, ...deps.health.map((part) => part.health?.() ?? {}))
 	});
 	// socket.io registered its own 'request' listener first and ignores non-/socket.io/ paths.
 	deps.http.on('request', (req, res) => {

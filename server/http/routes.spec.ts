@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { io } from 'socket.io-client';
 import { connectBot, heartbeat, sendHeartbeat, startServer, type Harness } from '#testing/server/harness';
 
@@ -14,6 +14,19 @@ describe('HTTP API', () => {
 		const res = await fetch(`${h.url}/healthz`);
 		expect(res.status).toBe(200);
 		expect(await res.json()).toMatchObject({ status: 'ok', clusters: 0, bots: 1, viewers: 0 });
+	});
+
+	it('GET /healthz uptime is a duration on the monotonic clock: a step of the wall clock does not move it', async () => {
+		const day = 86_400_000;
+		const wall = Date.now();
+		const spy = vi.spyOn(Date, 'now').mockReturnValue(wall + day);
+		try {
+			const health = await (await fetch(`${h.url}/healthz`)).json();
+			expect(health.uptimeS).toBeGreaterThanOrEqual(0);
+			expect(health.uptimeS).toBeLessThan(60);
+		} finally {
+			spy.mockRestore();
+		}
 	});
 
 	it('GET /api/status returns the same snapshot as get-cluster-status, cacheable for a few seconds', async () => {
