@@ -1,10 +1,13 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { io } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectBot, eventually, heartbeat, sendHeartbeat } from '#testing/server/harness';
+import { NAMESPACES } from '#shared';
+import { connectBot, eventually, heartbeat, sendHeartbeat, type BotSocket } from '#testing/server/harness';
 import { buildServer, SERVER_OUT } from '../scripts/build-server.ts';
 import { freePort } from '../scripts/stack.ts';
 
@@ -23,6 +26,8 @@ const SECRETS = {
 	SHARDBEAT_OPERATOR_SECRET: 'prod-test-operator-secret-5e7a3c1d9b'
 };
 const ORIGIN = 'https://status.example.test';
+/** The server name in deploy/nginx/shardbeat.conf. */
+const PROXY_NAME = 'status-api.example.com';
 /** Packages the server must not need: development tools, and socket.io-client (a dependency of the reporter, not of the server). */
 const DEV_ONLY = ['tsx', 'esbuild', 'vite', 'vitest', 'svelte', 'svelte-check', '@sveltejs/kit', 'typescript', 'pino-pretty', 'wrangler', 'playwright-core', 'jsdom', 'discord.js', 'fast-check', 'tailwindcss', 'socket.io-client'];
 
@@ -80,6 +85,8 @@ beforeAll(async () => {
 			SHARDBEAT_HOST: '127.0.0.1',
 			SHARDBEAT_PORT: String(port),
 			SHARDBEAT_ALLOWED_ORIGINS: ORIGIN,
+			// As behind the committed nginx config (below); requests without X-Forwarded-For count the peer.
+			SHARDBEAT_TRUST_PROXY: '1',
 			SHARDBEAT_SQLITE_PATH: join(dir, 'state', 'shardbeat.sqlite')
 		}
 	});
@@ -152,8 +159,149 @@ describe('the built server, from a production install', () => {
 		} finally {
 			bot.disconnect();
 		}
+		});
+});
+
+/** An HTTPS request to nginx on loopback, from `localAddress`, trusting its self-signed certificate. */
+function viaProxy(port: number, path: string, init: { method?: string; headers?: Record<string, string>; localAddress?: string } = {}) {
+	return new Promise<{ status: number; body: string; headers: Record<string, unknown> }>((resolve, reject) => {
+		const req = httpsRequest(
+			{ host: '127.0.0.1', port, path, method: init.method ?? 'GET', headers: { host: PROXY_NAME, ...init.headers }, localAddress: init.localAddress, servername: PROXY_NAME, rejectUnauthorized: false, agent: false },
+			(res) => {
+				let body = '';
+				res.on('data', (d) => (body += d));
+				res.on('end', () => resolve({ status: res.statusCode!, body, headers: res.headers }));
+			}
+		);
+		req.once('error', reject);
+		req.end();
+	});
+}
+
+/** Replaces `from` with `to` in `text`, failing when the committed file no longer contains `from`. */
+function substitute(text: string, from: string, to: string): string {
+	if (!text.includes(from)) throw new Error(`deploy file no longer contains ${JSON.stringify(from)}; update the test`);
+	return text.split(from).join(to);
+}
+
+describe('behind the committed nginx config (deploy/nginx/shardbeat.conf)', () => {
+	let nginxBin = '';
+	let nginx: ChildProcess | undefined;
+	let nginxLog = '';
+	let tlsPort: number;
+	let httpPort: number;
+
+	beforeAll(async () => {
+		// Debian puts nginx in /usr/sbin, which is not on every user's PATH.
+		nginxBin = ['nginx', '/usr/sbin/nginx'].find((bin) => !spawnSync(bin, ['-v']).error) ?? '';
+		if (!nginxBin) throw new Error('nginx is not installed: apt-get install --no-install-recommends nginx-light (.ci/run does)');
+		const conf = join(dir, 'nginx');
+		mkdirSync(conf);
+		const cert = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', `/CN=${PROXY_NAME}`, '-keyout', join(conf, 'key.pem'), '-out', join(conf, 'cert.pem')], { encoding: 'utf8' });
+		if (cert.status !== 0) throw new Error(`openssl could not make a test certificate:\n${cert.stderr}`);
+		[tlsPort, httpPort] = [await freePort(), await freePort()];
+		// The committed file with only what differs on this machine: certificate, ports, upstream.
+		let site = readFileSync(join(ROOT, 'deploy/nginx/shardbeat.conf'), 'utf8');
+		site = substitute(site, `/etc/letsencrypt/live/${PROXY_NAME}/fullchain.pem`, join(conf, 'cert.pem'));
+		site = substitute(site, `/etc/letsencrypt/live/${PROXY_NAME}/privkey.pem`, join(conf, 'key.pem'));
+		site = substitute(site, 'listen 443 ssl;', `listen 127.0.0.1:${tlsPort} ssl;`);
+		site = substitute(site, 'listen [::]:443 ssl;', '');
+		site = substitute(site, 'listen 80;', `listen 127.0.0.1:${httpPort};`);
+		site = substitute(site, 'listen [::]:80;', '');
+		site = substitute(site, 'server 127.0.0.1:4000;', `server ${new URL(url).host};`);
+		writeFileSync(join(conf, 'shardbeat.conf'), site);
+		const temp = (name: string) => `${name}_temp_path ${join(conf, name)};`;
+		writeFileSync(
+			join(conf, 'nginx.conf'),
+			[
+				'daemon off;',
+				'master_process off;',
+				`pid ${join(conf, 'nginx.pid')};`,
+				`error_log ${join(conf, 'error.log')} warn;`,
+				'events {}',
+				`http { access_log off; ${['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map(temp).join(' ')} include ${join(conf, 'shardbeat.conf')}; }`
+			].join('\n')
+		);
+		const check = spawnSync(nginxBin, ['-t', '-p', conf, '-e', join(conf, 'error.log'), '-c', join(conf, 'nginx.conf')], { encoding: 'utf8' });
+		expect(check.status, check.stderr).toBe(0);
+		expect(check.stderr).not.toMatch(/\[(warn|emerg|alert)\]/);
+
+		nginx = spawn(nginxBin, ['-p', conf, '-e', join(conf, 'error.log'), '-c', join(conf, 'nginx.conf')], { stdio: ['ignore', 'pipe', 'pipe'] });
+		nginx.stdout!.on('data', (d) => (nginxLog += d));
+		nginx.stderr!.on('data', (d) => (nginxLog += d));
+		await eventually(async () => (await viaProxy(tlsPort, '/healthz').catch(() => undefined))?.status === 200, 10_000).catch(() => {
+			throw new Error(`nginx did not answer in 10 s:\n${nginxLog}`);
+		});
 	});
 
+	afterAll(async () => {
+		if (!nginx || nginx.exitCode !== null) return;
+		const exited = new Promise((resolve) => nginx!.once('exit', resolve));
+		nginx.kill('SIGQUIT');
+		await exited;
+	});
+
+	it('serves the API over TLS and redirects plain HTTP', async () => {
+		const health = await viaProxy(tlsPort, '/healthz');
+		expect(health.status).toBe(200);
+		expect(health.headers['strict-transport-security']).toBeDefined();
+		expect((await viaProxy(tlsPort, '/api/status')).status).toBe(200);
+		const plain = await fetch(`http://127.0.0.1:${httpPort}/healthz`, { redirect: 'manual' });
+		expect(plain.status).toBe(301);
+		expect(plain.headers.get('location')).toBe(`https://127.0.0.1/healthz`);
+	});
+
+	it.each([['websocket'], ['polling']])('takes bots over %s through the proxy', async (transport) => {
+		const bot: BotSocket = io(`https://127.0.0.1:${tlsPort}${NAMESPACES.bot}`, {
+			auth: { secret: SECRETS.SHARDBEAT_BOT_SECRET },
+			transports: [transport],
+			rejectUnauthorized: false,
+			extraHeaders: { host: PROXY_NAME },
+			reconnection: false
+		});
+		try {
+			await new Promise<void>((resolve, reject) => {
+				bot.once('connect', resolve);
+				bot.once('connect_error', reject);
+			});
+			expect(bot.io.engine.transport.name).toBe(transport);
+			const ack = await sendHeartbeat(bot, heartbeat(7, [0, 1], 2));
+			expect(ack.ok).toBe(true);
+		} finally {
+			bot.disconnect();
+		}
+	});
+
+	it('overwrites X-Forwarded-For, so a client cannot pick its own rate-limit bucket', async () => {
+		// 30 tokens a minute per client IP (the default). From 127.0.0.2, each request claiming to come
+		// from another address: nginx replaces the claim with 127.0.0.2, so the 31st is refused.
+		const from = { localAddress: '127.0.0.2', method: 'POST' };
+		for (let i = 0; i < 30; i++) {
+			const res = await viaProxy(tlsPort, '/api/token', { ...from, headers: { origin: ORIGIN, 'x-forwarded-for': `203.0.113.${i}` } });
+			expect(res.status, res.body).toBe(200);
+		}
+		const refused = await viaProxy(tlsPort, '/api/token', { ...from, headers: { origin: ORIGIN, 'x-forwarded-for': '198.51.100.1' } });
+		expect(refused.status).toBe(429);
+		// Another client behind the same proxy has a bucket of its own (the server trusts the proxy's hop).
+		expect((await viaProxy(tlsPort, '/api/token', { method: 'POST', localAddress: '127.0.0.3', headers: { origin: ORIGIN } })).status).toBe(200);
+	});
+});
+
+describe('the committed systemd unit (deploy/systemd/shardbeat.service)', () => {
+	it('passes systemd-analyze verify', () => {
+		const bin = spawnSync('systemd-analyze', ['--version'], { encoding: 'utf8' });
+		if (bin.error) throw new Error('systemd-analyze is not installed: apt-get install --no-install-recommends systemd (.ci/run does)');
+		const unit = join(dir, 'shardbeat.service');
+		// verify checks that ExecStart's binary exists: point it at this machine's node.
+		writeFileSync(unit, substitute(readFileSync(join(ROOT, 'deploy/systemd/shardbeat.service'), 'utf8'), '/usr/bin/node ', `${process.execPath} `));
+		const verify = spawnSync('systemd-analyze', ['verify', unit], { encoding: 'utf8' });
+		// verify exits 0 even for unknown keys and bad values; it only says so on stderr.
+		expect(verify.stderr + verify.stdout).toBe('');
+		expect(verify.status).toBe(0);
+	});
+});
+
+describe('stopping', () => {
 	it('exits 0 on SIGTERM, with its history on disk', async () => {
 		const exited = new Promise<number | null>((resolve) => server!.once('exit', (code) => resolve(code)));
 		server!.kill('SIGTERM');
