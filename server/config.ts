@@ -98,7 +98,7 @@ export const SETTINGS = [
 	{ env: 'SHARDBEAT_RATE_TOKEN_PER_MIN', key: 'tokenRatePerMin', schema: int(0, 1_000_000), default: '30',
 		meaning: '`POST /api/token` requests per client IP per minute; more get `429` with `Retry-After`. `0` turns it off.' },
 	{ env: 'SHARDBEAT_RATE_HTTP_PER_MIN', key: 'httpRatePerMin', schema: int(0, 1_000_000), default: '300',
-		meaning: 'HTTP requests per client IP per minute, all routes but `/healthz` and `/metrics` scrapes with the right token. `0` turns it off.' },
+		meaning: 'HTTP requests per client IP per minute, all routes but `/healthz`, `/metrics` scrapes with the right token and heartbeats with the bot secret (limited per cluster instead). `0` turns it off.' },
 	// A cluster reports every 5 s: a burst of 10, then one a second, leaves room for retries and a
 	// restart without letting one leaked secret flood the fleet with a single cluster's updates.
 	{ env: 'SHARDBEAT_RATE_HEARTBEATS_PER_10S', key: 'heartbeatRatePer10s', schema: int(0, 1_000_000), default: '10',
