@@ -98,7 +98,11 @@ export const SETTINGS = [
 	{ env: 'SHARDBEAT_RATE_TOKEN_PER_MIN', key: 'tokenRatePerMin', schema: int(0, 1_000_000), default: '30',
 		meaning: '`POST /api/token` requests per client IP per minute; more get `429` with `Retry-After`. `0` turns it off.' },
 	{ env: 'SHARDBEAT_RATE_HTTP_PER_MIN', key: 'httpRatePerMin', schema: int(0, 1_000_000), default: '300',
-		meaning: 'HTTP requests per client IP per minute, all routes but `/healthz` and `/metrics` scrapes with the right token. `0` turns it off.' },
+		meaning: 'HTTP requests per client IP per minute, all routes but `/healthz`, `/metrics` scrapes with the right token and heartbeats with the bot secret (limited per cluster instead). `0` turns it off.' },
+	// A cluster reports every 5 s: a burst of 10, then one a second, leaves room for retries and a
+	// restart without letting one leaked secret flood the fleet with a single cluster's updates.
+	{ env: 'SHARDBEAT_RATE_HEARTBEATS_PER_10S', key: 'heartbeatRatePer10s', schema: int(0, 1_000_000), default: '10',
+		meaning: '`POST /api/v1/heartbeat` requests per cluster id per 10 s (a token bucket: this many at once, then this many per 10 s); more get `429` with `Retry-After` and change nothing. Socket heartbeats are not limited. `0` turns it off.' },
 	{ env: 'SHARDBEAT_RATE_VIEWER_EVENTS_PER_10S', key: 'viewerEventsPer10s', schema: int(0, 1_000_000), default: '20',
 		meaning: 'Events (`get-cluster-status` polls and the rest) per viewer socket per 10 s; more are answered `rate_limited`. `0` turns it off.' },
 	{ env: 'SHARDBEAT_MAX_VIEWERS_PER_IP', key: 'maxViewersPerIp', schema: int(0, 10_000_000), default: '50',

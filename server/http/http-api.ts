@@ -13,6 +13,7 @@ import type { Limits } from '../security/limits.ts';
 import type { LoadShedding } from '../security/load-shedding.ts';
 import type { Subsystem } from '../subsystem.ts';
 import { createApiV1 } from './api-v1.ts';
+import { createHeartbeatRoute } from './heartbeat-route.ts';
 import { createMetricsRoute } from './metrics-route.ts';
 import { createPublicRoutes } from './public-routes.ts';
 import { createHttpHandler } from './routes.ts';
@@ -25,6 +26,8 @@ export interface HttpApiSettings {
 	metricsToken?: string | undefined;
 	pageUrl?: string | undefined;
 	botName: string;
+	/** `POST /api/v1/heartbeat` answers `Authorization: Bearer <this>`, like the `/bot` handshake. */
+	botSecret: string;
 }
 
 /**
@@ -105,12 +108,18 @@ export function createHttpApi(deps: {
 		return status.body;
 	};
 	const handler = createHttpHandler({
-		routes: [apiV1, publicRoutes, createMetricsRoute({ metrics, token: settings.metricsToken })],
+		routes: [
+			createHeartbeatRoute({ botSecret: settings.botSecret, intake: deps.sockets.heartbeats, perCluster: deps.limits.http.heartbeat, clientIp: deps.limits.http.clientIp, logger }),
+			apiV1,
+			publicRoutes,
+			createMetricsRoute({ metrics, token: settings.metricsToken })
+		],
 		allowedOrigins: settings.allowedOrigins,
 		statusMaxAgeS: settings.statusMaxAgeS,
 		tokens: deps.tokens,
 		...(settings.operatorSecret ? { operatorSecret: settings.operatorSecret } : {}),
 		...(settings.metricsToken ? { metricsToken: settings.metricsToken } : {}),
+		botSecret: settings.botSecret,
 		limits: deps.limits.http,
 		...(deps.shedding ? { shedding: deps.shedding } : {}),
 		statusJson,

@@ -4,6 +4,7 @@ import type { ViewerTokens } from '../auth/viewer-token.ts';
 import type { Logger } from '../log.ts';
 import { routeClass, type RouteClass, type ShedDecision } from '../security/load-shedding.ts';
 import type { RateDecision, RateLimiter } from '../security/rate-limit.ts';
+import { isBotHeartbeat } from './heartbeat-route.ts';
 import { isMetricsScrape } from './metrics-route.ts';
 import { error, HttpError, rateLimited, send } from './respond.ts';
 
@@ -25,6 +26,8 @@ export interface HttpDeps {
 	operatorSecret?: string;
 	/** `SHARDBEAT_METRICS_TOKEN`: a `/metrics` request bearing it skips the per-IP limits. */
 	metricsToken?: string;
+	/** `SHARDBEAT_BOT_SECRET`: a heartbeat bearing it is limited per cluster, not per IP. */
+	botSecret?: string;
 	/** Load shedding: whether the server is too far behind for a request of this class now. */
 	shedding?: { admit(route: RouteClass): ShedDecision & { done?: () => void } };
 	/** Per-IP limits; absent limiters mean no limit. */
@@ -91,7 +94,10 @@ export function createHttpHandler(deps: HttpDeps) {
 			const limits = deps.limits;
 			// The operator's scraper is exempt; anyone else asking for /metrics spends their HTTP budget,
 			// so guessing the token is as slow as the limit.
-			const exempt = RATE_EXEMPT.has(url.pathname) || (url.pathname === '/metrics' && isMetricsScrape(req, deps.metricsToken));
+			// Likewise a bot's heartbeat bearing the bot secret: its own bucket is per cluster (one host
+			// runs many clusters); a heartbeat without the secret counts here like any request.
+			const exempt =
+				RATE_EXEMPT.has(url.pathname) || (url.pathname === '/metrics' && isMetricsScrape(req, deps.metricsToken)) || isBotHeartbeat(req, url.pathname, deps.botSecret);
 			if (limits && !exempt) {
 				const ip = limits.clientIp(req);
 				const refused = (await limitOf(limits.http, ip)) ?? (req.method === 'POST' && url.pathname === '/api/token' ? await limitOf(limits.token, ip) : undefined);

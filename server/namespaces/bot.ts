@@ -2,8 +2,8 @@ import type { Namespace } from 'socket.io';
 import type { Ack, BotClientToServerEvents, BotServerToClientEvents, HeartbeatAccepted } from '#shared';
 import { secretsEqual } from '../auth/secret.ts';
 import type { Fleet } from '../fleet/fleet.ts';
+import type { HeartbeatIntake } from '../fleet/heartbeat-intake.ts';
 import type { Liveness } from '../fleet/liveness.ts';
-import { parseHeartbeat } from '../protocol/heartbeat-schema.ts';
 import type { Logger } from '../log.ts';
 import { ackOf, connectError } from './errors.ts';
 
@@ -14,12 +14,13 @@ export interface BotNamespaceDeps {
 	fleet: Fleet;
 	liveness: Liveness;
 	logger: Logger;
-	stats: { heartbeatsAccepted: number; heartbeatsRefused: number };
+	/** Validates and applies each heartbeat (shared with `POST /api/v1/heartbeat`). */
+	intake: HeartbeatIntake;
 }
 
 /** Wires `/bot`: secret checked at the handshake, heartbeats validated before they touch state. */
 export function registerBotNamespace(nsp: BotNamespace, deps: BotNamespaceDeps): void {
-	const { fleet, liveness, logger } = deps;
+	const { fleet, liveness, logger, intake } = deps;
 
 	nsp.use((socket, next) => {
 		const secret: unknown = socket.handshake.auth?.secret;
@@ -39,29 +40,9 @@ export function registerBotNamespace(nsp: BotNamespace, deps: BotNamespaceDeps):
 
 		socket.on('heartbeat', (...args: unknown[]) => {
 			const ack = ackOf(args) as ((result: Ack<HeartbeatAccepted>) => void) | undefined;
-			try {
-				const parsed = parseHeartbeat(args[0]);
-				if (!parsed.ok) {
-					deps.stats.heartbeatsRefused++;
-					logger.warn({ socket: socket.id, field: parsed.field, reason: parsed.error.message }, 'heartbeat refused');
-					ack?.({ ok: false, error: parsed.error });
-					return;
-				}
-				const now = Date.now();
-				deps.stats.heartbeatsAccepted++;
-				const result = fleet.apply(parsed.value, socket.id, now);
-				// Silence is measured on the monotonic clock; `now` (wall clock) is only what viewers read.
-				liveness.touch(parsed.value.clusterId);
-				if (result.conflictsChanged && result.conflicts.length > 0) {
-					logger.warn({ cluster: result.cluster.id, conflicts: result.conflicts }, 'shard claimed by more than one live cluster');
-				}
-				if (result.lifecycleChanged) logger.info({ cluster: result.cluster.id, lifecycle: result.cluster.lifecycle }, 'cluster lifecycle');
-				ack?.({ ok: true, receivedAt: now, conflicts: result.conflicts });
-			} catch (error) {
-				// A bug here must cost one heartbeat, never the process or the fleet state.
-				logger.error({ err: error, socket: socket.id }, 'heartbeat handler failed');
-				ack?.({ ok: false, error: { code: 'internal', message: 'the server failed to process this heartbeat; it has been logged' } });
-			}
+			// Applied with or without an ack: a bot that does not wait for answers still reports.
+			const result = intake(args[0], { socketId: socket.id, log: { socket: socket.id } });
+			ack?.(result);
 		});
 
 		socket.on('disconnect', (reason) => {

@@ -7,6 +7,7 @@ import type { ViewerTokens } from '../auth/viewer-token.ts';
 import type { FleetFeeds } from '../feed/fleet-feeds.ts';
 import type { CommittedUpdate } from '../feed/fleet-feed.ts';
 import type { FleetTracking } from '../fleet/fleet-tracking.ts';
+import { createHeartbeatIntake, type HeartbeatIntake } from '../fleet/heartbeat-intake.ts';
 import type { Logger } from '../log.ts';
 import type { ConnectionGuard } from '../security/connection-guard.ts';
 import type { Limits } from '../security/limits.ts';
@@ -14,8 +15,11 @@ import type { Subsystem } from '../subsystem.ts';
 import { registerBotNamespace, type BotNamespace } from './bot.ts';
 import { OPERATOR_ROOM, registerViewerNamespace, type ViewerNamespace } from './viewer.ts';
 
-/** Socket.io caps a message at this size; the largest valid heartbeat (1,024 shards) is ~70 KB. */
-const MAX_MESSAGE_BYTES = 1_000_000;
+/**
+ * Socket.io caps a message at this size; the largest valid heartbeat (1,024 shards) is ~70 KB.
+ * `POST /api/v1/heartbeat` takes bodies up to the same size.
+ */
+export const MAX_MESSAGE_BYTES = 1_000_000;
 
 /** Counters since start, read by `/metrics`. */
 export interface ServerStats {
@@ -28,6 +32,8 @@ export interface ServerStats {
 export interface Sockets extends Subsystem {
 	readonly io: Server;
 	readonly stats: ServerStats;
+	/** Validates and applies heartbeats: `/bot` uses it, and so does `POST /api/v1/heartbeat`. */
+	readonly heartbeats: HeartbeatIntake;
 	/** Bot connections (clusters) on this instance now. */
 	bots(): number;
 	/** Viewer connections on this instance now. */
@@ -75,7 +81,8 @@ export function createSockets(deps: {
 		}
 	});
 	const bots = io.of(NAMESPACES.bot) as BotNamespace;
-	registerBotNamespace(bots, { botSecret: deps.botSecret, fleet: deps.tracking.fleet, liveness: deps.tracking.liveness, logger, stats });
+	const heartbeats = createHeartbeatIntake({ fleet: deps.tracking.fleet, liveness: deps.tracking.liveness, logger, stats });
+	registerBotNamespace(bots, { botSecret: deps.botSecret, fleet: deps.tracking.fleet, liveness: deps.tracking.liveness, logger, intake: heartbeats });
 	// Only sockets that passed the secret get here; the WebSocket's TCP connection is the handshake's.
 	if (deps.connections) bots.on('connection', (socket) => deps.connections!.exempt(socket.request.socket));
 	// Nothing lives on the main namespace: refuse it rather than hold unauthenticated sockets.
@@ -102,6 +109,7 @@ export function createSockets(deps: {
 	return {
 		io,
 		stats,
+		heartbeats,
 		bots: () => bots.sockets.size,
 		viewers: () => viewers.sockets.size,
 		health: () => ({ bots: bots.sockets.size, viewers: viewers.sockets.size }),

@@ -12,13 +12,20 @@ export interface LimitSettings {
 	trustProxy: boolean;
 	httpRatePerMin: number;
 	tokenRatePerMin: number;
+	heartbeatRatePer10s: number;
 	viewerEventsPer10s: number;
 	maxViewersPerIp: number;
 }
 
 export interface Limits extends Subsystem {
 	/** For the HTTP handler: per-IP request limits. */
-	readonly http: { clientIp: (req: IncomingMessage) => string; http: RateLimiter; token: RateLimiter };
+	readonly http: {
+		clientIp: (req: IncomingMessage) => string;
+		http: RateLimiter;
+		token: RateLimiter;
+		/** `POST /api/v1/heartbeat`, per cluster id (keyed by the id, not the IP). */
+		heartbeat: RateLimiter;
+	};
 	/** For `/viewer`: the per-IP socket cap and each socket's event budget. */
 	readonly viewers: {
 		eventsPer10s: number;
@@ -67,7 +74,8 @@ export function createLimits(deps: { settings: LimitSettings; redis: Redis | und
 		http: {
 			clientIp: (req) => clientIp(req.headers, req.socket.remoteAddress, settings.trustProxy),
 			http: new RateLimiter('http', { limit: settings.httpRatePerMin, windowMs: 60_000 }, rateStore),
-			token: new RateLimiter('token', { limit: settings.tokenRatePerMin, windowMs: 60_000 }, rateStore)
+			token: new RateLimiter('token', { limit: settings.tokenRatePerMin, windowMs: 60_000 }, rateStore),
+			heartbeat: new RateLimiter('hb', { limit: settings.heartbeatRatePer10s, windowMs: 10_000 }, rateStore)
 		},
 		viewers: {
 			eventsPer10s: settings.viewerEventsPer10s,

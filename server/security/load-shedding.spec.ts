@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { connectBot, connectViewer, fetchToken, heartbeat, sendHeartbeat, startServer, type Harness } from '#testing/server/harness';
+import { connectBot, connectViewer, fetchToken, heartbeat, postHeartbeat, sendHeartbeat, startServer, type Harness } from '#testing/server/harness';
 import { EXPENSIVE_IN_FLIGHT, routeClass, shedDecision, type RouteClass } from './load-shedding.ts';
 
 describe('routeClass', () => {
@@ -10,6 +10,8 @@ describe('routeClass', () => {
 		['POST', '/api/status', 'core'],
 		['POST', '/api/token', 'token'],
 		['GET', '/api/token', 'core'],
+		['POST', '/api/v1/heartbeat', 'heartbeat'],
+		['GET', '/api/v1/heartbeat', 'heartbeat'],
 		['POST', '/api/v1/operator/incidents', 'operator'],
 		['DELETE', '/api/v1/operator/maintenance/3', 'operator'],
 		['GET', '/api/v1/history', 'expensive'],
@@ -39,6 +41,7 @@ describe('shedDecision', () => {
 		['core', 10_000, 100, false],
 		['probe', 10_000, 100, false],
 		['operator', 10_000, 100, false],
+		['heartbeat', 100_000, 100, false],
 		['expensive', 10_000, 0, false],
 		['token', 10_000, 0, false],
 		['expensive', NaN, 100, false]
@@ -54,7 +57,7 @@ describe('shedDecision', () => {
 		expect(firstShed('expensive')).toBe(100);
 		expect(firstShed('token')).toBe(200);
 		expect(firstShed('status')).toBe(200);
-		for (const never of ['core', 'probe', 'operator'] as const) expect(firstShed(never)).toBeUndefined();
+		for (const never of ['core', 'heartbeat', 'probe', 'operator'] as const) expect(firstShed(never)).toBeUndefined();
 	});
 
 	// [class, expensive requests in flight, shed?]
@@ -80,7 +83,7 @@ describe('a server whose event loop is saturated', () => {
 		h = undefined;
 	});
 
-	it('refuses history, summary, badge and feeds with 503 overloaded and Retry-After, while /api/status, polls and heartbeats still answer', async () => {
+	it('refuses history, summary, badge and feeds with 503 overloaded and Retry-After, while /api/status, polls and heartbeats (socket and HTTP) still answer', async () => {
 		h = await startServer({ shedLagMs: 100 });
 		const bot = await connectBot(h.url);
 		const token = await fetchToken(h.url);
@@ -107,6 +110,7 @@ describe('a server whose event loop is saturated', () => {
 		}
 		expect((await fetch(`${h.url}/api/status`)).status).toBe(200);
 		expect((await sendHeartbeat(bot, heartbeat(1, [0, 1], 2))).ok).toBe(true);
+		expect((await postHeartbeat(h.url, heartbeat(2, [0, 1], 2))).status, 'heartbeat over HTTP').toBe(200);
 		expect((await viewer.timeout(5_000).emitWithAck('get-cluster-status', {})).ok).toBe(true);
 		const healthz = await fetch(`${h.url}/healthz`);
 		expect(healthz.status).toBe(200);

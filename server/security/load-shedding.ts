@@ -4,18 +4,24 @@ import type { Subsystem } from '../subsystem.ts';
 /**
  * What an HTTP request costs and how much it matters, for load shedding:
  * - `core`: costs nothing worth saving (a 405 on `/api/token`), never shed;
+ * - `heartbeat`: `/api/v1/heartbeat`, a bot's report over HTTP: live status is the core duty,
+ *   so it is never shed, exactly like a heartbeat over Socket.io;
  * - `status`: `GET /api/status`, encoded once per version but a megabyte at 16,000 shards to
  *   write: shed only when the loop is twice the threshold behind, with tokens;
  * - `probe`: monitoring must still see an overloaded server (`/healthz`, `/metrics`);
  * - `operator`: an operator posting an incident during an overload must get through;
  * - `token`: cheap, and new pages need one to connect: shed only when the overload is deep;
  * - `expensive`: everything else (history, summary, badge, feeds, unknown paths), shed first.
- * Heartbeats and polls are Socket.io events, not HTTP requests: nothing here ever refuses them.
+ * Heartbeats and polls over Socket.io are events, not HTTP requests: nothing here ever refuses them.
  */
-export type RouteClass = 'core' | 'status' | 'probe' | 'operator' | 'token' | 'expensive';
+export type RouteClass = 'core' | 'heartbeat' | 'status' | 'probe' | 'operator' | 'token' | 'expensive';
+
+/** Where bots post heartbeats over HTTP (`http/heartbeat-route.ts`). */
+export const HEARTBEAT_PATH = '/api/v1/heartbeat';
 
 export function routeClass(method: string, path: string): RouteClass {
 	if (path === '/healthz' || path === '/metrics') return 'probe';
+	if (path === HEARTBEAT_PATH) return 'heartbeat'; // every method: a 405 costs nothing either
 	if (path === '/api/status') return method === 'GET' || method === 'HEAD' ? 'status' : 'core';
 	if (path === '/api/token') return method === 'POST' ? 'token' : 'core'; // a 405 costs nothing
 	if (path.startsWith('/api/v1/operator/')) return 'operator';
@@ -23,7 +29,7 @@ export function routeClass(method: string, path: string): RouteClass {
 }
 
 /** How many thresholds of lag each class is still served under: expensive work goes first, `/api/status` last. */
-const SHED_AT: Record<RouteClass, number> = { core: Infinity, probe: Infinity, operator: Infinity, status: 2, token: 2, expensive: 1 };
+const SHED_AT: Record<RouteClass, number> = { core: Infinity, heartbeat: Infinity, probe: Infinity, operator: Infinity, status: 2, token: 2, expensive: 1 };
 
 /**
  * Expensive requests being answered at once, at most. Lag is measured after the fact; this bound

@@ -99,6 +99,19 @@ export function sendHeartbeat(socket: BotSocket, payload: unknown): Promise<Ack<
 	return socket.timeout(5_000).emitWithAck('heartbeat', payload as Heartbeat);
 }
 
+/**
+ * `POST /api/v1/heartbeat` as a bot in any language sends it: the bot secret as a bearer token
+ * and the heartbeat as JSON (a string or Buffer `body` is sent as it is). `secret: null` sends no
+ * `Authorization`; `headers` go on top.
+ */
+export function postHeartbeat(url: string, body: unknown, options: { secret?: string | null; headers?: Record<string, string>; method?: string } = {}): Promise<Response> {
+	const secret = options.secret === undefined ? BOT_SECRET : options.secret;
+	const headers: Record<string, string> = { 'Content-Type': 'application/json', ...(secret === null ? {} : { Authorization: `Bearer ${secret}` }), ...options.headers };
+	const method = options.method ?? 'POST';
+	const payload = typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body);
+	return fetch(`${url}/api/v1/heartbeat`, { method, headers, body: method === 'GET' || method === 'HEAD' ? undefined : (payload as BodyInit) });
+}
+
 /** A valid heartbeat for `clusterId` owning `shardIds`, every shard ready unless overridden. */
 export function heartbeat(clusterId: number, shardIds: number[], totalShards = 8, extra: Partial<Heartbeat> = {}): Heartbeat {
 	return {

@@ -28,6 +28,7 @@ export interface InstanceOptions {
 const NO_RATE_LIMIT_ENV = {
 	SHARDBEAT_RATE_TOKEN_PER_MIN: String(NO_LIMITS.tokenRatePerMin),
 	SHARDBEAT_RATE_HTTP_PER_MIN: String(NO_LIMITS.httpRatePerMin),
+	SHARDBEAT_RATE_HEARTBEATS_PER_10S: String(NO_LIMITS.heartbeatRatePer10s),
 	SHARDBEAT_RATE_VIEWER_EVENTS_PER_10S: String(NO_LIMITS.viewerEventsPer10s),
 	SHARDBEAT_MAX_VIEWERS_PER_IP: String(NO_LIMITS.maxViewersPerIp),
 	SHARDBEAT_MAX_CONNECTIONS_PER_IP: String(NO_LIMITS.maxConnectionsPerIp),
