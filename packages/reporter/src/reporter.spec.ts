@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { BOT_SECRET, eventually, startServer, type Harness } from '#testing/server/harness';
+import { BOT_SECRET, eventually, startServer, type Harness } from '../../../testing/server/harness.ts';
 import { createReporter, type ClusterReport, type ReporterLogger, type ShardbeatReporter } from './index.ts';
 
 let servers: Harness[] = [];

@@ -1,4 +1,4 @@
-import { LIMITS, fromDiscordJsStatus, type ShardReport } from '#shared';
+import { LIMITS, fromDiscordJsStatus, type ShardReport } from './protocol.ts';
 import type { ClusterReport, ReportSource } from './reporter.ts';
 
 /*

@@ -10,7 +10,7 @@ import {
 	type ConnectErrorData,
 	type Heartbeat,
 	type HeartbeatAccepted
-} from '#shared';
+} from './protocol.ts';
 
 /** A heartbeat without the protocol version, which the reporter adds. */
 export type ClusterReport = Omit<Heartbeat, 'v'>;
@@ -76,7 +76,7 @@ const RECONNECT_BACKOFF = { baseMs: 1_000, maxMs: 30_000, factor: 2, jitter: 0.5
  * lost the server does not return in one wave.
  *
  * @example
- * import { createReporter } from 'shardbeat/reporter';
+ * import { createReporter } from '@shardbeat/reporter';
  *
  * const reporter = createReporter({
  *   url: 'https://status-api.example.com',

@@ -3,7 +3,7 @@
  *
  * @example
  * import { Client, GatewayIntentBits } from 'discord.js';
- * import { reportDiscordClient } from 'shardbeat/reporter';
+ * import { reportDiscordClient } from '@shardbeat/reporter';
  *
  * const client = new Client({ intents: [GatewayIntentBits.Guilds] });
  * reportDiscordClient(client, { url: 'https://status-api.example.com', secret: process.env.SHARDBEAT_BOT_SECRET! });
@@ -14,6 +14,7 @@ import { discordSource, type DiscordClientLike, type DiscordSourceOptions } from
 
 export { createReporter, discordSource };
 export type { ClusterReport, ReportSource, ReporterLogger, ReporterOptions, ShardbeatReporter } from './reporter.ts';
+export type { ShardReport, ShardState } from './protocol.ts';
 export type { ClusterClientLike, DiscordClientLike, DiscordShardLike, DiscordSourceOptions } from './discord-source.ts';
 
 /**
