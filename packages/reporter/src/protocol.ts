@@ -9,4 +9,4 @@ export { NAMESPACES, type Ack, type BotClientToServerEvents, type BotServerToCli
 export { LIMITS, PROTOCOL_VERSION, type Heartbeat, type ShardReport } from '../../../shared-types/heartbeat.ts';
 export { jittered, type BackoffPolicy } from '../../../shared-types/retry.ts';
 export type { ShardState } from '../../../shared-types/shard-state.ts';
-export { fromDiscordJsStatus, fromWebSocketShardStatus } from '../../../shared-types/discord-status.ts';
+export { fromDiscordJsStatus, fromErisShardStatus, fromWebSocketShardStatus, type ErisShardStatus } from '../../../shared-types/discord-status.ts';

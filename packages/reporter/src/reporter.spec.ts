@@ -103,6 +103,28 @@ describe('reporter', () => {
 		expect(warnings[0]).toContain('clusterId');
 	});
 
+	it('an async source: its report is sent when it resolves; a rejection is logged and sends nothing', async () => {
+		const h = await server();
+		const { lines, logger } = collectingLogger();
+		let fail = false;
+		const r = createReporter({
+			url: h.url,
+			secret: BOT_SECRET,
+			source: async () => {
+				await new Promise((resolve) => setTimeout(resolve, 5));
+				if (fail) throw new Error('manager gone');
+				return report(3);
+			},
+			logger
+		});
+		reporters.push(r);
+		await eventually(() => r.connected);
+		expect(await r.sendNow()).toMatchObject({ ok: true });
+		fail = true;
+		expect(await r.sendNow()).toMatchObject({ ok: false, error: { code: 'internal', message: expect.stringContaining('manager gone') } });
+		expect(lines.some((l) => l.startsWith('error') && l.includes('manager gone'))).toBe(true);
+	});
+
 	it('stopping the reporter stops the cluster at once', async () => {
 		const h = await server();
 		const r = createReporter({ url: h.url, secret: BOT_SECRET, source: () => report(1), logger: collectingLogger().logger });
