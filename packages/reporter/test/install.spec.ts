@@ -146,6 +146,37 @@ describe('@shardbeat/reporter installed from its tarball, like a bot author woul
 		expect(Object.keys(manifest.dependencies)).toEqual(['socket.io-client']);
 	});
 
+	it('its types check in a strict TypeScript project, from ESM (.mts) and CommonJS (.cts), under nodenext resolution', () => {
+		const usage = (load: string) => `${load}
+const logger = { info(_m: string) {}, warn(_m: string) {}, error(_m: string) {} };
+const options = { url: 'http://127.0.0.1:1', secret: 's', logger };
+const client = { ws: { shards: new Map([[0, { id: 0, status: 0, ping: 1 }]]) }, guilds: { cache: new Map<string, { shardId: number; memberCount: number }>() } };
+const eris = { shards: new Map([[0, { id: 0, status: 'ready', latency: 1 }]]), guilds: new Map<string, { shard: { id: number }; memberCount: number }>() };
+const reporters: ShardbeatReporter[] = [
+	r.reportDiscordClient(client, options),
+	r.reportErisClient(eris, { ...options, clusterId: 1 }),
+	r.reportOceanicClient(eris, options),
+	r.createReporter({ ...options, source: async () => ({ clusterId: 0, totalShards: 1, shardIds: [0], shards: [{ id: 0, state: 'ready', guilds: 0 }], guilds: 0, members: 0, uptimeMs: 0 }) })
+];
+const state: ShardState = 'waiting-for-guilds';
+// @ts-expect-error not a Shardbeat state
+const wrong: ShardState = 'online';
+for (const reporter of reporters) reporter.stop();
+export { state, wrong };
+`;
+		writeFileSync(join(project, 'types-esm.mts'), usage(`import * as r from '@shardbeat/reporter';\nimport type { ShardbeatReporter, ShardState } from '@shardbeat/reporter';`));
+		writeFileSync(join(project, 'types-cjs.cts'), usage(`import r = require('@shardbeat/reporter');\ntype ShardbeatReporter = r.ShardbeatReporter;\ntype ShardState = r.ShardState;`));
+		const tsc = join(packageDir, '../../node_modules/typescript/bin/tsc');
+		// No @types/node here: the package's types must stand on their own (skipLibCheck off checks them too).
+		const compilerOptions = { noEmit: true, strict: true, module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', types: [], skipLibCheck: false };
+		writeFileSync(join(project, 'tsconfig.json'), JSON.stringify({ compilerOptions, files: ['types-esm.mts', 'types-cjs.cts'] }));
+		try {
+			execFileSync(process.execPath, [tsc, '-p', 'tsconfig.json'], { cwd: project, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+		} catch (error) {
+			throw new Error(`tsc in the bot project: ${(error as { stdout?: string }).stdout}`);
+		}
+	}, 60_000);
+
 	it('a CommonJS bot (require) and an ESM bot (import) under plain node both appear in GET /api/status', async () => {
 		const cjs = startBot(project, 'cjs-bot.cjs', h.url);
 		const esm = startBot(project, 'esm-bot.mjs', h.url);
