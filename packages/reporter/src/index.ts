@@ -24,7 +24,7 @@ export type { ClusterReport, ReportSource, ReporterLogger, ReporterOptions, Shar
 export type { ShardReport, ShardState } from './protocol.ts';
 export type { ClusterClientLike, DiscordClientLike, DiscordShardLike, DiscordSourceOptions } from './discord-source.ts';
 export type { ErisClientLike, ErisShardLike, ErisShardRangeLike, ErisSourceOptions } from './eris-source.ts';
-export type { WebSocketManagerLike, WebSocketManagerSourceOptions } from './ws-source.ts';
+export type { WebSocketManagerLike, WebSocketManagerSource, WebSocketManagerSourceOptions } from './ws-source.ts';
 
 /** Where and how to report: everything of {@link ReporterOptions} but the `source`, which the adapter makes. */
 export type ConnectionOptions = Omit<ReporterOptions, 'source'>;
@@ -67,7 +67,18 @@ export function reportWebSocketManager(
 	options: ConnectionOptions & WebSocketManagerSourceOptions
 ): ShardbeatReporter {
 	const { clusterId, uptimeMs, ...rest } = options;
-	return createReporter({ ...rest, source: webSocketManagerSource(manager, { clusterId, uptimeMs }) });
+	const source = webSocketManagerSource(manager, { clusterId, uptimeMs });
+	const reporter = createReporter({ ...rest, source });
+	return {
+		get connected() {
+			return reporter.connected;
+		},
+		sendNow: () => reporter.sendNow(),
+		stop() {
+			reporter.stop();
+			source.detach(); // the manager may outlive the reporter: leave no listeners behind
+		}
+	};
 }
 
 /**

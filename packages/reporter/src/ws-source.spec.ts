@@ -118,5 +118,10 @@ describe('reportWebSocketManager: one call, reported to a real server', () => {
 		});
 		const body = (await (await fetch(`${url}/api/status`)).json()) as { clusters: { id: number; lifecycle: string; shards: { id: number; state: string; ping: number | null }[] }[] };
 		expect(body.clusters).toMatchObject([{ id: 0, lifecycle: 'running', shards: [{ id: 0, state: 'ready', ping: 33 }, { id: 1, state: 'ready' }] }]);
+
+		// stop() leaves no listener on a manager that outlives the reporter.
+		expect(manager.listenerCount('heartbeat') + manager.listenerCount('closed') + manager.listenerCount('dispatch')).toBe(3);
+		reporter.stop();
+		expect(manager.listenerCount('heartbeat') + manager.listenerCount('closed') + manager.listenerCount('dispatch')).toBe(0);
 	});
 });

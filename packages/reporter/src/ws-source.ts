@@ -15,7 +15,12 @@ export interface WebSocketManagerLike {
 	getShardCount(): PromiseLike<number>;
 	// eslint-disable-next-line @typescript-eslint/no-explicit-any -- AsyncEventEmitter's typed overloads
 	on(event: any, listener: (...args: any[]) => void): unknown;
+	// eslint-disable-next-line @typescript-eslint/no-explicit-any -- as above
+	off?(event: any, listener: (...args: any[]) => void): unknown;
 }
+
+/** A source that also removes the listeners it added to the manager. */
+export type WebSocketManagerSource = (() => Promise<ClusterReport>) & { detach(): void };
 
 export interface WebSocketManagerSourceOptions {
 	/** This process's cluster id, when you run several. Default 0. */
@@ -36,20 +41,20 @@ function shardOf(payload: { shardId?: number } | undefined, second: unknown): nu
  * `heartbeat` events and guild and member counts from `GUILD_CREATE` / `GUILD_DELETE` dispatches
  * (listeners added once, here).
  */
-export function webSocketManagerSource(manager: WebSocketManagerLike, options: WebSocketManagerSourceOptions = {}): () => Promise<ClusterReport> {
+export function webSocketManagerSource(manager: WebSocketManagerLike, options: WebSocketManagerSourceOptions = {}): WebSocketManagerSource {
 	const uptimeMs = options.uptimeMs ?? (() => process.uptime() * 1000);
 	const pings = new Map<number, number>();
 	const guildsById = new Map<string, { shardId: number; members: number }>();
 
-	manager.on('heartbeat', (payload: { latency?: number; shardId?: number }, second?: unknown) => {
+	const onHeartbeat = (payload: { latency?: number; shardId?: number }, second?: unknown) => {
 		const shardId = shardOf(payload, second);
 		if (shardId !== undefined && typeof payload.latency === 'number') pings.set(shardId, payload.latency);
-	});
-	manager.on('closed', (payload: { shardId?: number } | number | undefined, second?: unknown) => {
+	};
+	const onClosed = (payload: { shardId?: number } | number | undefined, second?: unknown) => {
 		const shardId = typeof payload === 'object' ? shardOf(payload, second) : typeof second === 'number' ? second : undefined;
 		if (shardId !== undefined) pings.delete(shardId);
-	});
-	manager.on('dispatch', (payload: { data?: { t?: string; d?: { id?: string; member_count?: number; unavailable?: boolean } }; shardId?: number }, second?: unknown) => {
+	};
+	const onDispatch = (payload: { data?: { t?: string; d?: { id?: string; member_count?: number; unavailable?: boolean } }; shardId?: number }, second?: unknown) => {
 		const shardId = shardOf(payload, second);
 		const event = payload?.data;
 		const id = event?.d?.id;
@@ -57,9 +62,15 @@ export function webSocketManagerSource(manager: WebSocketManagerLike, options: W
 		if (event.t === 'GUILD_CREATE') guildsById.set(id, { shardId, members: event.d?.member_count ?? 0 });
 		// `unavailable: true` is an outage, not a departure: the guild stays counted.
 		else if (event.t === 'GUILD_DELETE' && event.d?.unavailable !== true) guildsById.delete(id);
-	});
+	};
+	const listeners = [
+		['heartbeat', onHeartbeat],
+		['closed', onClosed],
+		['dispatch', onDispatch]
+	] as const;
+	for (const [event, listener] of listeners) manager.on(event, listener);
 
-	return async (): Promise<ClusterReport> => {
+	const source = async (): Promise<ClusterReport> => {
 		const [statuses, shardIds, totalShards] = await Promise.all([manager.fetchStatus(), manager.getShardIds(), manager.getShardCount()]);
 		const assigned = new Set(shardIds);
 		const guildsByShard = new Map<number, number>();
@@ -88,4 +99,9 @@ export function webSocketManagerSource(manager: WebSocketManagerLike, options: W
 			uptimeMs: Math.max(0, Math.round(uptimeMs()))
 		};
 	};
+	return Object.assign(source, {
+		detach() {
+			for (const [event, listener] of listeners) manager.off?.(event, listener);
+		}
+	});
 }
