@@ -21,7 +21,7 @@ export default defineConfig({
 					name: 'unit',
 					environment: 'node',
 					// *.node.spec.ts: page modules tested in Node against a real server (no jsdom).
-					include: ['shared-types/**/*.spec.ts', 'server/**/*.spec.ts', 'src/**/*.node.spec.ts', 'testing/**/*.spec.ts'],
+					include: ['shared-types/**/*.spec.ts', 'server/**/*.spec.ts', 'src/**/*.node.spec.ts', 'testing/**/*.spec.ts', 'packages/*/src/**/*.spec.ts', 'packages/*/test/**/*.spec.ts'],
 					testTimeout: 20_000
 				}
 			},

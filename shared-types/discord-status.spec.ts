@@ -1,7 +1,7 @@
 import { WebSocketShardStatus } from '@discordjs/ws';
 import { Status } from 'discord.js';
 import { describe, expect, it } from 'vitest';
-import { fromDiscordJsStatus, fromWebSocketShardStatus } from './discord-status.ts';
+import { fromDiscordJsStatus, fromErisShardStatus, fromWebSocketShardStatus, type ErisShardStatus } from './discord-status.ts';
 import { SHARD_STATES, type ShardState } from './shard-state.ts';
 
 /*
@@ -100,5 +100,25 @@ describe('the two enums disagree on the same numbers', () => {
 	it.each(sameNumber)('%i → discord.js %s, @discordjs/ws %s', (n, discordJs, ws) => {
 		expect(fromDiscordJsStatus(n)).toBe(discordJs);
 		expect(fromWebSocketShardStatus(n)).toBe(ws);
+	});
+});
+
+/** Eris and Oceanic.js are not dependencies, so their six strings are written out here. */
+const erisCases: [status: ErisShardStatus, expected: ShardState][] = [
+	['disconnected', 'disconnected'],
+	['connecting', 'connecting'],
+	['handshaking', 'connecting'],
+	['identifying', 'identifying'],
+	['resuming', 'resuming'],
+	['ready', 'ready']
+];
+
+describe('fromErisShardStatus (Eris and Oceanic.js Shard#status)', () => {
+	it.each(erisCases)('%s → %s', (status, expected) => {
+		expect(fromErisShardStatus(status)).toBe(expected);
+	});
+
+	it.each(['', 'READY', 'Ready', 'closed', 'idle', '__proto__', 'constructor', 'toString', 'hasOwnProperty'])('unknown %j → disconnected', (status) => {
+		expect(fromErisShardStatus(status)).toBe('disconnected');
 	});
 });

@@ -1,7 +1,8 @@
 import type { ShardState } from './shard-state.ts';
 
 /*
- * The one place where discord.js numbers become Shardbeat states.
+ * The one place where a Discord library's shard status (discord.js and @discordjs/ws numbers,
+ * Eris and Oceanic.js strings) becomes a Shardbeat state.
  *
  * The two enums disagree on the same numbers (3 is Idle in discord.js but Ready in
  * @discordjs/ws), which is why each has its own table and neither is ever sent on the wire.
@@ -40,4 +41,25 @@ export function fromDiscordJsStatus(status: number): ShardState {
 /** Maps an @discordjs/ws `WebSocketShardStatus` number to a Shardbeat state; unknown numbers become `disconnected`. */
 export function fromWebSocketShardStatus(status: number): ShardState {
 	return lookup(WS_SHARD_STATUS, status);
+}
+
+/** Eris and Oceanic.js `Shard#status`: the same six strings in both libraries. */
+export type ErisShardStatus = 'disconnected' | 'connecting' | 'handshaking' | 'identifying' | 'resuming' | 'ready';
+
+/**
+ * Eris / Oceanic.js `Shard#status`. `handshaking` (socket open, waiting for the gateway's Hello)
+ * is still connecting as far as a visitor is concerned.
+ */
+const ERIS_STATUS: Readonly<Record<ErisShardStatus, ShardState>> = {
+	disconnected: 'disconnected',
+	connecting: 'connecting',
+	handshaking: 'connecting',
+	identifying: 'identifying',
+	resuming: 'resuming',
+	ready: 'ready'
+};
+
+/** Maps an Eris or Oceanic.js `Shard#status` string to a Shardbeat state; unknown strings become `disconnected`. */
+export function fromErisShardStatus(status: string): ShardState {
+	return Object.hasOwn(ERIS_STATUS, status) ? ERIS_STATUS[status as ErisShardStatus] : 'disconnected';
 }

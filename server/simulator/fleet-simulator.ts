@@ -1,4 +1,4 @@
-import { createReporter, type ReporterLogger, type ShardbeatReporter } from '../reporter/index.ts';
+import { createReporter, type ReporterLogger, type ShardbeatReporter } from '#reporter';
 import { seededRandom } from './random.ts';
 import { SimulatedCluster } from './simulated-cluster.ts';
 

@@ -1,5 +1,5 @@
 import type { ShardReport, ShardState } from '#shared';
-import type { ClusterReport } from '../reporter/index.ts';
+import type { ClusterReport } from '#reporter';
 
 /** The gateway handshake a reconnecting shard walks through, one step per simulator tick. */
 const RECONNECT_PATH: ShardState[] = ['reconnecting', 'resuming', 'ready'];

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { createReporter } from '../../server/reporter/index.ts';
+import { createReporter } from '#reporter';
 import { seededRandom } from '../../server/simulator/random.ts';
 import { SimulatedCluster } from '../../server/simulator/simulated-cluster.ts';
 

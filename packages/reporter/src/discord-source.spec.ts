@@ -1,7 +1,7 @@
 import { Client, ShardClientUtil, Status, WebSocketShard, type Guild, type WebSocketManager } from 'discord.js';
 import { afterEach, describe, expect, it } from 'vitest';
-import { LIMITS, type ShardState } from '#shared';
-import { parseHeartbeat } from '../protocol/heartbeat-schema.ts';
+import { LIMITS, type ShardState } from '../../../shared-types/index.ts';
+import { parseHeartbeat } from '../../../server/protocol/heartbeat-schema.ts';
 import { discordSource, type ClusterClientLike, type DiscordClientLike } from './discord-source.ts';
 import type { ClusterReport } from './reporter.ts';
 

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { BOT_SECRET, eventually, startServer, type Harness } from '#testing/server/harness';
+import { BOT_SECRET, eventually, startServer, type Harness } from '../../../testing/server/harness.ts';
 import { createReporter, type ClusterReport, type ReporterLogger, type ShardbeatReporter } from './index.ts';
 
 let servers: Harness[] = [];
@@ -101,6 +101,28 @@ describe('reporter', () => {
 		const warnings = lines.filter((l) => l.includes('heartbeat refused'));
 		expect(warnings).toHaveLength(1);
 		expect(warnings[0]).toContain('clusterId');
+	});
+
+	it('an async source: its report is sent when it resolves; a rejection is logged and sends nothing', async () => {
+		const h = await server();
+		const { lines, logger } = collectingLogger();
+		let fail = false;
+		const r = createReporter({
+			url: h.url,
+			secret: BOT_SECRET,
+			source: async () => {
+				await new Promise((resolve) => setTimeout(resolve, 5));
+				if (fail) throw new Error('manager gone');
+				return report(3);
+			},
+			logger
+		});
+		reporters.push(r);
+		await eventually(() => r.connected);
+		expect(await r.sendNow()).toMatchObject({ ok: true });
+		fail = true;
+		expect(await r.sendNow()).toMatchObject({ ok: false, error: { code: 'internal', message: expect.stringContaining('manager gone') } });
+		expect(lines.some((l) => l.startsWith('error') && l.includes('manager gone'))).toBe(true);
 	});
 
 	it('stopping the reporter stops the cluster at once', async () => {

@@ -10,13 +10,16 @@ import {
 	type ConnectErrorData,
 	type Heartbeat,
 	type HeartbeatAccepted
-} from '#shared';
+} from './protocol.ts';
 
 /** A heartbeat without the protocol version, which the reporter adds. */
 export type ClusterReport = Omit<Heartbeat, 'v'>;
 
-/** Reads the cluster's state at the moment of sending; called once per heartbeat. */
-export type ReportSource = () => ClusterReport;
+/**
+ * Reads the cluster's state at the moment of sending; called once per heartbeat. May return a
+ * promise (the @discordjs/ws adapter asks its manager, which may ask worker threads).
+ */
+export type ReportSource = () => ClusterReport | Promise<ClusterReport>;
 
 /** Anything with console-style methods; pass your bot's logger to route Shardbeat's messages. */
 export interface ReporterLogger {
@@ -76,7 +79,7 @@ const RECONNECT_BACKOFF = { baseMs: 1_000, maxMs: 30_000, factor: 2, jitter: 0.5
  * lost the server does not return in one wave.
  *
  * @example
- * import { createReporter } from 'shardbeat/reporter';
+ * import { createReporter } from '@shardbeat/reporter';
  *
  * const reporter = createReporter({
  *   url: 'https://status-api.example.com',
@@ -108,16 +111,34 @@ export function createReporter(options: ReporterOptions): ShardbeatReporter {
 	let lastRefusal = '';
 
 	function send(): Promise<Ack<HeartbeatAccepted>> {
-		if (!socket.connected) {
-			return Promise.resolve({ ok: false, error: { code: 'internal', message: 'not connected to the Shardbeat server' } });
-		}
-		let heartbeat: Heartbeat;
+		if (!socket.connected) return Promise.resolve(notConnected());
+		let report: ClusterReport | Promise<ClusterReport>;
 		try {
-			heartbeat = { v: PROTOCOL_VERSION, ...options.source() };
+			report = options.source();
 		} catch (error) {
-			logger.error(`[shardbeat] could not read the cluster state: ${String(error)}`);
-			return Promise.resolve({ ok: false, error: { code: 'internal', message: `source() threw: ${String(error)}` } });
+			return Promise.resolve(unreadable(error));
 		}
+		if (!isThenable(report)) return emit({ v: PROTOCOL_VERSION, ...report });
+		return Promise.resolve(report).then(
+			(r) => (socket.connected ? emit({ v: PROTOCOL_VERSION, ...r }) : notConnected()),
+			(error: unknown) => unreadable(error)
+		);
+	}
+
+	function isThenable(value: ClusterReport | PromiseLike<ClusterReport>): value is PromiseLike<ClusterReport> {
+		return typeof (value as { then?: unknown }).then === 'function';
+	}
+
+	function notConnected(): Ack<HeartbeatAccepted> {
+		return { ok: false, error: { code: 'internal', message: 'not connected to the Shardbeat server' } };
+	}
+
+	function unreadable(error: unknown): Ack<HeartbeatAccepted> {
+		logger.error(`[shardbeat] could not read the cluster state: ${String(error)}`);
+		return { ok: false, error: { code: 'internal', message: `source() threw: ${String(error)}` } };
+	}
+
+	function emit(heartbeat: Heartbeat): Promise<Ack<HeartbeatAccepted>> {
 		return new Promise((resolve) => {
 			socket.timeout(intervalMs).emit('heartbeat', heartbeat, (err: Error | null, ack: Ack<HeartbeatAccepted>) => {
 				if (err) return resolve({ ok: false, error: { code: 'internal', message: 'the server did not answer in time' } });

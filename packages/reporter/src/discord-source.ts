@@ -1,5 +1,5 @@
-import { LIMITS, fromDiscordJsStatus, type ShardReport } from '#shared';
-import type { ClusterReport, ReportSource } from './reporter.ts';
+import { LIMITS, fromDiscordJsStatus, type ShardReport } from './protocol.ts';
+import type { ClusterReport } from './reporter.ts';
 
 /*
  * Structural types: the parts of discord.js (v14) and discord-hybrid-sharding (v2/v3) the reporter
@@ -52,7 +52,8 @@ function shardLayout(client: DiscordClientLike, cluster: ClusterClientLike | und
 	return { clusterId: 0, shardIds, totalShards };
 }
 
-function pingOf(ping: number): number | undefined {
+/** A library's ping as the protocol takes it: whole ms, capped; unknown (negative, NaN, Infinity) left out. */
+export function pingOf(ping: number): number | undefined {
 	if (!Number.isFinite(ping) || ping < 0) return undefined;
 	return Math.min(Math.round(ping), LIMITS.maxPingMs);
 }
@@ -67,7 +68,7 @@ function pingOf(ping: number): number | undefined {
  * const source = discordSource(client);            // plain discord.js or ShardingManager
  * const source = discordSource(client, { cluster: client.cluster }); // hybrid sharding
  */
-export function discordSource(client: DiscordClientLike, options: DiscordSourceOptions = {}): ReportSource {
+export function discordSource(client: DiscordClientLike, options: DiscordSourceOptions = {}): () => ClusterReport {
 	const uptimeMs = options.uptimeMs ?? (() => process.uptime() * 1000);
 	return (): ClusterReport => {
 		const layout = shardLayout(client, options.cluster ?? client.cluster);

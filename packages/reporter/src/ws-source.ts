@@ -1,0 +1,107 @@
+import { fromWebSocketShardStatus, type ShardReport } from './protocol.ts';
+import { pingOf } from './discord-source.ts';
+import type { ClusterReport } from './reporter.ts';
+
+/*
+ * Structural type: the parts of an @discordjs/ws (v1, v2) `WebSocketManager` the reporter reads.
+ * @discordjs/ws is not a dependency; any object of this shape works.
+ */
+
+/** The parts of an @discordjs/ws `WebSocketManager` the reporter reads. */
+export interface WebSocketManagerLike {
+	/** Shard id → @discordjs/ws `WebSocketShardStatus` number (a `Collection`, i.e. a Map). */
+	fetchStatus(): PromiseLike<{ entries(): Iterable<[number, number]> }> | { entries(): Iterable<[number, number]> };
+	getShardIds(): PromiseLike<number[]>;
+	getShardCount(): PromiseLike<number>;
+	// eslint-disable-next-line @typescript-eslint/no-explicit-any -- AsyncEventEmitter's typed overloads
+	on(event: any, listener: (...args: any[]) => void): unknown;
+	// eslint-disable-next-line @typescript-eslint/no-explicit-any -- as above
+	off?(event: any, listener: (...args: any[]) => void): unknown;
+}
+
+/** A source that also removes the listeners it added to the manager. */
+export type WebSocketManagerSource = (() => Promise<ClusterReport>) & { detach(): void };
+
+export interface WebSocketManagerSourceOptions {
+	/** This process's cluster id, when you run several. Default 0. */
+	clusterId?: number;
+	/** Process uptime in ms. Default `process.uptime() * 1000`. */
+	uptimeMs?: () => number;
+}
+
+/** v1 emits `(payload with shardId)`, v2 `(payload, shardId)`. */
+function shardOf(payload: { shardId?: number } | undefined, second: unknown): number | undefined {
+	return typeof payload?.shardId === 'number' ? payload.shardId : typeof second === 'number' ? second : undefined;
+}
+
+/**
+ * Reads an @discordjs/ws `WebSocketManager` as a Shardbeat report. States come from
+ * `manager.fetchStatus()` (its own numbering, mapped in `shared-types/discord-status.ts`), shard
+ * ids and count from the manager; the manager keeps no cache, so pings are taken from its
+ * `heartbeat` events and guild and member counts from `GUILD_CREATE` / `GUILD_DELETE` dispatches
+ * (listeners added once, here).
+ */
+export function webSocketManagerSource(manager: WebSocketManagerLike, options: WebSocketManagerSourceOptions = {}): WebSocketManagerSource {
+	const uptimeMs = options.uptimeMs ?? (() => process.uptime() * 1000);
+	const pings = new Map<number, number>();
+	const guildsById = new Map<string, { shardId: number; members: number }>();
+
+	const onHeartbeat = (payload: { latency?: number; shardId?: number }, second?: unknown) => {
+		const shardId = shardOf(payload, second);
+		if (shardId !== undefined && typeof payload.latency === 'number') pings.set(shardId, payload.latency);
+	};
+	const onClosed = (payload: { shardId?: number } | number | undefined, second?: unknown) => {
+		const shardId = typeof payload === 'object' ? shardOf(payload, second) : typeof second === 'number' ? second : undefined;
+		if (shardId !== undefined) pings.delete(shardId);
+	};
+	const onDispatch = (payload: { data?: { t?: string; d?: { id?: string; member_count?: number; unavailable?: boolean } }; shardId?: number }, second?: unknown) => {
+		const shardId = shardOf(payload, second);
+		const event = payload?.data;
+		const id = event?.d?.id;
+		if (shardId === undefined || !event || typeof id !== 'string') return;
+		if (event.t === 'GUILD_CREATE') guildsById.set(id, { shardId, members: event.d?.member_count ?? 0 });
+		// `unavailable: true` is an outage, not a departure: the guild stays counted.
+		else if (event.t === 'GUILD_DELETE' && event.d?.unavailable !== true) guildsById.delete(id);
+	};
+	const listeners = [
+		['heartbeat', onHeartbeat],
+		['closed', onClosed],
+		['dispatch', onDispatch]
+	] as const;
+	for (const [event, listener] of listeners) manager.on(event, listener);
+
+	const source = async (): Promise<ClusterReport> => {
+		const [statuses, shardIds, totalShards] = await Promise.all([manager.fetchStatus(), manager.getShardIds(), manager.getShardCount()]);
+		const assigned = new Set(shardIds);
+		const guildsByShard = new Map<number, number>();
+		let guilds = 0;
+		let members = 0;
+		for (const guild of guildsById.values()) {
+			if (!assigned.has(guild.shardId)) continue;
+			guilds++;
+			guildsByShard.set(guild.shardId, (guildsByShard.get(guild.shardId) ?? 0) + 1);
+			if (Number.isFinite(guild.members)) members += guild.members;
+		}
+		const shards: ShardReport[] = [];
+		for (const [id, status] of statuses.entries()) {
+			if (!assigned.has(id)) continue;
+			const ping = pings.has(id) ? pingOf(pings.get(id)!) : undefined;
+			shards.push({ id, state: fromWebSocketShardStatus(status), ...(ping === undefined ? {} : { ping }), guilds: guildsByShard.get(id) ?? 0 });
+		}
+		shards.sort((a, b) => a.id - b.id);
+		return {
+			clusterId: options.clusterId ?? 0,
+			totalShards,
+			shardIds: [...shardIds].sort((a, b) => a - b),
+			shards,
+			guilds,
+			members,
+			uptimeMs: Math.max(0, Math.round(uptimeMs()))
+		};
+	};
+	return Object.assign(source, {
+		detach() {
+			for (const [event, listener] of listeners) manager.off?.(event, listener);
+		}
+	});
+}

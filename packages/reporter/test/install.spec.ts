@@ -1,0 +1,215 @@
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ClusterStatus } from '../../../shared-types/index.ts';
+import { BOT_SECRET, startServer, type Harness } from '../../../testing/server/harness.ts';
+
+/*
+ * Installs @shardbeat/reporter the way a bot author does: `npm pack` (which builds it, prepack),
+ * a fresh project outside the repository, `npm install <tarball>`, then plain `node` bots — one
+ * CommonJS, one ESM, no tsx, no TypeScript — reporting to a real Shardbeat server.
+ */
+
+const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..');
+const botsDir = join(packageDir, 'test', 'bots');
+/** What must never reach a bot's node_modules through the reporter: the server's dependencies. */
+const SERVER_ONLY = ['pg', 'ioredis', 'kysely', 'libsql', 'pino', 'prom-client', 'zod', 'jose', 'socket.io', '@socket.io/redis-adapter', 'shardbeat'];
+const TARGET_TARBALL_BYTES = 25 * 1024;
+
+/** npm run from a test (itself perhaps under `npm test`) must not inherit the outer npm's config (its prefix above all). */
+function npmEnv(): NodeJS.ProcessEnv {
+	return Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.toLowerCase().startsWith('npm_')));
+}
+
+function npm(args: string[], cwd: string): string {
+	return execFileSync('npm', args, { cwd, env: npmEnv(), encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+/** Every package directory under node_modules (scoped and nested), by name. */
+function installedPackages(nodeModules: string, found = new Set<string>()): Set<string> {
+	if (!existsSync(nodeModules)) return found;
+	for (const entry of readdirSync(nodeModules)) {
+		if (entry.startsWith('.')) continue;
+		const names = entry.startsWith('@') ? readdirSync(join(nodeModules, entry)).map((n) => `${entry}/${n}`) : [entry];
+		for (const name of names) {
+			found.add(name);
+			installedPackages(join(nodeModules, name, 'node_modules'), found);
+		}
+	}
+	return found;
+}
+
+/** socket.io-client and everything it depends on, read from the installed package.json files. */
+function dependencyClosure(nodeModules: string, root: string): Set<string> {
+	const closure = new Set<string>();
+	const queue = [root];
+	while (queue.length > 0) {
+		const name = queue.pop()!;
+		if (closure.has(name)) continue;
+		closure.add(name);
+		const manifest = JSON.parse(readFileSync(join(nodeModules, name, 'package.json'), 'utf8')) as {
+			dependencies?: Record<string, string>;
+			optionalDependencies?: Record<string, string>;
+		};
+		for (const dep of Object.keys({ ...manifest.dependencies, ...manifest.optionalDependencies })) {
+			if (existsSync(join(nodeModules, dep))) queue.push(dep);
+		}
+	}
+	return closure;
+}
+
+interface Bot {
+	child: ChildProcess;
+	firstAck: Promise<string>;
+	stderr: string[];
+}
+
+function startBot(project: string, script: string, url: string): Bot {
+	const child = spawn(process.execPath, [script], {
+		cwd: project,
+		env: { PATH: process.env.PATH, SHARDBEAT_URL: url, SHARDBEAT_BOT_SECRET: BOT_SECRET },
+		stdio: ['ignore', 'pipe', 'pipe']
+	});
+	const stderr: string[] = [];
+	child.stderr!.on('data', (d: Buffer) => stderr.push(d.toString()));
+	const firstAck = new Promise<string>((resolve, reject) => {
+		let out = '';
+		child.stdout!.on('data', (d: Buffer) => {
+			out += d.toString();
+			if (out.includes('\n')) resolve(out.split('\n')[0]!);
+		});
+		child.on('exit', (code) => reject(new Error(`${script} exited (${code}) before an ack: ${stderr.join('')}`)));
+	});
+	return { child, firstAck, stderr };
+}
+
+function exited(child: ChildProcess): Promise<number | null> {
+	if (child.exitCode !== null) return Promise.resolve(child.exitCode);
+	return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+}
+
+async function clusters(url: string): Promise<ClusterStatus[]> {
+	const body = (await (await fetch(`${url}/api/status`)).json()) as { clusters: ClusterStatus[] };
+	return body.clusters;
+}
+
+describe('@shardbeat/reporter installed from its tarball, like a bot author would', () => {
+	let work: string;
+	let project: string;
+	let tarball: string;
+	let h: Harness;
+	const bots: Bot[] = [];
+
+	beforeAll(async () => {
+		work = mkdtempSync(join(tmpdir(), 'shardbeat-install-'));
+		npm(['pack', '--pack-destination', work], packageDir);
+		const packed = readdirSync(work).filter((f) => f.endsWith('.tgz'));
+		expect(packed).toHaveLength(1);
+		tarball = join(work, packed[0]!);
+
+		project = join(work, 'my-bot');
+		execFileSync('mkdir', [project]);
+		writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'my-bot', version: '1.0.0', private: true }, null, 2));
+		npm(['install', tarball, '--prefer-offline', '--no-audit', '--no-fund', '--no-package-lock'], project);
+		copyFileSync(join(botsDir, 'cjs-bot.cjs'), join(project, 'cjs-bot.cjs'));
+		copyFileSync(join(botsDir, 'esm-bot.mjs'), join(project, 'esm-bot.mjs'));
+
+		h = await startServer();
+	}, 180_000);
+
+	afterAll(async () => {
+		for (const bot of bots) if (bot.child.exitCode === null) bot.child.kill('SIGKILL');
+		await h?.close();
+		if (work) rmSync(work, { recursive: true, force: true });
+	});
+
+	it(`packs to at most ${TARGET_TARBALL_BYTES / 1024} KB: the build and nothing else`, () => {
+		const size = statSync(tarball).size;
+		console.log(`[install] tarball ${tarball.split('/').pop()}: ${size} bytes (${(size / 1024).toFixed(1)} KB)`);
+		expect(size).toBeLessThanOrEqual(TARGET_TARBALL_BYTES);
+		const listing = execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8' }).trim().split('\n').sort();
+		console.log(`[install] tarball holds: ${listing.join(', ')}`);
+		for (const file of listing) expect(file).toMatch(/^package\/(package\.json|README\.md|LICENSE(\.md)?|dist\/index\.(mjs|cjs|d\.mts|d\.cts))$/);
+	});
+
+	it("installs nothing beyond itself and socket.io-client's own dependency tree", () => {
+		const nodeModules = join(project, 'node_modules');
+		const installed = installedPackages(nodeModules);
+		const allowed = new Set(['@shardbeat/reporter', ...dependencyClosure(nodeModules, 'socket.io-client')]);
+		console.log(`[install] node_modules of a fresh bot: ${[...installed].sort().join(', ')}`);
+		expect([...installed].filter((name) => !allowed.has(name))).toEqual([]);
+		for (const name of SERVER_ONLY) expect(installed.has(name), `${name} must not be installed`).toBe(false);
+		const manifest = JSON.parse(readFileSync(join(nodeModules, '@shardbeat/reporter/package.json'), 'utf8')) as { dependencies: Record<string, string> };
+		expect(Object.keys(manifest.dependencies)).toEqual(['socket.io-client']);
+	});
+
+	it('its types check in a strict TypeScript project, from ESM (.mts) and CommonJS (.cts), under nodenext resolution', () => {
+		const usage = (load: string) => `${load}
+const logger = { info(_m: string) {}, warn(_m: string) {}, error(_m: string) {} };
+const options = { url: 'http://127.0.0.1:1', secret: 's', logger };
+const client = { ws: { shards: new Map([[0, { id: 0, status: 0, ping: 1 }]]) }, guilds: { cache: new Map<string, { shardId: number; memberCount: number }>() } };
+const eris = { shards: new Map([[0, { id: 0, status: 'ready', latency: 1 }]]), guilds: new Map<string, { shard: { id: number }; memberCount: number }>() };
+const reporters: ShardbeatReporter[] = [
+	r.reportDiscordClient(client, options),
+	r.reportErisClient(eris, { ...options, clusterId: 1 }),
+	r.reportOceanicClient(eris, options),
+	r.createReporter({ ...options, source: async () => ({ clusterId: 0, totalShards: 1, shardIds: [0], shards: [{ id: 0, state: 'ready', guilds: 0 }], guilds: 0, members: 0, uptimeMs: 0 }) })
+];
+const state: ShardState = 'waiting-for-guilds';
+// @ts-expect-error not a Shardbeat state
+const wrong: ShardState = 'online';
+for (const reporter of reporters) reporter.stop();
+export { state, wrong };
+`;
+		writeFileSync(join(project, 'types-esm.mts'), usage(`import * as r from '@shardbeat/reporter';\nimport type { ShardbeatReporter, ShardState } from '@shardbeat/reporter';`));
+		writeFileSync(join(project, 'types-cjs.cts'), usage(`import r = require('@shardbeat/reporter');\ntype ShardbeatReporter = r.ShardbeatReporter;\ntype ShardState = r.ShardState;`));
+		const tsc = join(packageDir, '../../node_modules/typescript/bin/tsc');
+		// No @types/node here: the package's types must stand on their own (skipLibCheck off checks them too).
+		const compilerOptions = { noEmit: true, strict: true, module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', types: [], skipLibCheck: false };
+		writeFileSync(join(project, 'tsconfig.json'), JSON.stringify({ compilerOptions, files: ['types-esm.mts', 'types-cjs.cts'] }));
+		try {
+			execFileSync(process.execPath, [tsc, '-p', 'tsconfig.json'], { cwd: project, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+		} catch (error) {
+			throw new Error(`tsc in the bot project: ${(error as { stdout?: string }).stdout}`);
+		}
+	}, 60_000);
+
+	it('a CommonJS bot (require) and an ESM bot (import) under plain node both appear in GET /api/status', async () => {
+		const cjs = startBot(project, 'cjs-bot.cjs', h.url);
+		const esm = startBot(project, 'esm-bot.mjs', h.url);
+		bots.push(cjs, esm);
+		for (const [name, bot] of [['CJS', cjs], ['ESM', esm]] as const) {
+			const ack = JSON.parse(await bot.firstAck) as { ok: boolean };
+			console.log(`[install] ${name} bot ack: ${JSON.stringify(ack)}`);
+			expect(ack.ok).toBe(true);
+		}
+		await h.server.flush();
+		const seen = (await clusters(h.url)).map((c) => ({
+			id: c.id,
+			lifecycle: c.lifecycle,
+			totalShards: c.totalShards,
+			shardIds: c.shardIds,
+			shards: c.shards.map((s) => `${s.id}:${s.state}${s.ping === undefined || s.ping === null ? '' : `@${s.ping}ms`}`),
+			guilds: c.guilds,
+			members: c.members
+		}));
+		console.log(`[install] GET /api/status clusters: ${JSON.stringify(seen)}`);
+		expect(seen).toEqual([
+			{ id: 0, lifecycle: 'running', totalShards: 4, shardIds: [0, 1], shards: ['0:ready@41ms', '1:ready@57ms'], guilds: 2, members: 150 },
+			{ id: 1, lifecycle: 'starting', totalShards: 4, shardIds: [2, 3], shards: ['2:ready@63ms', '3:resuming'], guilds: 4, members: 900 }
+		]);
+
+		// SIGTERM → reporter.stop(): the cluster is stopped at once and the process exits on its own.
+		for (const bot of bots) bot.child.kill('SIGTERM');
+		expect(await Promise.all(bots.map((b) => exited(b.child)))).toEqual([0, 0]);
+		await h.server.flush();
+		expect((await clusters(h.url)).map((c) => [c.id, c.lifecycle])).toEqual([
+			[0, 'stopped'],
+			[1, 'stopped']
+		]);
+		expect(cjs.stderr.join('') + esm.stderr.join('')).toBe('');
+	}, 60_000);
+});
