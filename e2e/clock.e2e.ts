@@ -158,14 +158,8 @@ describe('two instances on Redis, one 30 s ahead', () => {
 	const historyB = join(dir, 'b.sqlite');
 
 	beforeAll(async () => {
-		// Our own redis-server: startRedis would flush a shared one (SHARDBEAT_TEST_REDIS_URL).
-		const given = process.env.SHARDBEAT_TEST_REDIS_URL;
-		delete process.env.SHARDBEAT_TEST_REDIS_URL;
-		try {
-			redis = await startRedis();
-		} finally {
-			if (given !== undefined) process.env.SHARDBEAT_TEST_REDIS_URL = given;
-		}
+		// Our own redis-server: this test stops it, or must not flush a shared one.
+		redis = await startRedis({ own: true });
 		const env = { ...base, SHARDBEAT_REDIS_URL: redis.url };
 		[a, b] = await Promise.all([
 			startInstance({ ...env, ...fakeClock(dir, 'a', 0).env, SHARDBEAT_SQLITE_PATH: historyA }),

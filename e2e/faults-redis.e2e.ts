@@ -18,13 +18,8 @@ let redis: RedisServer;
 let instances: Instance[] = [];
 
 beforeAll(async () => {
-	const given = process.env.SHARDBEAT_TEST_REDIS_URL;
-	delete process.env.SHARDBEAT_TEST_REDIS_URL;
-	try {
-		redis = await startRedis();
-	} finally {
-		if (given !== undefined) process.env.SHARDBEAT_TEST_REDIS_URL = given;
-	}
+	// Our own redis-server: this test stops it, or must not flush a shared one.
+	redis = await startRedis({ own: true });
 	const env = {
 		SHARDBEAT_REDIS_URL: redis.url,
 		SHARDBEAT_BOT_SECRET: BOT_SECRET,

@@ -15,10 +15,12 @@ const REDIS_SERVER = '/usr/bin/redis-server';
 
 /**
  * A real redis-server for the scale-out tests: the one `.ci/run` started (SHARDBEAT_TEST_REDIS_URL),
- * flushed, or else one of our own on a free port (Debian's package, `apt-get install redis-server`).
+ * flushed, or else one of our own on a free port (Debian's package, `apt-get install redis-server`);
+ * `own: true` always starts one of our own.
  */
-export async function startRedis(): Promise<RedisServer> {
-	const given = process.env.SHARDBEAT_TEST_REDIS_URL;
+export async function startRedis(options: { own?: boolean } = {}): Promise<RedisServer> {
+	// `own`: a server of this test's alone, for tests that stop or restart Redis (or must not flush a shared one).
+	const given = options.own ? undefined : process.env.SHARDBEAT_TEST_REDIS_URL;
 	if (given) {
 		const client = new Redis(given);
 		await client.flushall();
