@@ -60,6 +60,8 @@ export interface ShardbeatServerOptions {
 	onIncident?: (notice: IncidentNotice) => void;
 	/** How often automatic incidents are checked. Default 5 s. */
 	incidentCheckIntervalMs?: number;
+	/** The event loop's delay as load shedding reads it (ms); default: measured. Tests set an overload with it. */
+	loopDelay?: () => number;
 }
 
 /**
@@ -81,7 +83,7 @@ export function createShardbeatServer(config: ServerConfig, options: ShardbeatSe
 	const http = createServer(httpServerOptions(config));
 	// First, so that it sees every connection before Socket.io or a route does.
 	const connections = createConnectionGuard({ http, settings: config, logger });
-	const shedding = createLoadShedding({ thresholdMs: config.shedLagMs });
+	const shedding = createLoadShedding({ thresholdMs: config.shedLagMs, ...(options.loopDelay ? { measure: options.loopDelay } : {}) });
 	const tokens = new ViewerTokens(config.tokenSecret, config.tokenTtlMs);
 
 	const tracking = createFleetTracking({ silenceTimeoutMs, logger });

@@ -83,15 +83,11 @@ describe('a server whose event loop is saturated', () => {
 		h = undefined;
 	});
 
-	it('refuses history, summary, badge and feeds with 503 overloaded and Retry-After, while /api/status, polls and heartbeats (socket and HTTP) still answer', async () => {
+	it('measures a blocked event loop and starts shedding expensive routes', async () => {
 		h = await startServer({ shedLagMs: 100 });
-		const bot = await connectBot(h.url);
-		const token = await fetchToken(h.url);
-		const viewer = await connectViewer(h.url, token);
 		expect((await fetch(`${h.url}/api/v1/summary`)).status).toBe(200);
-
-		// The server shares this process: 130 ms of busy work at nearly every turn is a loop 1.3
-		// thresholds behind: past the expensive routes' threshold, short of `/api/status`'s (2).
+		// The server shares this process: 130 ms of busy work at nearly every turn keeps the loop at
+		// least a threshold behind (a loaded machine only makes the delay longer).
 		blocker = setInterval(() => {
 			const end = performance.now() + 130;
 			while (performance.now() < end);
@@ -101,6 +97,21 @@ describe('a server whose event loop is saturated', () => {
 		while (!health.shedding && Date.now() < deadline) health = await fetch(`${h.url}/healthz`).then((r) => r.json());
 		expect(health).toMatchObject({ shedding: true });
 		expect(health.loopDelayMs).toBeGreaterThanOrEqual(100);
+		const res = await fetch(`${h.url}/api/v1/summary`);
+		expect(res.status).toBe(503);
+		expect(await res.json()).toMatchObject({ error: { code: 'overloaded' } });
+	});
+
+	it('refuses history, summary, badge and feeds with 503 overloaded and Retry-After, while /api/status, polls and heartbeats (socket and HTTP) still answer', async () => {
+		// The delay set exactly, 1.3 thresholds: past the expensive routes' threshold, short of `/api/status`'s (2).
+		let lag = 0;
+		h = await startServer({ shedLagMs: 100 }, 0, undefined, { loopDelay: () => lag });
+		const bot = await connectBot(h.url);
+		const token = await fetchToken(h.url);
+		const viewer = await connectViewer(h.url, token);
+		expect((await fetch(`${h.url}/api/v1/summary`)).status).toBe(200);
+		lag = 130;
+		expect(await fetch(`${h.url}/healthz`).then((r) => r.json())).toMatchObject({ shedding: true, loopDelayMs: 130 });
 
 		for (const path of ['/api/v1/history', '/api/v1/history/clusters/1', '/api/v1/summary', '/badge.svg', '/feeds/incidents.rss']) {
 			const res = await fetch(h.url + path);
@@ -116,9 +127,14 @@ describe('a server whose event loop is saturated', () => {
 		expect(healthz.status).toBe(200);
 		expect(await healthz.json()).toMatchObject({ shedRequests: 5 });
 
+		// Twice the threshold: `/api/status` is shed too; heartbeats and polls still are not.
+		lag = 250;
+		expect((await fetch(`${h.url}/api/status`)).status).toBe(503);
+		expect((await sendHeartbeat(bot, heartbeat(1, [0, 1], 2))).ok).toBe(true);
+		expect((await viewer.timeout(5_000).emitWithAck('get-cluster-status', {})).ok).toBe(true);
+
 		// Once the loop catches up, the expensive routes answer again.
-		clearInterval(blocker);
-		await new Promise((r) => setTimeout(r, 1_200));
+		lag = 0;
 		expect((await fetch(`${h.url}/api/v1/summary`)).status).toBe(200);
 	});
 });

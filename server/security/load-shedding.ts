@@ -68,7 +68,12 @@ export interface LoadShedding extends Subsystem {
  * over windows of `windowMs`, and decides from the last window's p99 what to shed. A window that
  * could not even end on time (the loop blocked) counts as that long a delay.
  */
-export function createLoadShedding(options: { thresholdMs: number; windowMs?: number }): LoadShedding {
+export function createLoadShedding(options: {
+	thresholdMs: number;
+	windowMs?: number;
+	/** Reads the delay instead of measuring it: tests set the overload exactly rather than by burning CPU. */
+	measure?: () => number;
+}): LoadShedding {
 	const windowMs = options.windowMs ?? 500;
 	const histogram = monitorEventLoopDelay({ resolution: 10 });
 	histogram.enable();
@@ -84,10 +89,11 @@ export function createLoadShedding(options: { thresholdMs: number; windowMs?: nu
 		histogram.reset();
 	}, windowMs);
 	timer.unref();
+	const current = () => (options.measure ? options.measure() : lag);
 	return {
-		lagMs: () => lag,
+		lagMs: current,
 		admit(route) {
-			const decision = shedDecision(route, lag, options.thresholdMs, inFlight);
+			const decision = shedDecision(route, current(), options.thresholdMs, inFlight);
 			if (decision.shed) {
 				shed++;
 				return decision;
@@ -102,7 +108,7 @@ export function createLoadShedding(options: { thresholdMs: number; windowMs?: nu
 				}
 			};
 		},
-		health: () => ({ loopDelayMs: Math.round(lag * 10) / 10, shedding: options.thresholdMs > 0 && lag >= options.thresholdMs, shedRequests: shed, expensiveInFlight: inFlight }),
+		health: () => ({ loopDelayMs: Math.round(current() * 10) / 10, shedding: options.thresholdMs > 0 && current() >= options.thresholdMs, shedRequests: shed, expensiveInFlight: inFlight }),
 		close() {
 			clearInterval(timer);
 			histogram.disable();

@@ -13,7 +13,7 @@ import {
 	type ViewerClientToServerEvents,
 	type ViewerServerToClientEvents
 } from '#shared';
-import { createShardbeatServer, type ShardbeatServer } from '../../server/app.ts';
+import { createShardbeatServer, type ShardbeatServer, type ShardbeatServerOptions } from '../../server/app.ts';
 import type { ServerConfig } from '../../server/config.ts';
 import { createLogger } from '../../server/log.ts';
 import { BOT_SECRET, METRICS_TOKEN, testServerConfig } from './config.ts';
@@ -33,13 +33,19 @@ export interface Harness {
 }
 
 /** A real server on an ephemeral loopback port, logging into memory. */
-export async function startServer(overrides: Partial<ServerConfig> = {}, port = 0, now?: () => number): Promise<Harness> {
+export async function startServer(
+	overrides: Partial<ServerConfig> = {},
+	port = 0,
+	now?: () => number,
+	/** More server options (e.g. `loopDelay`); the logger and `now` are the harness's. */
+	more: Omit<ShardbeatServerOptions, 'logger' | 'now'> = {}
+): Promise<Harness> {
 	// Tests open many sockets and fetch many tokens from 127.0.0.1 in a few seconds, so every limit
 	// is off (`NO_LIMITS`); the limit specs pass `RATE_LIMIT_DEFAULTS` (or their own figures).
 	const config = testServerConfig({ allowedOrigins: ['http://page.test'], logLevel: 'debug', port, ...overrides });
 	const logs: Record<string, unknown>[] = [];
 	const logger = createLogger(config.logLevel, { write: (line: string) => void logs.push(JSON.parse(line)) });
-	const server = createShardbeatServer(config, { logger, now });
+	const server = createShardbeatServer(config, { ...more, logger, now });
 	lastServer = server;
 	const url = await server.listen(port, '127.0.0.1');
 	const sockets: Socket[] = [];
