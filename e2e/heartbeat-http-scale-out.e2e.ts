@@ -12,19 +12,20 @@ import { startRedis, type RedisServer } from '#testing/redis';
 const BOT_SECRET = 'http-scale-out-bot-secret-0123456789';
 const INTERVAL_MS = 1_000;
 
+const instanceEnv = {
+	SHARDBEAT_BOT_SECRET: BOT_SECRET,
+	SHARDBEAT_TOKEN_SECRET: 'http-scale-out-token-secret-0123456789abcdef',
+	SHARDBEAT_HEARTBEAT_INTERVAL_MS: String(INTERVAL_MS),
+	SHARDBEAT_MISSED_HEARTBEATS: '3',
+	SHARDBEAT_RATE_HEARTBEATS_PER_10S: '4'
+};
+
 let redis: RedisServer;
 let instances: Instance[] = [];
 
 beforeAll(async () => {
 	redis = await startRedis();
-	const env = {
-		SHARDBEAT_REDIS_URL: redis.url,
-		SHARDBEAT_BOT_SECRET: BOT_SECRET,
-		SHARDBEAT_TOKEN_SECRET: 'http-scale-out-token-secret-0123456789abcdef',
-		SHARDBEAT_HEARTBEAT_INTERVAL_MS: String(INTERVAL_MS),
-		SHARDBEAT_MISSED_HEARTBEATS: '3',
-		SHARDBEAT_RATE_HEARTBEATS_PER_10S: '4'
-	};
+	const env = { ...instanceEnv, SHARDBEAT_REDIS_URL: redis.url };
 	instances = await Promise.all([startInstance(env), startInstance(env)]);
 });
 
@@ -46,6 +47,28 @@ describe('HTTP heartbeats on several instances', () => {
 
 		// No socket to lose: only silence (3 × 1 s, after each instance's start-up grace) stops it.
 		for (const i of [a, b]) await eventually(async () => (await status(i)).clusters.find((c) => c.id === 11)?.lifecycle === 'stopped', 15_000);
+	});
+
+	it('unavailable guilds travel through Redis: pushed to B, a count moving alone too, and reloaded by a new instance', async () => {
+		const [a, b] = instances as [Instance, Instance];
+		type Counts = { clusters: { id: number; shards: { unavailableGuilds?: number }[] }[] };
+		const counts = async (i: Instance) => ((await (await fetch(`${i.url}/api/status`)).json()) as Counts).clusters.find((c) => c.id === 14)?.shards.map((s) => s.unavailableGuilds);
+		const withCounts = (unavailable: number[]) => {
+			const hb = heartbeat(14, [0, 1], 2);
+			return { ...hb, shards: hb.shards.map((s, i) => ({ ...s, unavailableGuilds: unavailable[i]! })) };
+		};
+		expect((await postHeartbeat(a.url, withCounts([0, 3]), { secret: BOT_SECRET })).status).toBe(200);
+		await eventually(async () => JSON.stringify(await counts(b)) === '[0,3]', 10_000);
+		// Only the count moves: a patch entry, published and applied on B.
+		expect((await postHeartbeat(a.url, withCounts([0, 5]), { secret: BOT_SECRET })).status).toBe(200);
+		await eventually(async () => JSON.stringify(await counts(b)) === '[0,5]', 10_000);
+		// A new instance loads the fleet from the records Redis keeps.
+		const c = await startInstance({ ...instanceEnv, SHARDBEAT_REDIS_URL: redis.url });
+		try {
+			await eventually(async () => JSON.stringify(await counts(c)) === '[0,5]', 10_000);
+		} finally {
+			await c.kill();
+		}
 	});
 
 	it('one per-cluster bucket across instances: posts spread over A and B share it', async () => {
