@@ -83,7 +83,8 @@ export function reportWebSocketManager(
 
 /**
  * Reports an Eris client: shard states and latency from `client.shards`, guilds from
- * `client.guilds`, the shard range from `firstShardID`/`lastShardID`/`maxShards`. Eris is not a
+ * `client.guilds` and `client.unavailableGuilds`, the shard range from
+ * `firstShardID`/`lastShardID`/`maxShards`. Eris is not a
  * dependency; any object of the same shape works. Pass `clusterId` when you run several clusters.
  *
  * @example
