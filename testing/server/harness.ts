@@ -176,7 +176,8 @@ export async function fetchStatus(url: string): Promise<FleetStatus> {
 
 /**
  * A cluster in one line for a test's output: its lifecycle and layout, each shard as
- * `id:state@pingms`, guild and member counts.
+ * `id:state@pingms` (and `/N unavailable` when Discord marks N of its guilds so), guild and
+ * member counts.
  */
 export function compactCluster(c: ClusterStatus) {
 	return {
@@ -184,7 +185,7 @@ export function compactCluster(c: ClusterStatus) {
 		lifecycle: c.lifecycle,
 		totalShards: c.totalShards,
 		shardIds: c.shardIds,
-		shards: c.shards.map((s) => `${s.id}:${s.state}${typeof s.ping === 'number' ? `@${s.ping}ms` : ''}`),
+		shards: c.shards.map((s) => `${s.id}:${s.state}${typeof s.ping === 'number' ? `@${s.ping}ms` : ''}${s.unavailableGuilds ? `/${s.unavailableGuilds} unavailable` : ''}`),
 		guilds: c.guilds,
 		members: c.members
 	};

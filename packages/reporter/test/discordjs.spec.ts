@@ -169,6 +169,45 @@ describe('a real discord.js Client against the stand-in Discord, reporting to Sh
 			[0, 1]
 		]);
 	});
+
+	it('unavailable guilds counted per shard: never created after READY, and made unavailable by an outage, until they come back', async () => {
+		// One guild of shard 1 is listed in READY and never created: discord.js gives up waiting after waitGuildTimeout.
+		const r = await rig({ shards: 3, guilds: [2, 3, 4], unavailableGuilds: [0, 1, 0] });
+		const served = () => [0, 1, 2].map((shard) => r.gateway.guilds(shard));
+		/** Members as discord.js knows them: a guild never created has no member count; one gone unavailable keeps its last. */
+		const known = (guilds: { memberCount: number }[][]) => guilds.flat().reduce((sum, g) => sum + g.memberCount, 0);
+		const untilUnavailable = async (counts: number[], what: string) => {
+			let seen: ClusterStatus | undefined;
+			await until(
+				async () => {
+					seen = await clusterOf(r.server.url);
+					return seen !== undefined && seen.shards.length === 3 && seen.shards.every((s) => s.state === 'ready' && (s.unavailableGuilds ?? 0) === counts[s.id]);
+				},
+				WAIT_MS,
+				`${what} (last seen: ${JSON.stringify(seen && compactCluster(seen))})`
+			);
+			console.log(`[discord.js] ${what}: ${JSON.stringify(compactCluster(seen!))}`);
+			return seen!;
+		};
+
+		const atStart = await untilUnavailable([0, 1, 0], 'shard 1 missing a guild since READY');
+		expect(atStart.shards.map((s) => s.guilds)).toEqual([2, 3, 4]);
+		expect(atStart.guilds).toBe(9);
+		const neverCreated = served()[1]!.find((g) => !g.available)!;
+		expect(atStart.members).toBe(known(served()) - neverCreated.memberCount);
+
+		const gone = r.gateway.makeUnavailable(2, 2);
+		const outage = await untilUnavailable([0, 1, 2], 'two guilds of shard 2 unavailable');
+		expect(outage.shards.map((s) => s.guilds)).toEqual([2, 3, 4]);
+		expect(outage.members).toBe(atStart.members);
+		expect([...r.client.guilds.cache.values()].filter((g) => !g.available).map((g) => g.id).sort()).toEqual([neverCreated.id, ...gone].sort());
+
+		expect(r.gateway.restore(1)).toEqual([neverCreated.id]);
+		expect(r.gateway.restore(2)).toEqual(gone);
+		const over = await untilUnavailable([0, 0, 0], 'every guild back');
+		expect(over.members).toBe(known(served()));
+		expect(r.complaints).toEqual([]);
+	});
 });
 
 describe('a bot process (a real discord.js Client and the reporter) that dies', { timeout: TEST_TIMEOUT_MS }, () => {
