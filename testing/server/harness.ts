@@ -7,6 +7,7 @@ import {
 	type BotClientToServerEvents,
 	type BotServerToClientEvents,
 	type ConnectErrorData,
+	type FleetStatus,
 	type FleetUpdate,
 	type Heartbeat,
 	type HeartbeatAccepted,
@@ -171,5 +172,27 @@ export async function eventually(check: () => boolean | Promise<boolean>, ms = 5
 	while (!(await check())) {
 		if (Date.now() > deadline) throw new Error('condition not met in time');
 		await new Promise((r) => setTimeout(r, 10));
+	}
+}
+
+/** `GET /api/status` as a user's browser or `curl` sends it, parsed. */
+export async function fetchApiStatus(url: string): Promise<FleetStatus> {
+	const res = await fetch(`${url}/api/status`);
+	if (!res.ok) throw new Error(`GET /api/status answered ${res.status}: ${await res.text()}`);
+	return (await res.json()) as FleetStatus;
+}
+
+/**
+ * Asks `GET /api/status` again and again (as a user refreshing the page) until `check` accepts
+ * what it shows, and returns that; fails after `ms` with `what` and the last answer, so a failure
+ * says what the server was showing instead.
+ */
+export async function apiStatusWhen(url: string, check: (status: FleetStatus) => boolean, ms: number, what: string): Promise<FleetStatus> {
+	const deadline = Date.now() + ms;
+	for (;;) {
+		const status = await fetchApiStatus(url);
+		if (check(status)) return status;
+		if (Date.now() > deadline) throw new Error(`GET /api/status did not show ${what} within ${ms} ms; it showed ${JSON.stringify(status.clusters)}`);
+		await new Promise((r) => setTimeout(r, 100));
 	}
 }
