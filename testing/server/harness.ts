@@ -6,6 +6,7 @@ import {
 	type Ack,
 	type BotClientToServerEvents,
 	type BotServerToClientEvents,
+	type ClusterStatus,
 	type ConnectErrorData,
 	type FleetStatus,
 	type FleetUpdate,
@@ -164,6 +165,29 @@ export async function followViewer(url: string, token: string, onPush?: (replica
 	if (!ack.ok) throw new Error(ack.error.message);
 	replica.apply(ack.update);
 	return { socket, replica, pushes };
+}
+
+/** `GET /api/status` as a user asks it: what the server last committed, no flush. */
+export async function fetchStatus(url: string): Promise<FleetStatus> {
+	const res = await fetch(`${url}/api/status`);
+	if (!res.ok) throw new Error(`GET /api/status: ${res.status} ${await res.text()}`);
+	return (await res.json()) as FleetStatus;
+}
+
+/**
+ * A cluster in one line for a test's output: its lifecycle and layout, each shard as
+ * `id:state@pingms`, guild and member counts.
+ */
+export function compactCluster(c: ClusterStatus) {
+	return {
+		id: c.id,
+		lifecycle: c.lifecycle,
+		totalShards: c.totalShards,
+		shardIds: c.shardIds,
+		shards: c.shards.map((s) => `${s.id}:${s.state}${typeof s.ping === 'number' ? `@${s.ping}ms` : ''}`),
+		guilds: c.guilds,
+		members: c.members
+	};
 }
 
 /** Polls `check` until it returns true (for effects that cross a socket), failing after `ms`. */
