@@ -199,13 +199,6 @@ export async function eventually(check: () => boolean | Promise<boolean>, ms = 5
 	}
 }
 
-/** `GET /api/status` as a user's browser or `curl` sends it, parsed. */
-export async function fetchApiStatus(url: string): Promise<FleetStatus> {
-	const res = await fetch(`${url}/api/status`);
-	if (!res.ok) throw new Error(`GET /api/status answered ${res.status}: ${await res.text()}`);
-	return (await res.json()) as FleetStatus;
-}
-
 /**
  * Asks `GET /api/status` again and again (as a user refreshing the page) until `check` accepts
  * what it shows, and returns that; fails after `ms` with `what` and the last answer, so a failure
@@ -214,9 +207,9 @@ export async function fetchApiStatus(url: string): Promise<FleetStatus> {
 export async function apiStatusWhen(url: string, check: (status: FleetStatus) => boolean, ms: number, what: string): Promise<FleetStatus> {
 	const deadline = Date.now() + ms;
 	for (;;) {
-		const status = await fetchApiStatus(url);
+		const status = await fetchStatus(url);
 		if (check(status)) return status;
-		if (Date.now() > deadline) throw new Error(`GET /api/status did not show ${what} within ${ms} ms; it showed ${JSON.stringify(status.clusters)}`);
+		if (Date.now() > deadline) throw new Error(`GET /api/status did not show ${what} within ${ms} ms; it showed ${JSON.stringify(status.clusters.map(compactCluster))}`);
 		await new Promise((r) => setTimeout(r, 100));
 	}
 }
