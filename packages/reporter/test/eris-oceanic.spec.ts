@@ -111,6 +111,8 @@ describe.each(LIBRARIES)('$name with the reporter, against the stand-in Discord'
 		const shards = cluster(status)?.shards ?? [];
 		return shards.length === library.shardIds.length && shards.every((s) => s.state === 'ready' && s.ping !== null);
 	};
+	/** Waited for rather than read once: a ping inflated by a stall of this busy machine is replaced at the next gateway heartbeat. */
+	const pingsFollowDelays = (status: FleetStatus) => allReady(status) && pingMismatches(cluster(status)!.shards, library.ackDelayMs, PING_SLACK_MS).length === 0;
 
 	beforeAll(async () => {
 		h = await startServer({ heartbeatIntervalMs: INTERVAL_MS });
@@ -129,7 +131,7 @@ describe.each(LIBRARIES)('$name with the reporter, against the stand-in Discord'
 	});
 
 	it('shows every shard ready in GET /api/status, guilds and members as served, pings that follow the ACK delays', async () => {
-		const status = await apiStatusWhen(h.url, allReady, 20_000, `${library.name}'s shards ready with pings`);
+		const status = await apiStatusWhen(h.url, pingsFollowDelays, 20_000, `${library.name}'s shards ready, pings following the ACK delays`);
 		expect(status.clusters.map(clusterView)).toEqual([servedCluster(gateway, library.clusterId, library.shardIds)]);
 		expect(status.conflicts).toEqual([]);
 		const shards = cluster(status)!.shards;
