@@ -199,3 +199,18 @@ export async function eventually(check: () => boolean | Promise<boolean>, ms = 5
 		await new Promise((r) => setTimeout(r, 10));
 	}
 }
+
+/**
+ * Asks `GET /api/status` again and again (as a user refreshing the page) until `check` accepts
+ * what it shows, and returns that; fails after `ms` with `what` and the last answer, so a failure
+ * says what the server was showing instead.
+ */
+export async function apiStatusWhen(url: string, check: (status: FleetStatus) => boolean, ms: number, what: string): Promise<FleetStatus> {
+	const deadline = Date.now() + ms;
+	for (;;) {
+		const status = await fetchStatus(url);
+		if (check(status)) return status;
+		if (Date.now() > deadline) throw new Error(`GET /api/status did not show ${what} within ${ms} ms; it showed ${JSON.stringify(status.clusters.map(compactCluster))}`);
+		await new Promise((r) => setTimeout(r, 100));
+	}
+}
