@@ -26,10 +26,15 @@ function erisClient(shards: ErisShardLike[], guilds: [shardId: number, members: 
 class OceanicShardManager extends Map<number, ErisShardLike> {
 	constructor(
 		shards: ErisShardLike[],
-		readonly options: { maxShards: number | 'auto'; firstShardID: number; lastShardID: number }
+		readonly options: { maxShards: number | 'auto'; firstShardID: number; lastShardID: number; shardIDs?: number[] }
 	) {
 		super(shards.map((s) => [s.id, s]));
 	}
+}
+
+/** An Oceanic.js client holding `shardIds`, each ready, with `options` as its ShardManager has them. */
+function oceanic(shardIds: number[], options: OceanicShardManager['options']): ErisClientLike {
+	return { shards: new OceanicShardManager(shardIds.map((id) => shard(id, 'ready', 20)), options), guilds: new Map() };
 }
 
 function read(client: ErisClientLike, options: Parameters<typeof erisSource>[1] = {}): ClusterReport {
@@ -80,6 +85,20 @@ describe('erisSource reads an Eris or Oceanic.js client', () => {
 		const client: ErisClientLike = { shards: new OceanicShardManager(shards, { maxShards: 'auto', firstShardID: 8, lastShardID: 10 }), guilds: new Map() };
 		expect(read(client)).toMatchObject({ clusterId: 0, totalShards: 11, shardIds: [8, 9, 10], shards: [{ id: 8 }, { id: 9, state: 'connecting' }] });
 		expect(read(client, { clusterId: 3, totalShards: 24 })).toMatchObject({ clusterId: 3, totalShards: 24, shardIds: [8, 9, 10] });
+	});
+
+	// Which shards the cluster claims, from each library's own options as they stand after connect.
+	const ranges: [what: string, client: () => ErisClientLike, shardIds: number[], totalShards: number][] = [
+		['Eris firstShardID..lastShardID', () => erisClient([shard(2, 'ready')], [], { firstShardID: 2, lastShardID: 3, maxShards: 4 }), [2, 3], 4],
+		['Oceanic.js firstShardID..lastShardID', () => oceanic([2, 3], { maxShards: 4, firstShardID: 2, lastShardID: 3 }), [2, 3], 4],
+		// Oceanic.js 1.15 with `shardIDs: [2, 3], maxShards: 'auto'`: connect sets maxShards and lastShardID from
+		// GET /gateway/bot and leaves firstShardID at 0, so only shardIDs says which shards are this client's.
+		['Oceanic.js shardIDs over the 0..last it fills in', () => oceanic([2, 3], { maxShards: 4, firstShardID: 0, lastShardID: 3, shardIDs: [2, 3] }), [2, 3], 4],
+		['Oceanic.js shardIDs, not contiguous, unordered', () => oceanic([5, 1], { maxShards: 8, firstShardID: 0, lastShardID: -1, shardIDs: [5, 1] }), [1, 5], 8],
+		['Oceanic.js before connect: empty shardIDs, lastShardID -1', () => oceanic([], { maxShards: 'auto', firstShardID: 0, lastShardID: -1, shardIDs: [] }), [0], 1]
+	];
+	it.each(ranges)('shard list: %s', (_, client, shardIds, totalShards) => {
+		expect(read(client())).toMatchObject({ shardIds, totalShards });
 	});
 
 	it("'auto' before connecting, no range: the shards the client holds, or shard 0", () => {

@@ -21,6 +21,12 @@ export interface ErisShardRangeLike {
 	maxShards?: number | 'auto' | string;
 	firstShardID?: number;
 	lastShardID?: number;
+	/**
+	 * Oceanic.js: the shards the client runs. Given, it wins over `firstShardID`..`lastShardID`,
+	 * which Oceanic.js then leaves at 0..(recommended count − 1); not given, Oceanic.js fills it
+	 * from that range at connect.
+	 */
+	shardIDs?: readonly number[];
 }
 
 /** The parts of an Eris `Client` or an Oceanic.js `Client` the reporter reads. */
@@ -45,23 +51,28 @@ function range(client: ErisClientLike): ErisShardRangeLike {
 	return { ...client.options, ...client.shards.options };
 }
 
+/** The shards this client runs: Oceanic.js's `shardIDs`, else `firstShardID`..`lastShardID`, else those it holds, else shard 0. */
+function assignedShards({ firstShardID: first, lastShardID: last, shardIDs }: ErisShardRangeLike, held: readonly ErisShardLike[]): number[] {
+	if (Array.isArray(shardIDs) && shardIDs.length > 0 && shardIDs.every((id) => Number.isInteger(id) && id >= 0)) {
+		return [...new Set(shardIDs)].sort((a, b) => a - b);
+	}
+	if (Number.isInteger(first) && Number.isInteger(last) && last! >= first!) return Array.from({ length: last! - first! + 1 }, (_, i) => first! + i);
+	return held.length > 0 ? held.map((s) => s.id).sort((a, b) => a - b) : [0];
+}
+
 /**
  * Reads an Eris or Oceanic.js client as a Shardbeat report: each shard's `status` (mapped in
  * `shared-types/discord-status.ts`) and `latency` from `client.shards`, guild and member counts
- * from `client.guilds`, the shard list from `firstShardID`..`lastShardID` (else the shards the
- * client holds).
+ * from `client.guilds`, the shard list from Oceanic.js's `shardIDs` or `firstShardID`..`lastShardID`
+ * (else the shards the client holds).
  */
 export function erisSource(client: ErisClientLike, options: ErisSourceOptions = {}): () => ClusterReport {
 	const uptimeMs = options.uptimeMs ?? (() => process.uptime() * 1000);
 	return (): ClusterReport => {
-		const { maxShards, firstShardID, lastShardID } = range(client);
+		const shardRange = range(client);
+		const { maxShards } = shardRange;
 		const held = [...client.shards.values()];
-		const shardIds =
-			Number.isInteger(firstShardID) && Number.isInteger(lastShardID) && lastShardID! >= firstShardID!
-				? Array.from({ length: lastShardID! - firstShardID! + 1 }, (_, i) => firstShardID! + i)
-				: held.length > 0
-					? held.map((s) => s.id).sort((a, b) => a - b)
-					: [0];
+		const shardIds = assignedShards(shardRange, held);
 		const totalShards = options.totalShards ?? (typeof maxShards === 'number' && maxShards > 0 ? maxShards : Math.max(...shardIds) + 1);
 		const assigned = new Set(shardIds);
 
