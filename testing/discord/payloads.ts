@@ -81,7 +81,7 @@ export function guildCreatePayload(guild: ServedGuild) {
 		verification_level: 0,
 		default_message_notifications: 0,
 		explicit_content_filter: 0,
-		roles: [{ id: guild.id, name: '@everyone', color: 0, hoist: false, icon: null, unicode_emoji: null, position: 0, permissions: '104324673', managed: false, mentionable: false, flags: 0 }],
+		roles: [{ id: guild.id, name: '@everyone', color: 0, colors: { primary_color: 0, secondary_color: null, tertiary_color: null }, hoist: false, icon: null, unicode_emoji: null, position: 0, permissions: '104324673', managed: false, mentionable: false, flags: 0 }],
 		emojis: [],
 		stickers: [],
 		features: [],
