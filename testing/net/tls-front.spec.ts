@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
-import { Agent, request } from 'node:https';
+import { request, type Agent } from 'node:https';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTlsFront, type TlsFront } from './tls-front.ts';
+import { agentFor, startTlsFront, type TlsFront } from './tls-front.ts';
 
 /** GET over HTTPS with `host` and no port, as Eris's REST client sends it. */
 function get(agent: Agent, path: string): Promise<{ status: number; body: string }> {
@@ -36,8 +36,7 @@ describe('startTlsFront', () => {
 	});
 
 	it('presents a real certificate: a client that does not trust it is refused', async () => {
-		const stranger = new Agent();
-		stranger.defaultPort = front.port;
+		const stranger = agentFor(front.port);
 		await expect(get(stranger, '/')).rejects.toThrow(/self[- ]signed/i);
 		stranger.destroy();
 	});

@@ -35,6 +35,15 @@ function loopbackCertificate(): { key: string; cert: string } {
 }
 
 /**
+ * An HTTPS agent whose requests that name no port go to `port` (Node reads the agent's
+ * `defaultPort` then), trusting `ca` if given, else only the usual public roots.
+ */
+export function agentFor(port: number, ca?: string): Agent {
+	// `defaultPort` is set after construction: https.Agent's constructor always sets it to 443.
+	return Object.assign(new Agent({ ...(ca === undefined ? {} : { ca }), keepAlive: false }), { defaultPort: port });
+}
+
+/**
  * TLS on loopback in front of a plain-TCP backend (a stand-in that serves HTTP): it terminates TLS
  * and passes the bytes through, so a client that insists on HTTPS talks to the backend unchanged.
  */
@@ -56,9 +65,7 @@ export async function startTlsFront(backendPort: number, backendHost = '127.0.0.
 	});
 	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 	const port = (server.address() as { port: number }).port;
-	const agent = new Agent({ ca: cert, keepAlive: false });
-	// Read by Node's request when the options name no port: the client's "443" becomes the front's.
-	agent.defaultPort = port;
+	const agent = agentFor(port, cert);
 	return {
 		port,
 		cert,

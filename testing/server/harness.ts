@@ -6,7 +6,9 @@ import {
 	type Ack,
 	type BotClientToServerEvents,
 	type BotServerToClientEvents,
+	type ClusterStatus,
 	type ConnectErrorData,
+	type FleetStatus,
 	type FleetUpdate,
 	type Heartbeat,
 	type HeartbeatAccepted,
@@ -165,11 +167,49 @@ export async function followViewer(url: string, token: string, onPush?: (replica
 	return { socket, replica, pushes };
 }
 
+/** `GET /api/status` as a user asks it: what the server last committed, no flush. */
+export async function fetchStatus(url: string): Promise<FleetStatus> {
+	const res = await fetch(`${url}/api/status`);
+	if (!res.ok) throw new Error(`GET /api/status: ${res.status} ${await res.text()}`);
+	return (await res.json()) as FleetStatus;
+}
+
+/**
+ * A cluster in one line for a test's output: its lifecycle and layout, each shard as
+ * `id:state@pingms`, guild and member counts.
+ */
+export function compactCluster(c: ClusterStatus) {
+	return {
+		id: c.id,
+		lifecycle: c.lifecycle,
+		totalShards: c.totalShards,
+		shardIds: c.shardIds,
+		shards: c.shards.map((s) => `${s.id}:${s.state}${typeof s.ping === 'number' ? `@${s.ping}ms` : ''}`),
+		guilds: c.guilds,
+		members: c.members
+	};
+}
+
 /** Polls `check` until it returns true (for effects that cross a socket), failing after `ms`. */
 export async function eventually(check: () => boolean | Promise<boolean>, ms = 5_000): Promise<void> {
 	const deadline = Date.now() + ms;
 	while (!(await check())) {
 		if (Date.now() > deadline) throw new Error('condition not met in time');
 		await new Promise((r) => setTimeout(r, 10));
+	}
+}
+
+/**
+ * Asks `GET /api/status` again and again (as a user refreshing the page) until `check` accepts
+ * what it shows, and returns that; fails after `ms` with `what` and the last answer, so a failure
+ * says what the server was showing instead.
+ */
+export async function apiStatusWhen(url: string, check: (status: FleetStatus) => boolean, ms: number, what: string): Promise<FleetStatus> {
+	const deadline = Date.now() + ms;
+	for (;;) {
+		const status = await fetchStatus(url);
+		if (check(status)) return status;
+		if (Date.now() > deadline) throw new Error(`GET /api/status did not show ${what} within ${ms} ms; it showed ${JSON.stringify(status.clusters.map(compactCluster))}`);
+		await new Promise((r) => setTimeout(r, 100));
 	}
 }

@@ -29,12 +29,20 @@ export interface ErisShardRangeLike {
 	shardIDs?: readonly number[];
 }
 
-/** The parts of an Eris `Client` or an Oceanic.js `Client` the reporter reads. */
-export interface ErisClientLike {
+/**
+ * The parts of an Oceanic.js `Client` the reporter reads. Its `client.options` holds no shard
+ * range (that is `client.shards.options`) and is left out: typed as Eris's, the real Oceanic.js
+ * `Client` would not be accepted.
+ */
+export interface OceanicClientLike {
 	/** Eris: a `Collection<Shard>` (a Map); Oceanic.js: the `ShardManager` (a Map with `options`). */
 	shards: { values(): Iterable<ErisShardLike>; options?: ErisShardRangeLike };
 	/** Each guild's shard and member count. */
 	guilds: { values(): Iterable<{ shard: { id: number }; memberCount: number }> };
+}
+
+/** The parts of an Eris `Client` the reporter reads: Oceanic.js's, and the range in `client.options`. */
+export interface ErisClientLike extends OceanicClientLike {
 	options?: ErisShardRangeLike;
 }
 
@@ -47,8 +55,8 @@ export interface ErisSourceOptions {
 	uptimeMs?: () => number;
 }
 
-function range(client: ErisClientLike): ErisShardRangeLike {
-	return { ...client.options, ...client.shards.options };
+function range(client: ErisClientLike | OceanicClientLike): ErisShardRangeLike {
+	return { ...('options' in client ? client.options : undefined), ...client.shards.options };
 }
 
 /** The shards this client runs: Oceanic.js's `shardIDs`, else `firstShardID`..`lastShardID`, else those it holds, else shard 0. */
@@ -66,7 +74,7 @@ function assignedShards({ firstShardID: first, lastShardID: last, shardIDs }: Er
  * from `client.guilds`, the shard list from Oceanic.js's `shardIDs` or `firstShardID`..`lastShardID`
  * (else the shards the client holds).
  */
-export function erisSource(client: ErisClientLike, options: ErisSourceOptions = {}): () => ClusterReport {
+export function erisSource(client: ErisClientLike | OceanicClientLike, options: ErisSourceOptions = {}): () => ClusterReport {
 	const uptimeMs = options.uptimeMs ?? (() => process.uptime() * 1000);
 	return (): ClusterReport => {
 		const shardRange = range(client);
