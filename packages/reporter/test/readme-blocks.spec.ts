@@ -6,22 +6,25 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { transform } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ClusterStatus, FleetStatus } from '../../../shared-types/index.ts';
+import type { FleetStatus } from '../../../shared-types/index.ts';
 import { pythonClientShared } from '../../../testing/clients/python.ts';
 import { startGateway, type GatewayOptions, type StandInGateway } from '../../../testing/discord/gateway.ts';
+import { clusterView, pingMismatches, servedCluster } from '../../../testing/discord/served-status.ts';
 import { startTlsFront } from '../../../testing/net/tls-front.ts';
 import { fencedBlocks, markdownSection, markdownTables, readReadme, type FencedBlock } from '../../../testing/readme.ts';
-import { BOT_SECRET, startServer, type Harness } from '../../../testing/server/harness.ts';
+import { apiStatusWhen, BOT_SECRET, compactCluster, fetchStatus, startServer, type Harness } from '../../../testing/server/harness.ts';
 
 /*
  * Issue 14: every code block of the README's "Add Shardbeat to your bot" section runs, read from
  * README.md each time (an edited block is what the next run tests; a block no case below runs
  * fails the test, naming its line).
  *
- * JavaScript blocks run for real: stripped of their types by esbuild and nothing else, as ES
+ * TypeScript blocks type-check (tsc, strict, nodenext) against the built package's types and the
+ * libraries' own, then run for real: stripped of their types by esbuild and nothing else, as ES
  * modules under plain `node`, with `@shardbeat/reporter` the package as `npm pack` builds it and
  * the real Discord libraries, against a stand-in Discord on loopback (testing/discord/) and a
- * real Shardbeat server, until GET /api/status shows their shards ready. A fragment's free names
+ * real Shardbeat server, until GET /api/status shows their shards ready; where a block handles
+ * SIGTERM, SIGTERM then shows its clusters stopped by its reporter. A fragment's free names
  * (`url`, `secret`, `manager`, `bot`, `client`) come from a prelude loaded with `--import`
  * (test/readme/*.mjs), so the block's module is the block. The discord.js block runs as the
  * cluster file of a real discord-hybrid-sharding ClusterManager, its `new Client()` pointed at
@@ -44,15 +47,19 @@ const SECTION = 'Add Shardbeat to your bot';
 const section = markdownSection(readReadme(), SECTION);
 const blocks = fencedBlocks(section);
 
-/** Guilds per shard the stand-in serves and its heartbeat ACK delays: pings are at least these. */
+/** Guilds per shard the stand-in serves, and its heartbeat ACK delays, well apart so pings keep their order on a busy machine. */
 const GUILDS = [2, 3, 4, 5];
-const ACK_DELAY_MS = [40, 120, 200, 280];
+const ACK_DELAY_MS = [50, 350, 650, 950];
+/** The libraries wait for each ACK before their next heartbeat: the stand-in's interval leaves room for the slowest. */
+const GATEWAY_HEARTBEAT_MS = 2_000;
+/** A ping is its ACK delay plus the trip and whatever the machine adds: generous, never tight. */
+const PING_SLACK_MS = 1_500;
 /** The blocks report every 5 s (the reporter's default): a shard shows ready at the second heartbeat or so. */
 const READY_WITHIN_MS = 40_000;
 const CASE_TIMEOUT_MS = 90_000;
 
 /** The libraries a block or its prelude imports, linked into the bot project from the repository's node_modules. */
-const LIBRARIES = ['discord.js', 'discord-hybrid-sharding', '@discordjs', 'discord-api-types', 'eris', 'oceanic.js', 'socket.io-client'];
+const LIBRARIES = ['discord.js', 'discord-hybrid-sharding', '@discordjs', 'discord-api-types', 'eris', 'oceanic.js', 'socket.io-client', '@types'];
 
 /** A bot project in a temp folder: the reporter as built for npm, the Discord libraries beside it. */
 let project: string;
@@ -62,6 +69,8 @@ const groups = new Set<ChildProcess>();
 const closers: (() => Promise<void>)[] = [];
 
 beforeAll(async () => {
+	// javac needs nothing of the build: let it work meanwhile (its cases await it, and fail with its errors).
+	compileJava().catch(() => undefined);
 	project = mkdtempSync(join(tmpdir(), 'shardbeat-readme-'));
 	const installed = join(project, 'node_modules', '@shardbeat', 'reporter');
 	mkdirSync(installed, { recursive: true });
@@ -70,6 +79,7 @@ beforeAll(async () => {
 	await run(process.execPath, [join(packageDir, 'scripts', 'build.mjs'), join(installed, 'dist')], { cwd: packageDir });
 	copyFileSync(join(packageDir, 'package.json'), join(installed, 'package.json'));
 	for (const name of LIBRARIES) symlinkSync(join(repo, 'node_modules', name), join(project, 'node_modules', name));
+	typeCheckBlocks().catch(() => undefined);
 }, 120_000);
 
 afterAll(async () => {
@@ -131,11 +141,11 @@ describe(`README "${SECTION}": every code block runs`, () => {
 
 	for (const block of blocks) {
 		it.concurrent(
-			`${label(block)}: ${caseOf(block)?.name ?? 'no case runs it'}`,
+			`${label(block)}: ${caseOf(block)?.name ?? 'not one case runs it'}`,
 			async () => {
 				const runner = caseOf(block);
-				if (!runner) throw new Error(`${label(block)}: no case in ${relative(repo, fileURLToPath(import.meta.url))} runs this block; add one`);
-				await runner.run(block);
+				if (!runner) throw new Error(`${label(block)}: not one case in ${relative(repo, fileURLToPath(import.meta.url))} runs this block (see the test above); add one`);
+				await Promise.all([runner.run(block), block.lang === 'ts' ? expectTypesCheck(block) : undefined]);
 			},
 			CASE_TIMEOUT_MS
 		);
@@ -163,6 +173,44 @@ async function checkInstall(block: FencedBlock): Promise<void> {
 
 // ---------------------------------------------------------------------------------------------
 // JavaScript: real node processes, real libraries, a stand-in Discord, a real Shardbeat server
+
+let typeCheck: Promise<string[]> | undefined;
+
+/**
+ * Every ts block of the section as its own module, type-checked once by tsc (strict, nodenext, as
+ * a TypeScript bot compiles) against the built package's .d.mts and the libraries' own types,
+ * the fragments' free names declared by test/readme/fragment-globals.d.mts; resolves with tsc's
+ * complaints, one per line.
+ */
+function typeCheckBlocks(): Promise<string[]> {
+	typeCheck ??= (async () => {
+		const dir = join(project, 'types');
+		mkdirSync(dir);
+		const files = blocks.filter((b) => b.lang === 'ts').map((b) => {
+			writeFileSync(join(dir, typedFile(b)), b.code);
+			return typedFile(b);
+		});
+		copyFileSync(join(preludes, 'fragment-globals.d.mts'), join(dir, 'fragment-globals.d.mts'));
+		const compilerOptions = { noEmit: true, strict: true, module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', types: ['node'], skipLibCheck: true };
+		writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions, files: [...files, 'fragment-globals.d.mts'] }));
+		const tsc = join(repo, 'node_modules', 'typescript', 'bin', 'tsc');
+		const result = await run(process.execPath, [tsc, '-p', 'tsconfig.json', '--pretty', 'false'], { cwd: dir }).catch((error: { stdout: string }) => error);
+		// One complaint per error: its continuation lines (indented) joined to its first.
+		return result.stdout.split(/\n(?! )/).filter((complaint) => complaint.trim() !== '');
+	})();
+	return typeCheck;
+}
+
+/** The module a ts block is type-checked as. */
+function typedFile(block: FencedBlock): string {
+	return `readme-${block.line}.mts`;
+}
+
+/** tsc has nothing to say about `block` (nor about anything that is no block's, such as the setup). */
+async function expectTypesCheck(block: FencedBlock): Promise<void> {
+	const complaints = (await typeCheckBlocks()).filter((line) => line.startsWith(typedFile(block)) || !/^readme-\d+\.mts\(/.test(line));
+	expect(complaints, `tsc on ${label(block)}`).toEqual([]);
+}
 
 /** `block` stripped of its types (esbuild, imports kept as written), as an ES module in the bot project. */
 async function moduleOf(block: FencedBlock): Promise<string> {
@@ -222,42 +270,16 @@ async function statusWhen(h: Harness, bots: Bot[], check: (s: FleetStatus) => bo
 
 /** A stand-in Discord and a Shardbeat server for one block, closed after the file. */
 async function stage(gatewayOptions: GatewayOptions): Promise<{ gateway: StandInGateway; h: Harness }> {
-	const gateway = await startGateway({ guilds: GUILDS, ackDelayMs: ACK_DELAY_MS, ...gatewayOptions });
+	const gateway = await startGateway({ guilds: GUILDS, ackDelayMs: ACK_DELAY_MS, heartbeatIntervalMs: GATEWAY_HEARTBEAT_MS, ...gatewayOptions });
 	const h = await startServer();
 	closers.push(() => gateway.close(), () => h.close());
 	return { gateway, h };
 }
 
-/** The clusters as GET /api/status should show them once every shard is ready: guilds and members as the stand-in serves them. */
-function readyClusters(gateway: StandInGateway, clusters: { id: number; shardIds: number[] }[]) {
-	return clusters.map(({ id, shardIds }) => {
-		const served = shardIds.flatMap((s) => gateway.guilds(s));
-		return {
-			id,
-			lifecycle: 'running',
-			totalShards: gateway.totalShards,
-			shardIds,
-			shards: shardIds.map((s) => ({ id: s, state: 'ready', guilds: gateway.guilds(s).length })),
-			guilds: served.length,
-			members: served.reduce((sum, g) => sum + g.memberCount, 0)
-		};
-	});
-}
-
-/** A cluster as compared with `readyClusters`: pings and times are checked on their own. */
-function shape(c: ClusterStatus) {
-	return {
-		id: c.id,
-		lifecycle: c.lifecycle,
-		totalShards: c.totalShards,
-		shardIds: c.shardIds,
-		shards: c.shards.map((s) => ({ id: s.id, state: s.state, guilds: s.guilds })),
-		guilds: c.guilds,
-		members: c.members
-	};
-}
-
-/** Waits until every one of `shards` shards is ready with a ping, then checks the clusters and that each ping is at least its ACK delay. */
+/**
+ * Waits until GET /api/status shows every shard of `clusters` ready with a ping, then checks the
+ * clusters against what the stand-in serves and the pings against its ACK delays.
+ */
 async function expectReady(h: Harness, bots: Bot[], gateway: StandInGateway, clusters: { id: number; shardIds: number[] }[]): Promise<FleetStatus> {
 	const count = clusters.flatMap((c) => c.shardIds).length;
 	const allReady = (s: FleetStatus) => {
@@ -265,8 +287,8 @@ async function expectReady(h: Harness, bots: Bot[], gateway: StandInGateway, clu
 		return shards.length === count && shards.every((x) => x.state === 'ready' && x.ping !== null);
 	};
 	const status = await statusWhen(h, bots, allReady, READY_WITHIN_MS, `${count} shards ready with pings`);
-	expect(status.clusters.map(shape)).toEqual(readyClusters(gateway, clusters));
-	for (const shard of status.clusters.flatMap((c) => c.shards)) expect(shard.ping).toBeGreaterThanOrEqual(ACK_DELAY_MS[shard.id]!);
+	expect(status.clusters.map(clusterView)).toEqual(clusters.map((c) => servedCluster(gateway, c.id, c.shardIds)));
+	expect(pingMismatches(status.clusters.flatMap((c) => c.shards), ACK_DELAY_MS, PING_SLACK_MS)).toEqual([]);
 	return status;
 }
 
@@ -278,7 +300,7 @@ async function expectReady(h: Harness, bots: Bot[], gateway: StandInGateway, clu
 async function expectStopOnSigterm(block: FencedBlock, h: Harness, bots: Bot[], pids: number[]): Promise<void> {
 	if (!/process\.on\(\s*['"]SIGTERM['"]/.test(block.code)) return;
 	for (const pid of pids) process.kill(pid, 'SIGTERM');
-	const ids = (await fetchApiStatus(h.url)).clusters.map((c) => c.id);
+	const ids = (await fetchStatus(h.url)).clusters.map((c) => c.id);
 	const stopped = await statusWhen(h, bots, (s) => s.clusters.every((c) => c.lifecycle === 'stopped'), 10_000, 'every cluster stopped after SIGTERM', true);
 	expect(stopped.clusters.map((c) => [c.id, c.lifecycle])).toEqual(ids.map((id) => [id, 'stopped']));
 	const goodbyes = h.logs.filter((l) => l.msg === 'bot disconnected').map((l) => l.reason);
@@ -301,7 +323,7 @@ async function runFragment(block: FencedBlock, prelude: string, options: { tls?:
 	}
 	const bot = start(process.execPath, ['--import', join(preludes, prelude), await moduleOf(block)], env);
 	const status = await expectReady(h, [bot], gateway, [{ id: options.clusterId ?? 0, shardIds: [0, 1] }]);
-	console.log(`[readme] ${label(block)} → GET /api/status: ${JSON.stringify(status.clusters.map(shape))}`);
+	console.log(`[readme] ${label(block)} → GET /api/status: ${JSON.stringify(status.clusters.map(compactCluster))}`);
 	await expectStopOnSigterm(block, h, [bot], [bot.child.pid!]);
 }
 
@@ -311,7 +333,7 @@ async function runCreateReporter(block: FencedBlock): Promise<void> {
 	closers.push(() => h.close());
 	const bot = start(process.execPath, ['--import', join(preludes, 'connection.mjs'), await moduleOf(block)], { SHARDBEAT_URL: h.url, SHARDBEAT_BOT_SECRET: BOT_SECRET });
 	const status = await statusWhen(h, [bot], (s) => s.clusters.length > 0, READY_WITHIN_MS, 'the cluster');
-	expect(status.clusters.map((c) => ({ ...shape(c), pings: c.shards.map((s) => s.ping) }))).toEqual([
+	expect(status.clusters.map((c) => ({ ...clusterView(c), pings: c.shards.map((s) => s.ping) }))).toEqual([
 		{ id: 0, lifecycle: 'running', totalShards: 1, shardIds: [0], shards: [{ id: 0, state: 'ready', guilds: 10 }], guilds: 10, members: 1200, pings: [42] }
 	]);
 	await expectStopOnSigterm(block, h, [bot], [bot.child.pid!]);
@@ -335,7 +357,7 @@ async function runHybridClusters(block: FencedBlock): Promise<void> {
 		{ id: 0, shardIds: [0, 1] },
 		{ id: 1, shardIds: [2, 3] }
 	]);
-	console.log(`[readme] ${label(block)} under a ClusterManager → GET /api/status: ${JSON.stringify(status.clusters.map(shape))}`);
+	console.log(`[readme] ${label(block)} under a ClusterManager → GET /api/status: ${JSON.stringify(status.clusters.map(compactCluster))}`);
 
 	// Each cluster's pid, as the manager printed it when it forked the cluster.
 	const pids = manager.output
@@ -364,7 +386,11 @@ function compileJava(): Promise<string> {
 	javaBuild ??= (async () => {
 		const dir = mkdtempSync(join(tmpdir(), 'shardbeat-readme-java-'));
 		closers.push(async () => rmSync(dir, { recursive: true, force: true }));
-		const [classBlock, usageBlock] = ['JDA: the Shardbeat class', 'JDA: starting it'].map((name) => blocks.find((b) => caseOf(b)?.name === name)!);
+		const [classBlock, usageBlock] = ['JDA: the Shardbeat class', 'JDA: starting it'].map((name) => {
+			const block = blocks.find((b) => caseOf(b)?.name === name);
+			if (!block) throw new Error(`README "${SECTION}" has no block for "${name}"`);
+			return block;
+		});
 		writeFileSync(join(dir, 'Shardbeat.java'), classBlock!.code);
 		// The usage block is statements: a bot has them in a method, with JDA's imports.
 		writeFileSync(
@@ -417,7 +443,7 @@ async function runJdaClass(): Promise<void> {
 	expect(states, 'Shardbeat.state() of every JDA status, as the README table has it').toEqual(documented);
 
 	const status = await statusWhen(h, [java], (s) => s.clusters.length > 0, 20_000, "the JDA client's cluster");
-	expect(status.clusters.map((c) => ({ ...shape(c), pings: c.shards.map((s) => s.ping) }))).toEqual([
+	expect(status.clusters.map((c) => ({ ...clusterView(c), pings: c.shards.map((s) => s.ping) }))).toEqual([
 		{
 			id: 2,
 			lifecycle: 'starting',
@@ -436,16 +462,3 @@ async function runJdaClass(): Promise<void> {
 	]);
 }
 
-// TEMPORARY until i14-hy's harness.ts apiStatusWhen is merged.
-async function fetchApiStatus(url: string): Promise<FleetStatus> {
-	return (await (await fetch(`${url}/api/status`)).json()) as FleetStatus;
-}
-async function apiStatusWhen(url: string, check: (status: FleetStatus) => boolean, ms: number, what: string): Promise<FleetStatus> {
-	const deadline = Date.now() + ms;
-	for (;;) {
-		const status = await fetchApiStatus(url);
-		if (check(status)) return status;
-		if (Date.now() > deadline) throw new Error(`GET /api/status did not show ${what} within ${ms} ms; it showed ${JSON.stringify(status.clusters)}`);
-		await new Promise((r) => setTimeout(r, 100));
-	}
-}
