@@ -20,7 +20,8 @@ const stack = await startStack({
 	serverPort: config.port,
 	pagePort: Number(process.env.SHARDBEAT_PAGE_PORT ?? 8787),
 	config,
-	fleet: { clusters: 8, shardsPerCluster: 4, intervalMs: config.heartbeatIntervalMs }
+	// A Discord outage every three minutes or so, so the page shows unavailable guilds too.
+	fleet: { clusters: 8, shardsPerCluster: 4, intervalMs: config.heartbeatIntervalMs, outageChance: 0.005 }
 }).catch((error: NodeJS.ErrnoException) => {
 	console.error(error.code === 'EADDRINUSE' ? `A port is in use: stop the other process or set SHARDBEAT_PORT / SHARDBEAT_PAGE_PORT.` : error.message);
 	process.exit(1);

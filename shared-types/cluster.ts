@@ -9,7 +9,13 @@ export interface ShardStatus {
 	state: ShardState;
 	/** Gateway heartbeat round trip in ms; `null` until the first gateway heartbeat completes. */
 	ping: number | null;
+	/** Every guild of the shard, unavailable ones included. */
 	guilds: number;
+	/**
+	 * How many of `guilds` Discord marks unavailable, as last reported; absent when the cluster's
+	 * reporter does not send the count (older reporters) and once the cluster is stopped.
+	 */
+	unavailableGuilds?: number;
 }
 
 /** One cluster (one bot process) as the server last knew it. Times are Unix epoch milliseconds. */

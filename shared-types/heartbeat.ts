@@ -11,7 +11,12 @@ export const LIMITS = {
 	maxShardsPerCluster: 1_024,
 	maxClusterId: 100_000,
 	/** Gateway pings above a minute are reported as a minute. */
-	maxPingMs: 60_000
+	maxPingMs: 60_000,
+	/**
+	 * Unavailable guilds on one shard. Discord serves at most 2,500 guilds per shard (it asks bots
+	 * past that to shard), so this leaves forty times that; a bigger number is a reporter's bug.
+	 */
+	maxUnavailableGuilds: 100_000
 } as const;
 
 /** One shard in a heartbeat. */
@@ -23,7 +28,14 @@ export interface ShardReport {
 	 * gateway heartbeat); `null` is refused because that is what NaN and Infinity become in JSON.
 	 */
 	ping?: number;
+	/** Every guild of the shard, unavailable ones included. */
 	guilds: number;
+	/**
+	 * How many of `guilds` Discord marks unavailable (its own outage, or guilds not yet received
+	 * after READY): 0 – `LIMITS.maxUnavailableGuilds`, never more than `guilds`. Optional, so
+	 * reporters older than the field still validate; leave it out when the library cannot tell.
+	 */
+	unavailableGuilds?: number;
 }
 
 /** What a cluster sends on the bot namespace every heartbeat interval. */

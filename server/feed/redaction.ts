@@ -5,11 +5,18 @@ import type { CommittedUpdate } from './fleet-feed.ts';
  * `SHARDBEAT_PUBLIC_DETAIL=basic`. Per-shard pings and guild counts tell an attacker which shard
  * is weakest (highest ping) or worth most (most guilds); states alone still tell users whether
  * their server is up. So the public copy keeps every state and time, and drops those figures.
+ * Unavailable guilds go with the guild counts: a count per shard is a figure of the same kind
+ * (and bounds the shard's guilds from below), and what it tells a user, that Discord is having
+ * trouble, the shard's state and Discord's own status page already say.
  */
 
-const redactShard = (s: ShardStatus): ShardStatus => (s.ping === null && s.guilds === 0 ? s : { ...s, ping: null, guilds: 0 });
+function redactShard(s: ShardStatus): ShardStatus {
+	if (s.ping === null && s.guilds === 0 && s.unavailableGuilds === undefined) return s;
+	const { unavailableGuilds: _dropped, ...rest } = s;
+	return { ...rest, ping: null, guilds: 0 };
+}
 
-/** A cluster without pings, guild or member counts. */
+/** A cluster without pings, guild, unavailable guild or member counts. */
 export function redactCluster(c: ClusterStatus): ClusterStatus {
 	return { ...c, guilds: 0, members: 0, shards: c.shards.map(redactShard) };
 }

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { encodeFull, type ChangeSet, type ClusterChange, type ClusterStatus, type Heartbeat, type ShardStatus } from '#shared';
+import { encodeFull, type ChangeSet, type ClusterChange, type ClusterStatus, type Heartbeat, type ShardReport, type ShardStatus } from '#shared';
 import { cluster } from '#testing/fixtures/cluster';
 import { heartbeat } from '#testing/server/harness';
-import { changeBetween, Fleet } from './fleet.ts';
+import { changeBetween, Fleet, stoppedCopy } from './fleet.ts';
 
 const T0 = Date.UTC(2026, 10, 21, 12, 0, 0);
 const SHARDS = [10, 11, 12, 13];
@@ -28,10 +28,14 @@ describe('changeBetween', () => {
 		['one shard state', base, next({ shards: shard(1, { state: 'resuming' }) }), new Set([1])],
 		['one shard guilds (and the cluster total)', base, next({ shards: shard(3, { guilds: 101 }), guilds: 401 }), new Set([3])],
 		['two shards', base, next({ shards: shard(0, { ping: 1 }).map((s, i) => (i === 3 ? { ...s, state: 'idle' } : s)) }), new Set([0, 3])],
+		['one shard unavailable guilds, nothing else', { ...base, shards: shard(2, { unavailableGuilds: 0 }) }, next({ shards: shard(2, { unavailableGuilds: 7 }) }), new Set([2])],
+		['unavailable guilds reported for the first time (an upgraded reporter)', base, next({ shards: shard(1, { unavailableGuilds: 0 }) }), new Set([1])],
+		['unavailable guilds no longer reported', { ...base, shards: shard(0, { unavailableGuilds: 3 }) }, next({}), new Set([0])],
 		['only members', base, next({ members: 5_001 }), new Set()],
 		['only the cluster guild total', base, next({ guilds: 399 }), new Set()],
 		['only lastHeartbeatAt', base, next({}), null],
-		['an equal copy', base, { ...base, shardIds: [...SHARDS], shards: shards.map((s) => ({ ...s })) }, null]
+		['an equal copy', base, { ...base, shardIds: [...SHARDS], shards: shards.map((s) => ({ ...s })) }, null],
+		['the same unavailable guilds', { ...base, shards: shard(3, { unavailableGuilds: 5 }) }, next({ shards: shard(3, { unavailableGuilds: 5 }) }), null]
 	];
 	it.each(cases)('%s', (_, prev, next, expected) => {
 		expect(changeBetween(prev, next)).toEqual(expected);
@@ -45,7 +49,8 @@ describe('Fleet change tracking', () => {
 		null,
 		T0 + seconds * 1_000
 	];
-	const withPing = (shardId: number, ping: number) => ({ shards: heartbeat(1, SHARDS).shards.map((s) => (s.id === shardId ? { ...s, ping } : s)) });
+	const withShard = (shardId: number, over: Partial<ShardReport>) => ({ shards: heartbeat(1, SHARDS).shards.map((s) => (s.id === shardId ? { ...s, ...over } : s)) });
+	const withPing = (shardId: number, ping: number) => withShard(shardId, { ping });
 
 	/** A fleet that has seen cluster 1 once, with that change already taken. */
 	function started(): Fleet {
@@ -69,6 +74,7 @@ describe('Fleet change tracking', () => {
 		['a ping change records the shard’s index, not its id', (f) => f.apply(...beat(5, withPing(12, 90))), new Map([[1, new Set([2])]])],
 		['changes to two shards merge', (f) => (f.apply(...beat(5, withPing(10, 90))), f.apply(...beat(10, withPing(13, 90)))), new Map([[1, new Set([0, 3])]])],
 		['a member count change records an empty patch', (f) => f.apply(...beat(5, { members: 6_000 })), new Map([[1, new Set()]])],
+		['an unavailable-guild count alone records the shard', (f) => f.apply(...beat(5, withShard(11, { unavailableGuilds: 4 }))), new Map([[1, new Set([1])]])],
 		['a restart (smaller uptime) records full', (f) => f.apply(heartbeat(1, SHARDS, 16, { uptimeMs: 1_000 }), null, T0 + 5_000), new Map([[1, 'full']])],
 		['a stop records full', (f) => f.stop(1), new Map([[1, 'full']])],
 		['a patch then a stop is full', (f) => (f.apply(...beat(5, withPing(12, 90))), f.stop(1)), new Map([[1, 'full']])],
@@ -144,5 +150,29 @@ describe('Fleet pings', () => {
 		expect(status.shards[0]!.ping).toBe(stored);
 		// Whole milliseconds are what the wire carries; a fractional ping would not encode.
 		expect(() => encodeFull([status], T0)).not.toThrow();
+	});
+});
+
+describe('Fleet unavailable guilds', () => {
+	const cases: [name: string, reported: number | undefined, stored: number | undefined][] = [
+		['an old reporter leaves the count out: not stored as 0', undefined, undefined],
+		['0 is kept: the reporter vouches for none', 0, 0],
+		['a count is kept as reported', 7, 7]
+	];
+	it.each(cases)('%s', (_, reported, stored) => {
+		const fleet = new Fleet();
+		const shards = [{ id: 0, state: 'ready' as const, guilds: 10, ...(reported === undefined ? {} : { unavailableGuilds: reported }) }];
+		fleet.apply(heartbeat(1, [0], 1, { shards }), null, T0);
+		const shard = fleet.get(1)!.shards[0]!;
+		expect(shard.unavailableGuilds).toBe(stored);
+		expect('unavailableGuilds' in shard).toBe(stored !== undefined);
+	});
+
+	it('a stopped cluster forgets its counts: a dead process has no gateway session to vouch for them', () => {
+		const running = cluster({ id: 1, shards: [{ id: 0, state: 'ready', ping: 40, guilds: 10, unavailableGuilds: 3 }] });
+		const stopped = stoppedCopy(running);
+		expect(stopped.shards).toEqual([{ id: 0, state: 'disconnected', ping: null, guilds: 10 }]);
+		expect('unavailableGuilds' in stopped.shards[0]!).toBe(false);
+		expect(running.shards[0]!.unavailableGuilds).toBe(3);
 	});
 });

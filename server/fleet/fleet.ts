@@ -1,4 +1,4 @@
-import type { ChangeSet, ClusterChange, ClusterLifecycle, ClusterStatus, FleetStatus, Heartbeat, ShardConflict, ShardStatus } from '#shared';
+import type { ChangeSet, ClusterChange, ClusterLifecycle, ClusterStatus, FleetStatus, Heartbeat, ShardConflict, ShardReport, ShardStatus } from '#shared';
 import { isShardUp, mergeChange } from '#shared';
 
 interface ClusterRecord {
@@ -22,6 +22,15 @@ const byId = (a: { id: number }, b: { id: number }) => a.id - b.id;
 const ascending = (ids: readonly number[]) => ids.every((id, i) => i === 0 || ids[i - 1]! < id);
 const ascendingById = (items: readonly { id: number }[]) => items.every((s, i) => i === 0 || items[i - 1]!.id < s.id);
 const sameIds = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((id, i) => id === b[i]);
+
+/** A reported shard as the fleet keeps it: copied (the heartbeat may be reused), ping in whole ms. */
+function shardStatus(s: ShardReport): ShardStatus {
+	// Whole milliseconds: finer than any gateway measures, and what the wire format carries.
+	const status: ShardStatus = { id: s.id, state: s.state, ping: s.ping === undefined ? null : Math.round(s.ping), guilds: s.guilds };
+	// Only when reported: an older reporter's silence is not a count of 0.
+	if (s.unavailableGuilds !== undefined) status.unavailableGuilds = s.unavailableGuilds;
+	return status;
+}
 
 /**
  * The fleet as the server knows it: one record per cluster id, plus which live cluster claims
@@ -58,8 +67,7 @@ export class Fleet {
 		const sameClaims = wasLive && sameIds(prev.status.shardIds, shardIds);
 		if (wasLive && !sameClaims) this.#unclaim(prev.status);
 
-		// Whole milliseconds: finer than any gateway measures, and what the wire format carries.
-		const shards: ShardStatus[] = hb.shards.map((s) => ({ id: s.id, state: s.state, ping: s.ping === undefined ? null : Math.round(s.ping), guilds: s.guilds }));
+		const shards: ShardStatus[] = hb.shards.map(shardStatus);
 		if (!ascendingById(shards)) shards.sort(byId);
 		// Validation guarantees every reported shard is assigned, once: all ready means all reported and ready.
 		const allReady = shards.length === shardIds.length && shards.every((s) => isShardUp(s.state));
@@ -204,16 +212,18 @@ export class Fleet {
 }
 
 /**
- * A stopped cluster as viewers see it: every shard disconnected with no ping, so a dead process
- * never looks frozen at its last good state; `lastHeartbeatAt` stays to say when it was last heard.
+ * A stopped cluster as viewers see it: every shard disconnected with no ping and no unavailable
+ * guilds (both describe a gateway session the dead process no longer has), so it never looks
+ * frozen at its last state; `lastHeartbeatAt` stays to say when it was last heard.
  */
 export function stoppedCopy(status: ClusterStatus): ClusterStatus {
-	return { ...status, lifecycle: 'stopped', shards: status.shards.map((s) => ({ ...s, state: 'disconnected', ping: null })) };
+	return { ...status, lifecycle: 'stopped', shards: status.shards.map(({ unavailableGuilds: _gone, ...s }) => ({ ...s, state: 'disconnected', ping: null })) };
 }
 
 /**
  * How `next` differs from `prev` for viewers: the whole cluster when its shape changed (new,
- * restarted, re-sharded, lifecycle), the indexes of shards whose state, ping or guilds moved, an
+ * restarted, re-sharded, lifecycle), the indexes of shards whose state, ping, guilds or unavailable
+ * guilds moved (a count reported for the first time, or no longer, moves too), an
  * empty patch when only the cluster's counters moved, or null when nothing a viewer sees did
  * (a heartbeat that only proves the cluster is alive costs viewers nothing).
  */
@@ -232,7 +242,7 @@ export function changeBetween(prev: ClusterStatus | undefined, next: ClusterStat
 	const moved = new Set<number>();
 	next.shards.forEach((s, i) => {
 		const p = prev.shards[i]!;
-		if (p.state !== s.state || p.ping !== s.ping || p.guilds !== s.guilds) moved.add(i);
+		if (p.state !== s.state || p.ping !== s.ping || p.guilds !== s.guilds || p.unavailableGuilds !== s.unavailableGuilds) moved.add(i);
 	});
 	if (moved.size > 0 || prev.guilds !== next.guilds || prev.members !== next.members) return moved;
 	return null;

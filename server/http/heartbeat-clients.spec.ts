@@ -51,13 +51,13 @@ describe('the Python reference client', () => {
 				id: 4,
 				lifecycle: 'starting',
 				shardIds: [0, 1, 2, 3],
-				guilds: 4,
+				guilds: 5,
 				members: 157,
 				shards: [
-					{ id: 0, state: 'ready', ping: 42, guilds: 2 },
-					{ id: 1, state: 'reconnecting', ping: 250, guilds: 1 },
-					{ id: 2, state: 'connecting', ping: null, guilds: 1 },
-					{ id: 3, state: 'idle', ping: null, guilds: 0 }
+					{ id: 0, state: 'ready', ping: 42, guilds: 3, unavailableGuilds: 1 },
+					{ id: 1, state: 'reconnecting', ping: 250, guilds: 1, unavailableGuilds: 0 },
+					{ id: 2, state: 'connecting', ping: null, guilds: 1, unavailableGuilds: 0 },
+					{ id: 3, state: 'idle', ping: null, guilds: 0, unavailableGuilds: 0 }
 				]
 			})
 		]);

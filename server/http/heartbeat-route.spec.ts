@@ -47,6 +47,20 @@ describe('POST /api/v1/heartbeat', () => {
 		expect(h.server.stats.heartbeatsAccepted).toBe(1);
 	});
 
+	it('takes unavailable guilds per shard, and still takes heartbeats without them', async () => {
+		h = await startServer();
+		const counted = heartbeat(3, [0, 1], 4);
+		counted.shards = counted.shards.map((s) => ({ ...s, unavailableGuilds: s.id === 1 ? 7 : 0 }));
+		expect((await postHeartbeat(h.url, counted)).status).toBe(200);
+		expect((await postHeartbeat(h.url, heartbeat(4, [2, 3], 4))).status).toBe(200);
+		const { clusters } = await status(h);
+		expect(clusters.map((c) => c.shards.map((s) => (s as { unavailableGuilds?: number }).unavailableGuilds))).toEqual([
+			[0, 7],
+			[undefined, undefined]
+		]);
+		expect(JSON.stringify(clusters[1])).not.toContain('unavailableGuilds');
+	});
+
 	it('reports conflicts with a socket cluster, and a socket disconnecting never stops an HTTP cluster', async () => {
 		h = await startServer();
 		const bot = await connectBot(h.url);
@@ -82,6 +96,7 @@ describe('POST /api/v1/heartbeat', () => {
 		['clusterId as a string', (h) => postHeartbeat(h.url, { ...valid, clusterId: '7' }), 400, 'invalid_payload', 'clusterId'],
 		['a null ping (NaN in JSON)', (h) => postHeartbeat(h.url, { ...valid, shards: [{ ...valid.shards[0], ping: null }] }), 400, 'invalid_payload', 'shards[0].ping'],
 		['an unknown shard state', (h) => postHeartbeat(h.url, { ...valid, shards: [{ ...valid.shards[0], state: 'exploded' }] }), 400, 'invalid_payload', 'shards[0].state'],
+		['more unavailable guilds than guilds', (h) => postHeartbeat(h.url, { ...valid, shards: [valid.shards[0], { ...valid.shards[1], unavailableGuilds: 102 }] }), 400, 'invalid_payload', 'shards[1].unavailableGuilds: 102 is more than'],
 		['an unknown field', (h) => postHeartbeat(h.url, { ...valid, admin: true }), 400, 'invalid_payload', 'admin'],
 		['a __proto__ key', (h) => postHeartbeat(h.url, `{"__proto__":{"x":1},${json.slice(1)}`), 400, 'invalid_payload', '__proto__'],
 		['another protocol version', (h) => postHeartbeat(h.url, { ...valid, v: 2 }), 400, 'unsupported_version', 'v2'],

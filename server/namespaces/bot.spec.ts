@@ -43,7 +43,7 @@ describe('bot handshake', () => {
 
 describe('heartbeat validation', () => {
 	const valid = heartbeat(0, [0, 1, 2, 3]);
-	const withShard = (patch: object) => ({ ...valid, shards: [{ ...valid.shards[0], ...patch }, ...valid.shards.slice(1)] });
+	const withShard = (patch: object, index = 0) => ({ ...valid, shards: valid.shards.map((s, i) => (i === index ? { ...s, ...patch } : s)) });
 	const evil = JSON.parse('{"__proto__": {"polluted": true}}');
 
 	const cases: [name: string, payload: unknown, field: string][] = [
@@ -71,7 +71,13 @@ describe('heartbeat validation', () => {
 		['an unknown field', { ...valid, admin: true }, 'admin'],
 		['a __proto__ key', { ...valid, ...evil }, '__proto__'],
 		['a constructor key in a shard', withShard({ constructor: 'x' }), 'shards[0].constructor'],
-		['an empty shard id list', { ...valid, shardIds: [], shards: [] }, 'shardIds']
+		['an empty shard id list', { ...valid, shardIds: [], shards: [] }, 'shardIds'],
+		['negative unavailable guilds', withShard({ unavailableGuilds: -1 }, 3), 'shards[3].unavailableGuilds'],
+		['fractional unavailable guilds', withShard({ unavailableGuilds: 1.5 }, 3), 'shards[3].unavailableGuilds'],
+		['unavailable guilds as a string', withShard({ unavailableGuilds: '2' }, 3), 'shards[3].unavailableGuilds'],
+		['null unavailable guilds (NaN in JSON)', withShard({ unavailableGuilds: null }, 3), 'shards[3].unavailableGuilds'],
+		['more unavailable guilds than guilds', withShard({ unavailableGuilds: 104 }, 3), 'shards[3].unavailableGuilds'],
+		['unavailable guilds past the limit', withShard({ guilds: 1_000_000, unavailableGuilds: 100_001 }, 3), 'shards[3].unavailableGuilds']
 	];
 
 	it.for(cases)('refuses %s and changes nothing', async ([, payload, field]) => {
@@ -127,9 +133,9 @@ describe('fleet state', () => {
 		const hbA = heartbeat(0, [0, 1, 2, 3], 8, {
 			shards: [
 				{ id: 0, state: 'ready', ping: 41, guilds: 10 },
-				{ id: 1, state: 'resuming', ping: 120, guilds: 11 },
-				{ id: 2, state: 'waiting-for-guilds', guilds: 12 },
-				{ id: 3, state: 'ready', ping: 99, guilds: 13 }
+				{ id: 1, state: 'resuming', ping: 120, guilds: 11, unavailableGuilds: 0 },
+				{ id: 2, state: 'waiting-for-guilds', guilds: 12, unavailableGuilds: 12 },
+				{ id: 3, state: 'ready', ping: 99, guilds: 13, unavailableGuilds: 2 }
 			],
 			guilds: 46,
 			members: 4_321,
@@ -151,9 +157,9 @@ describe('fleet state', () => {
 				shardIds: [0, 1, 2, 3],
 				shards: [
 					{ id: 0, state: 'ready', ping: 41, guilds: 10 },
-					{ id: 1, state: 'resuming', ping: 120, guilds: 11 },
-					{ id: 2, state: 'waiting-for-guilds', ping: null, guilds: 12 },
-					{ id: 3, state: 'ready', ping: 99, guilds: 13 }
+					{ id: 1, state: 'resuming', ping: 120, guilds: 11, unavailableGuilds: 0 },
+					{ id: 2, state: 'waiting-for-guilds', ping: null, guilds: 12, unavailableGuilds: 12 },
+					{ id: 3, state: 'ready', ping: 99, guilds: 13, unavailableGuilds: 2 }
 				],
 				guilds: 46,
 				members: 4_321,

@@ -14,7 +14,7 @@ import { HeartbeatSchema, parseHeartbeat } from './heartbeat-schema.ts';
 const schemaAccepts = (x: unknown) => HeartbeatSchema.safeParse(x).success;
 
 const odd = fc.constantFrom<unknown>(
-	undefined, null, true, 0, -1, 1, 1.5, -0.5, NaN, Infinity, -Infinity, 2 ** 53, Number.MAX_SAFE_INTEGER, LIMITS.maxPingMs + 1,
+	undefined, null, true, 0, -1, 1, 1.5, -0.5, NaN, Infinity, -Infinity, 2 ** 53, Number.MAX_SAFE_INTEGER, LIMITS.maxPingMs + 1, LIMITS.maxUnavailableGuilds + 1, 150,
 	LIMITS.maxTotalShards, LIMITS.maxClusterId + 1, '', '1', 'ready', 'Ready', [], [1], {}, { id: 1 }, PROTOCOL_VERSION + 1
 );
 
@@ -26,14 +26,17 @@ const validHeartbeat = fc
 		spare: fc.integer({ min: 0, max: 50 }),
 		states: fc.array(fc.constantFrom(...SHARD_STATES), { minLength: 24, maxLength: 24 }),
 		pings: fc.array(fc.option(fc.double({ min: 0, max: LIMITS.maxPingMs, noNaN: true }), { nil: undefined }), { minLength: 24, maxLength: 24 }),
+		// Up to the shard's guilds (100 + id): an old reporter leaves the count out.
+		unavailable: fc.array(fc.option(fc.integer({ min: 0, max: 100 }), { nil: undefined }), { minLength: 24, maxLength: 24 }),
 		reported: fc.integer({ min: 0, max: 24 })
 	})
-	.map(({ clusterId, first, count, spare, states, pings, reported }) => {
+	.map(({ clusterId, first, count, spare, states, pings, unavailable, reported }) => {
 		const ids = Array.from({ length: count }, (_, i) => first + i);
 		const hb = heartbeat(clusterId, ids, first + count + spare);
 		hb.shards = hb.shards.slice(0, Math.min(reported, count)).map((s, i) => {
 			const { ping: _drop, ...rest } = s;
-			return pings[i] === undefined ? { ...rest, state: states[i]! } : { ...rest, state: states[i]!, ping: pings[i]! };
+			const shard = pings[i] === undefined ? { ...rest, state: states[i]! } : { ...rest, state: states[i]!, ping: pings[i]! };
+			return unavailable[i] === undefined ? shard : { ...shard, unavailableGuilds: unavailable[i]! };
 		});
 		return hb as unknown as Record<string, unknown>;
 	});
@@ -44,14 +47,14 @@ const mutated = fc.tuple(validHeartbeat, fc.nat(), fc.nat(), odd, fc.constantFro
 		const copy = structuredClone(hb) as Record<string, unknown> & { shards: Record<string, unknown>[]; shardIds: unknown[] };
 		const keys = Object.keys(copy);
 		const shard = copy.shards[a % Math.max(1, copy.shards.length)];
-		const shardKeys = ['id', 'state', 'ping', 'guilds'];
+		const shardKeys = ['id', 'state', 'ping', 'guilds', 'unavailableGuilds'];
 		switch (how) {
 			case 'set': copy[keys[a % keys.length]!] = value; break;
 			case 'delete': delete copy[keys[a % keys.length]!]; break;
 			case 'add': copy[['extra', '__proto__', 'constructor'][b % 3]!] = value; break;
 			case 'duplicate': if (shard) copy.shards.push({ ...shard }); else copy.shardIds.push(copy.shardIds[0]); break;
-			case 'shardSet': if (shard) shard[shardKeys[b % 4]!] = value; break;
-			case 'shardDelete': if (shard) delete shard[shardKeys[b % 4]!]; break;
+			case 'shardSet': if (shard) shard[shardKeys[b % shardKeys.length]!] = value; break;
+			case 'shardDelete': if (shard) delete shard[shardKeys[b % shardKeys.length]!]; break;
 			case 'shardAdd': if (shard) shard[['extra', 'constructor', '__proto__'][b % 3]!] = value; break;
 			case 'idSet': copy.shardIds[a % copy.shardIds.length] = value; break;
 		}

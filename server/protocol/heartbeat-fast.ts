@@ -8,7 +8,7 @@ import { LIMITS, PROTOCOL_VERSION, SHARD_STATES, type Heartbeat } from '#shared'
  */
 
 const HEARTBEAT_KEYS = new Set(['v', 'clusterId', 'totalShards', 'shardIds', 'shards', 'guilds', 'members', 'uptimeMs']);
-const SHARD_KEYS = new Set(['id', 'state', 'ping', 'guilds']);
+const SHARD_KEYS = new Set(['id', 'state', 'ping', 'guilds', 'unavailableGuilds']);
 const STATES = new Set<unknown>(SHARD_STATES);
 
 const isRecord = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
@@ -43,11 +43,12 @@ export function isValidHeartbeat(x: unknown): x is Heartbeat {
 	for (const s of shards) {
 		if (!isRecord(s) || !onlyKeys(s, SHARD_KEYS, 3)) return false;
 		if (!('id' in s) || !('state' in s) || !('guilds' in s)) return false;
-		const { id, state, ping, guilds } = s;
+		const { id, state, ping, guilds, unavailableGuilds } = s;
 		if (!Number.isSafeInteger(id) || !assigned.has(id as number) || reported.has(id as number)) return false;
 		reported.add(id as number);
 		if (!STATES.has(state) || !count(guilds)) return false;
 		if (ping !== undefined && (typeof ping !== 'number' || !(ping >= 0 && ping <= LIMITS.maxPingMs))) return false;
+		if (unavailableGuilds !== undefined && !intIn(unavailableGuilds, 0, Math.min(LIMITS.maxUnavailableGuilds, guilds as number))) return false;
 	}
 	return true;
 }

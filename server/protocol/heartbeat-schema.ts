@@ -16,12 +16,24 @@ const ping = z
 	.min(0)
 	.max(LIMITS.maxPingMs);
 
-const ShardReportSchema = z.strictObject({
-	id: shardId,
-	state: z.enum(SHARD_STATES),
-	ping: ping.optional(),
-	guilds: count
-});
+const ShardReportSchema = z
+	.strictObject({
+		id: shardId,
+		state: z.enum(SHARD_STATES),
+		ping: ping.optional(),
+		guilds: count,
+		// Optional: reporters older than the field leave it out and are still accepted.
+		unavailableGuilds: count.max(LIMITS.maxUnavailableGuilds).optional()
+	})
+	.superRefine((shard, ctx) => {
+		if (shard.unavailableGuilds !== undefined && shard.unavailableGuilds > shard.guilds) {
+			ctx.addIssue({
+				code: 'custom',
+				path: ['unavailableGuilds'],
+				message: `${shard.unavailableGuilds} is more than the shard's guilds (${shard.guilds}); \`guilds\` counts every guild of the shard, unavailable ones included`
+			});
+		}
+	});
 
 /*
  * Objects are strict: an unknown key (including `__proto__` or `constructor`, which JSON.parse

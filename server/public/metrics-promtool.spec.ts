@@ -32,11 +32,11 @@ describe('promtool', () => {
 		h = await startServer({ metricsToken: METRICS_TOKEN });
 		const bots = await Promise.all([connectBot(h.url), connectBot(h.url)]);
 		await sendHeartbeat(bots[0]!, heartbeat(0, [0, 1], 4));
-		await sendHeartbeat(bots[1]!, heartbeat(1, [2, 3], 4, { shards: [{ id: 2, state: 'ready', ping: 55, guilds: 3 }, { id: 3, state: 'reconnecting', guilds: 0 }] }));
+		await sendHeartbeat(bots[1]!, heartbeat(1, [2, 3], 4, { shards: [{ id: 2, state: 'ready', ping: 55, guilds: 3, unavailableGuilds: 1 }, { id: 3, state: 'reconnecting', guilds: 0 }] }));
 		await h.server.flush();
 		const text = await (await scrapeMetrics(h.url)).text();
 		// Every kind of series is there to be checked: fleet, counters, Node process metrics.
-		for (const name of ['shardbeat_shard_up', 'shardbeat_shard_state', 'shardbeat_shard_ping_seconds', 'shardbeat_cluster_up', 'shardbeat_shards', 'shardbeat_heartbeats_accepted_total', 'shardbeat_process_cpu_seconds_total', 'shardbeat_nodejs_active_handles']) {
+		for (const name of ['shardbeat_shard_up', 'shardbeat_shard_state', 'shardbeat_shard_ping_seconds', 'shardbeat_shard_unavailable_guilds', 'shardbeat_cluster_up', 'shardbeat_shards', 'shardbeat_heartbeats_accepted_total', 'shardbeat_process_cpu_seconds_total', 'shardbeat_nodejs_active_handles']) {
 			expect(text).toMatch(new RegExp(`^${name}(\\{| )`, 'm'));
 		}
 		const check = promtool(['check', 'metrics'], text);
@@ -46,7 +46,7 @@ describe('promtool', () => {
 
 	it('check rules accepts deploy/prometheus/shardbeat-alerts.yml', () => {
 		const check = promtool(['check', 'rules', 'shardbeat-alerts.yml']);
-		expect(check.output).toMatch(/SUCCESS: 5 rules found/);
+		expect(check.output).toMatch(/SUCCESS: 6 rules found/);
 		expect(check.status).toBe(0);
 	});
 
@@ -57,7 +57,7 @@ describe('promtool', () => {
 		// Every alert in the rules file has a case in the test file.
 		const rules = spawnSync('grep', ['-ho', 'alert: \\w*', 'shardbeat-alerts.yml'], { cwd: RULES_DIR, encoding: 'utf8' }).stdout.match(/\w+$/gm) ?? [];
 		const tested = spawnSync('grep', ['-ho', 'alertname: \\w*', 'shardbeat-alerts.test.yml'], { cwd: RULES_DIR, encoding: 'utf8' }).stdout.match(/\w+$/gm) ?? [];
-		expect(rules).toHaveLength(5);
+		expect(rules).toHaveLength(6);
 		expect(new Set(tested)).toEqual(new Set(rules));
 	});
 });

@@ -9,13 +9,16 @@ const NOW = Date.UTC(2026, 10, 21, 12);
 const cluster = (id: number, lifecycle: ClusterStatus['lifecycle'], shards: ShardStatus[], shardIds = shards.map((s) => s.id)): ClusterStatus =>
 	fixtureCluster({ id, lifecycle, shardIds, shards, guilds: 0, totalShards: 4, startedAt: NOW - 3_600_000, lastHeartbeatAt: NOW - 2_500 * (id + 1) });
 
-/** Two clusters of two shards: cluster 0 healthy, cluster 1 with shard 3 reconnecting and no ping yet. */
+/**
+ * Two clusters of two shards: cluster 0 healthy, reporting unavailable guilds (3 on shard 1);
+ * cluster 1 from an older reporter without the count, with shard 3 reconnecting and no ping yet.
+ */
 function twoClusters(): FleetStatus {
 	return fleet(
 		[
 			cluster(0, 'running', [
-				{ id: 0, state: 'ready', ping: 41, guilds: 10 },
-				{ id: 1, state: 'ready', ping: 43.5, guilds: 10 }
+				{ id: 0, state: 'ready', ping: 41, guilds: 10, unavailableGuilds: 0 },
+				{ id: 1, state: 'ready', ping: 43.5, guilds: 10, unavailableGuilds: 3 }
 			]),
 			cluster(1, 'starting', [
 				{ id: 2, state: 'ready', ping: 40, guilds: 10 },
@@ -71,6 +74,8 @@ describe('createMetrics', () => {
 			'shardbeat_shard_ping_seconds{cluster="0",shard="0"}': 0.041,
 			'shardbeat_shard_ping_seconds{cluster="0",shard="1"}': 0.0435,
 			'shardbeat_shard_ping_seconds{cluster="1",shard="2"}': 0.04,
+			'shardbeat_shard_unavailable_guilds{cluster="0",shard="0"}': 0,
+			'shardbeat_shard_unavailable_guilds{cluster="0",shard="1"}': 3,
 			'shardbeat_cluster_up{cluster="0"}': 1,
 			'shardbeat_cluster_up{cluster="1"}': 1,
 			'shardbeat_cluster_last_heartbeat_age_seconds{cluster="0"}': 2.5,
@@ -128,14 +133,14 @@ describe('createMetrics', () => {
 		expect(series.get('shardbeat_shard_ping_seconds{cluster="1",shard="3"}')).toBe(0.039);
 	});
 
-	it('counts a stopped cluster down and keeps its stale state and ping out', async () => {
+	it('counts a stopped cluster down and keeps its stale state, ping and unavailable guilds out', async () => {
 		const fleet = twoClusters();
 		fleet.clusters[0]!.lifecycle = 'stopped';
 		const { series } = await setup(fleet).scrape();
 		expect(series.get('shardbeat_cluster_up{cluster="0"}')).toBe(0);
 		expect(series.get('shardbeat_shard_up{cluster="0",shard="0"}')).toBe(0);
 		expect(series.get('shardbeat_shard_up{cluster="0",shard="1"}')).toBe(0);
-		expect([...series.keys()].filter((k) => k.includes('cluster="0"') && /state|ping/.test(k))).toEqual([]);
+		expect([...series.keys()].filter((k) => k.includes('cluster="0"') && /state|ping|unavailable/.test(k))).toEqual([]);
 	});
 
 	it('reports an assigned shard that has not reported yet as down, with no state', async () => {

@@ -1,5 +1,5 @@
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
-import { isShardUp, type FleetStatus } from '#shared';
+import { isShardUp, type FleetStatus, type ShardStatus } from '#shared';
 
 /** What the metrics read at scrape time. Every call is cheap; nothing is pushed into them. */
 export interface MetricsSource {
@@ -55,11 +55,13 @@ const DROPPED_DEFAULTS = ['nodejs_active_handles_total', 'nodejs_active_requests
  *
  * Series: `shardbeat_shard_up{cluster,shard}` (1 ready in a live cluster, else 0; every assigned
  * shard), `shardbeat_shard_state{cluster,shard,state}` (1, current state only),
- * `shardbeat_shard_ping_seconds{cluster,shard}` (when known), `shardbeat_cluster_up{cluster}` (0 when
+ * `shardbeat_shard_ping_seconds{cluster,shard}` (when known), `shardbeat_shard_unavailable_guilds{cluster,shard}`
+ * (when its reporter sends the count), `shardbeat_cluster_up{cluster}` (0 when
  * stopped), `shardbeat_cluster_last_heartbeat_age_seconds{cluster}`, `shardbeat_shards`,
  * `shardbeat_viewers`, `shardbeat_bots`, and the counters `shardbeat_heartbeats_accepted_total`,
  * `shardbeat_heartbeats_refused_total`, `shardbeat_polls_total`, `shardbeat_pushes_total`.
- * A stopped cluster's shards keep `shard_up` 0 but lose `shard_state` and `shard_ping_seconds`: its
+ * A stopped cluster's shards keep `shard_up` 0 but lose `shard_state`, `shard_ping_seconds` and
+ * `shard_unavailable_guilds`: its
  * last report is stale, and a `ready` from a dead process would only mislead alerts. Names follow
  * Prometheus conventions (base units, `_total` on counters only): `promtool check metrics` is clean.
  */
@@ -84,6 +86,15 @@ export function createMetrics(source: MetricsSource, options: MetricsOptions = {
 		return current;
 	};
 
+	/** Every reported shard of every live cluster: a stopped cluster's last report is stale. */
+	const eachLiveShard = (visit: (clusterId: number, shard: ShardStatus) => void) => {
+		for (const c of scrape().fleet.clusters) {
+			if (c.lifecycle === 'stopped') continue;
+			const assigned = new Set(c.shardIds);
+			for (const s of c.shards) if (assigned.has(s.id)) visit(c.id, s);
+		}
+	};
+
 	new Gauge({
 		name: 'shardbeat_shard_up',
 		help: 'Whether the shard is ready in a live cluster (1) or not (0).',
@@ -106,11 +117,7 @@ export function createMetrics(source: MetricsSource, options: MetricsOptions = {
 		registers: [registry],
 		collect() {
 			this.reset();
-			for (const c of scrape().fleet.clusters) {
-				if (c.lifecycle === 'stopped') continue;
-				const assigned = new Set(c.shardIds);
-				for (const s of c.shards) if (assigned.has(s.id)) this.set({ cluster: c.id, shard: s.id, state: s.state }, 1);
-			}
+			eachLiveShard((cluster, s) => this.set({ cluster, shard: s.id, state: s.state }, 1));
 		}
 	});
 
@@ -121,11 +128,18 @@ export function createMetrics(source: MetricsSource, options: MetricsOptions = {
 		registers: [registry],
 		collect() {
 			this.reset();
-			for (const c of scrape().fleet.clusters) {
-				if (c.lifecycle === 'stopped') continue;
-				const assigned = new Set(c.shardIds);
-				for (const s of c.shards) if (assigned.has(s.id) && s.ping !== null) this.set({ cluster: c.id, shard: s.id }, s.ping / 1000);
-			}
+			eachLiveShard((cluster, s) => s.ping !== null && this.set({ cluster, shard: s.id }, s.ping / 1000));
+		}
+	});
+
+	new Gauge({
+		name: 'shardbeat_shard_unavailable_guilds',
+		help: "Guilds of the shard that Discord marks unavailable (its own outage), as the shard's live cluster last reported; only shards whose reporter sends the count.",
+		labelNames: ['cluster', 'shard'] as const,
+		registers: [registry],
+		collect() {
+			this.reset();
+			eachLiveShard((cluster, s) => s.unavailableGuilds !== undefined && this.set({ cluster, shard: s.id }, s.unavailableGuilds));
 		}
 	});
 

@@ -50,7 +50,8 @@ import {
 
 const OPERATOR = 'fuzz-operator-secret-0123456789abcdef';
 const ORIGIN = 'http://page.test';
-const VALID_HB = heartbeat(0, [0, 1, 2, 3], 4);
+/** A current reporter's heartbeat (unavailable guilds included), which the mutations start from. */
+const VALID_HB = heartbeat(0, [0, 1, 2, 3], 4, { shards: heartbeat(0, [0, 1, 2, 3], 4).shards.map((s) => ({ ...s, unavailableGuilds: s.id })) });
 const seed = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : undefined;
 const runs = (numRuns: number) => ({ numRuns, ...(seed !== undefined ? { seed } : {}) });
 

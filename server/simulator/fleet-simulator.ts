@@ -17,6 +17,12 @@ export interface FleetSimulatorOptions {
 	reconnectChance?: number;
 	/** Chance per cluster per tick that its process dies (it returns 15–45 s later). Default 0.0005. */
 	deathChance?: number;
+	/**
+	 * Chance per tick that Discord has an outage: guilds unavailable on a third of the shards for
+	 * 30–90 ticks (see `discordOutage`). Default 0, so tests see only what they ask for;
+	 * `npm start` and `npm run fleet` turn it on.
+	 */
+	outageChance?: number;
 	seed?: number;
 	/** First reconnect delay of each reporter, ms. Default 1000 (the reporter's own default). */
 	reconnectDelayMs?: number;
@@ -35,6 +41,10 @@ export class FleetSimulator {
 	readonly #revivals = new Map<number, ReturnType<typeof setTimeout>>();
 	readonly #options: Required<Omit<FleetSimulatorOptions, 'logger'>> & { logger: ReporterLogger };
 	readonly #random: () => number;
+	/** Outages draw from their own sequence, so a seed replays the same fleet with or without them. */
+	readonly #outageRandom: () => number;
+	/** Ticks left in the Discord outage under way; 0 when there is none. */
+	#outageTicks = 0;
 	#ticker: ReturnType<typeof setInterval> | undefined;
 
 	constructor(options: FleetSimulatorOptions) {
@@ -45,12 +55,14 @@ export class FleetSimulator {
 			tickMs: 1_000,
 			reconnectChance: 0.002,
 			deathChance: 0.0005,
+			outageChance: 0,
 			seed: 1,
 			reconnectDelayMs: 1_000,
 			logger: quiet,
 			...options
 		};
 		this.#random = seededRandom(this.#options.seed);
+		this.#outageRandom = seededRandom(this.#options.seed + 7_919);
 		const { clusters, shardsPerCluster } = this.#options;
 		const total = clusters * shardsPerCluster;
 		for (let c = 0; c < clusters; c++) {
@@ -94,6 +106,27 @@ export class FleetSimulator {
 		this.#connect(cluster);
 	}
 
+	/**
+	 * Discord's own outage, as bots see it: on `shardShare` of the shards (picked at random),
+	 * Discord marks up to `guildShare` of the shard's guilds unavailable. The shards stay ready:
+	 * their gateway connections are fine, the guilds are not. Lasts until `endDiscordOutage()`
+	 * (or, started by the simulation itself, 30–90 ticks).
+	 */
+	discordOutage({ shardShare = 1 / 3, guildShare = 0.05 }: { shardShare?: number; guildShare?: number } = {}): void {
+		for (const cluster of this.clusters) {
+			for (const shard of cluster.shards) {
+				const hit = this.#outageRandom() < shardShare;
+				shard.unavailable = hit ? Math.max(1, Math.round(shard.guilds * guildShare * this.#outageRandom())) : 0;
+			}
+		}
+	}
+
+	/** The outage is over: every guild is available again. */
+	endDiscordOutage(): void {
+		this.#outageTicks = 0;
+		for (const cluster of this.clusters) for (const shard of cluster.shards) shard.unavailable = 0;
+	}
+
 	/** Sends every live cluster's heartbeat now instead of waiting for the interval. */
 	async flush(): Promise<void> {
 		await Promise.all([...this.#reporters.values()].map((r) => r.sendNow()));
@@ -120,6 +153,11 @@ export class FleetSimulator {
 	}
 
 	#tick(): void {
+		if (this.#outageTicks > 0 && --this.#outageTicks === 0) this.endDiscordOutage();
+		else if (this.#outageTicks === 0 && this.#outageRandom() < this.#options.outageChance) {
+			this.#outageTicks = 30 + Math.floor(this.#outageRandom() * 60);
+			this.discordOutage();
+		}
 		for (const cluster of this.clusters) {
 			if (!this.#reporters.has(cluster.id)) continue;
 			cluster.tick(this.#options.reconnectChance);

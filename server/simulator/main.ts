@@ -20,7 +20,7 @@ if (values.help) {
 	console.log(`Usage: npm run fleet -- [--clusters 8] [--shards 4] [--url http://127.0.0.1:4000] [--secret …]
                        [--interval 5000] [--chaos 1] [--seed 1]
   --clusters  clusters (bot processes), 1–1000      --shards  shards per cluster, 1–16
-  --chaos     multiplier on reconnects and cluster deaths (0 = a perfectly healthy fleet)
+  --chaos     multiplier on reconnects, cluster deaths and Discord outages (0 = a perfectly healthy fleet)
   The secret defaults to $SHARDBEAT_BOT_SECRET, then to the server's development secret.`);
 	process.exit(0);
 }
@@ -43,7 +43,8 @@ const sim = new FleetSimulator({
 	intervalMs: intFlag('interval', values.interval, 100, 600_000),
 	seed: intFlag('seed', values.seed, 0, 2 ** 31),
 	reconnectChance: 0.002 * (Number.isFinite(chaos) ? chaos : 1),
-	deathChance: 0.0005 * (Number.isFinite(chaos) ? chaos : 1)
+	deathChance: 0.0005 * (Number.isFinite(chaos) ? chaos : 1),
+	outageChance: 0.002 * (Number.isFinite(chaos) ? chaos : 1)
 });
 sim.start();
 await sim.connected(60_000).catch((error: Error) => {

@@ -10,6 +10,8 @@ interface SimShard {
 	basePing: number;
 	ping: number;
 	guilds: number;
+	/** Of `guilds`, how many Discord marks unavailable (a Discord outage); 0 otherwise. */
+	unavailable: number;
 	members: number;
 	/** Remaining states to walk through before (or ending at) ready. */
 	path: ShardState[];
@@ -33,7 +35,7 @@ export class SimulatedCluster {
 		this.shards = shardIds.map((id) => {
 			const guilds = 600 + Math.floor(random() * 900);
 			const basePing = 40 + random() * 110;
-			return { id, basePing, ping: basePing, guilds, members: guilds * (60 + Math.floor(random() * 120)), path: [], state: 'ready' };
+			return { id, basePing, ping: basePing, guilds, unavailable: 0, members: guilds * (60 + Math.floor(random() * 120)), path: [], state: 'ready' };
 		});
 	}
 
@@ -69,7 +71,9 @@ export class SimulatedCluster {
 			guilds += s.guilds;
 			members += s.members;
 			const up = s.state === 'ready' || s.state === 'resuming';
-			return { id: s.id, state: s.state, ...(up ? { ping: Math.round(s.ping) } : {}), guilds: s.guilds };
+			// Waiting for guilds, every guild is one READY listed and no GUILD_CREATE has brought yet.
+			const unavailableGuilds = s.state === 'waiting-for-guilds' ? s.guilds : s.unavailable;
+			return { id: s.id, state: s.state, ...(up ? { ping: Math.round(s.ping) } : {}), guilds: s.guilds, unavailableGuilds };
 		});
 		return {
 			clusterId: this.id,

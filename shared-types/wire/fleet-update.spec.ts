@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { cluster as fixtureCluster, range, shard as fixtureShard } from '#testing/fixtures/cluster';
 import type { ClusterStatus, ShardStatus } from '../cluster.ts';
+import { LIMITS } from '../heartbeat.ts';
 import { SHARD_STATES, type ShardState } from '../shard-state.ts';
 import { WireFormatError } from './bytes.ts';
 import { decodeDelta, decodeFull, encodeDelta, encodeDeltaEntry, encodeFull, joinDelta, mergeChange, type ChangeSet, type ClusterChange, type DeltaEntry } from './fleet-update.ts';
@@ -57,6 +58,21 @@ describe('encodeFull / decodeFull round trip', () => {
 		},
 		{ name: 'large ids, zero totals', clusters: [cluster(100_000, [99_999], { totalShards: 0, guilds: 0, members: 0 })] },
 		{
+			name: 'unavailable guilds: 0, some, all, the limit, and not reported, side by side',
+			clusters: [
+				cluster(14, range(0, 5), {
+					shards: [
+						shard(0, { unavailableGuilds: 0 }),
+						shard(1, { unavailableGuilds: 3 }),
+						shard(2, { guilds: 7, unavailableGuilds: 7, state: 'waiting-for-guilds', ping: null }),
+						shard(3, { guilds: LIMITS.maxUnavailableGuilds, unavailableGuilds: LIMITS.maxUnavailableGuilds, ping: LIMITS.maxPingMs }),
+						shard(4)
+					]
+				})
+			]
+		},
+		{ name: 'unavailable guilds on a subset of gappy ids', clusters: [cluster(15, gappy, { shards: [shard(1, { unavailableGuilds: 2 }), shard(33)] })] },
+		{
 			name: 'a mixed fleet',
 			clusters: [
 				cluster(0, range(0, 4)),
@@ -83,6 +99,45 @@ describe('encodeFull / decodeFull round trip', () => {
 	it('refuses truncated data', () => {
 		const data = encodeFull([cluster(1, [0, 1])], AT);
 		expect(() => decodeFull(data.subarray(0, data.length - 1), AT)).toThrow(WireFormatError);
+	});
+});
+
+describe('data written before unavailable guilds existed', () => {
+	/*
+	 * Bytes of the encoder as it was before the field (commit cc33873), kept verbatim: a replica,
+	 * a Redis record or a page holding them must still read them, and a fleet with no counts must
+	 * still be written byte for byte the same.
+	 */
+	const before = cluster(7, range(0, 3), {
+		guilds: 3_603,
+		members: 5_000,
+		totalShards: 64,
+		startedAt: AT - 3_600_000,
+		lastHeartbeatAt: AT - 1_000,
+		shards: [
+			{ id: 0, state: 'ready', ping: 40, guilds: 1_200 },
+			{ id: 1, state: 'resuming', ping: null, guilds: 1_201 },
+			{ id: 2, state: 'ready', ping: 40, guilds: 1_202 }
+		]
+	});
+	const after: ClusterStatus = { ...before, guilds: 3_600, shards: before.shards.map((s, i) => (i === 1 ? { ...s, state: 'ready', ping: 77 } : s)) };
+	const OLD_FULL = '01070180bab703d00f40931c8827010002039005b00903b1099005b209';
+	const OLD_DELTA = '0107d00f901c88270101e009b109';
+	const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
+
+	it('an old full snapshot decodes, with no counts', () => {
+		const [decoded] = decodeFull(Buffer.from(OLD_FULL, 'hex'), AT);
+		expect(decoded).toEqual(before);
+		expect(decoded!.shards.some((s) => 'unavailableGuilds' in s)).toBe(false);
+	});
+
+	it('an old patch decodes against the cluster it patches', () => {
+		expect(decodeDelta(Buffer.from(OLD_DELTA, 'hex'), AT, () => before)).toEqual([{ kind: 'set', cluster: after, change: new Set([1]) }]);
+	});
+
+	it('a fleet without counts is written exactly as before', () => {
+		expect(hex(encodeFull([before], AT))).toBe(OLD_FULL);
+		expect(hex(encodeDelta(new Map([[7, new Set([1])]]), () => after, AT))).toBe(OLD_DELTA);
 	});
 });
 
@@ -124,6 +179,16 @@ describe('a realistic fleet (1,000 clusters × 16 shards)', () => {
 		const data = encodeFull(clusters, AT);
 		expect(data.length).toBeLessThanOrEqual(120_000);
 		expect(decodeFull(data, AT)).toEqual(clusters);
+	});
+
+	it('costs not one byte more when every shard reports 0 unavailable guilds, and a few when some have them', () => {
+		const none = clusters.map((c) => ({ ...c, shards: c.shards.map((s) => ({ ...s, unavailableGuilds: 0 })) }));
+		expect(encodeFull(none, AT).length).toBe(encodeFull(clusters, AT).length);
+		// A Discord outage: one shard in eight has some guilds unavailable.
+		const outage = none.map((c) => ({ ...c, shards: c.shards.map((s) => (s.id % 8 === 0 ? { ...s, unavailableGuilds: rand(1, 40) } : s)) }));
+		const data = encodeFull(outage, AT);
+		expect(data.length - encodeFull(clusters, AT).length).toBeLessThanOrEqual(2 * 2_000);
+		expect(decodeFull(data, AT)).toEqual(outage);
 	});
 });
 
@@ -198,6 +263,22 @@ describe('encodeDelta / decodeDelta', () => {
 		};
 		expect(decodeDelta(data, AT, client)).toEqual([expected]);
 		expect(data.length).toBeLessThan(encodeDelta(new Map([[7, 'full']]), server, AT).length);
+	});
+
+	describe('unavailable guilds in patches', () => {
+		const counted: ClusterStatus = { ...before, shards: before.shards.map((s, i) => (i === 2 ? { ...s, unavailableGuilds: 4 } : s)) };
+		const cases: [name: string, held: ClusterStatus, sent: ClusterStatus, index: number][] = [
+			['a count appears', before, { ...before, shards: before.shards.map((s, i) => (i === 1 ? { ...s, unavailableGuilds: 12 } : s)) }, 1],
+			['a count moves', counted, { ...counted, shards: counted.shards.map((s, i) => (i === 2 ? { ...s, unavailableGuilds: 9 } : s)) }, 2],
+			['a count drops to 0', counted, { ...counted, shards: counted.shards.map((s, i) => (i === 2 ? { ...s, unavailableGuilds: 0 } : s)) }, 2],
+			['a count is no longer reported', counted, before, 2]
+		];
+		it.each(cases)('%s: the patch carries the shard as it is now', (_, held, sent, index) => {
+			const [entry] = decodeDelta(encodeDelta(new Map([[7, new Set([index])]]), () => sent, AT), AT, () => held);
+			expect(entry).toEqual({ kind: 'set', cluster: sent, change: new Set([index]) });
+			const shard = (entry as { cluster: ClusterStatus }).cluster.shards[index]!;
+			expect('unavailableGuilds' in shard).toBe(sent.shards[index]!.unavailableGuilds !== undefined);
+		});
 	});
 
 	it('a counters-only patch (empty set) moves the counters alone', () => {

@@ -1,6 +1,6 @@
 import type { ClusterStatus } from '../cluster.ts';
 import { ByteReader, ByteWriter, WireFormatError, type WireBytes } from './bytes.ts';
-import { readCluster, readPatch, writeCluster, writePatch } from './cluster-codec.ts';
+import { carriesUnavailable, readCluster, readPatch, writeCluster, writePatch } from './cluster-codec.ts';
 
 /**
  * What changed about one cluster since some version: the whole cluster (new, restarted,
@@ -33,7 +33,8 @@ export interface StatusRequest {
 	since?: number;
 }
 
-const ENTRY = { full: 0, patch: 1, removed: 2 } as const;
+/** `patchUnavailable`: a patch whose shards carry unavailable guilds (see `cluster-codec.ts`); older data never has it. */
+const ENTRY = { full: 0, patch: 1, removed: 2, patchUnavailable: 3 } as const;
 
 /** Folds `next` into `prev`: a whole cluster or a removal wins over shard patches, which merge. */
 export function mergeChange(prev: ClusterChange | undefined, next: ClusterChange): ClusterChange {
@@ -65,8 +66,10 @@ export function encodeDeltaEntry(id: number, change: ClusterChange, get: (id: nu
 		w.byte(ENTRY.full);
 		writeCluster(w, cluster, at);
 	} else {
-		w.byte(ENTRY.patch);
-		writePatch(w, cluster, [...change].filter((i) => i < cluster.shards.length).sort((a, b) => a - b), at);
+		const indexes = [...change].filter((i) => i < cluster.shards.length).sort((a, b) => a - b);
+		const flagged = carriesUnavailable(indexes.map((i) => cluster.shards[i]));
+		w.byte(flagged ? ENTRY.patchUnavailable : ENTRY.patch);
+		writePatch(w, cluster, indexes, at, flagged);
 	}
 	return w;
 }
@@ -107,9 +110,9 @@ export function decodeDelta(data: WireBytes, at: number, lookup: (id: number) =>
 	while (!r.done) {
 		const kind = r.byte();
 		if (kind === ENTRY.full) entries.push({ kind: 'set', cluster: readCluster(r, at), change: 'full' });
-		else if (kind === ENTRY.patch) {
+		else if (kind === ENTRY.patch || kind === ENTRY.patchUnavailable) {
 			const indexes = new Set<number>();
-			entries.push({ kind: 'set', cluster: readPatch(r, at, lookup, indexes), change: indexes });
+			entries.push({ kind: 'set', cluster: readPatch(r, at, lookup, kind === ENTRY.patchUnavailable, indexes), change: indexes });
 		}
 		else if (kind === ENTRY.removed) entries.push({ kind: 'removed', id: r.uint() });
 		else throw new WireFormatError(`unknown delta entry kind ${kind}`);

@@ -34,10 +34,10 @@ def shardbeat_state(launched, closed, latency, client_ready):
 
 
 def shardbeat_heartbeat(cluster_id, total_shards, shards, members, uptime_ms):
-    """The heartbeat: `shards` lists (id, state, latency in seconds or None, guild count) per shard."""
+    """The heartbeat: `shards` lists (id, state, latency in seconds or None, guilds, unavailable guilds) per shard."""
     reports = []
-    for shard_id, state, latency, guilds in shards:
-        report = {"id": shard_id, "state": state, "guilds": guilds}
+    for shard_id, state, latency, guilds, unavailable in shards:
+        report = {"id": shard_id, "state": state, "guilds": guilds, "unavailableGuilds": unavailable}
         if latency is not None and math.isfinite(latency):
             report["ping"] = min(60_000, max(0, round(latency * 1000)))
         reports.append(report)
@@ -56,16 +56,18 @@ def shardbeat_heartbeat(cluster_id, total_shards, shards, members, uptime_ms):
 def discord_py_heartbeat(client, cluster_id, started):
     """Reads a discord.py AutoShardedClient; `started` is time.monotonic() at process start."""
     latencies = dict(client.latencies)  # [(shard_id, seconds)], inf before the first gateway ack
-    guilds, members = {}, 0
-    for guild in client.guilds:
+    guilds, unavailable, members = {}, {}, 0
+    for guild in client.guilds:  # unavailable ones included: Discord's outage, or not received yet
         guilds[guild.shard_id] = guilds.get(guild.shard_id, 0) + 1
+        if guild.unavailable:
+            unavailable[guild.shard_id] = unavailable.get(guild.shard_id, 0) + 1
         members += guild.member_count or 0
     shards = []
     for shard_id in client.shard_ids or range(client.shard_count or 1):
         info = client.get_shard(shard_id)  # None until discord.py has launched the shard
         latency = latencies.get(shard_id)
         state = shardbeat_state(info is not None, info is not None and info.is_closed(), latency, client.is_ready())
-        shards.append((shard_id, state, latency, guilds.get(shard_id, 0)))
+        shards.append((shard_id, state, latency, guilds.get(shard_id, 0), unavailable.get(shard_id, 0)))
     total = client.shard_count or len(shards)
     return shardbeat_heartbeat(cluster_id, total, shards, members, (time.monotonic() - started) * 1000)
 
@@ -101,9 +103,10 @@ class FakeShard:
 
 
 class FakeGuild:
-    def __init__(self, shard_id, member_count):
+    def __init__(self, shard_id, member_count, unavailable=False):
         self.shard_id = shard_id
         self.member_count = member_count
+        self.unavailable = unavailable
 
 
 class FakeClient:
@@ -113,7 +116,8 @@ class FakeClient:
     shard_count = 8
     # Shard 0 ready, 1 dropped (closed), 2 not yet acknowledged (inf), 3 not launched yet.
     latencies = [(0, 0.0421), (1, 0.25), (2, float("inf"))]
-    guilds = [FakeGuild(0, 100), FakeGuild(0, 50), FakeGuild(1, None), FakeGuild(2, 7)]
+    # Shard 0 has one guild Discord marks unavailable (an outage: no member count).
+    guilds = [FakeGuild(0, 100), FakeGuild(0, 50), FakeGuild(0, None, unavailable=True), FakeGuild(1, None), FakeGuild(2, 7)]
 
     def __init__(self, ready):
         self._ready = ready

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { ShardStatus } from '../../shared-types/index.ts';
+import { cluster, shard } from '../fixtures/cluster.ts';
 import type { ServedGuild } from './gateway.ts';
-import { pingMismatches, servedCluster } from './served-status.ts';
+import { clusterView, pingMismatches, servedCluster } from './served-status.ts';
 
 function shards(...pings: (number | null)[]): ShardStatus[] {
-	return pings.map((ping, id) => ({ id, state: 'ready', ping, guilds: 0 }));
+	return pings.map((ping, id) => shard(id, 'ready', { ping }));
 }
 
 describe('pingMismatches', () => {
@@ -32,18 +33,23 @@ describe('servedCluster', () => {
 		guilds: (shard: number) => (shard === 2 ? [guild(2, 10), guild(2, 20, false)] : [guild(3, 5), guild(3, 6), guild(3, 7)])
 	};
 
-	it('counts the available guilds and their members per shard, in the order of shardIds', () => {
+	it('counts every guild per shard, the unavailable ones apart too, and the members of the available ones, in the order of shardIds', () => {
 		expect(servedCluster(gateway, 1, [2, 3])).toEqual({
 			id: 1,
 			lifecycle: 'running',
 			totalShards: 4,
 			shardIds: [2, 3],
 			shards: [
-				{ id: 2, state: 'ready', guilds: 1 },
-				{ id: 3, state: 'ready', guilds: 3 }
+				{ id: 2, state: 'ready', guilds: 2, unavailableGuilds: 1 },
+				{ id: 3, state: 'ready', guilds: 3, unavailableGuilds: 0 }
 			],
-			guilds: 4,
+			guilds: 5,
 			members: 28
 		});
+	});
+
+	it('clusterView keeps unavailableGuilds only where the server shows it (a stopped cluster has none)', () => {
+		expect(clusterView(cluster({ lifecycle: 'stopped', shards: [shard(0, 'disconnected', { guilds: 3 })] })).shards).toEqual([{ id: 0, state: 'disconnected', guilds: 3 }]);
+		expect(clusterView(cluster({ shards: [shard(0, 'ready', { guilds: 3, unavailableGuilds: 2 })] })).shards).toEqual([{ id: 0, state: 'ready', guilds: 3, unavailableGuilds: 2 }]);
 	});
 });

@@ -14,7 +14,7 @@ export function clusterView(c: ClusterStatus) {
 		lifecycle: c.lifecycle,
 		totalShards: c.totalShards,
 		shardIds: c.shardIds,
-		shards: c.shards.map((s) => ({ id: s.id, state: s.state, guilds: s.guilds })),
+		shards: c.shards.map((s) => ({ id: s.id, state: s.state, guilds: s.guilds, ...(s.unavailableGuilds === undefined ? {} : { unavailableGuilds: s.unavailableGuilds }) })),
 		guilds: c.guilds,
 		members: c.members
 	};
@@ -22,18 +22,20 @@ export function clusterView(c: ClusterStatus) {
 
 /**
  * The `clusterView` of a running cluster `id` that runs `shardIds` of the stand-in, every shard in
- * `state`: its guilds and members as the stand-in serves them (available guilds only).
+ * `state`, as the stand-in serves them now: every guild of a shard (unavailable ones are among its
+ * guilds, as the protocol counts them), how many are unavailable, and the members of the available
+ * ones (the only guilds a library knows the members of).
  */
 export function servedCluster(gateway: Pick<StandInGateway, 'guilds' | 'totalShards'>, id: number, shardIds: readonly number[], state: ShardState = 'ready'): ReturnType<typeof clusterView> {
-	const served = shardIds.map((s) => gateway.guilds(s).filter((g) => g.available));
+	const served = shardIds.map((s) => gateway.guilds(s));
 	return {
 		id,
 		lifecycle: 'running',
 		totalShards: gateway.totalShards,
 		shardIds: [...shardIds],
-		shards: shardIds.map((s, i) => ({ id: s, state, guilds: served[i]!.length })),
+		shards: shardIds.map((s, i) => ({ id: s, state, guilds: served[i]!.length, unavailableGuilds: served[i]!.filter((g) => !g.available).length })),
 		guilds: served.flat().length,
-		members: served.flat().reduce((sum, g) => sum + g.memberCount, 0)
+		members: served.flat().filter((g) => g.available).reduce((sum, g) => sum + g.memberCount, 0)
 	};
 }
 

@@ -94,7 +94,7 @@ export function overJson(value: unknown): unknown {
 // ── heartbeats ──────────────────────────────────────────────────────────────────────────────
 
 const HEARTBEAT_KEYS = ['v', 'clusterId', 'totalShards', 'shardIds', 'shards', 'guilds', 'members', 'uptimeMs'] as const;
-const SHARD_KEYS = ['id', 'state', 'ping', 'guilds'] as const;
+const SHARD_KEYS = ['id', 'state', 'ping', 'guilds', 'unavailableGuilds'] as const;
 
 type Mutable = Record<string, unknown> & { shardIds: unknown[]; shards: Record<string, unknown>[] };
 type Mutation = (hb: Mutable) => unknown;

@@ -66,6 +66,15 @@ function addGuild(client: Client, shard: WebSocketShard, memberCount?: number, e
 	return guild;
 }
 
+/**
+ * Feeds any gateway dispatch through discord.js's own handler, as if `shard` received it (for
+ * READY, the shard first takes the packet, as discord.js's manager does).
+ */
+function dispatch(client: Client, shard: WebSocketShard, t: string, d: unknown): void {
+	if (t === 'READY') (shard as unknown as { onReadyPacket(d: unknown): void }).onReadyPacket(d);
+	(client.ws as unknown as PacketHandler).handlePacket({ t, d }, shard);
+}
+
 /** A shard that is not in `client.ws.shards` but whose id guilds can still be tagged with. */
 function detachedShard(client: Client, id: number): WebSocketShard {
 	return new RealWebSocketShard(client.ws, id);
@@ -103,14 +112,14 @@ describe('shard states come from discord.js Status numbers', () => {
 	it.each(cases)('a shard with Status.%s reports %s', (_name, status, expected) => {
 		const client = newClient({ shards: [0], shardCount: 1 });
 		addShard(client, { id: 0, status, ping: 40 });
-		expect(read(client).shards).toEqual([{ id: 0, state: expected, ping: 40, guilds: 0 }]);
+		expect(read(client).shards).toEqual([{ id: 0, state: expected, ping: 40, guilds: 0, unavailableGuilds: 0 }]);
 	});
 
 	it('a freshly constructed WebSocketShard (discord.js default: Idle, ping -1) reports idle with no ping', () => {
 		const client = newClient();
 		client.ws.shards.set(0, new RealWebSocketShard(client.ws, 0));
 		const [shard] = read(client).shards;
-		expect(shard).toEqual({ id: 0, state: 'idle', guilds: 0 });
+		expect(shard).toEqual({ id: 0, state: 'idle', guilds: 0, unavailableGuilds: 0 });
 		expect(shard).not.toHaveProperty('ping');
 	});
 });
@@ -258,8 +267,8 @@ describe('guild and member counts', () => {
 			shardIds: [6, 7],
 			totalShards: 16,
 			shards: [
-				{ id: 6, state: 'ready', ping: 88, guilds: 3 },
-				{ id: 7, state: 'resuming', guilds: 1 }
+				{ id: 6, state: 'ready', ping: 88, guilds: 3, unavailableGuilds: 0 },
+				{ id: 7, state: 'resuming', guilds: 1, unavailableGuilds: 0 }
 			],
 			guilds: 4,
 			members: 1353,
@@ -308,14 +317,84 @@ describe('guild and member counts', () => {
 		expect(report.members).toBe(expected.members);
 	});
 
-	it('an unavailable guild (outage) is counted but adds no members', () => {
+	it('an unavailable guild (outage) is counted, as unavailable, but adds no members', () => {
 		const client = newClient({ shards: [0], shardCount: 1 });
 		const s0 = addShard(client, { id: 0, status: Status.Ready, ping: 30 });
 		addGuild(client, s0, 50);
 		const outage = addGuild(client, s0, undefined, { unavailable: true });
 		expect(outage.available).toBe(false);
 		const report = read(client);
-		expect(report).toMatchObject({ guilds: 2, members: 50, shards: [{ id: 0, guilds: 2 }] });
+		expect(report).toMatchObject({ guilds: 2, members: 50, shards: [{ id: 0, guilds: 2, unavailableGuilds: 1 }] });
+	});
+});
+
+describe('unavailable guilds, through discord.js’s own gateway handlers', () => {
+	const READY_EXTRA = { v: 10, user: { id: '1', username: 'bot', discriminator: '0', bot: true, avatar: null }, session_id: 's', resume_gateway_url: 'ws://127.0.0.1', application: { id: '1', flags: 0 } };
+	const ids = (shardId: number, n: number) => Array.from({ length: n }, (_, i) => String(200_000_000_000_000_000n + BigInt(shardId * 100 + i)));
+	// As Discord sends it: `unavailable: false` is what makes discord.js mark a known guild available again.
+	const created = (id: string) => ({ id, name: id, channels: [], roles: [], member_count: 4, unavailable: false });
+	interface Step {
+		name: string;
+		/** What the gateway sends, per shard, in order. */
+		act: (client: Client, shard: (id: number) => WebSocketShard) => void;
+		/** Per shard id: [guilds, unavailable guilds]. */
+		expected: Record<number, [guilds: number, unavailable: number]>;
+	}
+	const cases: Step[] = [
+		{
+			name: "READY's guilds are unavailable until their GUILD_CREATE",
+			act: (client, shard) => {
+				dispatch(client, shard(0), 'READY', { ...READY_EXTRA, guilds: ids(0, 3).map((id) => ({ id, unavailable: true })) });
+				dispatch(client, shard(1), 'READY', { ...READY_EXTRA, guilds: ids(1, 2).map((id) => ({ id, unavailable: true })) });
+			},
+			expected: { 0: [3, 3], 1: [2, 2] }
+		},
+		{
+			name: 'GUILD_CREATE makes a READY guild available',
+			act: (client, shard) => {
+				dispatch(client, shard(0), 'READY', { ...READY_EXTRA, guilds: ids(0, 3).map((id) => ({ id, unavailable: true })) });
+				for (const id of ids(0, 2)) dispatch(client, shard(0), 'GUILD_CREATE', created(id));
+			},
+			expected: { 0: [3, 1], 1: [0, 0] }
+		},
+		{
+			name: 'GUILD_DELETE with unavailable: true (a Discord outage) keeps the guild, unavailable',
+			act: (client, shard) => {
+				for (const id of ids(1, 4)) dispatch(client, shard(1), 'GUILD_CREATE', created(id));
+				for (const id of ids(1, 3)) dispatch(client, shard(1), 'GUILD_DELETE', { id, unavailable: true });
+			},
+			expected: { 0: [0, 0], 1: [4, 3] }
+		},
+		{
+			name: 'the outage ends: GUILD_CREATE brings them back',
+			act: (client, shard) => {
+				for (const id of ids(1, 2)) dispatch(client, shard(1), 'GUILD_CREATE', created(id));
+				for (const id of ids(1, 2)) dispatch(client, shard(1), 'GUILD_DELETE', { id, unavailable: true });
+				for (const id of ids(1, 2)) dispatch(client, shard(1), 'GUILD_CREATE', created(id));
+			},
+			expected: { 0: [0, 0], 1: [2, 0] }
+		},
+		{
+			name: 'a GUILD_DELETE without unavailable (the bot left) removes the guild',
+			act: (client, shard) => {
+				for (const id of ids(0, 2)) dispatch(client, shard(0), 'GUILD_CREATE', created(id));
+				dispatch(client, shard(0), 'GUILD_DELETE', { id: ids(0, 1)[0] });
+			},
+			expected: { 0: [1, 0], 1: [0, 0] }
+		},
+		{
+			name: "another cluster's unavailable guilds are not counted",
+			act: (client) => dispatch(client, detachedShard(client, 3), 'READY', { ...READY_EXTRA, guilds: ids(3, 5).map((id) => ({ id, unavailable: true })) }),
+			expected: { 0: [0, 0], 1: [0, 0] }
+		}
+	];
+	it.each(cases)('$name', ({ act, expected }) => {
+		const client = newClient({ shards: [0, 1], shardCount: 4 });
+		const shards = [addShard(client, { id: 0, status: Status.Ready, ping: 30 }), addShard(client, { id: 1, status: Status.Ready, ping: 31 })];
+		act(client, (id) => shards[id]!);
+		const report = read(client);
+		expect(Object.fromEntries(report.shards.map((s) => [s.id, [s.guilds, s.unavailableGuilds]]))).toEqual(expected);
+		expect(report.guilds).toBe(Object.values(expected).reduce((n, [guilds]) => n + guilds, 0));
 	});
 
 	it('reads the client afresh on every call', () => {

@@ -1,5 +1,6 @@
 import { LIMITS, fromDiscordJsStatus, type ShardReport } from './protocol.ts';
 import type { ClusterReport } from './reporter.ts';
+import { GuildTally } from './guild-tally.ts';
 
 /*
  * Structural types: the parts of discord.js (v14) and discord-hybrid-sharding (v2/v3) the reporter
@@ -24,7 +25,8 @@ export interface ClusterClientLike {
 /** The parts of a discord.js `Client` the reporter reads. */
 export interface DiscordClientLike {
 	ws: { shards: { values(): Iterable<DiscordShardLike>; size: number } };
-	guilds: { cache: { values(): Iterable<{ shardId: number; memberCount: number }> } };
+	/** Unavailable guilds stay in the cache with `available` false (READY's stubs, and Discord's outages). */
+	guilds: { cache: { values(): Iterable<{ shardId: number; memberCount: number; available?: boolean }> } };
 	/** discord.js `ShardClientUtil` when run under a `ShardingManager`. */
 	shard?: { ids: number[]; count: number } | null;
 	options?: { shards?: number | readonly number[] | 'auto'; shardCount?: number };
@@ -60,8 +62,9 @@ export function pingOf(ping: number): number | undefined {
 
 /**
  * Reads a discord.js client's state as a Shardbeat report: each shard's state (mapped from
- * discord.js's `Status`) and ping from `client.ws.shards`, guild and member counts from the
- * guild cache, the cluster id and shard list from discord-hybrid-sharding, `client.shard`, or
+ * discord.js's `Status`) and ping from `client.ws.shards`, guild, unavailable-guild and member
+ * counts from the guild cache (discord.js keeps an unavailable guild there with `available`
+ * false), the cluster id and shard list from discord-hybrid-sharding, `client.shard`, or
  * the client's own options, in that order.
  *
  * @example
@@ -74,13 +77,11 @@ export function discordSource(client: DiscordClientLike, options: DiscordSourceO
 		const layout = shardLayout(client, options.cluster ?? client.cluster);
 		const assigned = new Set(layout.shardIds);
 
-		const guildsByShard = new Map<number, number>();
-		let guilds = 0;
+		const tally = new GuildTally();
 		let members = 0;
 		for (const guild of client.guilds.cache.values()) {
 			if (!assigned.has(guild.shardId)) continue;
-			guilds++;
-			guildsByShard.set(guild.shardId, (guildsByShard.get(guild.shardId) ?? 0) + 1);
+			tally.add(guild.shardId, guild.available === false);
 			if (Number.isFinite(guild.memberCount)) members += guild.memberCount;
 		}
 
@@ -88,13 +89,8 @@ export function discordSource(client: DiscordClientLike, options: DiscordSourceO
 		for (const shard of client.ws.shards.values()) {
 			if (!assigned.has(shard.id)) continue;
 			const ping = pingOf(shard.ping);
-			shards.push({
-				id: shard.id,
-				state: fromDiscordJsStatus(shard.status),
-				...(ping === undefined ? {} : { ping }),
-				guilds: guildsByShard.get(shard.id) ?? 0
-			});
+			shards.push({ id: shard.id, state: fromDiscordJsStatus(shard.status), ...(ping === undefined ? {} : { ping }), ...tally.of(shard.id) });
 		}
-		return { ...layout, shards, guilds, members, uptimeMs: Math.max(0, Math.round(uptimeMs())) };
+		return { ...layout, shards, guilds: tally.guilds, members, uptimeMs: Math.max(0, Math.round(uptimeMs())) };
 	};
 }

@@ -44,6 +44,16 @@ function read(client: ErisClientLike, options: Parameters<typeof erisSource>[1] 
 	return report;
 }
 
+describe('compile-time: real Eris and Oceanic.js clients are ErisClientLike', () => {
+	it('assign without a cast', async () => {
+		const { Client: ErisClient } = await import('eris');
+		const { Client: OceanicClient } = await import('oceanic.js');
+		const eris: ErisClientLike = new ErisClient('Bot x', { intents: [] });
+		const oceanic: ErisClientLike = new OceanicClient({ auth: 'Bot x' });
+		expect([eris, oceanic].map((c) => typeof c.shards.values)).toEqual(['function', 'function']);
+	});
+});
+
 describe('erisSource reads an Eris or Oceanic.js client', () => {
 	const states: [status: string, expected: ShardState][] = [
 		['disconnected', 'disconnected'],
@@ -55,7 +65,7 @@ describe('erisSource reads an Eris or Oceanic.js client', () => {
 		['something-new', 'disconnected']
 	];
 	it.each(states)('status %s → %s', (status, expected) => {
-		expect(read(erisClient([shard(0, status, 40)], [])).shards).toEqual([{ id: 0, state: expected, ping: 40, guilds: 0 }]);
+		expect(read(erisClient([shard(0, status, 40)], [])).shards).toEqual([{ id: 0, state: expected, ping: 40, guilds: 0, unavailableGuilds: 0 }]);
 	});
 
 	it('Eris: the range and total from client.options, guilds and members per shard, latency rounded, Infinity left out', () => {
@@ -69,10 +79,10 @@ describe('erisSource reads an Eris or Oceanic.js client', () => {
 			totalShards: 16,
 			shardIds: [4, 5, 6, 7],
 			shards: [
-				{ id: 4, state: 'ready', ping: 38, guilds: 2 },
-				{ id: 5, state: 'ready', ping: 42, guilds: 1 },
-				{ id: 6, state: 'resuming', guilds: 1 },
-				{ id: 7, state: 'connecting', guilds: 0 }
+				{ id: 4, state: 'ready', ping: 38, guilds: 2, unavailableGuilds: 0 },
+				{ id: 5, state: 'ready', ping: 42, guilds: 1, unavailableGuilds: 0 },
+				{ id: 6, state: 'resuming', guilds: 1, unavailableGuilds: 0 },
+				{ id: 7, state: 'connecting', guilds: 0, unavailableGuilds: 0 }
 			],
 			guilds: 4,
 			members: 127,
@@ -104,6 +114,101 @@ describe('erisSource reads an Eris or Oceanic.js client', () => {
 	it("'auto' before connecting, no range: the shards the client holds, or shard 0", () => {
 		expect(read(erisClient([shard(1, 'ready'), shard(0, 'ready')], [], { maxShards: 'auto' }))).toMatchObject({ totalShards: 2, shardIds: [0, 1] });
 		expect(read(erisClient([], []))).toMatchObject({ totalShards: 1, shardIds: [0], shards: [] });
+	});
+});
+
+describe('unavailable guilds, from real Eris and Oceanic.js clients fed gateway packets', () => {
+	const TOTAL = 4;
+	/** A guild id that Discord's `(id >> 22) % 4` puts on `shardId` (the `n`th such id). */
+	const guildOn = (shardId: number, n = 0) => String((2_400_000_000n + BigInt(n * TOTAL + shardId)) << 22n);
+	const READY_EXTRA = {
+		v: 10,
+		user: { id: '1', username: 'bot', discriminator: '0', bot: true, avatar: null, global_name: null },
+		session_id: 's',
+		resume_gateway_url: 'ws://127.0.0.1',
+		private_channels: [],
+		application: { id: '1', flags: 0 }
+	};
+	const GUILD_EXTRA = { channels: [], roles: [], members: [], voice_states: [], presences: [], emojis: [], threads: [], stickers: [], features: [], stage_instances: [], guild_scheduled_events: [], owner_id: '1' };
+	type Packet = [shardId: number, t: string, d: Record<string, unknown>];
+	const ready = (shardId: number, ...ids: string[]): Packet => [shardId, 'READY', { ...READY_EXTRA, shard: [shardId, TOTAL], guilds: ids.map((id) => ({ id, unavailable: true })) }];
+	const create = (shardId: number, id: string): Packet => [shardId, 'GUILD_CREATE', { ...GUILD_EXTRA, id, name: id, member_count: 5, unavailable: false }];
+	const outage = (shardId: number, id: string): Packet => [shardId, 'GUILD_DELETE', { id, unavailable: true }];
+
+	/** The library's client for shards 0 and 1 of 4, its real `Shard`s, and how a packet reaches one. */
+	interface Library {
+		client: ErisClientLike;
+		send(packet: Packet): Promise<void>;
+		close(): void;
+	}
+	async function eris(): Promise<Library> {
+		const { Client, Shard } = await import('eris');
+		const client = new Client('Bot x', { firstShardID: 0, lastShardID: 1, maxShards: TOTAL, intents: ['guilds'] });
+		// `wsEvent` takes a dispatch as Eris's socket handler passes it on; it is not in Eris's typings.
+		const shards = [0, 1].map((id) => new Shard(id, client) as InstanceType<typeof Shard> & { wsEvent(packet: unknown): void });
+		shards.forEach((s, id) => client.shards.set(id, s));
+		return {
+			client,
+			send: async ([id, t, d]) => shards[id]!.wsEvent({ op: 0, t, d }),
+			close: () => shards.forEach((s) => s.hardReset())
+		};
+	}
+	async function oceanic(): Promise<Library> {
+		const { Client, Shard } = await import('oceanic.js');
+		const client = new Client({ auth: 'Bot x', gateway: { intents: ['GUILDS'], maxShards: TOTAL, firstShardID: 0, lastShardID: 1 } });
+		const shards = [0, 1].map((id) => new Shard(id, client.shards));
+		shards.forEach((s, id) => client.shards.set(id, s));
+		// What `client.connect()` sets; Oceanic.js's Guild#shard refuses to answer without it.
+		client.shards.connected = true;
+		return {
+			client,
+			async send([id, t, d]) {
+				shards[id]!['onPacket']({ op: 0, t, d, s: 0 } as never);
+				// Oceanic.js handles dispatches in async functions: let them run.
+				await new Promise((resolve) => setImmediate(resolve));
+			},
+			close: () => shards.forEach((s) => s.hardReset())
+		};
+	}
+
+	const cases: { name: string; packets: Packet[]; expected: Record<number, [guilds: number, unavailable: number]> }[] = [
+		{ name: "READY's guilds are unavailable until their GUILD_CREATE", packets: [ready(0, guildOn(0), guildOn(0, 1)), ready(1, guildOn(1))], expected: { 0: [2, 2], 1: [1, 1] } },
+		{ name: 'GUILD_CREATE makes one available', packets: [ready(0, guildOn(0), guildOn(0, 1)), create(0, guildOn(0))], expected: { 0: [2, 1], 1: [0, 0] } },
+		{
+			name: 'GUILD_DELETE unavailable: true (a Discord outage) keeps the guild counted, as unavailable',
+			packets: [create(1, guildOn(1)), create(1, guildOn(1, 1)), outage(1, guildOn(1))],
+			expected: { 0: [0, 0], 1: [2, 1] }
+		},
+		{ name: 'the outage ends with a GUILD_CREATE', packets: [create(1, guildOn(1)), outage(1, guildOn(1)), create(1, guildOn(1))], expected: { 0: [0, 0], 1: [1, 0] } },
+		{ name: "an unavailable guild of another cluster's shard is not counted", packets: [ready(0, guildOn(3), guildOn(0))], expected: { 0: [1, 1], 1: [0, 0] } }
+	];
+	describe.each([
+		['Eris', eris],
+		['Oceanic.js', oceanic]
+	] as const)('%s', (_, make) => {
+		it.each(cases)('$name', async ({ packets, expected }) => {
+			const library = await make();
+			try {
+				for (const packet of packets) await library.send(packet);
+				const report = read(library.client);
+				expect(Object.fromEntries(report.shards.map((s) => [s.id, [s.guilds, s.unavailableGuilds]]))).toEqual(expected);
+				expect(report.guilds).toBe(Object.values(expected).reduce((n, [guilds]) => n + guilds, 0));
+			} finally {
+				library.close();
+			}
+		});
+	});
+
+	it('takes the shard an Eris entry names over the formula', () => {
+		const client = erisClient([shard(0, 'ready', 30), shard(1, 'ready', 30)], [], { firstShardID: 0, lastShardID: 1, maxShards: TOTAL });
+		client.unavailableGuilds = new Map([['a', { id: guildOn(0), shard: { id: 1 } }]]);
+		expect(read(client).shards.map((s) => s.unavailableGuilds)).toEqual([0, 1]);
+	});
+
+	it('skips an entry whose id is no snowflake and names no shard', () => {
+		const client = erisClient([shard(0, 'ready', 30)], [], { firstShardID: 0, lastShardID: 0, maxShards: 1 });
+		client.unavailableGuilds = new Map([['a', { id: 'not-a-snowflake' }]]);
+		expect(read(client).shards).toMatchObject([{ guilds: 0, unavailableGuilds: 0 }]);
 	});
 });
 

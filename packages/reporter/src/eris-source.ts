@@ -1,6 +1,7 @@
-import { fromErisShardStatus, type ShardReport } from './protocol.ts';
+import { fromErisShardStatus, isSnowflake, shardForGuild, type ShardReport } from './protocol.ts';
 import { pingOf } from './discord-source.ts';
 import type { ClusterReport } from './reporter.ts';
+import { GuildTally } from './guild-tally.ts';
 
 /*
  * Structural types: the parts of an Eris (0.17+) or Oceanic.js (1.x) client the reporter reads.
@@ -29,21 +30,24 @@ export interface ErisShardRangeLike {
 	shardIDs?: readonly number[];
 }
 
-/**
- * The parts of an Oceanic.js `Client` the reporter reads. Its `client.options` holds no shard
- * range (that is `client.shards.options`) and is left out: typed as Eris's, the real Oceanic.js
- * `Client` would not be accepted.
- */
-export interface OceanicClientLike {
+/** The parts of an Eris `Client` or an Oceanic.js `Client` the reporter reads. */
+export interface ErisClientLike {
 	/** Eris: a `Collection<Shard>` (a Map); Oceanic.js: the `ShardManager` (a Map with `options`). */
 	shards: { values(): Iterable<ErisShardLike>; options?: ErisShardRangeLike };
 	/** Each guild's shard and member count. */
 	guilds: { values(): Iterable<{ shard: { id: number }; memberCount: number }> };
-}
-
-/** The parts of an Eris `Client` the reporter reads: Oceanic.js's, and the range in `client.options`. */
-export interface ErisClientLike extends OceanicClientLike {
-	options?: ErisShardRangeLike;
+	/**
+	 * Guilds Discord marks unavailable, kept apart from `guilds` by both libraries. Eris's entry
+	 * has a `shard` only when it knew the guild's shard (not for READY's, not after a
+	 * `GUILD_DELETE`), Oceanic.js's never: the shard is then Discord's own `(id >> 22) % total`.
+	 */
+	unavailableGuilds?: { values(): Iterable<{ id: string; shard?: { id: number } | undefined }> };
+	/**
+	 * Eris: the shard range (`ErisShardRangeLike`). Oceanic.js's client options hold none of it
+	 * (its range is in `shards.options`), and TypeScript refuses an object sharing no property
+	 * with an all-optional type, hence `object` beside it.
+	 */
+	options?: ErisShardRangeLike | object;
 }
 
 export interface ErisSourceOptions {
@@ -55,8 +59,8 @@ export interface ErisSourceOptions {
 	uptimeMs?: () => number;
 }
 
-function range(client: ErisClientLike | OceanicClientLike): ErisShardRangeLike {
-	return { ...('options' in client ? client.options : undefined), ...client.shards.options };
+function range(client: ErisClientLike): ErisShardRangeLike {
+	return { ...(client.options as ErisShardRangeLike | undefined), ...client.shards.options };
 }
 
 /** The shards this client runs: Oceanic.js's `shardIDs`, else `firstShardID`..`lastShardID`, else those it holds, else shard 0. */
@@ -71,10 +75,11 @@ function assignedShards({ firstShardID: first, lastShardID: last, shardIDs }: Er
 /**
  * Reads an Eris or Oceanic.js client as a Shardbeat report: each shard's `status` (mapped in
  * `shared-types/discord-status.ts`) and `latency` from `client.shards`, guild and member counts
- * from `client.guilds`, the shard list from Oceanic.js's `shardIDs` or `firstShardID`..`lastShardID`
- * (else the shards the client holds).
+ * from `client.guilds`, unavailable guilds from `client.unavailableGuilds` (counted among the
+ * shard's guilds too, as discord.js counts them), the shard list from Oceanic.js's `shardIDs` or
+ * `firstShardID`..`lastShardID` (else the shards the client holds).
  */
-export function erisSource(client: ErisClientLike | OceanicClientLike, options: ErisSourceOptions = {}): () => ClusterReport {
+export function erisSource(client: ErisClientLike, options: ErisSourceOptions = {}): () => ClusterReport {
 	const uptimeMs = options.uptimeMs ?? (() => process.uptime() * 1000);
 	return (): ClusterReport => {
 		const shardRange = range(client);
@@ -84,24 +89,26 @@ export function erisSource(client: ErisClientLike | OceanicClientLike, options: 
 		const totalShards = options.totalShards ?? (typeof maxShards === 'number' && maxShards > 0 ? maxShards : Math.max(...shardIds) + 1);
 		const assigned = new Set(shardIds);
 
-		const guildsByShard = new Map<number, number>();
-		let guilds = 0;
+		const tally = new GuildTally();
 		let members = 0;
 		for (const guild of client.guilds.values()) {
 			const shardId = guild.shard?.id;
 			if (shardId === undefined || !assigned.has(shardId)) continue;
-			guilds++;
-			guildsByShard.set(shardId, (guildsByShard.get(shardId) ?? 0) + 1);
+			tally.add(shardId, false);
 			if (Number.isFinite(guild.memberCount)) members += guild.memberCount;
+		}
+		for (const guild of client.unavailableGuilds?.values() ?? []) {
+			const shardId = guild.shard?.id ?? (isSnowflake(guild.id) ? shardForGuild(guild.id, totalShards) : undefined);
+			if (shardId !== undefined && assigned.has(shardId)) tally.add(shardId, true);
 		}
 
 		const shards: ShardReport[] = [];
 		for (const shard of held) {
 			if (!assigned.has(shard.id)) continue;
 			const ping = pingOf(shard.latency);
-			shards.push({ id: shard.id, state: fromErisShardStatus(shard.status), ...(ping === undefined ? {} : { ping }), guilds: guildsByShard.get(shard.id) ?? 0 });
+			shards.push({ id: shard.id, state: fromErisShardStatus(shard.status), ...(ping === undefined ? {} : { ping }), ...tally.of(shard.id) });
 		}
 		shards.sort((a, b) => a.id - b.id);
-		return { clusterId: options.clusterId ?? 0, totalShards, shardIds, shards, guilds, members, uptimeMs: Math.max(0, Math.round(uptimeMs())) };
+		return { clusterId: options.clusterId ?? 0, totalShards, shardIds, shards, guilds: tally.guilds, members, uptimeMs: Math.max(0, Math.round(uptimeMs())) };
 	};
 }

@@ -16,14 +16,14 @@
  */
 import { createReporter, type ReporterOptions, type ShardbeatReporter } from './reporter.ts';
 import { discordSource, type DiscordClientLike, type DiscordSourceOptions } from './discord-source.ts';
-import { erisSource, type ErisClientLike, type ErisSourceOptions, type OceanicClientLike } from './eris-source.ts';
+import { erisSource, type ErisClientLike, type ErisSourceOptions } from './eris-source.ts';
 import { webSocketManagerSource, type WebSocketManagerLike, type WebSocketManagerSourceOptions } from './ws-source.ts';
 
 export { createReporter, discordSource, erisSource, webSocketManagerSource };
 export type { ClusterReport, ReportSource, ReporterLogger, ReporterOptions, ShardbeatReporter } from './reporter.ts';
 export type { ShardReport, ShardState } from './protocol.ts';
 export type { ClusterClientLike, DiscordClientLike, DiscordShardLike, DiscordSourceOptions } from './discord-source.ts';
-export type { ErisClientLike, ErisShardLike, ErisShardRangeLike, ErisSourceOptions, OceanicClientLike } from './eris-source.ts';
+export type { ErisClientLike, ErisShardLike, ErisShardRangeLike, ErisSourceOptions } from './eris-source.ts';
 export type { WebSocketManagerLike, WebSocketManagerSource, WebSocketManagerSourceOptions } from './ws-source.ts';
 
 /** Where and how to report: everything of {@link ReporterOptions} but the `source`, which the adapter makes. */
@@ -83,7 +83,8 @@ export function reportWebSocketManager(
 
 /**
  * Reports an Eris client: shard states and latency from `client.shards`, guilds from
- * `client.guilds`, the shard range from `firstShardID`/`lastShardID`/`maxShards`. Eris is not a
+ * `client.guilds` and `client.unavailableGuilds`, the shard range from
+ * `firstShardID`/`lastShardID`/`maxShards`. Eris is not a
  * dependency; any object of the same shape works. Pass `clusterId` when you run several clusters.
  *
  * @example
@@ -112,6 +113,6 @@ export function reportErisClient(client: ErisClientLike, options: ConnectionOpti
  * const reporter = reportOceanicClient(client, { url: 'https://status-api.example.com', secret: process.env.SHARDBEAT_BOT_SECRET! });
  * await client.connect();
  */
-export function reportOceanicClient(client: OceanicClientLike, options: ConnectionOptions & ErisSourceOptions): ShardbeatReporter {
+export function reportOceanicClient(client: ErisClientLike, options: ConnectionOptions & ErisSourceOptions): ShardbeatReporter {
 	return reportErisClient(client, options);
 }

@@ -10,3 +10,4 @@ export { LIMITS, PROTOCOL_VERSION, type Heartbeat, type ShardReport } from '../.
 export { jittered, type BackoffPolicy } from '../../../shared-types/retry.ts';
 export type { ShardState } from '../../../shared-types/shard-state.ts';
 export { fromDiscordJsStatus, fromErisShardStatus, fromWebSocketShardStatus, type ErisShardStatus } from '../../../shared-types/discord-status.ts';
+export { isSnowflake, shardForGuild } from '../../../shared-types/guild-shard.ts';

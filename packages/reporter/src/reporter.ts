@@ -84,7 +84,7 @@ const RECONNECT_BACKOFF = { baseMs: 1_000, maxMs: 30_000, factor: 2, jitter: 0.5
  * const reporter = createReporter({
  *   url: 'https://status-api.example.com',
  *   secret: process.env.SHARDBEAT_BOT_SECRET!,
- *   source: () => ({ clusterId: 0, totalShards: 1, shardIds: [0], shards: [{ id: 0, state: 'ready', ping: 42, guilds: 10 }],
+ *   source: () => ({ clusterId: 0, totalShards: 1, shardIds: [0], shards: [{ id: 0, state: 'ready', ping: 42, guilds: 10, unavailableGuilds: 0 }],
  *                    guilds: 10, members: 1200, uptimeMs: process.uptime() * 1000 }),
  * });
  * // later: reporter.stop();

@@ -64,25 +64,25 @@ describe('webSocketManagerSource reads an @discordjs/ws WebSocketManager', () =>
 			totalShards: 8,
 			shardIds: [2, 3, 4, 5],
 			shards: [
-				{ id: 2, state: 'ready', ping: 44, guilds: 2 },
-				{ id: 3, state: 'resuming', ping: 70, guilds: 1 },
-				{ id: 4, state: 'connecting', guilds: 0 },
-				{ id: 5, state: 'idle', guilds: 0 }
+				{ id: 2, state: 'ready', ping: 44, guilds: 2, unavailableGuilds: 0 },
+				{ id: 3, state: 'resuming', ping: 70, guilds: 1, unavailableGuilds: 0 },
+				{ id: 4, state: 'connecting', guilds: 0, unavailableGuilds: 0 },
+				{ id: 5, state: 'idle', guilds: 0, unavailableGuilds: 0 }
 			],
 			guilds: 3,
 			members: 16,
 			uptimeMs: 99
 		});
 
-		// An outage keeps the guild; leaving it removes it; a closed shard has no ping.
+		// An outage keeps the guild, unavailable; leaving it removes it; a closed shard has no ping.
 		manager.emit('dispatch', { data: { t: 'GUILD_DELETE', d: { id: 'a', unavailable: true } }, shardId: 2 });
 		manager.emit('dispatch', { data: { t: 'GUILD_DELETE', d: { id: 'b' } }, shardId: 2 });
 		manager.emit('closed', { code: 1000, shardId: 3 });
 		manager.statuses.set(3, WebSocketShardStatus.Idle);
 		const after = await read(manager, source);
 		expect(after.shards.slice(0, 2)).toEqual([
-			{ id: 2, state: 'ready', ping: 44, guilds: 1 },
-			{ id: 3, state: 'idle', guilds: 1 }
+			{ id: 2, state: 'ready', ping: 44, guilds: 1, unavailableGuilds: 1 },
+			{ id: 3, state: 'idle', guilds: 1, unavailableGuilds: 0 }
 		]);
 		expect(after).toMatchObject({ guilds: 2, members: 11 });
 	});
@@ -90,7 +90,41 @@ describe('webSocketManagerSource reads an @discordjs/ws WebSocketManager', () =>
 	it('an unknown status number is reported disconnected', async () => {
 		const manager = new FakeManager([0], 1);
 		manager.statuses.set(0, 42);
-		expect((await read(manager)).shards).toEqual([{ id: 0, state: 'disconnected', guilds: 0 }]);
+		expect((await read(manager)).shards).toEqual([{ id: 0, state: 'disconnected', guilds: 0, unavailableGuilds: 0 }]);
+	});
+
+	describe('unavailable guilds, from the dispatches', () => {
+		type Dispatch = [shardId: number, t: string, d: Record<string, unknown>];
+		const ready = (shardId: number, ...ids: string[]): Dispatch => [shardId, 'READY', { session_id: 's', guilds: ids.map((id) => ({ id, unavailable: true })) }];
+		const create = (shardId: number, id: string, members = 10): Dispatch => [shardId, 'GUILD_CREATE', { id, member_count: members, unavailable: false }];
+		const outage = (shardId: number, id: string): Dispatch => [shardId, 'GUILD_DELETE', { id, unavailable: true }];
+		const cases: { name: string; events: Dispatch[]; expected: Record<number, [guilds: number, unavailable: number]>; members: number }[] = [
+			{ name: "READY's guilds are unavailable until their GUILD_CREATE", events: [ready(0, 'a', 'b', 'c'), ready(1, 'd')], expected: { 0: [3, 3], 1: [1, 1] }, members: 0 },
+			{ name: 'GUILD_CREATE makes them available', events: [ready(0, 'a', 'b', 'c'), create(0, 'a'), create(0, 'b')], expected: { 0: [3, 1], 1: [0, 0] }, members: 20 },
+			{ name: 'GUILD_DELETE unavailable: true (Discord outage) keeps the guild and its members', events: [create(1, 'a'), create(1, 'b'), outage(1, 'a')], expected: { 0: [0, 0], 1: [2, 1] }, members: 20 },
+			{ name: 'the outage ends with a GUILD_CREATE', events: [create(1, 'a'), outage(1, 'a'), create(1, 'a', 12)], expected: { 0: [0, 0], 1: [1, 0] }, members: 12 },
+			{ name: 'a GUILD_CREATE with unavailable: true counts the guild as unavailable', events: [[0, 'GUILD_CREATE', { id: 'a', unavailable: true }]], expected: { 0: [1, 1], 1: [0, 0] }, members: 0 },
+			{
+				name: 'a new READY (a fresh session) forgets guilds the shard no longer lists, and keeps the others as unavailable',
+				events: [create(0, 'a'), create(0, 'b'), create(1, 'c'), ready(0, 'b')],
+				expected: { 0: [1, 1], 1: [1, 0] },
+				members: 20
+			},
+			{ name: "another cluster's shard is not counted", events: [ready(7, 'x', 'y'), outage(7, 'z')], expected: { 0: [0, 0], 1: [0, 0] }, members: 0 },
+			{ name: 'a READY without a guild list changes nothing', events: [create(0, 'a'), [0, 'READY', { session_id: 's' }]], expected: { 0: [1, 0], 1: [0, 0] }, members: 10 }
+		];
+		it.each(cases)('$name', async ({ events, expected, members }) => {
+			const manager = new FakeManager([0, 1], 8);
+			manager.statuses = new Map([
+				[0, WebSocketShardStatus.Ready],
+				[1, WebSocketShardStatus.Ready]
+			]);
+			const source = webSocketManagerSource(manager, { uptimeMs: () => 99 });
+			for (const [shardId, t, d] of events) manager.emit('dispatch', { data: { t, d }, shardId });
+			const report = await read(manager, source);
+			expect(Object.fromEntries(report.shards.map((s) => [s.id, [s.guilds, s.unavailableGuilds]]))).toEqual(expected);
+			expect(report.members).toBe(members);
+		});
 	});
 });
 

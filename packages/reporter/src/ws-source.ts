@@ -1,6 +1,7 @@
 import { fromWebSocketShardStatus, type ShardReport } from './protocol.ts';
 import { pingOf } from './discord-source.ts';
 import type { ClusterReport } from './reporter.ts';
+import { GuildTally } from './guild-tally.ts';
 
 /*
  * Structural type: the parts of an @discordjs/ws (v1, v2) `WebSocketManager` the reporter reads.
@@ -38,13 +39,15 @@ function shardOf(payload: { shardId?: number } | undefined, second: unknown): nu
  * Reads an @discordjs/ws `WebSocketManager` as a Shardbeat report. States come from
  * `manager.fetchStatus()` (its own numbering, mapped in `shared-types/discord-status.ts`), shard
  * ids and count from the manager; the manager keeps no cache, so pings are taken from its
- * `heartbeat` events and guild and member counts from `GUILD_CREATE` / `GUILD_DELETE` dispatches
- * (listeners added once, here).
+ * `heartbeat` events, and guild, unavailable-guild and member counts from the dispatches: READY
+ * (its guilds, all unavailable until they arrive), `GUILD_CREATE` (available, unless it says
+ * otherwise) and `GUILD_DELETE` (`unavailable: true` is Discord's outage, else the guild is gone).
+ * Listeners are added once, here.
  */
 export function webSocketManagerSource(manager: WebSocketManagerLike, options: WebSocketManagerSourceOptions = {}): WebSocketManagerSource {
 	const uptimeMs = options.uptimeMs ?? (() => process.uptime() * 1000);
 	const pings = new Map<number, number>();
-	const guildsById = new Map<string, { shardId: number; members: number }>();
+	const guildsById = new Map<string, { shardId: number; members: number; unavailable: boolean }>();
 
 	const onHeartbeat = (payload: { latency?: number; shardId?: number }, second?: unknown) => {
 		const shardId = shardOf(payload, second);
@@ -54,14 +57,32 @@ export function webSocketManagerSource(manager: WebSocketManagerLike, options: W
 		const shardId = typeof payload === 'object' ? shardOf(payload, second) : typeof second === 'number' ? second : undefined;
 		if (shardId !== undefined) pings.delete(shardId);
 	};
-	const onDispatch = (payload: { data?: { t?: string; d?: { id?: string; member_count?: number; unavailable?: boolean } }; shardId?: number }, second?: unknown) => {
+	/** Marks a guild unavailable, keeping what was known of it (its members). */
+	const unavailable = (id: string, shardId: number) => guildsById.set(id, { shardId, members: guildsById.get(id)?.members ?? 0, unavailable: true });
+	const onReady = (shardId: number, listed: readonly { id?: unknown }[]) => {
+		// READY opens a new session and lists every guild of the shard, each unavailable until its
+		// GUILD_CREATE: guilds the shard had that it no longer lists were left meanwhile.
+		const ids = new Set(listed.map((g) => g?.id).filter((id): id is string => typeof id === 'string'));
+		for (const [id, guild] of guildsById) if (guild.shardId === shardId && !ids.has(id)) guildsById.delete(id);
+		for (const id of ids) unavailable(id, shardId);
+	};
+	type GuildEvent = { id?: string; member_count?: number; unavailable?: boolean; guilds?: { id?: unknown }[] };
+	const onDispatch = (payload: { data?: { t?: string; d?: GuildEvent }; shardId?: number }, second?: unknown) => {
 		const shardId = shardOf(payload, second);
 		const event = payload?.data;
-		const id = event?.d?.id;
-		if (shardId === undefined || !event || typeof id !== 'string') return;
-		if (event.t === 'GUILD_CREATE') guildsById.set(id, { shardId, members: event.d?.member_count ?? 0 });
-		// `unavailable: true` is an outage, not a departure: the guild stays counted.
-		else if (event.t === 'GUILD_DELETE' && event.d?.unavailable !== true) guildsById.delete(id);
+		if (shardId === undefined || !event?.d) return;
+		if (event.t === 'READY' && Array.isArray(event.d.guilds)) return onReady(shardId, event.d.guilds);
+		const id = event.d.id;
+		if (typeof id !== 'string') return;
+		if (event.t === 'GUILD_CREATE') {
+			if (event.d.unavailable === true) unavailable(id, shardId);
+			else guildsById.set(id, { shardId, members: event.d.member_count ?? 0, unavailable: false });
+		}
+		// `unavailable: true` is an outage, not a departure: the guild stays counted, as unavailable.
+		else if (event.t === 'GUILD_DELETE') {
+			if (event.d.unavailable === true) unavailable(id, shardId);
+			else guildsById.delete(id);
+		}
 	};
 	const listeners = [
 		['heartbeat', onHeartbeat],
@@ -73,20 +94,18 @@ export function webSocketManagerSource(manager: WebSocketManagerLike, options: W
 	const source = async (): Promise<ClusterReport> => {
 		const [statuses, shardIds, totalShards] = await Promise.all([manager.fetchStatus(), manager.getShardIds(), manager.getShardCount()]);
 		const assigned = new Set(shardIds);
-		const guildsByShard = new Map<number, number>();
-		let guilds = 0;
+		const tally = new GuildTally();
 		let members = 0;
 		for (const guild of guildsById.values()) {
 			if (!assigned.has(guild.shardId)) continue;
-			guilds++;
-			guildsByShard.set(guild.shardId, (guildsByShard.get(guild.shardId) ?? 0) + 1);
+			tally.add(guild.shardId, guild.unavailable);
 			if (Number.isFinite(guild.members)) members += guild.members;
 		}
 		const shards: ShardReport[] = [];
 		for (const [id, status] of statuses.entries()) {
 			if (!assigned.has(id)) continue;
 			const ping = pings.has(id) ? pingOf(pings.get(id)!) : undefined;
-			shards.push({ id, state: fromWebSocketShardStatus(status), ...(ping === undefined ? {} : { ping }), guilds: guildsByShard.get(id) ?? 0 });
+			shards.push({ id, state: fromWebSocketShardStatus(status), ...(ping === undefined ? {} : { ping }), ...tally.of(id) });
 		}
 		shards.sort((a, b) => a.id - b.id);
 		return {
@@ -94,7 +113,7 @@ export function webSocketManagerSource(manager: WebSocketManagerLike, options: W
 			totalShards,
 			shardIds: [...shardIds].sort((a, b) => a - b),
 			shards,
-			guilds,
+			guilds: tally.guilds,
 			members,
 			uptimeMs: Math.max(0, Math.round(uptimeMs()))
 		};

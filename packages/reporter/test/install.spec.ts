@@ -1,16 +1,19 @@
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClusterStatus } from '../../../shared-types/index.ts';
-import { BOT_SECRET, startServer, type Harness } from '../../../testing/server/harness.ts';
+import { startGateway, type StandInGateway } from '../../../testing/discord/gateway.ts';
+import { until } from '../../../testing/faults/scenarios.ts';
+import { BOT_SECRET, compactCluster, fetchStatus, startServer, type Harness } from '../../../testing/server/harness.ts';
 
 /*
  * Installs @shardbeat/reporter the way a bot author does: `npm pack` (which builds it, prepack),
  * a fresh project outside the repository, `npm install <tarball>`, then plain `node` bots — one
- * CommonJS, one ESM, no tsx, no TypeScript — reporting to a real Shardbeat server.
+ * CommonJS, one ESM, no tsx, no TypeScript — each a real discord.js Client logged in to the
+ * stand-in Discord (testing/discord/gateway.ts), reporting to a real Shardbeat server.
  */
 
 const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -18,6 +21,12 @@ const botsDir = join(packageDir, 'test', 'bots');
 /** What must never reach a bot's node_modules through the reporter: the server's dependencies. */
 const SERVER_ONLY = ['pg', 'ioredis', 'kysely', 'libsql', 'pino', 'prom-client', 'zod', 'jose', 'socket.io', '@socket.io/redis-adapter', 'shardbeat'];
 const TARGET_TARBALL_BYTES = 25 * 1024;
+/** The repository's discord.js, which the bot project gets as a link rather than an install. */
+const DISCORD_JS = join(packageDir, '../../node_modules/discord.js');
+/** Heartbeat ACK delays of shards 0–3 (cluster 0 runs 0 and 1, cluster 1 runs 2 and 3). */
+const ACK_DELAYS = [40, 60, 80, 100] as const;
+/** Members of each guild the stand-in serves, per shard: 120 + 30 for cluster 0, 900 for cluster 1. */
+const MEMBERS = [[120], [30], [300, 200, 100], [300]] as const;
 
 /** npm run from a test (itself perhaps under `npm test`) must not inherit the outer npm's config (its prefix above all). */
 function npmEnv(): NodeJS.ProcessEnv {
@@ -67,10 +76,10 @@ interface Bot {
 	stderr: string[];
 }
 
-function startBot(project: string, script: string, url: string): Bot {
+function startBot(project: string, script: string, url: string, discord: StandInGateway): Bot {
 	const child = spawn(process.execPath, [script], {
 		cwd: project,
-		env: { PATH: process.env.PATH, SHARDBEAT_URL: url, SHARDBEAT_BOT_SECRET: BOT_SECRET },
+		env: { PATH: process.env.PATH, SHARDBEAT_URL: url, SHARDBEAT_BOT_SECRET: BOT_SECRET, DISCORD_API: discord.api, DISCORD_TOKEN: discord.token },
 		stdio: ['ignore', 'pipe', 'pipe']
 	});
 	const stderr: string[] = [];
@@ -92,8 +101,7 @@ function exited(child: ChildProcess): Promise<number | null> {
 }
 
 async function clusters(url: string): Promise<ClusterStatus[]> {
-	const body = (await (await fetch(`${url}/api/status`)).json()) as { clusters: ClusterStatus[] };
-	return body.clusters;
+	return (await fetchStatus(url)).clusters;
 }
 
 describe('@shardbeat/reporter installed from its tarball, like a bot author would', () => {
@@ -101,6 +109,7 @@ describe('@shardbeat/reporter installed from its tarball, like a bot author woul
 	let project: string;
 	let tarball: string;
 	let h: Harness;
+	let discord: StandInGateway;
 	const bots: Bot[] = [];
 
 	beforeAll(async () => {
@@ -118,11 +127,13 @@ describe('@shardbeat/reporter installed from its tarball, like a bot author woul
 		copyFileSync(join(botsDir, 'esm-bot.mjs'), join(project, 'esm-bot.mjs'));
 
 		h = await startServer();
+		discord = await startGateway({ shards: 4, guilds: MEMBERS.map((g) => g.length), memberCount: (shard, i) => MEMBERS[shard]![i]!, ackDelayMs: ACK_DELAYS });
 	}, 180_000);
 
 	afterAll(async () => {
 		for (const bot of bots) if (bot.child.exitCode === null) bot.child.kill('SIGKILL');
 		await h?.close();
+		await discord?.close();
 		if (work) rmSync(work, { recursive: true, force: true });
 	});
 
@@ -177,30 +188,47 @@ export { state, wrong };
 		}
 	}, 60_000);
 
-	it('a CommonJS bot (require) and an ESM bot (import) under plain node both appear in GET /api/status', async () => {
-		const cjs = startBot(project, 'cjs-bot.cjs', h.url);
-		const esm = startBot(project, 'esm-bot.mjs', h.url);
+	it('a CommonJS bot (require) and an ESM bot (import) under plain node, each a real discord.js Client, both appear in GET /api/status', async () => {
+		// discord.js is not in the bot's tree (the test above checked what the install brought): it is
+		// linked, and Node resolves its own dependencies from where it really lives.
+		symlinkSync(DISCORD_JS, join(project, 'node_modules', 'discord.js'), 'dir');
+		const cjs = startBot(project, 'cjs-bot.cjs', h.url, discord);
+		const esm = startBot(project, 'esm-bot.mjs', h.url, discord);
 		bots.push(cjs, esm);
 		for (const [name, bot] of [['CJS', cjs], ['ESM', esm]] as const) {
 			const ack = JSON.parse(await bot.firstAck) as { ok: boolean };
 			console.log(`[install] ${name} bot ack: ${JSON.stringify(ack)}`);
 			expect(ack.ok).toBe(true);
 		}
-		await h.server.flush();
-		const seen = (await clusters(h.url)).map((c) => ({
-			id: c.id,
-			lifecycle: c.lifecycle,
-			totalShards: c.totalShards,
-			shardIds: c.shardIds,
-			shards: c.shards.map((s) => `${s.id}:${s.state}${s.ping === undefined || s.ping === null ? '' : `@${s.ping}ms`}`),
-			guilds: c.guilds,
-			members: c.members
-		}));
-		console.log(`[install] GET /api/status clusters: ${JSON.stringify(seen)}`);
-		expect(seen).toEqual([
-			{ id: 0, lifecycle: 'running', totalShards: 4, shardIds: [0, 1], shards: ['0:ready@41ms', '1:ready@57ms'], guilds: 2, members: 150 },
-			{ id: 1, lifecycle: 'starting', totalShards: 4, shardIds: [2, 3], shards: ['2:ready@63ms', '3:resuming'], guilds: 4, members: 900 }
+		expect(discord.identifies).toEqual([1, 1, 1, 1]);
+
+		// Shard 3 resumes and stays resuming (its RESUMED held), so the output shows one that is not ready.
+		discord.holdResumed(3);
+		discord.closeShard(3, 4000);
+		let seen: ReturnType<typeof compactCluster>[] = [];
+		const pingsPlausible = (c: ClusterStatus) => c.shards.every((s) => s.state !== 'ready' || (s.ping !== null && s.ping >= ACK_DELAYS[s.id]! && s.ping < ACK_DELAYS[s.id]! + 1_000));
+		await until(
+			async () => {
+				const now = await clusters(h.url);
+				seen = now.map(compactCluster);
+				return now.length === 2 && now.every(pingsPlausible) && now[1]!.shards[1]?.state === 'resuming';
+			},
+			15_000,
+			'both bots reporting, shard 3 resuming'
+		).catch((error: Error) => {
+			throw new Error(`${error.message}; last seen ${JSON.stringify(seen)}`);
+		});
+		console.log(`[install] GET /api/status clusters:\n${seen.map((c) => `  ${JSON.stringify(c)}`).join('\n')}`);
+		const withoutPings = seen.map((c) => ({ ...c, shards: c.shards.map((s) => s.replace(/@\d+ms$/, '')) }));
+		expect(withoutPings).toEqual([
+			{ id: 0, lifecycle: 'running', totalShards: 4, shardIds: [0, 1], shards: ['0:ready', '1:ready'], guilds: 2, members: 150 },
+			{ id: 1, lifecycle: 'running', totalShards: 4, shardIds: [2, 3], shards: ['2:ready', '3:resuming'], guilds: 4, members: 900 }
 		]);
+		expect(seen.flatMap((c) => c.shards).filter((s) => /:ready@\d+ms$/.test(s))).toHaveLength(3);
+		// Shard 3 came back with a RESUME, and no shard identified twice. (A stall of a second on a busy
+		// machine may make discord.js resume another shard too: that is its zombie check, not a fault.)
+		expect(discord.identifies).toEqual([1, 1, 1, 1]);
+		expect(discord.resumes[3]).toBeGreaterThanOrEqual(1);
 
 		// SIGTERM → reporter.stop(): the cluster is stopped at once and the process exits on its own.
 		for (const bot of bots) bot.child.kill('SIGTERM');

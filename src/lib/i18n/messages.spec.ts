@@ -8,7 +8,14 @@ import { baseLocale, locales, type Locale } from '$lib/paraglide/runtime';
  * renders the raw key for a message English lacks, so neither shows up as a build error.
  */
 
-type Messages = Record<string, string>;
+/** A message with variants (plural forms): Paraglide's message format, an array of one of these. */
+interface VariantMessage {
+	declarations: string[];
+	selectors: string[];
+	match: Record<string, string>;
+}
+type Message = string | VariantMessage[];
+type Messages = Record<string, Message>;
 
 const files = import.meta.glob<Messages>('/messages/*.json', { eager: true, import: 'default' });
 
@@ -23,10 +30,31 @@ const en = messagesOf('en');
 const keys = Object.keys(en).sort();
 const translated = locales.filter((locale) => locale !== baseLocale);
 
-/** The distinct `{name}` placeholders of a message, sorted. */
-function placeholders(text: string): string[] {
-	return [...new Set([...text.matchAll(/\{([^{}]*)\}/g)].map((match) => match[1]!))].sort();
+/** Every text a message can render: itself, or each of its variants. */
+function textsOf(message: Message | undefined): string[] {
+	if (typeof message === 'string') return [message];
+	return Array.isArray(message) ? message.flatMap((m) => Object.values(m?.match ?? {})) : [];
 }
+
+/** The distinct `{name}` placeholders of a message (over all its variants), sorted. */
+function placeholders(message: Message): string[] {
+	return [...new Set(textsOf(message).flatMap((text) => [...text.matchAll(/\{([^{}]*)\}/g)].map((match) => match[1]!)))].sort();
+}
+
+/** What a variant message declares as `input x`: placeholders, and values that only select (a plural's count). */
+function inputsOf(message: Message): string[] {
+	if (typeof message === 'string') return placeholders(message);
+	return [...new Set([...placeholders(message), ...message.flatMap((m) => m.declarations.flatMap((d) => /^input (\w+)$/.exec(d)?.[1] ?? []))])].sort();
+}
+
+/** The text a variant message renders when no selector matches a specific variant: its catch-all. */
+function catchAll(message: Message | undefined): string | undefined {
+	if (typeof message === 'string' || message === undefined) return message;
+	const match = message[0]?.match ?? {};
+	return Object.entries(match).find(([selector]) => selector.split(',').every((part) => part.trim().endsWith('=*')))?.[1];
+}
+
+const same = (a: Message | undefined, b: Message | undefined) => JSON.stringify(a) === JSON.stringify(b);
 
 /*
  * Messages that may read exactly as in English, per locale. Keep this list short: every other
@@ -75,20 +103,25 @@ describe.each(locales)('messages/%s.json', (locale) => {
 		expect(Object.keys(messages).sort()).toEqual(keys);
 	});
 
-	it('has no empty or whitespace-only message', () => {
-		const empty = Object.entries(messages).filter(([, text]) => typeof text !== 'string' || text.trim() === '');
+	it('has no empty or whitespace-only message (nor variant)', () => {
+		const empty = Object.entries(messages).filter(([, message]) => textsOf(message).length === 0 || textsOf(message).some((text) => typeof text !== 'string' || text.trim() === ''));
 		expect(empty.map(([key]) => key)).toEqual([]);
+	});
+
+	it('gives every message with variants a catch-all (`=*`), so no count falls through', () => {
+		const without = keys.filter((key) => Array.isArray(messages[key]) && catchAll(messages[key]) === undefined);
+		expect(without).toEqual([]);
 	});
 
 	it('uses the same placeholders as English, and no stray braces', () => {
 		const problems: string[] = [];
 		for (const key of keys) {
-			const text = messages[key];
-			if (typeof text !== 'string') continue; // reported by the key test
+			const message = messages[key];
+			if (message === undefined) continue; // reported by the key test
 			const want = placeholders(en[key]!);
-			const got = placeholders(text);
+			const got = placeholders(message);
 			if (JSON.stringify(got) !== JSON.stringify(want)) problems.push(`${key}: {${got.join('}, {')}} instead of {${want.join('}, {')}}`);
-			if (/[{}]/.test(text.replace(/\{[A-Za-z_][A-Za-z0-9_]*\}/g, ''))) problems.push(`${key}: unbalanced or malformed brace`);
+			for (const text of textsOf(message)) if (/[{}]/.test(text.replace(/\{[A-Za-z_][A-Za-z0-9_]*\}/g, ''))) problems.push(`${key}: unbalanced or malformed brace`);
 		}
 		expect(problems).toEqual([]);
 	});
@@ -96,9 +129,8 @@ describe.each(locales)('messages/%s.json', (locale) => {
 	it('keeps every number of the English text (intervals, digit counts, the example ID)', () => {
 		const problems: string[] = [];
 		for (const key of keys) {
-			const text = messages[key];
-			if (typeof text !== 'string') continue;
-			for (const number of en[key]!.match(/\d+/g) ?? []) {
+			const text = textsOf(messages[key]).join(' | ');
+			for (const number of textsOf(en[key]).join(' | ').match(/\d+/g) ?? []) {
 				if (!new RegExp(`(^|\\D)${number}(\\D|$)`).test(text)) problems.push(`${key}: lacks ${number}`);
 			}
 		}
@@ -111,12 +143,12 @@ describe.each(translated)('messages/%s.json against English', (locale) => {
 	const messages = messagesOf(locale);
 
 	it('is translated: only allowlisted messages read as in English', () => {
-		const untranslated = keys.filter((key) => messages[key] === en[key] && !mayMatchEnglish(key, locale));
+		const untranslated = keys.filter((key) => same(messages[key], en[key]) && !mayMatchEnglish(key, locale));
 		expect(untranslated).toEqual([]);
 	});
 
 	it('has no stale allowlist entry (allowlisted messages really match English)', () => {
-		const stale = keys.filter((key) => mayMatchEnglish(key, locale) && messages[key] !== en[key]);
+		const stale = keys.filter((key) => mayMatchEnglish(key, locale) && !same(messages[key], en[key]));
 		expect(stale).toEqual([]);
 	});
 });
@@ -126,7 +158,7 @@ describe('French typography', () => {
 
 	it('puts a no-break space before : ; ! ? and never a plain space', () => {
 		const problems = Object.entries(fr)
-			.filter(([, text]) => / [:;!?]/.test(text) || /[^\s\u00a0\u202f][:;!?](\s|$)/.test(text))
+			.filter(([, message]) => textsOf(message).some((text) => / [:;!?]/.test(text) || /[^\s\u00a0\u202f][:;!?](\s|$)/.test(text)))
 			.map(([key]) => key);
 		expect(problems).toEqual([]);
 	});
@@ -140,7 +172,8 @@ describe('compiled messages ($lib/paraglide)', () => {
 
 	/** A value no translation could contain by accident. */
 	const dummy = (name: string) => `⟦${name}:7f3a⟧`;
-	const inputsFor = (key: string) => Object.fromEntries(placeholders(en[key]!).map((name) => [name, dummy(name)]));
+	/** Every input a message takes; a plural's count, given a dummy, selects the catch-all. */
+	const inputsFor = (key: string) => Object.fromEntries(inputsOf(en[key]!).map((name) => [name, dummy(name)]));
 
 	it('export exactly one function per message of en.json (run `npm run i18n` if this fails)', () => {
 		expect(compiled.map(([key]) => key).sort()).toEqual(keys);
@@ -158,8 +191,8 @@ describe('compiled messages ($lib/paraglide)', () => {
 			if (out.trim() === '') problems.push(`${key}: rendered an empty string`);
 			if (out === key) problems.push(`${key}: rendered its own key`);
 			if (out.includes('undefined')) problems.push(`${key}: rendered "undefined"`);
-			for (const [name, value] of Object.entries(inputs)) {
-				if (!out.includes(value)) problems.push(`${key}: dropped {${name}}`);
+			for (const name of placeholders(en[key]!)) {
+				if (!out.includes(dummy(name))) problems.push(`${key}: dropped {${name}}`);
 			}
 			if (/\{[A-Za-z_]\w*\}/.test(out)) problems.push(`${key}: left a raw placeholder in "${out}"`);
 		}
@@ -173,10 +206,29 @@ describe('compiled messages ($lib/paraglide)', () => {
 			const out = fn(inputsFor(key), { locale });
 			const english = fn(inputsFor(key), { locale: baseLocale });
 			// The compiled text must be the JSON text with the dummies substituted.
-			const expected = (messages[key] ?? '').replace(/\{([A-Za-z_]\w*)\}/g, (_, name: string) => dummy(name));
+			const expected = (catchAll(messages[key]) ?? '').replace(/\{([A-Za-z_]\w*)\}/g, (_, name: string) => dummy(name));
 			if (out !== expected) problems.push(`${key}: compiled output differs from messages/${locale}.json`);
 			if (locale !== baseLocale && out === english && !mayMatchEnglish(key, locale)) problems.push(`${key}: renders the English text`);
 		}
 		expect(problems).toEqual([]);
+	});
+});
+
+describe('plural forms', () => {
+	type PluralFunction = (inputs: { count: number; shown: string }, options: { locale: Locale }) => string;
+	const plurals = keys.filter((key) => Array.isArray(en[key]));
+
+	it.each(locales)('%s: each count picks its variant by the locale’s own plural rules', (locale) => {
+		const messages = messagesOf(locale);
+		const rules = new Intl.PluralRules(locale);
+		expect(plurals.length).toBeGreaterThan(0);
+		for (const key of plurals) {
+			const fn = (m as unknown as Record<string, PluralFunction>)[key]!;
+			const match = (messages[key] as VariantMessage[])[0]!.match;
+			for (const count of [1, 2, 5, 21, 1_000]) {
+				const variant = match[`countPlural=${rules.select(count)}`] ?? catchAll(messages[key])!;
+				expect(fn({ count, shown: `#${count}` }, { locale }), `${key} ${count}`).toBe(variant.replace('{shown}', `#${count}`));
+			}
+		}
 	});
 });

@@ -16,7 +16,10 @@ export function demoFleet(now = Date.now()): FleetStatus {
 			else if (id === 2 && sid % 8 === 3) state = 'reconnecting';
 			else if (id === 2 && sid % 8 === 5) state = 'resuming';
 			const ping = state === 'ready' ? 40 + ((sid * 37) % 110) : null;
-			return { id: sid, state, ping, guilds: 900 + ((sid * 131) % 600) };
+			const guilds = 900 + ((sid * 131) % 600);
+			// Cluster 1 is in a Discord outage: some guilds unavailable while its shards stay ready.
+			if (id === 1 && sid % 3 === 0) return { id: sid, state, ping, guilds, unavailableGuilds: 1 + ((sid * 17) % 40) };
+			return { id: sid, state, ping, guilds, ...(stopped ? {} : { unavailableGuilds: 0 }) };
 		});
 		const guilds = shards.reduce((n, s) => n + s.guilds, 0);
 		clusters.push({

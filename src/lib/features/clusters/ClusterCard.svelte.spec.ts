@@ -244,6 +244,26 @@ describe('ClusterCard', () => {
 			expect(text).toContain('Not reported1');
 			expect(text).toContain('Shards reported by more than one cluster: 9');
 		});
+
+		/** Opens cluster 4's details and returns the unavailable-servers line, if any. */
+		async function unavailableLine(counts: (number | undefined)[]): Promise<string | null> {
+			const shards = counts.map((n, i) => shard(8 + i, 'ready', n === undefined ? {} : { unavailableGuilds: n }));
+			const { card } = render({ cluster: makeCluster({ shardIds: shards.map((s) => s.id), shards }) });
+			card.querySelector<HTMLButtonElement>('button[aria-label="Details for cluster 4"]')!.click();
+			flushSync();
+			await tick();
+			flushSync();
+			const details = document.querySelector<HTMLElement>('[data-testid="cluster-details"]')!;
+			return details.querySelector('[data-testid="unavailable-servers"]')?.textContent ?? null;
+		}
+		it.each([
+			{ name: 'the cluster’s total over its shards', counts: [3, 0, 1_200], line: '1,203 unavailable servers' },
+			{ name: 'the singular for one', counts: [0, 1], line: '1 unavailable server' },
+			{ name: 'no line when none is unavailable', counts: [0, 0], line: null },
+			{ name: 'no line when the reporter does not send the count', counts: [undefined, undefined], line: null }
+		])('unavailable servers: $name', async ({ counts, line }) => {
+			expect(await unavailableLine(counts)).toBe(line);
+		});
 	});
 });
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ClusterLifecycle, ClusterStatus, ShardState } from '#shared';
 import { cluster as buildCluster } from '#testing/fixtures/cluster';
-import { averagePing, isUnhealthy, sortClusters, type ClusterSort } from './cluster-view.ts';
+import { averagePing, isUnhealthy, sortClusters, unavailableGuilds, type ClusterSort } from './cluster-view.ts';
 
 const T0 = Date.UTC(2025, 5, 1, 12);
 
@@ -25,6 +25,22 @@ describe('averagePing', () => {
 			pings.map((p) => ['ready', p] as [ShardState, number | null])
 		);
 		expect(averagePing(c)).toBe(expected);
+	});
+});
+
+describe('unavailableGuilds', () => {
+	const withCounts = (counts: (number | undefined)[]): ClusterStatus => {
+		const c = cluster(1, counts.map(() => 'ready'));
+		return { ...c, shards: c.shards.map((s, i) => (counts[i] === undefined ? s : { ...s, unavailableGuilds: counts[i] })) };
+	};
+	it.each([
+		{ name: 'summed over the shards', counts: [3, 0, 4], expected: 7 },
+		{ name: 'none unavailable', counts: [0, 0], expected: 0 },
+		{ name: 'a reporter that does not send the count', counts: [undefined, undefined], expected: 0 },
+		{ name: 'some shards with, some without', counts: [undefined, 2], expected: 2 },
+		{ name: 'no shards at all', counts: [], expected: 0 }
+	])('$name → $expected', ({ counts, expected }) => {
+		expect(unavailableGuilds(withCounts(counts))).toBe(expected);
 	});
 });
 

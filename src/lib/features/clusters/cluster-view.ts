@@ -15,6 +15,17 @@ export function averagePing(cluster: ClusterStatus): number | null {
 	return n === 0 ? null : sum / n;
 }
 
+/**
+ * Guilds Discord marks unavailable across the cluster's shards, as their reporter last said: 0
+ * when none is, when the reporter does not send the count, and for a stopped cluster (whose
+ * counts the server drops).
+ */
+export function unavailableGuilds(cluster: ClusterStatus): number {
+	let n = 0;
+	for (const s of cluster.shards) n += s.unavailableGuilds ?? 0;
+	return n;
+}
+
 const SEVERITY: Record<ClusterHealth, number> = { down: 0, degraded: 1, healthy: 2 };
 
 /**
