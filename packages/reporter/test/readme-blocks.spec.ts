@@ -339,7 +339,7 @@ async function runCreateReporter(block: FencedBlock): Promise<void> {
 	const bot = start(process.execPath, ['--import', join(preludes, 'connection.mjs'), await moduleOf(block)], { SHARDBEAT_URL: h.url, SHARDBEAT_BOT_SECRET: BOT_SECRET });
 	const status = await statusWhen(h, [bot], (s) => s.clusters.length > 0, READY_WITHIN_MS, 'the cluster');
 	expect(status.clusters.map((c) => ({ ...clusterView(c), pings: c.shards.map((s) => s.ping) }))).toEqual([
-		{ id: 0, lifecycle: 'running', totalShards: 1, shardIds: [0], shards: [{ id: 0, state: 'ready', guilds: 10 }], guilds: 10, members: 1200, pings: [42] }
+		{ id: 0, lifecycle: 'running', totalShards: 1, shardIds: [0], shards: [{ id: 0, state: 'ready', guilds: 10, unavailableGuilds: 0 }], guilds: 10, members: 1200, pings: [42] }
 	]);
 	await expectStopOnSigterm(block, h, [bot], [bot.child.pid!]);
 }
@@ -455,12 +455,12 @@ async function runJdaClass(): Promise<void> {
 			totalShards: 8,
 			shardIds: [0, 1, 2, 3],
 			shards: [
-				{ id: 0, state: 'ready', guilds: 2 },
-				{ id: 1, state: 'reconnecting', guilds: 1 },
-				{ id: 2, state: 'waiting-for-guilds', guilds: 1 },
-				{ id: 3, state: 'idle', guilds: 0 }
+				{ id: 0, state: 'ready', guilds: 3, unavailableGuilds: 1 },
+				{ id: 1, state: 'reconnecting', guilds: 1, unavailableGuilds: 0 },
+				{ id: 2, state: 'waiting-for-guilds', guilds: 1, unavailableGuilds: 0 },
+				{ id: 3, state: 'idle', guilds: 0, unavailableGuilds: 0 }
 			],
-			guilds: 4,
+			guilds: 5,
 			members: 157,
 			pings: [42, 250, null, null]
 		}

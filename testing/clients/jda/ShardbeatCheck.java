@@ -1,6 +1,7 @@
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.StringJoiner;
 import net.dv8tion.jda.api.JDA;
 import net.dv8tion.jda.api.entities.Guild;
@@ -13,9 +14,9 @@ import net.dv8tion.jda.api.utils.cache.SnowflakeCacheView;
  * heartbeats for cluster {@code args[2]} to {@code args[0]} with secret {@code args[1]} and waits
  * to be killed.
  *
- * The fleet: shards 0–3 of 8. 0 CONNECTED (ping 42, 2 guilds), 1 ATTEMPTING_TO_RECONNECT (ping
- * 250, 1 guild), 2 LOADING_SUBSYSTEMS before its first gateway ack (ping -1, 1 guild), 3 not
- * started (getShardById is null).
+ * The fleet: shards 0–3 of 8. 0 CONNECTED (ping 42, 2 guilds and 1 that Discord made
+ * unavailable), 1 ATTEMPTING_TO_RECONNECT (ping 250, 1 guild), 2 LOADING_SUBSYSTEMS before its
+ * first gateway ack (ping -1, 1 guild), 3 not started (getShardById is null).
  */
 public final class ShardbeatCheck {
     public static void main(String[] args) throws InterruptedException {
@@ -24,9 +25,9 @@ public final class ShardbeatCheck {
         System.out.println(states);
 
         Map<Integer, JDA> shards = Map.of(
-                0, shard(JDA.Status.CONNECTED, 42, List.of(guild(1, 100), guild(2, 20))),
-                1, shard(JDA.Status.ATTEMPTING_TO_RECONNECT, 250, List.of(guild(3, 7))),
-                2, shard(JDA.Status.LOADING_SUBSYSTEMS, -1, List.of(guild(4, 30))));
+                0, shard(JDA.Status.CONNECTED, 42, List.of(guild(1, 100), guild(2, 20)), Set.of("5")),
+                1, shard(JDA.Status.ATTEMPTING_TO_RECONNECT, 250, List.of(guild(3, 7)), Set.of()),
+                2, shard(JDA.Status.LOADING_SUBSYSTEMS, -1, List.of(guild(4, 30)), Set.of()));
         ShardManager manager = new ShardManager() {
             public JDA getShardById(int id) {
                 return shards.get(id);
@@ -53,7 +54,7 @@ public final class ShardbeatCheck {
         };
     }
 
-    static JDA shard(JDA.Status status, long ping, List<Guild> guilds) {
+    static JDA shard(JDA.Status status, long ping, List<Guild> guilds, Set<String> unavailable) {
         SnowflakeCacheView<Guild> cache = new SnowflakeCacheView<>() {
             public long size() {
                 return guilds.size();
@@ -74,6 +75,10 @@ public final class ShardbeatCheck {
 
             public SnowflakeCacheView<Guild> getGuildCache() {
                 return cache;
+            }
+
+            public Set<String> getUnavailableGuilds() {
+                return unavailable;
             }
         };
     }

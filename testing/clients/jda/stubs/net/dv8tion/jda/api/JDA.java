@@ -1,5 +1,6 @@
 package net.dv8tion.jda.api;
 
+import java.util.Set;
 import net.dv8tion.jda.api.entities.Guild;
 import net.dv8tion.jda.api.utils.cache.SnowflakeCacheView;
 
@@ -33,4 +34,7 @@ public interface JDA {
     long getGatewayPing();
 
     SnowflakeCacheView<Guild> getGuildCache();
+
+    /** The ids of the guilds Discord marks unavailable, which JDA keeps out of the guild cache. */
+    Set<String> getUnavailableGuilds();
 }
