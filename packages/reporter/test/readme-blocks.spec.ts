@@ -284,17 +284,18 @@ async function stage(gatewayOptions: GatewayOptions): Promise<{ gateway: StandIn
 
 /**
  * Waits until GET /api/status shows `clusters` with every shard ready, its guilds and members as
- * the stand-in serves them, and a ping (a heartbeat may catch a shard ready before all its
- * GUILD_CREATEs: @discordjs/ws is Ready at READY; the next one has them), then checks the pings
- * against the stand-in's ACK delays (less PING_STAMP_LAG_MS).
+ * the stand-in serves them (a heartbeat may catch a shard ready before all its GUILD_CREATEs:
+ * @discordjs/ws is Ready at READY; the next one has them), and pings that follow the stand-in's
+ * ACK delays, less PING_STAMP_LAG_MS (a stall of a busy machine inflates one measurement, which
+ * the next gateway heartbeat replaces).
  */
 async function expectReady(h: Harness, bots: Bot[], gateway: StandInGateway, clusters: { id: number; shardIds: number[] }[]): Promise<FleetStatus> {
 	const served = clusters.map((c) => servedCluster(gateway, c.id, c.shardIds));
-	const asServed = (s: FleetStatus) => isDeepStrictEqual(s.clusters.map(clusterView), served) && s.clusters.every((c) => c.shards.every((x) => x.ping !== null));
-	const status = await statusWhen(h, bots, asServed, READY_WITHIN_MS, `${JSON.stringify(served)}, with pings`);
 	const floors = ACK_DELAY_MS.map((d) => Math.max(0, d - PING_STAMP_LAG_MS));
-	expect(pingMismatches(status.clusters.flatMap((c) => c.shards), floors, PING_SLACK_MS + PING_STAMP_LAG_MS)).toEqual([]);
-	return status;
+	const pingProblems = (s: FleetStatus) => pingMismatches(s.clusters.flatMap((c) => c.shards), floors, PING_SLACK_MS + PING_STAMP_LAG_MS);
+	const asServed = (s: FleetStatus) => isDeepStrictEqual(s.clusters.map(clusterView), served) && pingProblems(s).length === 0;
+	// Fails, quoting the last status and what the bots said, unless it shows exactly that in time.
+	return statusWhen(h, bots, asServed, READY_WITHIN_MS, `${JSON.stringify(served)}, with pings that follow the ACK delays`);
 }
 
 /**
