@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
+import { PYTHON_CLIENT, pythonClientShared } from '#testing/clients/python';
 import { BOT_SECRET, startServer, type Harness } from '#testing/server/harness';
 
 /*
@@ -11,11 +12,11 @@ import { BOT_SECRET, startServer, type Harness } from '#testing/server/harness';
  */
 
 const run = promisify(execFile);
-const SCRIPT = 'testing/clients/heartbeat.py';
+const SCRIPT = PYTHON_CLIENT;
 const source = readFileSync(SCRIPT, 'utf8');
 const readme = readFileSync('README.md', 'utf8');
 /** The script's part that the README carries verbatim. */
-const shared = source.slice(source.indexOf('# --- shardbeat-client: begin ---\n') + 34, source.indexOf('# --- shardbeat-client: end ---'));
+const shared = pythonClientShared(source);
 
 let h: Harness | undefined;
 afterEach(async () => {

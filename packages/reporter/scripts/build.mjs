@@ -1,15 +1,17 @@
 // Builds what npm publishes: dist/index.mjs (ESM), dist/index.cjs (CommonJS), and their types.
 // The protocol from shared-types/ is inlined into both (src/protocol.ts is its one door);
 // socket.io-client, the one runtime dependency, stays an import.
+// `node scripts/build.mjs [outDir]`: outDir (default dist/) lets a test build its own copy while
+// `npm pack` elsewhere rebuilds dist/ (this script starts by deleting its output).
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const dist = join(root, 'dist');
+const dist = process.argv[2] ? resolve(process.argv[2]) : join(root, 'dist');
 rmSync(dist, { recursive: true, force: true });
 
 const common = {
