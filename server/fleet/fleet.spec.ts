@@ -189,6 +189,18 @@ describe('Fleet membership: clusters expected after a restart, and retired ones'
 		expect(fleet.takeChanges()).toEqual(changes);
 	});
 
+	it("supersedes against the shard count viewers see (the newest live cluster's), not the last heartbeat's", () => {
+		// Mid re-shard from 18 shards down to 16: old cluster 0 (18) runs on, new cluster 1 (16) has
+		// started, old cluster 5 (15–17) has stopped. The last heartbeat is the old cluster's.
+		const fleet = new Fleet();
+		fleet.apply(heartbeat(5, [15, 16, 17], 18, { uptimeMs: 3_600_000 }), 'five', T0);
+		fleet.apply(heartbeat(1, [15], 16, { uptimeMs: 1_000 }), 'new', T0);
+		fleet.stop(5);
+		fleet.apply(heartbeat(0, Array.from({ length: 15 }, (_, i) => i), 18, { uptimeMs: 3_600_000 }), 'old', T0);
+		expect(fleet.get(5)).toBeUndefined();
+		expect(fleet.takeChanges().get(5)).toBe('removed');
+	});
+
 	it('a retired cluster that reports again rejoins', () => {
 		const fleet = new Fleet();
 		fleet.apply(heartbeat(1, [4, 5, 6, 7], 16), 'b', T0);

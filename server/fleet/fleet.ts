@@ -1,5 +1,5 @@
 import type { ChangeSet, ClusterChange, ClusterLifecycle, ClusterStatus, FleetStatus, Heartbeat, ShardConflict, ShardStatus } from '#shared';
-import { isShardUp, mergeChange } from '#shared';
+import { deriveTotalShards, isShardUp, mergeChange } from '#shared';
 
 interface ClusterRecord {
 	status: ClusterStatus;
@@ -146,8 +146,7 @@ export class Fleet {
 			const shardIds = [...c.shardIds].sort((a, b) => a - b);
 			this.#expected.set(c.id, { id: c.id, lifecycle: 'stopped', shardIds, shards, guilds: 0, members: 0, totalShards: c.totalShards, startedAt: c.lastHeartbeatAt, lastHeartbeatAt: c.lastHeartbeatAt });
 		}
-		// Before any report the bot's shard count is unknown, and nothing can be called superseded.
-		if (this.#totalShards > 0) this.#pruneSuperseded();
+		this.#pruneSuperseded();
 	}
 
 	/** Whether `clusterId` is expected from before a restart and not heard from yet. */
@@ -262,9 +261,15 @@ export class Fleet {
 	 * forever. A stopped cluster is dropped once every one of its shards is served by a live
 	 * cluster or lies beyond the bot's current shard count; so is one expected from before a
 	 * restart. The removal is recorded: their shards leave the fleet's history at this instant.
+	 * The shard count is the one viewers see (`deriveTotalShards`: the newest live cluster's), so
+	 * a shard the banner no longer counts never stays down in the history.
 	 */
 	#pruneSuperseded(): void {
-		const superseded = (shardIds: readonly number[]) => shardIds.every((s) => s >= this.#totalShards || (this.#claims.get(s)?.size ?? 0) > 0);
+		if (this.#stopped.size === 0 && this.#expected.size === 0) return;
+		// Before any report the bot's shard count is unknown, and nothing can be called superseded.
+		const total = deriveTotalShards(Array.from(this.#clusters.values(), (r) => r.status));
+		if (total <= 0) return;
+		const superseded = (shardIds: readonly number[]) => shardIds.every((s) => s >= total || (this.#claims.get(s)?.size ?? 0) > 0);
 		for (const id of this.#stopped) {
 			if (superseded(this.#clusters.get(id)!.status.shardIds)) {
 				this.#clusters.delete(id);

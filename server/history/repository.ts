@@ -54,13 +54,15 @@ export class HistoryRepository {
 			.groupBy(['cluster_id', 'shard_id'])
 			.as('p');
 		const [inside, initial, clusters, clustersBefore] = await Promise.all([
-			db.selectFrom('shard_transitions').select(['at', 'cluster_id', 'shard_id', 'state']).where('at', '>=', window.start).where('at', '<=', window.end).execute(),
+			// In the order written: rows of one millisecond are read as that instant's last word.
+			db.selectFrom('shard_transitions').select(['at', 'cluster_id', 'shard_id', 'state']).where('at', '>=', window.start).where('at', '<=', window.end).orderBy('id').execute(),
 			db
 				.selectFrom('shard_transitions as s')
 				.innerJoin(before, (j) => j.onRef('s.cluster_id', '=', 'p.cluster_id').onRef('s.shard_id', '=', 'p.shard_id').onRef('s.at', '=', 'p.last'))
 				.select(['s.at', 's.cluster_id', 's.shard_id', 's.state'])
+				.orderBy('s.id')
 				.execute(),
-			db.selectFrom('cluster_transitions').select(['at', 'cluster_id', 'lifecycle', 'shard_ids']).where('at', '>=', window.start).where('at', '<=', window.end).execute(),
+			db.selectFrom('cluster_transitions').select(['at', 'cluster_id', 'lifecycle', 'shard_ids']).where('at', '>=', window.start).where('at', '<=', window.end).orderBy('id').execute(),
 			// Each cluster's membership when the window starts: one removed before it, or whose shard
 			// list dropped a shard before it, must not have those shards tracked inside it.
 			db
@@ -70,6 +72,7 @@ export class HistoryRepository {
 					(j) => j.onRef('c.cluster_id', '=', 'q.cluster_id').onRef('c.at', '=', 'q.last')
 				)
 				.select(['c.at', 'c.cluster_id', 'c.lifecycle', 'c.shard_ids'])
+				.orderBy('c.id')
 				.execute()
 		]);
 		const layout = (r: { at: number; cluster_id: number; lifecycle: string; shard_ids: string | null }) => ({ ...r, shard_ids: r.shard_ids === null ? null : ids(r.shard_ids) });

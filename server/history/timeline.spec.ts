@@ -80,6 +80,13 @@ describe('buildShardHistories', () => {
 			[],
 			{ 2: [{ shardId: 11, tracked: [[4_000, 10_000]], down: [[4_000, 6_000]] }], 5: [{ shardId: 11, tracked: [[2_000, 6_000]], down: [[2_000, 6_000]] }] }
 		],
+		['commits sharing a millisecond: a removal ends the states recorded at that instant', [s(500, 0, 'ready'), s(2_000, 1, 'ready'), s(2_000, 0, 'disconnected')], [removed(2_000)], { 0: [{ shardId: 0, tracked: [[1_000, 2_000]], down: [], departures: [2_000] }] }],
+		[
+			'commits sharing a millisecond: a layout keeps the shards it lists, whatever came before it that instant',
+			[s(2_000, 4, 'ready', 1), s(2_000, 8, 'disconnected', 1), s(2_000, 8, 'ready', 1)],
+			[layout(2_000, 1, [4, 5], 'running'), layout(2_000, 1, [8])],
+			{ 1: [{ shardId: 8, tracked: [[2_000, 10_000]], down: [] }] }
+		],
 		['rows after the window are ignored', [s(500, 0, 'ready'), s(12_000, 0, 'disconnected')], [], { 0: [{ shardId: 0, tracked: [[1_000, 10_000]], down: [] }] }]
 	])('%s', (_, shards, clusters, expected) => {
 		const result = buildShardHistories(shards, clusters, W);
@@ -130,6 +137,12 @@ describe('outagesOf', () => {
 			[s(500, 11, 'ready', 5), s(2_000, 11, 'disconnected', 5), s(4_000, 11, 'ready', 2)],
 			[layout(2_000, 5, [11], 'stopped')],
 			[{ shardId: 11, start: 2_000, end: 4_000, clusterIds: [5] }]
+		],
+		[
+			'…and the same when cluster 2 takes it over at the very end of the window',
+			[s(2_000, 11, 'disconnected', 5), s(10_000, 11, 'ready', 2)],
+			[],
+			[{ shardId: 11, start: 2_000, end: 10_000, clusterIds: [5] }]
 		],
 		[
 			'…and the same once cluster 5 is superseded at that instant',

@@ -25,6 +25,8 @@ export interface RecordedShard extends ShardHistory {
 	stillDown: boolean;
 	/** When this cluster stopped running the shard inside the window: a layout without it, or the cluster removed. */
 	departures: number[];
+	/** Up in this cluster at `window.end` itself (an interval cannot say so for a shard back that instant). */
+	upAtEnd: boolean;
 }
 
 /** A shard down, whichever clusters ran it meanwhile (`clusterIds`: those whose reports said so). */
@@ -33,31 +35,44 @@ export interface ShardOutage extends Outage {
 }
 
 type Cursor = { history: RecordedShard; trackedSince: number | null; downSince: number | null };
-type Event = { at: number; cluster: number } & ({ kind: 'shard'; shard: number; state: string } | { kind: 'removed' } | { kind: 'layout'; shardIds: ReadonlySet<number> });
+/** What one instant says about one cluster: its last membership row, and each shard's last state. */
+type Instant = { membership: 'removed' | ReadonlySet<number> | undefined; states: Map<number, string> };
 
 /**
  * Turns recorded transitions into per-cluster shard histories over `window`, the input of
  * `uptime`, `dailyBars` and `outagesOf`. Rows must include, per (cluster, shard), the last one
- * before the window, and per cluster its last row before the window (the state each started in).
+ * before the window, and per cluster its last row before the window (the state each started in),
+ * each table in the order it was written.
  *
  * A shard is tracked in a cluster from its first row until the cluster's layout no longer lists
  * it or the cluster is removed (both departures, recorded explicitly), and down whenever its
  * state is anything but `ready` (a stopped cluster records its shards as `disconnected`). The
- * last state holds until `window.end`. A shard is the same shard whichever cluster runs it: while
- * another cluster has it up, a cluster that still lists it down (stopped, not yet superseded)
- * neither counts that time nor shows it as down, so a re-shard leaves no phantom downtime.
+ * last state holds until `window.end`. Several commits can share one millisecond: what an instant
+ * says is its last word (its last membership row, each shard's last state), so a removal ends
+ * the shards recorded at that very instant, and a new layout keeps the ones it lists. A shard is
+ * the same shard whichever cluster runs it: while another cluster has it up, a cluster that still
+ * lists it down (stopped, not yet superseded) neither counts that time nor shows it as down, so a
+ * re-shard leaves no phantom downtime.
  */
 export function buildShardHistories(shardRows: readonly ShardRow[], clusterRows: readonly ClusterRow[], window: Interval): Map<number, RecordedShard[]> {
 	const cursors = new Map<number, Map<number, Cursor>>();
 	const byCluster = new Map<number, RecordedShard[]>();
-	const events: Event[] = shardRows.map((r) => ({ kind: 'shard', at: r.at, cluster: r.cluster_id, shard: r.shard_id, state: r.state }));
+	// Per instant, per cluster, its last word. Rows after the window are ignored; a row at the very
+	// end still counts (a shard back at `now` is not still out).
+	const instants = new Map<number, Map<number, Instant>>();
+	const at = (time: number, cluster: number): Instant => {
+		let clusters = instants.get(time);
+		if (!clusters) instants.set(time, (clusters = new Map()));
+		let instant = clusters.get(cluster);
+		if (!instant) clusters.set(cluster, (instant = { membership: undefined, states: new Map() }));
+		return instant;
+	};
 	for (const r of clusterRows) {
-		if (r.lifecycle === 'removed') events.push({ kind: 'removed', at: r.at, cluster: r.cluster_id });
-		else if (r.shard_ids) events.push({ kind: 'layout', at: r.at, cluster: r.cluster_id, shardIds: new Set(r.shard_ids) });
+		if (r.at > window.end) continue;
+		if (r.lifecycle === 'removed') at(r.at, r.cluster_id).membership = 'removed';
+		else if (r.shard_ids) at(r.at, r.cluster_id).membership = new Set(r.shard_ids);
 	}
-	// A cluster row at the same instant as shard rows ends what came before it; its shards' rows follow.
-	const order = (e: Event) => (e.kind === 'shard' ? 1 : 0);
-	events.sort((a, b) => a.at - b.at || order(a) - order(b));
+	for (const r of shardRows) if (r.at <= window.end) at(r.at, r.cluster_id).states.set(r.shard_id, r.state);
 
 	const close = (c: Cursor, at: number, departed: boolean) => {
 		const end = Math.max(window.start, at);
@@ -68,41 +83,42 @@ export function buildShardHistories(shardRows: readonly ShardRow[], clusterRows:
 		c.downSince = null;
 	};
 
-	for (const e of events) {
-		// A row at the very end still counts: a shard back at `now` is not still out.
-		if (e.at > window.end) break;
-		const at = Math.max(window.start, e.at);
-		const own = cursors.get(e.cluster);
+	for (const time of [...instants.keys()].sort((a, b) => a - b)) {
+		const t = Math.max(window.start, time);
 		// Departures before the window only set where it starts; they are not events inside it.
-		const inside = e.at >= window.start;
-		if (e.kind === 'removed') {
-			for (const c of own?.values() ?? []) close(c, at, inside);
-			continue;
-		}
-		if (e.kind === 'layout') {
-			for (const [shardId, c] of own ?? []) if (!e.shardIds.has(shardId)) close(c, at, inside);
-			continue;
-		}
-		let c = own?.get(e.shard);
-		if (!c) {
-			const history: RecordedShard = { shardId: e.shard, tracked: [], down: [], stillDown: false, departures: [] };
-			c = { history, trackedSince: null, downSince: null };
-			if (own) own.set(e.shard, c);
-			else cursors.set(e.cluster, new Map([[e.shard, c]]));
-			const list = byCluster.get(e.cluster) ?? [];
-			list.push(history);
-			byCluster.set(e.cluster, list);
-		}
-		c.trackedSince ??= at;
-		const down = e.state !== 'ready';
-		if (down) c.downSince ??= at;
-		else if (c.downSince !== null) {
-			if (at > c.downSince) c.history.down.push({ start: c.downSince, end: at });
-			c.downSince = null;
+		const inside = time >= window.start;
+		for (const [cluster, { membership, states }] of instants.get(time)!) {
+			let own = cursors.get(cluster);
+			if (membership !== undefined) {
+				for (const [shardId, c] of own ?? []) if (membership === 'removed' || !membership.has(shardId)) close(c, t, inside);
+				if (membership === 'removed') continue;
+			}
+			for (const [shardId, state] of states) {
+				// A state recorded before the layout that dropped it, in the same millisecond, lasted no time.
+				if (membership !== undefined && !membership.has(shardId)) continue;
+				let c = own?.get(shardId);
+				if (!c) {
+					const history: RecordedShard = { shardId, tracked: [], down: [], stillDown: false, departures: [], upAtEnd: false };
+					c = { history, trackedSince: null, downSince: null };
+					if (!own) cursors.set(cluster, (own = new Map()));
+					own.set(shardId, c);
+					const list = byCluster.get(cluster) ?? [];
+					list.push(history);
+					byCluster.set(cluster, list);
+				}
+				c.trackedSince ??= t;
+				const down = state !== 'ready';
+				if (down) c.downSince ??= t;
+				else if (c.downSince !== null) {
+					if (t > c.downSince) c.history.down.push({ start: c.downSince, end: t });
+					c.downSince = null;
+				}
+			}
 		}
 	}
 	for (const own of cursors.values()) {
 		for (const c of own.values()) {
+			c.history.upAtEnd = c.trackedSince !== null && c.downSince === null;
 			if (c.downSince !== null) {
 				// Kept even when it began this very instant: it is the outage in progress.
 				c.history.stillDown = true;
@@ -134,7 +150,10 @@ function withoutPhantoms(byCluster: Map<number, RecordedShard[]>, window: Interv
 	for (const same of byShard.values()) {
 		if (same.length < 2) continue;
 		const up = same.map((h) => subtract(normalise(h.tracked), normalise(h.down)));
+		const upAtEnd = same.map((h) => h.upAtEnd);
 		same.forEach((h, i) => {
+			// Served at the very end by another cluster (even one that took the shard over this instant): not still out.
+			if (upAtEnd.some((u, j) => u && j !== i)) h.stillDown = false;
 			const others = normalise(up.filter((_, j) => j !== i).flat());
 			const down = normalise(h.down);
 			const served = intersect(down, others);

@@ -465,6 +465,17 @@ const operatorInput = (valid: fc.Arbitrary<Record<string, unknown>>, templates: 
 		{ arbitrary: fc.record({ method: fc.constant('POST'), auth: fc.constant(`Bearer ${OPERATOR}`), type: fc.constant('application/json'), body: valid.map((b) => Buffer.from(JSON.stringify(b))), extra: fc.constant([] as [string, string][]) }), weight: 1 }
 	);
 
+/** The id in a DELETE route's path: `valid` (a real one the property makes) twice in 7, listed junk 4 in 7, nasty text 1 in 7. */
+const deleteTarget = (valid: string, junkIds: string[]) =>
+	fc.oneof(
+		{ arbitrary: fc.constant(valid), weight: 2 },
+		{ arbitrary: fc.constantFrom(...junkIds), weight: 4 },
+		{ arbitrary: nastyString.map((s) => encodeURIComponent(s.replace(/[\ud800-\udfff]/g, '')).slice(0, 200)), weight: 1 }
+	);
+const deleteMethod = fc.oneof({ arbitrary: fc.constant('DELETE'), weight: 8 }, { arbitrary: fc.constantFrom(...HTTP_METHODS), weight: 1 });
+/** A DELETE carries no body; one sent anyway is junk the route must ignore. */
+const deleteBody = fc.option(fc.oneof(invalidUtf8, junk.map((v) => Buffer.from(JSON.stringify(v) ?? ''))), { nil: undefined });
+
 describe('operator API (valid Bearer secret)', () => {
 	it('POST /api/v1/operator/incidents: 201 for a valid body, a 4xx with a reason for anything else', async () => {
 		await fc.assert(
@@ -524,15 +535,9 @@ describe('operator API (valid Bearer secret)', () => {
 	}, SLOW);
 
 	it('DELETE /api/v1/operator/maintenance/:id: junk ids are refused, a real one is deleted', async () => {
-		const id = fc.oneof(
-			{ arbitrary: fc.constant('known'), weight: 2 },
-			{ arbitrary: fc.constantFrom('0', '999999', '999999999999', '9999999999999', '-1', '1.5', '1e3', '0x1', '%31', '..', '', '1/', '1?x=1', '__proto__', '1%20'), weight: 4 },
-			{ arbitrary: nastyString.map((s) => encodeURIComponent(s.replace(/[\ud800-\udfff]/g, '')).slice(0, 200)), weight: 1 }
-		);
-		const method = fc.oneof({ arbitrary: fc.constant('DELETE'), weight: 8 }, { arbitrary: fc.constantFrom(...HTTP_METHODS), weight: 1 });
-		const body = fc.option(fc.oneof(invalidUtf8, junk.map((v) => Buffer.from(JSON.stringify(v) ?? ''))), { nil: undefined });
+		const id = deleteTarget('known', ['0', '999999', '999999999999', '9999999999999', '-1', '1.5', '1e3', '0x1', '%31', '..', '', '1/', '1?x=1', '__proto__', '1%20']);
 		await fc.assert(
-			fc.asyncProperty(id, method, authHeader, body, async (idText, m, auth, payload) => {
+			fc.asyncProperty(id, deleteMethod, authHeader, deleteBody, async (idText, m, auth, payload) => {
 				tick('DELETE /operator/maintenance/:id');
 				let path = `/api/v1/operator/maintenance/${idText}`;
 				if (idText === 'known') {
@@ -564,15 +569,9 @@ describe('operator API (valid Bearer secret)', () => {
 
 describe('operator API: retiring a cluster', () => {
 	it('DELETE /api/v1/operator/clusters/:id: junk ids, live and unknown clusters are refused; a stopped one is retired', async () => {
-		const id = fc.oneof(
-			{ arbitrary: fc.constant('stopped'), weight: 2 },
-			{ arbitrary: fc.constantFrom('0', '98', '9999999', '99999999', '-1', '1.5', '1e3', '0x1', '%30', '..', '', '0/', '0?x=1', '__proto__', '0%20', '０'), weight: 4 },
-			{ arbitrary: nastyString.map((s) => encodeURIComponent(s.replace(/[\ud800-\udfff]/g, '')).slice(0, 200)), weight: 1 }
-		);
-		const method = fc.oneof({ arbitrary: fc.constant('DELETE'), weight: 8 }, { arbitrary: fc.constantFrom(...HTTP_METHODS), weight: 1 });
-		const body = fc.option(fc.oneof(invalidUtf8, junk.map((v) => Buffer.from(JSON.stringify(v) ?? ''))), { nil: undefined });
+		const id = deleteTarget('stopped', ['0', '98', '9999999', '99999999', '-1', '1.5', '1e3', '0x1', '%30', '..', '', '0/', '0?x=1', '__proto__', '0%20', '０']);
 		await fc.assert(
-			fc.asyncProperty(id, method, authHeader, body, async (idText, m, auth, payload) => {
+			fc.asyncProperty(id, deleteMethod, authHeader, deleteBody, async (idText, m, auth, payload) => {
 				tick('DELETE /operator/clusters/:id');
 				let before: Awaited<ReturnType<typeof observe>> | undefined;
 				if (idText === 'stopped') {
