@@ -54,15 +54,15 @@ export function createFleetTracking(deps: {
 		liveness,
 		start: () => {
 			if (startedAt !== undefined) return;
-			startedAt = liveness.now();
-			liveness.start(startedAt);
+			const since = (startedAt = liveness.now());
+			liveness.start(since);
 			if (!deps.expect) return;
 			loading = deps.expect().then(
 				(clusters) => {
 					if (closed) return;
 					fleet.expect(clusters);
 					// Seen at the start, whenever the list arrived: silence counts from there, as for every cluster.
-					for (const c of clusters) if (fleet.isExpected(c.id)) liveness.touch(c.id, startedAt);
+					for (const c of clusters) if (fleet.isExpected(c.id)) liveness.touch(c.id, since);
 					if (clusters.length > 0) deps.logger.info({ clusters: clusters.length }, 'expecting the clusters the history recorded before this start');
 				},
 				(err: Error) => deps.logger.warn({ err: err.message }, 'could not read which clusters to expect from the history; only clusters that report are shown')
