@@ -8,7 +8,7 @@ import type { FleetFeed } from './feed/fleet-feed.ts';
 import { createFleetStore } from './store/fleet-store.ts';
 import { Publisher } from './store/publisher.ts';
 import type { Fleet } from './fleet/fleet.ts';
-import { createFleetTracking } from './fleet/fleet-tracking.ts';
+import { createFleetTracking, type FleetTracking } from './fleet/fleet-tracking.ts';
 import { HistoryRuntime } from './history/history-runtime.ts';
 import type { IncidentNotice } from './history/incident-notice.ts';
 import { createHttpApi } from './http/http-api.ts';
@@ -28,6 +28,8 @@ export interface ShardbeatServer {
 	readonly http: HttpServer;
 	readonly io: Server;
 	readonly fleet: Fleet;
+	/** The fleet with its liveness, and the clusters expected from before a restart. */
+	readonly tracking: FleetTracking;
 	/** The versioned fleet viewers see (a batch behind `fleet` until the next push), in full detail. */
 	readonly feed: FleetFeed;
 	/** What public viewers and `/api/status` see: `feed` itself, or its redacted twin in `basic` detail. */
@@ -62,6 +64,8 @@ export interface ShardbeatServerOptions {
 	incidentCheckIntervalMs?: number;
 	/** The event loop's delay as load shedding reads it (ms); default: measured. Tests set an overload with it. */
 	loopDelay?: () => number;
+	/** The monotonic clock silence and the start-up grace are measured on; tests move it instead of waiting. */
+	livenessClock?: () => number;
 }
 
 /**
@@ -86,7 +90,14 @@ export function createShardbeatServer(config: ServerConfig, options: ShardbeatSe
 	const shedding = createLoadShedding({ thresholdMs: config.shedLagMs, ...(options.loopDelay ? { measure: options.loopDelay } : {}) });
 	const tokens = new ViewerTokens(config.tokenSecret, config.tokenTtlMs);
 
-	const tracking = createFleetTracking({ silenceTimeoutMs, logger });
+	const tracking = createFleetTracking({
+		silenceTimeoutMs,
+		logger,
+		// Alone, this process is the fleet's only memory, so a restart starts from the history's; scaled
+		// out, Redis keeps the fleet across any one instance's restart.
+		...(config.redisUrl ? {} : { expect: () => history.members() }),
+		...(options.livenessClock ? { clock: options.livenessClock } : {})
+	});
 	// Alone, versions start at our start time; scaled out, Redis says where they are (at `listen`).
 	const feeds = createFleetFeeds({ publicDetail: config.publicDetail, initialVersion: config.redisUrl ? 0 : Date.now(), logger });
 	const notifications = createNotifications({ settings: config, logger, listeners: options.onIncident ? [options.onIncident] : [] });
@@ -113,6 +124,8 @@ export function createShardbeatServer(config: ServerConfig, options: ShardbeatSe
 		shedding,
 		feeds,
 		fleet: tracking.fleet,
+		tracking,
+		commit: () => publisher.flush(),
 		sockets,
 		history,
 		notifications,
@@ -129,6 +142,7 @@ export function createShardbeatServer(config: ServerConfig, options: ShardbeatSe
 		http,
 		io: sockets.io,
 		fleet: tracking.fleet,
+		tracking,
 		feed: feeds.full,
 		publicFeed: feeds.public,
 		stats: sockets.stats,

@@ -104,6 +104,119 @@ describe('Fleet change tracking', () => {
 	});
 });
 
+describe('Fleet membership: clusters expected after a restart, and retired ones', () => {
+	/** What the history recorded before the restart: a 4 × 4 fleet of 16 shards. */
+	const before = [0, 1, 2, 3].map((id) => ({ id, shardIds: [id * 4, id * 4 + 1, id * 4 + 2, id * 4 + 3], totalShards: 16, lastHeartbeatAt: T0 - 60_000 }));
+	const ids = (fleet: Fleet) => fleet.snapshot(T0).clusters.map((c) => `${c.id}:${c.lifecycle}`);
+
+	it('keeps expected clusters out of sight until stop reveals one as stopped, shards disconnected', () => {
+		const fleet = new Fleet();
+		fleet.expect(before);
+		expect(ids(fleet)).toEqual([]);
+		expect(fleet.takeChanges()).toEqual(new Map());
+		expect(fleet.isExpected(3)).toBe(true);
+		expect(fleet.stop(3)).toBe(true);
+		expect(fleet.isExpected(3)).toBe(false);
+		expect(fleet.get(3)).toMatchObject({ lifecycle: 'stopped', shardIds: [12, 13, 14, 15], totalShards: 16, lastHeartbeatAt: T0 - 60_000 });
+		expect(fleet.get(3)!.shards.map((s) => s.state)).toEqual(['disconnected', 'disconnected', 'disconnected', 'disconnected']);
+		expect(fleet.takeChanges()).toEqual(new Map([[3, 'full']]));
+		expect(fleet.stop(3)).toBe(false);
+		expect(fleet.stop(42)).toBe(false);
+	});
+
+	it('an expected cluster that reports is simply a cluster again', () => {
+		const fleet = new Fleet();
+		fleet.expect(before);
+		fleet.apply(heartbeat(0, [0, 1, 2, 3], 16), 'a', T0);
+		expect(fleet.isExpected(0)).toBe(false);
+		expect(fleet.stop(0)).toBe(true);
+		expect(ids(fleet)).toEqual(['0:stopped']);
+	});
+
+	it('a report that lowers the total supersedes expected clusters beyond it: removed, never shown', () => {
+		const fleet = new Fleet();
+		fleet.expect(before);
+		fleet.apply(heartbeat(0, [0, 1, 2, 3], 8), 'a', T0);
+		expect(fleet.takeChanges()).toEqual(
+			new Map<number, ClusterChange>([
+				[0, 'full'],
+				[2, 'removed'],
+				[3, 'removed']
+			])
+		);
+		expect([2, 3].map((id) => fleet.isExpected(id))).toEqual([false, false]);
+		// Cluster 1's shards 4–7 are still the bot's and nobody runs them: it stays expected.
+		expect(fleet.isExpected(1)).toBe(true);
+	});
+
+	it('expecting clusters after reports arrived supersedes at once, and never overrides a cluster already heard', () => {
+		const fleet = new Fleet();
+		fleet.apply(heartbeat(0, [0, 1, 2, 3, 4, 5, 6, 7], 8), 'a', T0);
+		fleet.takeChanges();
+		fleet.expect(before);
+		expect(fleet.takeChanges()).toEqual(
+			new Map<number, ClusterChange>([
+				[1, 'removed'],
+				[2, 'removed'],
+				[3, 'removed']
+			])
+		);
+		expect(fleet.get(0)!.lifecycle).toBe('running');
+	});
+
+	it('expects nothing superseded before any report: the shard count is unknown', () => {
+		const fleet = new Fleet();
+		fleet.expect(before);
+		expect(before.map((c) => fleet.isExpected(c.id))).toEqual([true, true, true, true]);
+	});
+
+	it.each<[string, (fleet: Fleet) => ReturnType<Fleet['retire']>, ReturnType<Fleet['retire']>, string[], ChangeSet]>([
+		['an unknown cluster', (f) => f.retire(9), { outcome: 'unknown' }, ['0:running', '1:stopped'], new Map()],
+		['a live cluster', (f) => f.retire(0), { outcome: 'live', lifecycle: 'running', lastHeartbeatAt: T0 }, ['0:running', '1:stopped'], new Map()],
+		['a stopped cluster', (f) => f.retire(1), { outcome: 'retired', shardIds: [4, 5, 6, 7] }, ['0:running'], new Map([[1, 'removed']])],
+		['an expected cluster', (f) => f.retire(2), { outcome: 'retired', shardIds: [8, 9, 10, 11] }, ['0:running', '1:stopped'], new Map([[2, 'removed']])],
+		[
+			'a cluster another instance holds (stopped in the shared fleet)',
+			(f) => f.retire(7, { ...f.get(1)!, id: 7, shardIds: [28] }),
+			{ outcome: 'retired', shardIds: [28] },
+			['0:running', '1:stopped'],
+			new Map([[7, 'removed']])
+		],
+		['a cluster another instance holds, live', (f) => f.retire(7, { ...f.get(0)!, id: 7 }), { outcome: 'live', lifecycle: 'running', lastHeartbeatAt: T0 }, ['0:running', '1:stopped'], new Map()]
+	])('retiring %s', (_, act, outcome, shown, changes) => {
+		const fleet = new Fleet();
+		fleet.expect(before.slice(2));
+		fleet.apply(heartbeat(0, [0, 1, 2, 3], 16), 'a', T0);
+		fleet.apply(heartbeat(1, [4, 5, 6, 7], 16), 'b', T0);
+		fleet.stop(1);
+		fleet.takeChanges();
+		expect(act(fleet)).toEqual(outcome);
+		expect(ids(fleet)).toEqual(shown);
+		expect(fleet.takeChanges()).toEqual(changes);
+	});
+
+	it("supersedes against the shard count viewers see (the newest live cluster's), not the last heartbeat's", () => {
+		// Mid re-shard from 18 shards down to 16: old cluster 0 (18) runs on, new cluster 1 (16) has
+		// started, old cluster 5 (15–17) has stopped. The last heartbeat is the old cluster's.
+		const fleet = new Fleet();
+		fleet.apply(heartbeat(5, [15, 16, 17], 18, { uptimeMs: 3_600_000 }), 'five', T0);
+		fleet.apply(heartbeat(1, [15], 16, { uptimeMs: 1_000 }), 'new', T0);
+		fleet.stop(5);
+		fleet.apply(heartbeat(0, Array.from({ length: 15 }, (_, i) => i), 18, { uptimeMs: 3_600_000 }), 'old', T0);
+		expect(fleet.get(5)).toBeUndefined();
+		expect(fleet.takeChanges().get(5)).toBe('removed');
+	});
+
+	it('a retired cluster that reports again rejoins', () => {
+		const fleet = new Fleet();
+		fleet.apply(heartbeat(1, [4, 5, 6, 7], 16), 'b', T0);
+		fleet.stop(1);
+		fleet.retire(1);
+		fleet.apply(heartbeat(1, [4, 5, 6, 7], 16), 'b', T0 + 60_000);
+		expect(ids(fleet)).toEqual(['1:running']);
+	});
+});
+
 describe('Fleet.restoreChanges', () => {
 	const cases: [name: string, taken: ChangeSet, later: (fleet: Fleet) => void, expected: ChangeSet][] = [
 		['nothing since', new Map([[1, new Set([0])]]), () => {}, new Map([[1, new Set([0])]])],

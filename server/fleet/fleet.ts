@@ -1,5 +1,5 @@
 import type { ChangeSet, ClusterChange, ClusterLifecycle, ClusterStatus, FleetStatus, Heartbeat, ShardConflict, ShardReport, ShardStatus } from '#shared';
-import { isShardUp, mergeChange } from '#shared';
+import { deriveTotalShards, isShardUp, mergeChange } from '#shared';
 
 interface ClusterRecord {
 	status: ClusterStatus;
@@ -17,6 +17,20 @@ export interface ApplyResult {
 	conflictsChanged: boolean;
 	lifecycleChanged: boolean;
 }
+
+/**
+ * A cluster the history says was in the fleet before this server started (see
+ * `HistoryRepository.members`): expected, not yet heard from.
+ */
+export interface ExpectedCluster {
+	id: number;
+	shardIds: number[];
+	totalShards: number;
+	lastHeartbeatAt: number;
+}
+
+/** What `Fleet.retire` did: `retired`, or why not (`unknown`: no such cluster; `live`: it is not stopped). */
+export type RetireOutcome = { outcome: 'retired'; shardIds: number[] } | { outcome: 'unknown' } | { outcome: 'live'; lifecycle: ClusterLifecycle; lastHeartbeatAt: number };
 
 const byId = (a: { id: number }, b: { id: number }) => a.id - b.id;
 const ascending = (ids: readonly number[]) => ids.every((id, i) => i === 0 || ids[i - 1]! < id);
@@ -42,6 +56,13 @@ export class Fleet {
 	readonly #claims = new Map<number, Set<number>>();
 	/** Ids of stopped clusters, so pruning on the heartbeat path looks at them alone. */
 	readonly #stopped = new Set<number>();
+	/**
+	 * Clusters the history says were in the fleet before a restart and that have not reported
+	 * since, as they would be shown stopped. Unseen until `stop` reveals one (the start-up grace is
+	 * over); dropped when one reports, or when a re-shard supersedes it (which removes it from the
+	 * history too).
+	 */
+	readonly #expected = new Map<number, ClusterStatus>();
 	#totalShards = 0;
 	/** What changed since the last `takeChanges()`: the publisher turns it into a version. */
 	#changes: ChangeSet = new Map();
@@ -89,6 +110,7 @@ export class Fleet {
 		const record: ClusterRecord = { status, socketId, lastUptimeMs: hb.uptimeMs, conflictKey: prev?.conflictKey ?? '' };
 		this.#clusters.set(hb.clusterId, record);
 		this.#stopped.delete(hb.clusterId);
+		this.#expected.delete(hb.clusterId);
 		if (!sameClaims) this.#claim(status);
 		this.#totalShards = hb.totalShards;
 		this.#touched.set(hb.clusterId, now);
@@ -109,7 +131,8 @@ export class Fleet {
 	 */
 	stop(clusterId: number): boolean {
 		const record = this.#clusters.get(clusterId);
-		if (!record || record.status.lifecycle === 'stopped') return false;
+		if (!record) return this.#reveal(clusterId);
+		if (record.status.lifecycle === 'stopped') return false;
 		this.#unclaim(record.status);
 		record.status = stoppedCopy(record.status);
 		record.socketId = null;
@@ -117,6 +140,54 @@ export class Fleet {
 		this.#stopped.add(clusterId);
 		this.#record(clusterId, 'full');
 		return true;
+	}
+
+	/**
+	 * Clusters the history says were in the fleet before this server started. Those not heard from
+	 * yet are kept out of sight until `stop` reveals them (a restart alone must not show a cluster
+	 * down); those a re-shard has already superseded leave the fleet now.
+	 */
+	expect(clusters: readonly ExpectedCluster[]): void {
+		for (const c of clusters) {
+			if (this.#clusters.has(c.id) || this.#expected.has(c.id)) continue;
+			const shards = c.shardIds.map((id) => ({ id, state: 'disconnected' as const, ping: null, guilds: 0 }));
+			const shardIds = [...c.shardIds].sort((a, b) => a - b);
+			this.#expected.set(c.id, { id: c.id, lifecycle: 'stopped', shardIds, shards, guilds: 0, members: 0, totalShards: c.totalShards, startedAt: c.lastHeartbeatAt, lastHeartbeatAt: c.lastHeartbeatAt });
+		}
+		this.#pruneSuperseded();
+	}
+
+	/** Whether `clusterId` is expected from before a restart and not heard from yet. */
+	isExpected(clusterId: number): boolean {
+		return this.#expected.has(clusterId);
+	}
+
+	/** An expected cluster becomes a stopped one, shown and counted as down. */
+	#reveal(clusterId: number): boolean {
+		const status = this.#expected.get(clusterId);
+		if (!status) return false;
+		this.#expected.delete(clusterId);
+		this.#clusters.set(clusterId, { status, socketId: null, lastUptimeMs: 0, conflictKey: '' });
+		this.#stopped.add(clusterId);
+		this.#record(clusterId, 'full');
+		return true;
+	}
+
+	/**
+	 * An operator says a stopped cluster is gone for good: it leaves the fleet (and the history, as
+	 * a removal) now. Should it report again, it simply rejoins. `committed` is the cluster as the
+	 * shared fleet has it (scaled out, another instance may hold its record), used when this one
+	 * does not know it.
+	 */
+	retire(clusterId: number, committed?: ClusterStatus): RetireOutcome {
+		const status = this.#clusters.get(clusterId)?.status ?? this.#expected.get(clusterId) ?? committed;
+		if (!status) return { outcome: 'unknown' };
+		if (status.lifecycle !== 'stopped') return { outcome: 'live', lifecycle: status.lifecycle, lastHeartbeatAt: status.lastHeartbeatAt };
+		this.#clusters.delete(clusterId);
+		this.#stopped.delete(clusterId);
+		this.#expected.delete(clusterId);
+		this.#record(clusterId, 'removed');
+		return { outcome: 'retired', shardIds: status.shardIds };
 	}
 
 	/** Stops the clusters whose latest report came over `socketId` (which just disconnected). */
@@ -196,15 +267,27 @@ export class Fleet {
 	/*
 	 * After a re-shard (say 10 clusters become 8), the old clusters would otherwise stay "stopped"
 	 * forever. A stopped cluster is dropped once every one of its shards is served by a live
-	 * cluster or lies beyond the bot's current shard count.
+	 * cluster or lies beyond the bot's current shard count; so is one expected from before a
+	 * restart. The removal is recorded: their shards leave the fleet's history at this instant.
+	 * The shard count is the one viewers see (`deriveTotalShards`: the newest live cluster's), so
+	 * a shard the banner no longer counts never stays down in the history.
 	 */
 	#pruneSuperseded(): void {
+		if (this.#stopped.size === 0 && this.#expected.size === 0) return;
+		// Before any report the bot's shard count is unknown, and nothing can be called superseded.
+		const total = deriveTotalShards(Array.from(this.#clusters.values(), (r) => r.status));
+		if (total <= 0) return;
+		const superseded = (shardIds: readonly number[]) => shardIds.every((s) => s >= total || (this.#claims.get(s)?.size ?? 0) > 0);
 		for (const id of this.#stopped) {
-			const shardIds = this.#clusters.get(id)!.status.shardIds;
-			const superseded = shardIds.every((s) => s >= this.#totalShards || (this.#claims.get(s)?.size ?? 0) > 0);
-			if (superseded) {
+			if (superseded(this.#clusters.get(id)!.status.shardIds)) {
 				this.#clusters.delete(id);
 				this.#stopped.delete(id);
+				this.#record(id, 'removed');
+			}
+		}
+		for (const [id, status] of this.#expected) {
+			if (superseded(status.shardIds)) {
+				this.#expected.delete(id);
 				this.#record(id, 'removed');
 			}
 		}

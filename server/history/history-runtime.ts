@@ -9,7 +9,7 @@ import type { IncidentNotice } from './incident-notice.ts';
 import { HistoryRecorder } from './recorder.ts';
 import type { HistoryDatabase } from './schema.ts';
 import { UptimeRollup } from './rollup.ts';
-import { HistoryRepository } from './repository.ts';
+import { HistoryRepository, type RecordedMember } from './repository.ts';
 
 export interface HistoryRuntimeOptions {
 	/** `postgres://…` or an SQLite path (see `ServerConfig.database`). */
@@ -84,6 +84,15 @@ export class HistoryRuntime implements Subsystem {
 	 * only its own commits, so every transition is written once however many instances there are.
 	 */
 	readonly record = (changes: ChangeSet, get: (id: number) => ClusterStatus | undefined, at: number): void => this.recorder.observe(changes, get, at);
+
+	/**
+	 * The fleet as the history last recorded it (see `HistoryRepository.members`), once the
+	 * database is open; empty if the runtime closes first.
+	 */
+	async members(): Promise<RecordedMember[]> {
+		await this.whenReady();
+		return this.#ready ? this.store.members() : [];
+	}
 
 	/** True once the schema is applied and the API can answer. */
 	get ready(): boolean {

@@ -75,7 +75,7 @@ export class IncidentMonitor {
 		const [histories, maintenance] = await Promise.all([store.histories(window), store.maintenanceOverlapping(window)]);
 		const outages = outagesOf(histories, (id) => maintenanceFor(maintenance, id));
 		const clustersOf = new Map<number, Set<number>>();
-		for (const o of outages) clustersOf.set(o.shardId, (clustersOf.get(o.shardId) ?? new Set()).add(o.clusterId));
+		for (const o of outages) for (const c of o.clusterIds) clustersOf.set(o.shardId, (clustersOf.get(o.shardId) ?? new Set()).add(c));
 		const derived = deriveIncidents(outages, { now, thresholdMs: this.#o.thresholdMs });
 
 		const seen = new Set<number>();
@@ -113,11 +113,12 @@ export class IncidentMonitor {
 		let lastNew: IncidentUpdate | undefined;
 		for (const event of d.timeline) {
 			if (event.at <= lastAt) continue;
-			const status = event.kind === 'resolved' ? 'resolved' : (known?.status ?? 'investigating');
-			const update = { at: event.at, status, message: sentenceFor(event.kind, event.shardsDown), kind: event.kind, shardsDown: event.shardsDown } as const;
+			const over = event.kind === 'resolved' || event.kind === 'retired';
+			const status = over ? 'resolved' : (known?.status ?? 'investigating');
+			const update = { at: event.at, status, message: sentenceFor(event.kind, event.shardsDown, event.shardsLeft), kind: event.kind, shardsDown: event.shardsDown } as const;
 			if (!(await store.addUpdate(id, update))) continue;
 			lastNew = { id: 0, ...update };
-			if (event.kind === 'resolved') told = created ? 'incident.opened' : 'incident.resolved';
+			if (over) told = created ? 'incident.opened' : 'incident.resolved';
 			else told ??= 'incident.updated';
 		}
 		if (!known || known.shardIds.length !== d.shardIds.length) {
@@ -154,9 +155,11 @@ function titleFor(clusterIds: number[], shardIds: number[]): string {
 	return `${shardIds.length === 1 ? 'Shard' : 'Shards'} down in ${where}`;
 }
 
-function sentenceFor(kind: string, down: number[]): string {
+function sentenceFor(kind: string, down: number[], left: number[] = []): string {
 	const list = down.length > 0 ? ` (${compactRanges(down)})` : '';
 	switch (kind) {
+		case 'retired':
+			return `The ${left.length === 1 ? 'shard still down was' : `${left.length} shards still down were`} removed from the fleet (${compactRanges(left)}); none is down now.`;
 		case 'opened':
 			return `Shardbeat detected ${down.length} ${down.length === 1 ? 'shard' : 'shards'} down${list}.`;
 		case 'worsened':

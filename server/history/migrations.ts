@@ -112,6 +112,22 @@ const migrations: Record<string, Migration> = {
 		async down(db: Kysely<unknown>) {
 			await db.schema.dropTable('uptime_hours').execute();
 		}
+	},
+	'004_fleet_membership': {
+		async up(db: Kysely<unknown>) {
+			// Which shards each cluster runs, recorded with every lifecycle change, so a shard a
+			// re-shard moved elsewhere (or beyond a lowered total) leaves at that instant, whichever
+			// instance recorded what before, and a restarted server knows which clusters to expect.
+			await db.schema.alterTable('cluster_transitions').addColumn('shard_ids', 'text').execute();
+			await db.schema.alterTable('cluster_transitions').addColumn('total_shards', 'integer').execute();
+			// Each cluster's latest row (its membership now), without reading the whole table.
+			await db.schema.createIndex('cluster_transitions_cluster_at').on('cluster_transitions').columns(['cluster_id', 'at']).execute();
+		},
+		async down(db: Kysely<unknown>) {
+			await db.schema.dropIndex('cluster_transitions_cluster_at').execute();
+			await db.schema.alterTable('cluster_transitions').dropColumn('total_shards').execute();
+			await db.schema.alterTable('cluster_transitions').dropColumn('shard_ids').execute();
+		}
 	}
 };
 

@@ -107,6 +107,48 @@ describe.each(historyDatabases)('HistoryRecorder on $name', ({ name, open }) => 
 		expect((await db.selectFrom('cluster_transitions').select('lifecycle').orderBy('id').execute()).map((r) => r.lifecycle)).toEqual(['running', 'stopped']);
 	});
 
+	it("records each cluster's membership: its shards with every lifecycle or layout change, and its removal", async () => {
+		const { fleet, recorder, beat } = setup();
+		beat(T0, 1, [4, 5], 8);
+		// Re-sharded: the same cluster now runs 0 and 1 of 4 shards.
+		fleet.apply(heartbeat(1, [0, 1], 4, { uptimeMs: 1_000 }), 'socket', T0 + 1_000);
+		recorder.observe(fleet.takeChanges(), (id) => fleet.get(id), T0 + 1_000);
+		// Superseded after a stop: removed.
+		fleet.stop(1);
+		fleet.apply(heartbeat(2, [0, 1, 2, 3], 4), 'other', T0 + 2_000);
+		recorder.observe(fleet.takeChanges(), (id) => fleet.get(id), T0 + 2_000);
+		await recorder.flush();
+		const rows = await db.selectFrom('cluster_transitions').select(['at', 'cluster_id', 'lifecycle', 'shard_ids', 'total_shards']).orderBy('id').execute();
+		expect(rows).toEqual([
+			{ at: T0, cluster_id: 1, lifecycle: 'running', shard_ids: '[4,5]', total_shards: 8 },
+			{ at: T0 + 1_000, cluster_id: 1, lifecycle: 'running', shard_ids: '[0,1]', total_shards: 4 },
+			{ at: T0 + 2_000, cluster_id: 1, lifecycle: 'removed', shard_ids: null, total_shards: null },
+			{ at: T0 + 2_000, cluster_id: 2, lifecycle: 'running', shard_ids: '[0,1,2,3]', total_shards: 4 }
+		]);
+	});
+
+	it('records shards afresh when they come back to a cluster that let them go, or to one that was removed', async () => {
+		const { fleet, recorder, beat } = setup();
+		beat(T0, 1, [0, 1], 2);
+		beat(T0 + 1_000, 1, [0], 2);
+		beat(T0 + 2_000, 1, [0, 1], 2);
+		fleet.stop(1);
+		fleet.retire(1);
+		recorder.observe(fleet.takeChanges(), (id) => fleet.get(id), T0 + 3_000);
+		beat(T0 + 4_000, 1, [0, 1], 2);
+		await recorder.flush();
+		const rows = await db.selectFrom('shard_transitions').select(['at', 'shard_id', 'state']).orderBy('id').execute();
+		expect(rows.map((r) => `${r.at - T0}:${r.shard_id}:${r.state}`)).toEqual(['0:0:ready', '0:1:ready', '2000:1:ready', '4000:0:ready', '4000:1:ready']);
+		// The stop and the retirement were committed together: the cluster simply left.
+		expect((await db.selectFrom('cluster_transitions').select(['at', 'lifecycle']).orderBy('id').execute()).map((r) => `${r.at - T0}:${r.lifecycle}`)).toEqual([
+			'0:running',
+			'1000:running',
+			'2000:running',
+			'3000:removed',
+			'4000:running'
+		]);
+	});
+
 	it('keeps history across a restart (closed and reopened)', async () => {
 		const { recorder, beat } = setup();
 		beat(T0, 1, [0, 1], 2);

@@ -20,7 +20,7 @@ export interface HistoryRecorderOptions {
 }
 
 type ShardRow = { at: number; cluster_id: number; shard_id: number; state: string };
-type ClusterRow = { at: number; cluster_id: number; lifecycle: string };
+type ClusterRow = { at: number; cluster_id: number; lifecycle: string; shard_ids: string | null; total_shards: number | null };
 type PingRow = { cluster_id: number; minute: number; samples: number; sum_ms: number; min_ms: number; max_ms: number };
 
 const MINUTE = 60_000;
@@ -37,15 +37,19 @@ const WRITE_RETRY: Omit<BackoffPolicy, 'baseMs'> = { maxMs: MAX_BACKOFF_MS, fact
 
 /**
  * Turns committed fleet changes into history rows: a shard's state when it changes, a cluster's
- * lifecycle when it changes, and its average ping folded into per-minute aggregates. Recording
+ * lifecycle and shard list (its membership) when either changes, a cluster's removal (the
+ * fleet's membership over time, see `ClusterTransitionTable`), and its average ping folded into
+ * per-minute aggregates. Recording
  * never waits on the database: rows queue in memory and are written once a second in one
  * transaction; a failed write keeps them and retries with backoff, so live status goes on without
  * history and nothing is lost once the database is back (up to `maxQueued`).
  */
 export class HistoryRecorder {
 	readonly #o: Required<Omit<HistoryRecorderOptions, 'onPrune'>> & Pick<HistoryRecorderOptions, 'onPrune'>;
-	readonly #shardState = new Map<string, string>();
-	readonly #lifecycle = new Map<number, string>();
+	/** Per cluster, the state last recorded for each shard it runs. */
+	readonly #shardState = new Map<number, Map<number, string>>();
+	/** Per cluster, its last recorded row as `lifecycle shard,ids total` (or `removed`). */
+	readonly #membership = new Map<number, string>();
 	#shards: ShardRow[] = [];
 	#clusters: ClusterRow[] = [];
 	#pings = new Map<string, PingRow>();
@@ -79,20 +83,29 @@ export class HistoryRecorder {
 		for (const [id, change] of changes) {
 			const cluster = get(id);
 			if (change === 'removed' || !cluster) {
-				if (this.#lifecycle.get(id) !== 'removed') this.#clusters.push({ at, cluster_id: id, lifecycle: 'removed' });
-				this.#lifecycle.set(id, 'removed');
+				if (this.#membership.get(id) !== 'removed') this.#clusters.push({ at, cluster_id: id, lifecycle: 'removed', shard_ids: null, total_shards: null });
+				this.#membership.set(id, 'removed');
+				// Should it come back, its shards are recorded afresh: they rejoin the fleet then.
+				this.#shardState.delete(id);
 				continue;
 			}
-			if (this.#lifecycle.get(id) !== cluster.lifecycle) {
-				this.#clusters.push({ at, cluster_id: id, lifecycle: cluster.lifecycle });
-				this.#lifecycle.set(id, cluster.lifecycle);
+			let states = this.#shardState.get(id);
+			if (!states) this.#shardState.set(id, (states = new Map()));
+			// A patch never moves a lifecycle or a shard list: only whole changes are compared.
+			const shardIds = change === 'full' || !this.#membership.has(id) ? JSON.stringify(cluster.shardIds) : undefined;
+			const membership = shardIds && `${cluster.lifecycle} ${shardIds} ${cluster.totalShards}`;
+			if (shardIds && membership && this.#membership.get(id) !== membership) {
+				this.#clusters.push({ at, cluster_id: id, lifecycle: cluster.lifecycle, shard_ids: shardIds, total_shards: cluster.totalShards });
+				this.#membership.set(id, membership);
+				// Shards this row no longer lists have left this cluster; recorded afresh if they return.
+				const assigned = new Set(cluster.shardIds);
+				for (const shardId of states.keys()) if (!assigned.has(shardId)) states.delete(shardId);
 			}
 			const reported = new Map(cluster.shards.map((s) => [s.id, s.state as string]));
 			for (const shardId of cluster.shardIds) {
 				const state = reported.get(shardId) ?? 'missing';
-				const key = `${id}:${shardId}`;
-				if (this.#shardState.get(key) === state) continue;
-				this.#shardState.set(key, state);
+				if (states.get(shardId) === state) continue;
+				states.set(shardId, state);
 				this.#shards.push({ at, cluster_id: id, shard_id: shardId, state });
 			}
 			this.#samplePing(cluster, at);

@@ -23,6 +23,17 @@ export interface AutoIncidentDraft {
 	shardIds: number[];
 }
 
+/** A cluster of the fleet as the history last recorded it (see `HistoryRepository.members`). */
+export interface RecordedMember {
+	id: number;
+	lifecycle: string;
+	shardIds: number[];
+	totalShards: number;
+	/** When it was last heard from, to the minute (its last recorded row or ping sample). */
+	lastHeartbeatAt: number;
+}
+
+const MINUTE = 60_000;
 const ids = (text: string | null): number[] => (text ? (JSON.parse(text) as number[]) : []);
 
 /**
@@ -43,24 +54,70 @@ export class HistoryRepository {
 			.groupBy(['cluster_id', 'shard_id'])
 			.as('p');
 		const [inside, initial, clusters, clustersBefore] = await Promise.all([
-			db.selectFrom('shard_transitions').select(['at', 'cluster_id', 'shard_id', 'state']).where('at', '>=', window.start).where('at', '<=', window.end).execute(),
+			// In the order written: rows of one millisecond are read as that instant's last word.
+			db.selectFrom('shard_transitions').select(['at', 'cluster_id', 'shard_id', 'state']).where('at', '>=', window.start).where('at', '<=', window.end).orderBy('id').execute(),
 			db
 				.selectFrom('shard_transitions as s')
 				.innerJoin(before, (j) => j.onRef('s.cluster_id', '=', 'p.cluster_id').onRef('s.shard_id', '=', 'p.shard_id').onRef('s.at', '=', 'p.last'))
 				.select(['s.at', 's.cluster_id', 's.shard_id', 's.state'])
+				.orderBy('s.id')
 				.execute(),
-			db.selectFrom('cluster_transitions').select(['at', 'cluster_id', 'lifecycle']).where('at', '>=', window.start).where('at', '<=', window.end).execute(),
-			// A cluster removed before the window must not have its shards tracked inside it.
+			db.selectFrom('cluster_transitions').select(['at', 'cluster_id', 'lifecycle', 'shard_ids']).where('at', '>=', window.start).where('at', '<=', window.end).orderBy('id').execute(),
+			// Each cluster's membership when the window starts: one removed before it, or whose shard
+			// list dropped a shard before it, must not have those shards tracked inside it.
 			db
 				.selectFrom('cluster_transitions as c')
 				.innerJoin(
 					db.selectFrom('cluster_transitions').select(['cluster_id', (eb) => eb.fn.max('at').as('last')]).where('at', '<', window.start).groupBy('cluster_id').as('q'),
 					(j) => j.onRef('c.cluster_id', '=', 'q.cluster_id').onRef('c.at', '=', 'q.last')
 				)
-				.select(['c.at', 'c.cluster_id', 'c.lifecycle'])
+				.select(['c.at', 'c.cluster_id', 'c.lifecycle', 'c.shard_ids'])
+				.orderBy('c.id')
 				.execute()
 		]);
-		return buildShardHistories([...initial, ...inside], [...clustersBefore, ...clusters], window);
+		const layout = (r: { at: number; cluster_id: number; lifecycle: string; shard_ids: string | null }) => ({ ...r, shard_ids: r.shard_ids === null ? null : ids(r.shard_ids) });
+		return buildShardHistories([...initial, ...inside], [...clustersBefore.map(layout), ...clusters.map(layout)], window);
+	}
+
+	/**
+	 * The fleet as the history last recorded it: every cluster whose latest row does not remove it,
+	 * with the shards it ran. A restarted server expects these clusters, and shows the ones that
+	 * never report again as stopped. Rows from before shard lists were recorded (migration 004)
+	 * fall back to every shard the cluster ever reported.
+	 */
+	async members(): Promise<RecordedMember[]> {
+		const { db } = this;
+		const latest = await db
+			.selectFrom('cluster_transitions as c')
+			.innerJoin(db.selectFrom('cluster_transitions').select(['cluster_id', (eb) => eb.fn.max('at').as('last')]).groupBy('cluster_id').as('q'), (j) =>
+				j.onRef('c.cluster_id', '=', 'q.cluster_id').onRef('c.at', '=', 'q.last')
+			)
+			.select(['c.id', 'c.at', 'c.cluster_id', 'c.lifecycle', 'c.shard_ids', 'c.total_shards'])
+			.execute();
+		// Two rows at one instant: the one written last is the latest.
+		const byCluster = new Map<number, (typeof latest)[number]>();
+		for (const r of latest) if (Number(r.id) > Number(byCluster.get(r.cluster_id)?.id ?? -1)) byCluster.set(r.cluster_id, r);
+		const rows = [...byCluster.values()].filter((r) => r.lifecycle !== 'removed').sort((a, b) => a.cluster_id - b.cluster_id);
+		const legacy = rows.filter((r) => r.shard_ids === null).map((r) => r.cluster_id);
+		const seen = new Map<number, number[]>();
+		for (let i = 0; i < legacy.length; i += 500) {
+			const pairs = await db.selectFrom('shard_transitions').select(['cluster_id', 'shard_id']).where('cluster_id', 'in', legacy.slice(i, i + 500)).groupBy(['cluster_id', 'shard_id']).execute();
+			for (const p of pairs) seen.set(p.cluster_id, [...(seen.get(p.cluster_id) ?? []), p.shard_id]);
+		}
+		const members: RecordedMember[] = [];
+		for (const r of rows) {
+			// One indexed lookup per cluster (the ping table's key), not a scan of months of minutes.
+			const ping = await db.selectFrom('ping_minutes').select((eb) => eb.fn.max('minute').as('last')).where('cluster_id', '=', r.cluster_id).where('minute', '>=', Number(r.at) - MINUTE).executeTakeFirst();
+			const shardIds = r.shard_ids === null ? (seen.get(r.cluster_id) ?? []).sort((a, b) => a - b) : ids(r.shard_ids);
+			members.push({
+				id: r.cluster_id,
+				lifecycle: r.lifecycle,
+				shardIds,
+				totalShards: r.total_shards ?? Math.max(0, ...shardIds.map((s) => s + 1)),
+				lastHeartbeatAt: Math.max(Number(r.at), Number(ping?.last ?? 0))
+			});
+		}
+		return members;
 	}
 
 	/**

@@ -9,16 +9,25 @@ export interface ShardTransitionTable {
 	at: number;
 	cluster_id: number;
 	shard_id: number;
-	/** A Shardbeat shard state (`ready`, `reconnecting`, …). */
+	/** A Shardbeat shard state (`ready`, `reconnecting`, …), or `missing`: assigned, not reported. */
 	state: string;
 }
 
+/**
+ * The fleet's membership over time: a row whenever a cluster's lifecycle or shard list changes.
+ * A shard belongs to a cluster from its first shard row until a row here no longer lists it or
+ * removes the cluster; no cluster listing it any more means it left the fleet.
+ */
 export interface ClusterTransitionTable {
 	id: Generated<number>;
 	at: number;
 	cluster_id: number;
-	/** `starting`, `running` or `stopped`; `removed` when the fleet forgot it (re-shard). */
+	/** `starting`, `running` or `stopped`; `removed` when it left the fleet (superseded by a re-shard, or retired by an operator). */
 	lifecycle: string;
+	/** JSON array of the shard ids it runs from `at` on; null for `removed`, and on rows from before migration 004. */
+	shard_ids: string | null;
+	/** The bot's shard count as the cluster reported it; null as `shard_ids`. */
+	total_shards: number | null;
 }
 
 /** Gateway ping per cluster per minute: enough for a 24-hour sparkline and trends. */

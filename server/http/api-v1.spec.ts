@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { FleetHistory, Incident, MaintenanceWindow, StatusSummary } from '#shared';
-import { BOT_SECRET, connectBot, fetchToken, heartbeat, METRICS_TOKEN, scrapeMetrics, sendHeartbeat, startServer, type Harness } from '#testing/server/harness';
+import { BOT_SECRET, connectBot, eventually, fetchToken, heartbeat, METRICS_TOKEN, scrapeMetrics, sendHeartbeat, startServer, type Harness } from '#testing/server/harness';
 
 /* The v1 API over real HTTP: operator writes, public reads, and the machine-readable endpoints. */
 
@@ -100,6 +100,51 @@ describe('operator API', () => {
 		const del = await fetch(`${h.url}/api/v1/operator/maintenance/${window.id}`, { method: 'DELETE', headers: { Authorization: `Bearer ${OPERATOR}` } });
 		expect(del.status).toBe(204);
 		expect((await fleetHistory()).maintenance).toEqual([]);
+	});
+
+	it('retires a stopped cluster: it leaves the fleet, and rejoins if it reports again', async () => {
+		const retire = (id: number | string, secret: string | null = OPERATOR) =>
+			fetch(`${h.url}/api/v1/operator/clusters/${id}`, { method: 'DELETE', headers: secret === null ? {} : { Authorization: `Bearer ${secret}` } });
+		const clusters = async () => ((await (await fetch(`${h.url}/api/status`)).json()) as { clusters: { id: number; lifecycle: string }[] }).clusters.map((c) => `${c.id}:${c.lifecycle}`);
+		const live = await connectBot(h.url);
+		await sendHeartbeat(live, heartbeat(0, [0, 1], 4));
+		const dying = await connectBot(h.url);
+		await sendHeartbeat(dying, heartbeat(1, [2, 3], 4));
+		await h.server.flush();
+		dying.disconnect();
+		await eventually(() => h.server.fleet.get(1)?.lifecycle === 'stopped');
+		await h.server.flush();
+
+		const refusals: [Response, number, string, RegExp][] = [
+			[await retire(1, null), 401, 'unauthorized', /SHARDBEAT_OPERATOR_SECRET/],
+			[await retire(1, BOT_SECRET), 401, 'unauthorized', /SHARDBEAT_OPERATOR_SECRET/],
+			[await retire(0), 409, 'cluster_live', /cluster 0 is running .*only a stopped cluster can be retired/],
+			[await retire(5), 404, 'unknown_cluster', /no cluster 5 in the fleet/],
+			[await retire('x1'), 404, 'not_found', /no operator route DELETE/]
+		];
+		for (const [res, status, code, message] of refusals) {
+			expect(res.status).toBe(status);
+			const { error } = (await res.json()) as { error: { code: string; message: string } };
+			expect(error.code).toBe(code);
+			expect(error.message).toMatch(message);
+		}
+		expect(await clusters()).toEqual(['0:running', '1:stopped']);
+
+		const res = await retire(1);
+		expect(res.status).toBe(200);
+		expect(res.headers.get('cache-control')).toBe('no-store');
+		expect(await res.json()).toEqual({ clusterId: 1, retiredAt: expect.any(Number), shardIds: [2, 3] });
+		expect(await clusters()).toEqual(['0:running']);
+		expect(h.logs.some((l) => l.msg === 'cluster retired by an operator; it left the fleet' && l.cluster === 1)).toBe(true);
+		await h.server.history.recorder.flush();
+		const rows = await h.server.history.db.selectFrom('cluster_transitions').select(['cluster_id', 'lifecycle']).where('cluster_id', '=', 1).orderBy('id').execute();
+		expect(rows.map((r) => r.lifecycle)).toEqual(['running', 'stopped', 'removed']);
+		expect((await retire(1)).status).toBe(404);
+
+		const back = await connectBot(h.url);
+		await sendHeartbeat(back, heartbeat(1, [2, 3], 4));
+		await h.server.flush();
+		expect(await clusters()).toEqual(['0:running', '1:running']);
 	});
 
 	it('is off without a secret', async () => {

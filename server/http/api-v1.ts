@@ -5,6 +5,7 @@ import type { HistoryService } from '../history/history-service.ts';
 import { canonicalTimeZone } from '../history/history-service.ts';
 import type { IncidentNotice } from '../history/incident-notice.ts';
 import type { HistoryRepository } from '../history/repository.ts';
+import type { RetireOutcome } from '../fleet/fleet.ts';
 import { explain, NewIncidentSchema, NewIncidentUpdateSchema, NewMaintenanceSchema } from './operator-schema.ts';
 import type { Logger } from '../log.ts';
 import { HttpError, readJson, send } from './respond.ts';
@@ -22,6 +23,8 @@ export interface ApiV1Deps {
 	/** Operator changes are told like automatic ones (webhooks, caches). */
 	onIncident: (notice: IncidentNotice) => void;
 	onMaintenance: () => void;
+	/** Retires a stopped cluster (see `Fleet.retire`); resolves once the fleet has committed it. */
+	retireCluster: (clusterId: number) => Promise<Exclude<RetireOutcome, { outcome: 'retired' }> | { outcome: 'retired'; shardIds: number[]; at: number }>;
 	historyMaxAgeS: number;
 	now: () => number;
 	logger: Logger;
@@ -30,6 +33,7 @@ export interface ApiV1Deps {
 const CLUSTER_HISTORY = /^\/api\/v1\/history\/clusters\/(\d{1,7})$/;
 const INCIDENT_UPDATES = /^\/api\/v1\/operator\/incidents\/(\d{1,12})\/updates$/;
 const MAINTENANCE_ONE = /^\/api\/v1\/operator\/maintenance\/(\d{1,12})$/;
+const CLUSTER_ONE = /^\/api\/v1\/operator\/clusters\/(\d{1,7})$/;
 
 function unavailable(): never {
 	throw new HttpError(503, 'history_unavailable', 'the history database is not reachable yet; live status still works — retry shortly');
@@ -130,6 +134,19 @@ export function createApiV1(deps: ApiV1Deps) {
 			if (!(await h.store.deleteMaintenance(Number(one[1])))) throw new HttpError(404, 'unknown_maintenance', `there is no maintenance window ${one[1]}`);
 			deps.onMaintenance();
 			res.writeHead(204, noStore).end();
+			return true;
+		}
+		const retiring = CLUSTER_ONE.exec(path);
+		if (retiring && method === 'DELETE') {
+			requireOperator(req);
+			const id = Number(retiring[1]);
+			const result = await deps.retireCluster(id);
+			if (result.outcome === 'unknown') throw new HttpError(404, 'unknown_cluster', `there is no cluster ${id} in the fleet (neither reporting nor stopped)`);
+			if (result.outcome === 'live') {
+				const ago = Math.max(0, Math.round((deps.now() - result.lastHeartbeatAt) / 1000));
+				throw new HttpError(409, 'cluster_live', `cluster ${id} is ${result.lifecycle} (last heartbeat ${ago} s ago): only a stopped cluster can be retired; stop its process first, or it rejoins with its next heartbeat`);
+			}
+			send(res, 200, { clusterId: id, retiredAt: result.at, shardIds: result.shardIds }, noStore);
 			return true;
 		}
 		if (path.startsWith('/api/v1/operator/')) {

@@ -4,6 +4,7 @@ import type { ViewerTokens } from '../auth/viewer-token.ts';
 import { monotonicNow } from '../clock.ts';
 import type { FleetFeeds } from '../feed/fleet-feeds.ts';
 import type { Fleet } from '../fleet/fleet.ts';
+import type { FleetTracking } from '../fleet/fleet-tracking.ts';
 import type { HistoryRuntime } from '../history/history-runtime.ts';
 import type { Logger } from '../log.ts';
 import type { Sockets } from '../namespaces/sockets.ts';
@@ -53,6 +54,10 @@ export function createHttpApi(deps: {
 	shedding?: LoadShedding;
 	feeds: FleetFeeds;
 	fleet: Fleet;
+	/** Retiring a cluster (the operator API). */
+	tracking: Pick<FleetTracking, 'retire'>;
+	/** Commits the fleet's pending changes now (a retirement is recorded before the operator hears back). */
+	commit: () => Promise<void>;
 	sockets: Sockets;
 	history: HistoryRuntime;
 	notifications: Notifications;
@@ -84,6 +89,16 @@ export function createHttpApi(deps: {
 			deps.notifications.notify(notice);
 		},
 		onMaintenance: () => history.service.invalidate(),
+		retireCluster: async (id) => {
+			const at = deps.historyNow();
+			// Scaled out, the cluster's record may be another instance's: the shared fleet says what it is.
+			const result = deps.tracking.retire(id, feeds.full.get(id));
+			if (result.outcome !== 'retired') return result;
+			await deps.commit();
+			history.service.invalidate();
+			logger.info({ cluster: id, shards: result.shardIds.length }, 'cluster retired by an operator; it left the fleet');
+			return { ...result, at };
+		},
 		historyMaxAgeS: 30,
 		now: deps.historyNow,
 		logger

@@ -10,6 +10,7 @@ import {
 	BOT_SECRET,
 	connectBot,
 	connectViewer,
+	eventually,
 	fetchToken,
 	heartbeat,
 	NO_LIMITS,
@@ -66,8 +67,8 @@ let bot: BotSocket;
 let viewer: ViewerSocket;
 let baseline: Awaited<ReturnType<typeof observe>>;
 let baselineCluster: string;
-/** Rows the valid interleaved operator requests are expected to have added. */
-const added = { incidents: 0, incident_updates: 0, maintenance_windows: 0 };
+/** Rows (and fleet versions) the valid interleaved operator requests are expected to have added. */
+const added = { incidents: 0, incident_updates: 0, maintenance_windows: 0, shard_transitions: 0, cluster_transitions: 0, versions: 0 };
 const incidentIds = new Set<number>();
 const maintenanceIds = new Set<number>();
 
@@ -125,13 +126,14 @@ afterEach(async () => {
 	expect(bot.connected).toBe(true);
 	expect(viewer.connected).toBe(true);
 	const now = await observe();
-	expect(now.version).toBe(baseline.version);
+	expect(now.version).toBe(baseline.version + added.versions);
 	expect(now.snapshot).toEqual(baseline.snapshot);
 	expect(now.rows).toEqual({
-		...baseline.rows,
 		incidents: baseline.rows.incidents + added.incidents,
 		incident_updates: baseline.rows.incident_updates + added.incident_updates,
-		maintenance_windows: baseline.rows.maintenance_windows + added.maintenance_windows
+		maintenance_windows: baseline.rows.maintenance_windows + added.maintenance_windows,
+		shard_transitions: baseline.rows.shard_transitions + added.shard_transitions,
+		cluster_transitions: baseline.rows.cluster_transitions + added.cluster_transitions
 	});
 	const errors = h.logs.filter((l) => (l.level as number) >= 50);
 	expect(errors.map((l) => l.msg)).toEqual([]);
@@ -464,6 +466,17 @@ const operatorInput = (valid: fc.Arbitrary<Record<string, unknown>>, templates: 
 		{ arbitrary: fc.record({ method: fc.constant('POST'), auth: fc.constant(`Bearer ${OPERATOR}`), type: fc.constant('application/json'), body: valid.map((b) => Buffer.from(JSON.stringify(b))), extra: fc.constant([] as [string, string][]) }), weight: 1 }
 	);
 
+/** The id in a DELETE route's path: `valid` (a real one the property makes) twice in 7, listed junk 4 in 7, nasty text 1 in 7. */
+const deleteTarget = (valid: string, junkIds: string[]) =>
+	fc.oneof(
+		{ arbitrary: fc.constant(valid), weight: 2 },
+		{ arbitrary: fc.constantFrom(...junkIds), weight: 4 },
+		{ arbitrary: nastyString.map((s) => encodeURIComponent(s.replace(/[\ud800-\udfff]/g, '')).slice(0, 200)), weight: 1 }
+	);
+const deleteMethod = fc.oneof({ arbitrary: fc.constant('DELETE'), weight: 8 }, { arbitrary: fc.constantFrom(...HTTP_METHODS), weight: 1 });
+/** A DELETE carries no body; one sent anyway is junk the route must ignore. */
+const deleteBody = fc.option(fc.oneof(invalidUtf8, junk.map((v) => Buffer.from(JSON.stringify(v) ?? ''))), { nil: undefined });
+
 describe('operator API (valid Bearer secret)', () => {
 	it('POST /api/v1/operator/incidents: 201 for a valid body, a 4xx with a reason for anything else', async () => {
 		await fc.assert(
@@ -523,15 +536,9 @@ describe('operator API (valid Bearer secret)', () => {
 	}, SLOW);
 
 	it('DELETE /api/v1/operator/maintenance/:id: junk ids are refused, a real one is deleted', async () => {
-		const id = fc.oneof(
-			{ arbitrary: fc.constant('known'), weight: 2 },
-			{ arbitrary: fc.constantFrom('0', '999999', '999999999999', '9999999999999', '-1', '1.5', '1e3', '0x1', '%31', '..', '', '1/', '1?x=1', '__proto__', '1%20'), weight: 4 },
-			{ arbitrary: nastyString.map((s) => encodeURIComponent(s.replace(/[\ud800-\udfff]/g, '')).slice(0, 200)), weight: 1 }
-		);
-		const method = fc.oneof({ arbitrary: fc.constant('DELETE'), weight: 8 }, { arbitrary: fc.constantFrom(...HTTP_METHODS), weight: 1 });
-		const body = fc.option(fc.oneof(invalidUtf8, junk.map((v) => Buffer.from(JSON.stringify(v) ?? ''))), { nil: undefined });
+		const id = deleteTarget('known', ['0', '999999', '999999999999', '9999999999999', '-1', '1.5', '1e3', '0x1', '%31', '..', '', '1/', '1?x=1', '__proto__', '1%20']);
 		await fc.assert(
-			fc.asyncProperty(id, method, authHeader, body, async (idText, m, auth, payload) => {
+			fc.asyncProperty(id, deleteMethod, authHeader, deleteBody, async (idText, m, auth, payload) => {
 				tick('DELETE /operator/maintenance/:id');
 				let path = `/api/v1/operator/maintenance/${idText}`;
 				if (idText === 'known') {
@@ -557,6 +564,53 @@ describe('operator API (valid Bearer secret)', () => {
 				added.maintenance_windows--;
 			}),
 			runs(400)
+		);
+	}, SLOW);
+});
+
+describe('operator API: retiring a cluster', () => {
+	it('DELETE /api/v1/operator/clusters/:id: junk ids, live and unknown clusters are refused; a stopped one is retired', async () => {
+		const id = deleteTarget('stopped', ['0', '98', '9999999', '99999999', '-1', '1.5', '1e3', '0x1', '%30', '..', '', '0/', '0?x=1', '__proto__', '0%20', '０']);
+		await fc.assert(
+			fc.asyncProperty(id, deleteMethod, authHeader, deleteBody, async (idText, m, auth, payload) => {
+				tick('DELETE /operator/clusters/:id');
+				let before: Awaited<ReturnType<typeof observe>> | undefined;
+				if (idText === 'stopped') {
+					// A cluster of our own that dies, so that retiring it leaves the fleet as it was.
+					before = await observe();
+					const dying = await connectBot(h.url);
+					expect(await sendHeartbeat(dying, heartbeat(99, [4], 5))).toMatchObject({ ok: true });
+					dying.disconnect();
+					await eventually(() => h.server.fleet.get(99)?.lifecycle === 'stopped');
+				}
+				const path = `/api/v1/operator/clusters/${idText === 'stopped' ? 99 : idText}`;
+				const res = await send({ method: m, path, headers: requestHeaders(undefined, auth), body: payload });
+				const sent = asSent(path).pathname;
+				const match = /^\/api\/v1\/operator\/clusters\/(\d{1,7})$/.exec(sent);
+				const retired = match !== null && m === 'DELETE' && authorized(auth) && Number(match[1]) === 99 && before !== undefined;
+				if (before) {
+					if (!retired) {
+						// Not retired by this request: retire it properly, so the next case starts as this one did.
+						const cleanup = await send({ method: 'DELETE', path: '/api/v1/operator/clusters/99', headers: requestHeaders(undefined, `Bearer ${OPERATOR}`) });
+						expect(cleanup.status).toBe(200);
+					}
+					const after = await observe();
+					expect(after.snapshot).toEqual(before.snapshot);
+					added.versions += after.version - before.version;
+					added.shard_transitions += after.rows.shard_transitions - before.rows.shard_transitions;
+					added.cluster_transitions += after.rows.cluster_transitions - before.rows.cluster_transitions;
+					// The whole story of cluster 99 is ours: it ran, stopped and left the fleet; nothing else moved.
+					expect({ ...after.rows, shard_transitions: 0, cluster_transitions: 0 }).toEqual({ ...before.rows, shard_transitions: 0, cluster_transitions: 0 });
+				}
+				if (m === 'OPTIONS') return expectHttpError(res, m, 204);
+				if (!match || m !== 'DELETE') return expectHttpError(res, m, 404, 'not_found');
+				if (!authorized(auth)) return expectHttpError(res, m, 401, 'unauthorized');
+				if (Number(match[1]) === 0) return expectHttpError(res, m, 409, 'cluster_live');
+				if (!retired) return expectHttpError(res, m, 404, 'unknown_cluster');
+				expect(res.status).toBe(200);
+				expect(await res.json()).toEqual({ clusterId: 99, retiredAt: expect.any(Number), shardIds: [4] });
+			}),
+			runs(250)
 		);
 	}, SLOW);
 });

@@ -1,3 +1,5 @@
+import type { IncidentEventKind } from './incidents.ts';
+
 /*
  * What the server's history endpoints answer (`GET /api/v1/history`, `/api/v1/history/clusters/:id`,
  * `/api/v1/incidents`, `/api/v1/summary`) and the operator API accepts. Times are Unix epoch ms
@@ -20,8 +22,8 @@ export interface IncidentUpdate {
 	status: IncidentStatus;
 	/** Operator text, or Shardbeat's own sentence for automatic updates (English; the page words its own). */
 	message: string;
-	/** Automatic updates: what happened (`opened` / `worsened` / `improved` / `resolved`). */
-	kind?: 'opened' | 'worsened' | 'improved' | 'resolved';
+	/** Automatic updates: what happened (`opened` / `worsened` / `improved` / `resolved`, or `retired`: the last shards down left the fleet). */
+	kind?: IncidentEventKind;
 	/** Automatic updates: the shards down right after it, ascending. */
 	shardsDown?: number[];
 }

@@ -5,6 +5,8 @@ const M = 60_000;
 const T0 = Date.UTC(2026, 10, 21, 10);
 const at = (minutes: number) => T0 + minutes * M;
 const out = (shardId: number, from: number, to: number | null): Outage => ({ shardId, start: at(from), end: to === null ? null : at(to) });
+/** An outage that ended because the shard left the fleet (re-shard, retired cluster). */
+const gone = (shardId: number, from: number, to: number): Outage => ({ ...out(shardId, from, to), left: true });
 const NOW = at(120);
 
 type Row = [string, Outage[], { start: number; end: number | null; shardIds: number[]; peak: number; kinds: string[] }[], { start: number; end: number }[]?];
@@ -57,7 +59,26 @@ describe('deriveIncidents (threshold 2 minutes)', () => {
 			[{ start: at(30), end: at(40), shardIds: [0], peak: 1, kinds: ['opened', 'resolved'] }],
 			[{ start: at(0), end: at(30) }]
 		],
-		['…and not if what is left is brief', [out(0, 10, 31)], [], [{ start: at(0), end: at(30) }]]
+		['…and not if what is left is brief', [out(0, 10, 31)], [], [{ start: at(0), end: at(30) }]],
+		['shards that leave the fleet while down end the incident as retired', [gone(0, 10, 20), gone(1, 10, 20)], [{ start: at(10), end: at(20), shardIds: [0, 1], peak: 2, kinds: ['opened', 'retired'] }]],
+		[
+			'some leave, the rest come back later: improved, then resolved',
+			[gone(0, 10, 20), out(1, 10, 30)],
+			[{ start: at(10), end: at(30), shardIds: [0, 1], peak: 2, kinds: ['opened', 'improved', 'resolved'] }]
+		],
+		[
+			'the rest come back, then the last ones leave: improved, then retired',
+			[out(0, 10, 20), gone(1, 10, 30)],
+			[{ start: at(10), end: at(30), shardIds: [0, 1], peak: 2, kinds: ['opened', 'improved', 'retired'] }]
+		],
+		['one leaves as the other comes back, at the same instant: resolved', [gone(0, 10, 20), out(1, 10, 20)], [{ start: at(10), end: at(20), shardIds: [0, 1], peak: 2, kinds: ['opened', 'resolved'] }]],
+		['a shard that left before the threshold opens nothing', [gone(0, 10, 11)], []],
+		[
+			'leaving inside maintenance ends the counted part before it, which is not a departure',
+			[gone(0, 10, 40)],
+			[{ start: at(10), end: at(20), shardIds: [0], peak: 1, kinds: ['opened', 'resolved'] }],
+			[{ start: at(20), end: at(60) }]
+		]
 	])('%s', (_, outages, expected, maintenance) => {
 		const incidents = deriveIncidents(outages, { now: NOW, maintenance });
 		expect(
@@ -73,6 +94,15 @@ describe('deriveIncidents (threshold 2 minutes)', () => {
 			[at(12), [0, 1]],
 			[at(20), [1]],
 			[at(30), []]
+		]);
+	});
+
+	it('says which shards left the fleet, at the event where they left', () => {
+		const [incident] = deriveIncidents([gone(8, 10, 20), gone(9, 10, 20), out(0, 10, 30), gone(1, 10, 30)], { now: NOW });
+		expect(incident!.timeline.map((e) => [e.kind, e.shardsDown, e.shardsLeft])).toEqual([
+			['opened', [0, 1, 8, 9], undefined],
+			['improved', [0, 1], [8, 9]],
+			['resolved', [], [1]]
 		]);
 	});
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clip, normalise, subtract, total, type Interval } from './intervals.ts';
+import { clip, intersect, normalise, subtract, total, type Interval } from './intervals.ts';
 
 const iv = (start: number, end: number): Interval => ({ start, end });
 
@@ -33,6 +33,16 @@ describe('clip, subtract, total', () => {
 		['two holes, two intervals', [iv(0, 10), iv(20, 30)], [iv(5, 22), iv(25, 26)], [iv(0, 5), iv(22, 25), iv(26, 30)]]
 	])('subtract: %s', (_, input, holes, expected) => {
 		expect(subtract(input, holes)).toEqual(expected);
+	});
+
+	it.each<[string, Interval[], Interval[], Interval[]]>([
+		['nothing in common', [iv(0, 10)], [iv(10, 20)], []],
+		['one inside the other', [iv(0, 10)], [iv(3, 5)], [iv(3, 5)]],
+		['overlapping ends', [iv(0, 10), iv(20, 30)], [iv(5, 25)], [iv(5, 10), iv(20, 25)]],
+		['one interval across several', [iv(0, 100)], [iv(10, 20), iv(30, 40)], [iv(10, 20), iv(30, 40)]],
+		['either side empty', [], [iv(0, 10)], []]
+	])('intersect: %s', (_, input, other, expected) => {
+		expect(intersect(input, other)).toEqual(expected);
 	});
 
 	it('total adds lengths', () => {

@@ -46,6 +46,22 @@ export function subtract(intervals: readonly Interval[], holes: readonly Interva
 	return out;
 }
 
+/** The parts of `intervals` that lie inside `other` (both normalised). */
+export function intersect(intervals: readonly Interval[], other: readonly Interval[]): Interval[] {
+	const out: Interval[] = [];
+	let first = 0;
+	for (const i of intervals) {
+		// Both lists are sorted: what ended before this interval cannot meet a later one either.
+		while (first < other.length && other[first]!.end <= i.start) first++;
+		for (let k = first; k < other.length && other[k]!.start < i.end; k++) {
+			const start = Math.max(i.start, other[k]!.start);
+			const end = Math.min(i.end, other[k]!.end);
+			if (end > start) out.push({ start, end });
+		}
+	}
+	return out;
+}
+
 /** Total length of normalised intervals, ms. */
 export function total(intervals: readonly Interval[]): number {
 	let sum = 0;

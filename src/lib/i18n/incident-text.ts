@@ -21,6 +21,8 @@ export function shardList(ids: readonly number[], locale: string, max = 12): str
 export function updateText(update: IncidentUpdate, locale: string): string {
 	const down = update.shardsDown;
 	if (!update.kind || !down) return update.message;
+	// Not worded per locale yet: the server's English sentence says which shards left the fleet.
+	if (update.kind === 'retired') return update.message;
 	if (update.kind === 'resolved' || down.length === 0) return m.auto_resolved();
 	const one = { shard: String(down[0]) };
 	const many = { shards: shardList(down, locale) };
