@@ -1,5 +1,5 @@
 import type { IncidentUpdate } from '#shared';
-import { m } from '$lib/paraglide/messages';
+import { m } from '#i18n/messages';
 import { formatNumber } from '$lib/format/format';
 
 /*

@@ -1,5 +1,5 @@
 import type { ClusterHealth, ClusterLifecycle, IncidentImpact, IncidentStatus, OverallState, ShardState, UptimeFigures } from '#shared';
-import { m } from '$lib/paraglide/messages';
+import { m } from '#i18n/messages';
 import type { ConnectionState } from '$lib/status/viewer-connection';
 import type { TileKind } from '$lib/status/shard-view';
 

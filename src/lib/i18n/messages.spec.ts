@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { m } from '$lib/paraglide/messages';
-import { baseLocale, locales, type Locale } from '$lib/paraglide/runtime';
+import { m } from '#i18n/messages';
+import { baseLocale, locales, type Locale } from '#i18n/runtime';
 
 /*
  * Guards the translations in messages/*.json and the Paraglide output compiled from them
@@ -132,7 +132,7 @@ describe('French typography', () => {
 	});
 });
 
-describe('compiled messages ($lib/paraglide)', () => {
+describe('compiled messages (#i18n)', () => {
 	type MessageFunction = (inputs?: Record<string, string>, options?: { locale?: Locale }) => unknown;
 	const compiled = Object.entries(m as unknown as Record<string, unknown>).filter(
 		(entry): entry is [string, MessageFunction] => typeof entry[1] === 'function'
