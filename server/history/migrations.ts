@@ -112,6 +112,18 @@ const migrations: Record<string, Migration> = {
 		async down(db: Kysely<unknown>) {
 			await db.schema.dropTable('uptime_hours').execute();
 		}
+	},
+	'004_incident_facts': {
+		async up(db: Kysely<unknown>) {
+			// Automatic incidents are stored as facts (JSON), each reader gets them in their language;
+			// rows from before keep their English title and messages, shown as they are.
+			await db.schema.alterTable('incidents').addColumn('title_facts', 'text').execute();
+			await db.schema.alterTable('incident_updates').addColumn('clusters_down', 'text').execute();
+		},
+		async down(db: Kysely<unknown>) {
+			await db.schema.alterTable('incident_updates').dropColumn('clusters_down').execute();
+			await db.schema.alterTable('incidents').dropColumn('title_facts').execute();
+		}
 	}
 };
 

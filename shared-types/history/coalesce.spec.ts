@@ -137,9 +137,9 @@ describe('updatesToTell, properties', () => {
 	const END = ANCHOR + 40 * MIN;
 	const checks = (from: number) => fc.uniqueArray(fc.integer({ min: from, max: END }), { maxLength: 60 }).map((list) => [...list.sort((a, b) => a - b), END]);
 
-	it('with the whole timeline known as it happens: one schedule tells what any other does, and every minute’s end state is told', () => {
+	it('with the whole timeline known as it happens, the end of every minute is told as it was', () => {
 		fc.assert(
-			fc.property(fc.uniqueArray(outage(ANCHOR, 2 * MIN), { minLength: 1, maxLength: 8, selector: (o) => o.shardId }), checks(T0), (outages: Outage[]) => {
+			fc.property(fc.uniqueArray(outage(ANCHOR, 2 * MIN), { minLength: 1, maxLength: 8, selector: (o) => o.shardId }), (outages: Outage[]) => {
 				const [final] = deriveIncidents(outages, { now: END, thresholdMs: 2 * MIN });
 				if (!final) return;
 				// Each event is known from its own instant on (no detection delay).
