@@ -1,5 +1,5 @@
 import { compactRanges, type Incident } from '#shared';
-import { impactLabel, incidentStatusLabel, incidentTitle, updateText } from '#shared/i18n/incident-text';
+import { impactLabel, incidentsPath, incidentStatusLabel, incidentTitle, updateText } from '#shared/i18n/incident-text';
 import { m } from '#i18n/messages';
 import type { Locale } from '#i18n/runtime';
 import type { IncidentNotice } from '../history/incident-notice.ts';
@@ -23,10 +23,6 @@ const TITLE: Record<IncidentNotice['type'], (inputs: { title: string }, options:
 	'incident.resolved': m.webhook_title_resolved
 };
 
-/** The incident history page in `locale` (`/incidents/`, `/de/incidents/`, …), under `pageUrl`. */
-export function incidentsPage(pageUrl: string, locale: Locale): string {
-	return `${pageUrl.replace(/\/+$/, '')}${locale === 'en' ? '' : `/${locale}`}/incidents/`;
-}
 
 /** Red while a major or critical incident is open, orange for a minor one, blue while monitoring, green once resolved. */
 function incidentColour(incident: Incident, type?: IncidentNotice['type']): number {
@@ -64,7 +60,7 @@ export function discordMessage(notice: IncidentNotice, options: DiscordOptions =
 	const text = latest ? updateText(latest, locale) : '';
 	// Discord refuses an empty description, so leave it out rather than send "".
 	if (text) embed.description = truncate(text, DISCORD_LIMITS.description);
-	if (options.pageUrl) embed.url = incidentsPage(options.pageUrl, locale);
+	if (options.pageUrl) embed.url = `${options.pageUrl.replace(/\/+$/, '')}${incidentsPath(locale)}`;
 	return {
 		username: webhookUsername(options.botName),
 		embeds: [embed],

@@ -93,6 +93,11 @@ export function updateText(update: IncidentUpdate, locale: Locale): string {
 	return hasFacts(update) ? factText(update, locale) : update.message;
 }
 
+/** The status page's incident history in `locale`: `/incidents/`, `/de/incidents/`, … (English has no prefix). */
+export function incidentsPath(locale: Locale): string {
+	return `${locale === 'en' ? '' : `/${locale}`}/incidents/`;
+}
+
 /** The incident with its title and every update's message in `locale` (facts kept beside them). */
 export function localizeIncident(incident: Incident, locale: Locale): Incident {
 	return { ...incident, title: incidentTitle(incident, locale), updates: incident.updates.map((u) => ({ ...u, message: updateText(u, locale) })) };
