@@ -91,7 +91,7 @@ describe.each(historyDatabases)('IncidentMonitor on $name', (target) => {
 		expect(rows[3]!.clusters_down).toBe('[0,1]');
 		expect((await db!.selectFrom('incidents').select(['title', 'title_facts']).executeTakeFirstOrThrow())).toEqual({ title: '', title_facts: '{"shardCount":5,"clusterIds":[0,1]}' });
 		expect(incident!.title).toBe('5 shards down in clusters 0 and 1');
-		expect(incident!.updates[3]!.message).toBe('The outage spread: 4 shards are down in clusters 0 and 1 (shards 2–3, 5–6).');
+		expect(incident!.updates[3]!.message).toBe('The outage spread: 4 shards are down in clusters 0 and 1 (shards 2\u2060–\u20603, 5\u2060–\u20606).');
 		// One notice per stored update, in order, each carrying it: webhooks hear what the page shows.
 		expect(notices.map((n) => [n.type, n.update?.id])).toEqual(incident!.updates.map((u, i) => [i === 0 ? 'incident.opened' : i === 5 ? 'incident.resolved' : 'incident.updated', u.id]));
 		expect(await store.openAutoIncidents()).toEqual([]);

@@ -117,8 +117,8 @@ afterEach(async () => {
 
 describe('discordMessage', () => {
 	it('writes shard lists as compact ranges', () => {
-		expect(compactRanges([...range(0, 15), 32])).toBe('0–15, 32');
-		expect(compactRanges([9, 3, 5, 4, 4, 10, 12])).toBe('3–5, 9–10, 12');
+		expect(compactRanges([...range(0, 15), 32])).toBe('0\u2060–\u206015, 32');
+		expect(compactRanges([9, 3, 5, 4, 4, 10, 12])).toBe('3\u2060–\u20605, 9\u2060–\u206010, 12');
 		expect(compactRanges([])).toBe('');
 	});
 
@@ -162,7 +162,7 @@ describe('WebhookNotifier', () => {
 			timestamp: new Date(T0).toISOString(),
 			fields: [
 				{ name: 'Status', value: 'Investigating · Major impact' },
-				{ name: 'Affected shards', value: '0–15, 32' }
+				{ name: 'Affected shards', value: '0\u2060–\u206015, 32' }
 			]
 		});
 
@@ -181,7 +181,7 @@ describe('WebhookNotifier', () => {
 	it('words every notice in its configured locale, as the page and the feeds do', async () => {
 		const r = await receiver();
 		const n = setup([r.discord, r.json], { locale: 'de' });
-		const update: IncidentUpdate = { id: 3, at: T0, status: 'investigating', message: 'The outage spread: 3 shards are down in clusters 2 and 5 (shards 11, 40–41).', kind: 'worsened', shardsDown: [11, 40, 41], clusterIdsDown: [2, 5] };
+		const update: IncidentUpdate = { id: 3, at: T0, status: 'investigating', message: 'The outage spread: 3 shards are down in clusters 2 and 5 (shards 11, 40\u2060–\u206041).', kind: 'worsened', shardsDown: [11, 40, 41], clusterIdsDown: [2, 5] };
 		const facts = incident({ title: '3 shards down in clusters 2 and 5', titleFacts: { shardCount: 3, clusterIds: [2, 5] }, clusterIds: [2, 5], shardIds: [11, 40, 41], updates: [update] });
 		n.notify({ type: 'incident.updated', incident: facts, update });
 		await n.idle();
@@ -189,11 +189,11 @@ describe('WebhookNotifier', () => {
 		const embed = JSON.parse(r.received.find((x) => x.path === DISCORD_PATH)!.body).embeds[0];
 		expect(embed).toMatchObject({
 			title: 'Aktualisierung: 3 Shards in den Clustern 2 und 5 ausgefallen',
-			description: 'Der Ausfall hat sich ausgeweitet: 3 Shards sind in den Clustern 2 und 5 ausgefallen (Shards 11, 40–41).',
+			description: 'Der Ausfall hat sich ausgeweitet: 3 Shards sind in den Clustern 2 und 5 ausgefallen (Shards 11, 40\u2060–\u206041).',
 			url: 'https://status.example.com/de/incidents/',
 			fields: [
 				{ name: 'Status', value: 'Wird untersucht · Erhebliche Auswirkung' },
-				{ name: 'Betroffene Shards', value: '11, 40–41' }
+				{ name: 'Betroffene Shards', value: '11, 40\u2060–\u206041' }
 			]
 		});
 		const json = JSON.parse(r.received.find((x) => x.path === JSON_PATH)!.body);

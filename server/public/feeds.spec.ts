@@ -184,7 +184,7 @@ describe.each<[Locale, { title: string; status: [string, string]; item: string; 
 			updates: [
 				'Resolved - All shards are back up.',
 				'Investigating - Some shards recovered: 1 shard is still down in cluster 5 (shard 40).',
-				'Investigating - The outage spread: 4 shards are down in clusters 2 and 5 (shards 11–12, 40–41).',
+				'Investigating - The outage spread: 4 shards are down in clusters 2 and 5 (shards 11\u2060–\u206012, 40\u2060–\u206041).',
 				'Investigating - 1 shard went down in cluster 2 (shard 11).'
 			]
 		}
@@ -199,7 +199,7 @@ describe.each<[Locale, { title: string; status: [string, string]; item: string; 
 			updates: [
 				'Behoben - Alle Shards sind wieder online.',
 				'Wird untersucht - Einige Shards sind wieder da: 1 Shard ist in Cluster 5 noch ausgefallen (Shard 40).',
-				'Wird untersucht - Der Ausfall hat sich ausgeweitet: 4 Shards sind in den Clustern 2 und 5 ausgefallen (Shards 11–12, 40–41).',
+				'Wird untersucht - Der Ausfall hat sich ausgeweitet: 4 Shards sind in den Clustern 2 und 5 ausgefallen (Shards 11\u2060–\u206012, 40\u2060–\u206041).',
 				'Wird untersucht - 1 Shard ist in Cluster 2 ausgefallen (Shard 11).'
 			]
 		}
@@ -214,7 +214,7 @@ describe.each<[Locale, { title: string; status: [string, string]; item: string; 
 			updates: [
 				'Résolu - Tous les shards sont de nouveau opérationnels.',
 				'Analyse en cours - Certains shards sont revenus\u00a0: 1 shard est toujours hors service dans le cluster 5 (shard 40).',
-				'Analyse en cours - La panne s’étend\u00a0: 4 shards sont hors service dans les clusters 2 et 5 (shards 11–12, 40–41).',
+				'Analyse en cours - La panne s’étend\u00a0: 4 shards sont hors service dans les clusters 2 et 5 (shards 11\u2060–\u206012, 40\u2060–\u206041).',
 				'Analyse en cours - 1 shard est tombé dans le cluster 2 (shard 11).'
 			]
 		}
@@ -229,7 +229,7 @@ describe.each<[Locale, { title: string; status: [string, string]; item: string; 
 			updates: [
 				'Resuelto - Todos los shards vuelven a funcionar.',
 				'Investigando - Algunos shards se recuperaron: 1 shard sigue caído en el clúster 5 (shard 40).',
-				'Investigando - La caída se extendió: 4 shards están caídos en los clústeres 2 y 5 (shards 11–12, 40–41).',
+				'Investigando - La caída se extendió: 4 shards están caídos en los clústeres 2 y 5 (shards 11\u2060–\u206012, 40\u2060–\u206041).',
 				'Investigando - 1 shard se cayó en el clúster 2 (shard 11).'
 			]
 		}

@@ -44,18 +44,18 @@ describe('factText: an automatic update from its facts', () => {
 	const some: Omit<FactUpdate, 'kind'> = { shardsDown: [11, 40, 41], clusterIdsDown: [2, 5] };
 	const one: Omit<FactUpdate, 'kind'> = { shardsDown: [40], clusterIdsDown: [5] };
 	it.each<[Locale, FactUpdate['kind'], string, string]>([
-		['en', 'opened', '3 shards went down in clusters 2 and 5 (shards 11, 40–41).', '1 shard went down in cluster 5 (shard 40).'],
-		['en', 'worsened', 'The outage spread: 3 shards are down in clusters 2 and 5 (shards 11, 40–41).', 'The outage spread: 1 shard is down in cluster 5 (shard 40).'],
-		['en', 'improved', 'Some shards recovered: 3 shards are still down in clusters 2 and 5 (shards 11, 40–41).', 'Some shards recovered: 1 shard is still down in cluster 5 (shard 40).'],
-		['de', 'opened', '3 Shards sind in den Clustern 2 und 5 ausgefallen (Shards 11, 40–41).', '1 Shard ist in Cluster 5 ausgefallen (Shard 40).'],
-		['de', 'worsened', 'Der Ausfall hat sich ausgeweitet: 3 Shards sind in den Clustern 2 und 5 ausgefallen (Shards 11, 40–41).', 'Der Ausfall hat sich ausgeweitet: 1 Shard ist in Cluster 5 ausgefallen (Shard 40).'],
-		['de', 'improved', 'Einige Shards sind wieder da: 3 Shards sind in den Clustern 2 und 5 noch ausgefallen (Shards 11, 40–41).', 'Einige Shards sind wieder da: 1 Shard ist in Cluster 5 noch ausgefallen (Shard 40).'],
-		['fr', 'opened', '3 shards sont tombés dans les clusters 2 et 5 (shards 11, 40–41).', '1 shard est tombé dans le cluster 5 (shard 40).'],
-		['fr', 'worsened', `La panne s’étend${NB}: 3 shards sont hors service dans les clusters 2 et 5 (shards 11, 40–41).`, `La panne s’étend${NB}: 1 shard est hors service dans le cluster 5 (shard 40).`],
-		['fr', 'improved', `Certains shards sont revenus${NB}: 3 shards sont toujours hors service dans les clusters 2 et 5 (shards 11, 40–41).`, `Certains shards sont revenus${NB}: 1 shard est toujours hors service dans le cluster 5 (shard 40).`],
-		['es', 'opened', '3 shards se cayeron en los clústeres 2 y 5 (shards 11, 40–41).', '1 shard se cayó en el clúster 5 (shard 40).'],
-		['es', 'worsened', 'La caída se extendió: 3 shards están caídos en los clústeres 2 y 5 (shards 11, 40–41).', 'La caída se extendió: 1 shard está caído en el clúster 5 (shard 40).'],
-		['es', 'improved', 'Algunos shards se recuperaron: 3 shards siguen caídos en los clústeres 2 y 5 (shards 11, 40–41).', 'Algunos shards se recuperaron: 1 shard sigue caído en el clúster 5 (shard 40).']
+		['en', 'opened', '3 shards went down in clusters 2 and 5 (shards 11, 40\u2060–\u206041).', '1 shard went down in cluster 5 (shard 40).'],
+		['en', 'worsened', 'The outage spread: 3 shards are down in clusters 2 and 5 (shards 11, 40\u2060–\u206041).', 'The outage spread: 1 shard is down in cluster 5 (shard 40).'],
+		['en', 'improved', 'Some shards recovered: 3 shards are still down in clusters 2 and 5 (shards 11, 40\u2060–\u206041).', 'Some shards recovered: 1 shard is still down in cluster 5 (shard 40).'],
+		['de', 'opened', '3 Shards sind in den Clustern 2 und 5 ausgefallen (Shards 11, 40\u2060–\u206041).', '1 Shard ist in Cluster 5 ausgefallen (Shard 40).'],
+		['de', 'worsened', 'Der Ausfall hat sich ausgeweitet: 3 Shards sind in den Clustern 2 und 5 ausgefallen (Shards 11, 40\u2060–\u206041).', 'Der Ausfall hat sich ausgeweitet: 1 Shard ist in Cluster 5 ausgefallen (Shard 40).'],
+		['de', 'improved', 'Einige Shards sind wieder da: 3 Shards sind in den Clustern 2 und 5 noch ausgefallen (Shards 11, 40\u2060–\u206041).', 'Einige Shards sind wieder da: 1 Shard ist in Cluster 5 noch ausgefallen (Shard 40).'],
+		['fr', 'opened', '3 shards sont tombés dans les clusters 2 et 5 (shards 11, 40\u2060–\u206041).', '1 shard est tombé dans le cluster 5 (shard 40).'],
+		['fr', 'worsened', `La panne s’étend${NB}: 3 shards sont hors service dans les clusters 2 et 5 (shards 11, 40\u2060–\u206041).`, `La panne s’étend${NB}: 1 shard est hors service dans le cluster 5 (shard 40).`],
+		['fr', 'improved', `Certains shards sont revenus${NB}: 3 shards sont toujours hors service dans les clusters 2 et 5 (shards 11, 40\u2060–\u206041).`, `Certains shards sont revenus${NB}: 1 shard est toujours hors service dans le cluster 5 (shard 40).`],
+		['es', 'opened', '3 shards se cayeron en los clústeres 2 y 5 (shards 11, 40\u2060–\u206041).', '1 shard se cayó en el clúster 5 (shard 40).'],
+		['es', 'worsened', 'La caída se extendió: 3 shards están caídos en los clústeres 2 y 5 (shards 11, 40\u2060–\u206041).', 'La caída se extendió: 1 shard está caído en el clúster 5 (shard 40).'],
+		['es', 'improved', 'Algunos shards se recuperaron: 3 shards siguen caídos en los clústeres 2 y 5 (shards 11, 40\u2060–\u206041).', 'Algunos shards se recuperaron: 1 shard sigue caído en el clúster 5 (shard 40).']
 	])('%s %s: how many shards are down and where, in the plural and the singular', (locale, kind, many, single) => {
 		expect(factText({ kind, ...some }, locale)).toBe(many);
 		expect(factText({ kind, ...one }, locale)).toBe(single);
@@ -75,7 +75,7 @@ describe('factText: an automatic update from its facts', () => {
 describe('shardPhrase and clusterPhrase', () => {
 	const scattered = Array.from({ length: 20 }, (_, i) => i * 2);
 	it.each<[Locale, readonly number[], string]>([
-		['en', [7, 3, 4, 5, 5], 'shards 3–5, 7'],
+		['en', [7, 3, 4, 5, 5], 'shards 3\u2060–\u20605, 7'],
 		['en', scattered, 'shards 0, 2, 4, 6, 8, 10, 12, 14 and 12 more'],
 		['en', [...scattered, 1_000, 1_001], 'shards 0, 2, 4, 6, 8, 10, 12, 14 and 14 more'],
 		['de', scattered, 'Shards 0, 2, 4, 6, 8, 10, 12, 14 und 12 weitere'],
@@ -87,6 +87,11 @@ describe('shardPhrase and clusterPhrase', () => {
 		['en', [1_234, 1_236], 'shards 1234, 1236']
 	])('%s %j → %s', (locale, ids, text) => {
 		expect(shardPhrase(ids, locale)).toBe(text);
+	});
+
+	it('holds a range together: word joiners around its dash, so "8–" and "10" never sit on two lines', () => {
+		expect(shardPhrase([8, 9, 10], 'en')).toBe('shards 8\u2060–\u206010');
+		expect(shardPhrase([8, 9, 10], 'en').replace(/\u2060/g, '')).toBe('shards 8–10');
 	});
 
 	it('names up to four clusters and counts more', () => {
@@ -123,7 +128,7 @@ describe('incidentTitle, updateText, localizeIncident', () => {
 	it('localizeIncident words title and updates in one locale and keeps the facts', () => {
 		const de = localizeIncident(incident, 'de');
 		expect(de.title).toBe('3 Shards in den Clustern 2 und 5 ausgefallen');
-		expect(de.updates.map((u) => u.message)).toEqual(['3 Shards sind in den Clustern 2 und 5 ausgefallen (Shards 11, 40–41).', 'We are on it.']);
+		expect(de.updates.map((u) => u.message)).toEqual(['3 Shards sind in den Clustern 2 und 5 ausgefallen (Shards 11, 40\u2060–\u206041).', 'We are on it.']);
 		expect(de.titleFacts).toEqual(incident.titleFacts);
 		expect(de.updates[0]).toMatchObject({ kind: 'opened', shardsDown: [11, 40, 41], clusterIdsDown: [2, 5] });
 		expect(incident.title, 'the original is left alone').toBe('3 shards down in clusters 2 and 5');
