@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Incident } from '#shared';
-import { historyDatabases, openHistoryDatabase } from '#testing/databases';
+import { freshHistoryDatabase, historyDatabases } from '#testing/databases';
 import { createLogger } from '../log.ts';
 import { IncidentMonitor } from './incident-monitor.ts';
 import type { IncidentNotice } from './incident-notice.ts';
@@ -22,18 +22,12 @@ type Story = [second: number, cluster: number, shard: number, state: 'ready' | '
 const ready = (cluster: number, shards: number[]): Story => shards.map((shard) => [0, cluster, shard, 'ready']);
 
 describe.each(historyDatabases)('IncidentMonitor on $name', (target) => {
+	const fresh = freshHistoryDatabase(target);
+	afterEach(fresh.close);
 	let db: Kysely<HistoryDatabase> | undefined;
-	let cleanup: (() => Promise<void>) | undefined;
-	afterEach(async () => {
-		await db?.destroy();
-		await cleanup?.();
-		db = undefined;
-	});
 
 	async function setup(story: Story) {
-		const place = await target.open();
-		cleanup = place.cleanup;
-		db = await openHistoryDatabase(place.location);
+		db = await fresh.open();
 		await db.insertInto('shard_transitions').values(story.map(([second, cluster_id, shard_id, state]) => ({ at: s(second), cluster_id, shard_id, state }))).execute();
 		const store = new HistoryRepository(db);
 		const clock = { now: s(0) };

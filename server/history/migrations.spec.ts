@@ -1,29 +1,21 @@
-import { Migrator, type Kysely } from 'kysely';
+import { Migrator } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { localizeIncident } from '#shared/i18n/incident-text';
-import { historyDatabases } from '#testing/databases';
-import { createHistoryDatabase, migrateHistoryDatabase } from './database.ts';
+import { freshHistoryDatabase, historyDatabases } from '#testing/databases';
+import { migrateHistoryDatabase } from './database.ts';
 import { migrationProvider } from './migrations.ts';
 import { HistoryRepository } from './repository.ts';
-import type { HistoryDatabase } from './schema.ts';
 
 /*
  * 004_incident_facts on both databases: automatic incidents written before it (English title and
  * sentences) read back exactly as written after it, next to new ones stored as facts.
  */
 describe.each(historyDatabases)('migration 004_incident_facts on $name', (target) => {
-	let db: Kysely<HistoryDatabase> | undefined;
-	let cleanup: (() => Promise<void>) | undefined;
-	afterEach(async () => {
-		await db?.destroy();
-		await cleanup?.();
-		db = undefined;
-	});
+	const database = freshHistoryDatabase(target);
+	afterEach(database.close);
 
 	it('keeps rows written before it readable as they were, and stores new ones as facts', async () => {
-		const place = await target.open();
-		cleanup = place.cleanup;
-		db = createHistoryDatabase(place.location);
+		const db = await database.open({ migrate: false });
 		const migrator = new Migrator({ db, provider: migrationProvider });
 		expect((await migrator.migrateTo('003_uptime_hours')).error).toBeUndefined();
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Incident, IncidentUpdate } from '#shared';
 import type { Locale } from '#i18n/runtime';
+import { SPREADING_TEXT, spreadingIncident } from '#testing/fixtures/incident';
 import { atomFeed, rssFeed, type FeedSite } from './feeds.ts';
 import { parseHtml, parseXml } from '#testing/xml';
 
@@ -173,105 +174,29 @@ describe.each([
  * Feeds in each language (`?lang=`): an automatic incident worded from its facts, with the page's
  * words and plural forms, next to an operator's incident shown as written.
  */
-describe.each<[Locale, { title: string; status: [string, string]; item: string; updates: string[]; channel: [string, string] }]>([
-	[
-		'en',
-		{
-			title: 'Acme Bot status: incidents',
-			channel: ['Incident history of Acme Bot', 'en'],
-			status: ['Resolved', 'Investigating'],
-			item: '[Resolved] 4 shards down in clusters 2 and 5',
-			updates: [
-				'Resolved - All shards are back up.',
-				'Investigating - Some shards recovered: 1 shard is still down in cluster 5 (shard 40).',
-				'Investigating - The outage spread: 4 shards are down in clusters 2 and 5 (shards 11\u2060–\u206012, 40\u2060–\u206041).',
-				'Investigating - 1 shard went down in cluster 2 (shard 11).'
-			]
-		}
-	],
-	[
-		'de',
-		{
-			title: 'Status von Acme Bot: Vorfälle',
-			channel: ['Vorfallsverlauf von Acme Bot', 'de'],
-			status: ['Behoben', 'Wird untersucht'],
-			item: '[Behoben] 4 Shards in den Clustern 2 und 5 ausgefallen',
-			updates: [
-				'Behoben - Alle Shards sind wieder online.',
-				'Wird untersucht - Einige Shards sind wieder da: 1 Shard ist in Cluster 5 noch ausgefallen (Shard 40).',
-				'Wird untersucht - Der Ausfall hat sich ausgeweitet: 4 Shards sind in den Clustern 2 und 5 ausgefallen (Shards 11\u2060–\u206012, 40\u2060–\u206041).',
-				'Wird untersucht - 1 Shard ist in Cluster 2 ausgefallen (Shard 11).'
-			]
-		}
-	],
-	[
-		'fr',
-		{
-			title: 'État de Acme Bot\u00a0: incidents',
-			channel: ['Historique des incidents de Acme Bot', 'fr'],
-			status: ['Résolu', 'Analyse en cours'],
-			item: '[Résolu] 4 shards hors service dans les clusters 2 et 5',
-			updates: [
-				'Résolu - Tous les shards sont de nouveau opérationnels.',
-				'Analyse en cours - Certains shards sont revenus\u00a0: 1 shard est toujours hors service dans le cluster 5 (shard 40).',
-				'Analyse en cours - La panne s’étend\u00a0: 4 shards sont hors service dans les clusters 2 et 5 (shards 11\u2060–\u206012, 40\u2060–\u206041).',
-				'Analyse en cours - 1 shard est tombé dans le cluster 2 (shard 11).'
-			]
-		}
-	],
-	[
-		'es',
-		{
-			title: 'Estado de Acme Bot: incidentes',
-			channel: ['Historial de incidentes de Acme Bot', 'es'],
-			status: ['Resuelto', 'Investigando'],
-			item: '[Resuelto] 4 shards caídos en los clústeres 2 y 5',
-			updates: [
-				'Resuelto - Todos los shards vuelven a funcionar.',
-				'Investigando - Algunos shards se recuperaron: 1 shard sigue caído en el clúster 5 (shard 40).',
-				'Investigando - La caída se extendió: 4 shards están caídos en los clústeres 2 y 5 (shards 11\u2060–\u206012, 40\u2060–\u206041).',
-				'Investigando - 1 shard se cayó en el clúster 2 (shard 11).'
-			]
-		}
-	]
+describe.each<[Locale, { title: string; description: string }]>([
+	['en', { title: 'Acme Bot status: incidents', description: 'Incident history of Acme Bot' }],
+	['de', { title: 'Status von Acme Bot: Vorfälle', description: 'Vorfallsverlauf von Acme Bot' }],
+	['fr', { title: 'État de Acme Bot\u00a0: incidents', description: 'Historique des incidents de Acme Bot' }],
+	['es', { title: 'Estado de Acme Bot: incidentes', description: 'Historial de incidentes de Acme Bot' }]
 ])('feeds in %s', (locale, want) => {
-	const u = (n: number, minute: number, status: IncidentUpdate['status'], kind: NonNullable<IncidentUpdate['kind']>, shardsDown: number[], clusterIdsDown: number[]): IncidentUpdate => ({
-		id: n,
-		at: T0 + minute * MIN,
-		status,
-		// What the API carries: the English rendering. The feed words the facts itself.
-		message: 'English text the feed must not show',
-		kind,
-		shardsDown,
-		clusterIdsDown
-	});
-	const auto: Incident = {
-		id: 4,
-		source: 'auto',
-		title: '4 shards down in clusters 2 and 5',
-		titleFacts: { shardCount: 4, clusterIds: [2, 5] },
-		status: 'resolved',
-		impact: 'major',
-		startedAt: T0,
-		resolvedAt: T0 + 9 * MIN,
-		clusterIds: [2, 5],
-		shardIds: [11, 12, 40, 41],
-		updates: [u(1, 0, 'investigating', 'opened', [11], [2]), u(2, 3, 'investigating', 'worsened', [11, 12, 40, 41], [2, 5]), u(3, 6, 'investigating', 'improved', [40], [5]), u(4, 9, 'resolved', 'resolved', [], [])]
-	};
+	const auto = spreadingIncident({}, T0);
+	const words = SPREADING_TEXT[locale];
+	const [resolved, investigating] = [words.updates[0]![0], words.updates[1]![0]];
 	const operator = incident(5, [[-30, 'investigating', 'Slow replies, as the operator wrote it']], 'Slow replies');
 	const feedSite = { ...site, locale, feedUrl: `https://status.example.com/feed.rss?lang=${locale}` };
 	const page = `https://status.example.com${locale === 'en' ? '' : `/${locale}`}/incidents/`;
 
 	it('RSS: channel, titles, updates and links in the language, facts worded with its plural forms', () => {
 		const channel = parseXml(rssFeed([auto, operator], feedSite)).documentElement.getElementsByTagName('channel')[0]!;
-		expect([text(channel, 'title'), text(channel, 'description'), text(channel, 'language')]).toEqual([want.title, ...want.channel]);
+		expect([text(channel, 'title'), text(channel, 'description'), text(channel, 'language')]).toEqual([want.title, want.description, locale]);
 		const [item, other] = children(channel, 'item');
-		expect(text(item!, 'title')).toBe(want.item);
+		expect(text(item!, 'title')).toBe(`[${resolved}] ${words.title}`);
 		expect(text(item!, 'link')).toBe(`${page}#incident-4`);
 		// Each update's words, without the time under them.
 		const paragraphs = [...html(text(item!, 'description')!).querySelectorAll('p')].map((p) => [...p.childNodes].filter((n) => n.nodeName !== 'SMALL').map((n) => n.textContent).join(''));
-		expect(paragraphs).toEqual(want.updates);
-		expect(text(other!, 'title')).toBe(`[${want.status[1]}] Slow replies`);
+		expect(paragraphs).toEqual(words.updates.map(([status, update]) => `${status} - ${update}`));
+		expect(text(other!, 'title')).toBe(`[${investigating}] Slow replies`);
 		expect(html(text(other!, 'description')!).textContent).toContain('Slow replies, as the operator wrote it');
 	});
 
@@ -280,8 +205,8 @@ describe.each<[Locale, { title: string; status: [string, string]; item: string; 
 		expect(feed.getAttribute('xml:lang')).toBe(locale);
 		expect(text(feed, 'title')).toBe(want.title);
 		const [entry] = children(feed, 'entry');
-		expect(text(entry!, 'title')).toBe(want.item);
+		expect(text(entry!, 'title')).toBe(`[${resolved}] ${words.title}`);
 		expect(children(entry!, 'link')[0]!.getAttribute('href')).toBe(`${page}#incident-4`);
-		expect([...html(children(entry!, 'content')[0]!.textContent!).querySelectorAll('strong')].map((s) => s.textContent)).toEqual([want.status[0], ...Array(3).fill(want.status[1])]);
+		expect([...html(children(entry!, 'content')[0]!.textContent!).querySelectorAll('strong')].map((s) => s.textContent)).toEqual(words.updates.map(([status]) => status));
 	});
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { Locale } from '#i18n/runtime';
-import type { Incident, IncidentUpdate } from '../history/api.ts';
+import { locales, type Locale } from '#i18n/runtime';
+import { ENGLISH_BESIDE_FACTS, SPREADING_TEXT, spreadingIncident } from '#testing/fixtures/incident';
+import type { IncidentUpdate } from '../history/api.ts';
 import { clusterPhrase, factText, incidentStatusLabel, incidentTitle, localizeIncident, shardPhrase, titleText, updateText, type FactUpdate } from './incident-text.ts';
 
 const NB = '\u00a0'; // French puts a no-break space before a colon
@@ -103,35 +104,25 @@ describe('shardPhrase and clusterPhrase', () => {
 
 describe('incidentTitle, updateText, localizeIncident', () => {
 	const update = (over: Partial<IncidentUpdate>): IncidentUpdate => ({ id: 1, at: 0, status: 'investigating', message: 'As written', ...over });
-	const incident: Incident = {
-		id: 1,
-		source: 'auto',
-		title: '3 shards down in clusters 2 and 5',
-		titleFacts: { shardCount: 3, clusterIds: [2, 5] },
-		status: 'investigating',
-		impact: 'major',
-		startedAt: 0,
-		resolvedAt: null,
-		clusterIds: [2, 5],
-		shardIds: [11, 40, 41],
-		updates: [update({ message: '3 shards went down…', kind: 'opened', shardsDown: [11, 40, 41], clusterIdsDown: [2, 5] }), update({ id: 2, message: 'We are on it.' })]
-	};
+	// The shared fixture, with an operator's update added to its timeline.
+	const incident = spreadingIncident();
+	incident.updates.push(update({ id: 5, at: incident.resolvedAt! + 1, status: 'resolved', message: 'We are on it.' }));
 
 	it('renders facts and shows text as written: operator text, and automatic text stored before facts were', () => {
 		expect(updateText(update({ message: 'We are looking into it.' }), 'de')).toBe('We are looking into it.');
 		expect(updateText(update({ message: 'Shardbeat detected 2 shards down (3, 7).', kind: 'opened', shardsDown: [3, 7] }), 'de')).toBe('Shardbeat detected 2 shards down (3, 7).');
 		expect(updateText(update({ kind: 'opened', shardsDown: [3, 7], clusterIdsDown: [0] }), 'de')).toBe('2 Shards sind in Cluster 0 ausgefallen (Shards 3, 7).');
 		expect(incidentTitle({ title: 'Shards down in cluster 1' }, 'de')).toBe('Shards down in cluster 1');
-		expect(incidentTitle(incident, 'es')).toBe('3 shards caídos en los clústeres 2 y 5');
+		expect(incidentTitle(incident, 'es')).toBe(SPREADING_TEXT.es.title);
 	});
 
-	it('localizeIncident words title and updates in one locale and keeps the facts', () => {
-		const de = localizeIncident(incident, 'de');
-		expect(de.title).toBe('3 Shards in den Clustern 2 und 5 ausgefallen');
-		expect(de.updates.map((u) => u.message)).toEqual(['3 Shards sind in den Clustern 2 und 5 ausgefallen (Shards 11, 40\u2060–\u206041).', 'We are on it.']);
-		expect(de.titleFacts).toEqual(incident.titleFacts);
-		expect(de.updates[0]).toMatchObject({ kind: 'opened', shardsDown: [11, 40, 41], clusterIdsDown: [2, 5] });
-		expect(incident.title, 'the original is left alone').toBe('3 shards down in clusters 2 and 5');
+	it.each(locales)('localizeIncident words title and updates in %s and keeps the facts', (locale) => {
+		const localized = localizeIncident(incident, locale);
+		expect(localized.title).toBe(SPREADING_TEXT[locale].title);
+		expect(localized.updates.map((u) => u.message)).toEqual([...SPREADING_TEXT[locale].updates.map(([, text]) => text).reverse(), 'We are on it.']);
+		expect(localized.titleFacts).toEqual(incident.titleFacts);
+		expect(localized.updates[1]).toMatchObject({ kind: 'worsened', shardsDown: [11, 12, 40, 41], clusterIdsDown: [2, 5] });
+		expect(incident.title, 'the original is left alone').toBe(ENGLISH_BESIDE_FACTS);
 	});
 
 	it('labels statuses in the locale asked for', () => {
