@@ -123,7 +123,8 @@ export class IncidentMonitor {
 		const stored: { type: IncidentNoticeType; update: IncidentUpdate }[] = [];
 		const window = this.#o.coalesceMs;
 		for (const event of updatesToTell(d.timeline, told, { now, windowMs: window })) {
-			const status = event.kind === 'resolved' ? 'resolved' : (known?.status ?? 'investigating');
+			// Nothing down any more ends it, whichever way the shards went.
+			const status = event.shardsDown.length === 0 ? 'resolved' : (known?.status ?? 'investigating');
 			// The clusters of the minute the update tells, from its stamp to the minute's end.
 			const clusterIdsDown = clustersDown(outages, event.shardsDown, event.at, (Math.floor(event.at / window) + 1) * window);
 			const update = { id: 0, at: event.at, status, message: '', kind: event.kind, shardsDown: event.shardsDown, clusterIdsDown };

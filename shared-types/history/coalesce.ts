@@ -28,8 +28,9 @@ export interface CoalesceOptions {
 export function updatesToTell(timeline: readonly IncidentEvent[], told: Told | undefined, options: CoalesceOptions): IncidentEvent[] {
 	const window = options.windowMs ?? 60_000;
 	const minute = (t: number) => Math.floor(t / window);
-	if (timeline.length === 0 || told?.kind === 'resolved') return [];
-	const resolve = timeline.at(-1)!.kind === 'resolved' ? timeline.at(-1)! : undefined;
+	// The end is the event that leaves nothing down, whatever its kind says about why.
+	if (timeline.length === 0 || (told && told.shardsDown.length === 0)) return [];
+	const resolve = timeline.at(-1)!.shardsDown.length === 0 ? timeline.at(-1)! : undefined;
 	const changes = resolve ? timeline.slice(0, -1) : timeline;
 	/** The shards down just before `t` (every incident is down something until it resolves). */
 	const downBefore = (t: number) => changes.findLast((e) => e.at < t)?.shardsDown ?? changes[0]?.shardsDown ?? [];
@@ -54,7 +55,7 @@ export function updatesToTell(timeline: readonly IncidentEvent[], told: Told | u
 		last = { at: inside?.at ?? m * window, kind: down.some((s) => !previous.has(s)) ? 'worsened' : 'improved', shardsDown: down };
 		out.push(last);
 	}
-	if (resolve) out.push({ at: Math.max(resolve.at, last.at), kind: 'resolved', shardsDown: [] });
+	if (resolve) out.push({ at: Math.max(resolve.at, last.at), kind: resolve.kind, shardsDown: [] });
 	return out;
 }
 

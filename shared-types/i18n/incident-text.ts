@@ -82,10 +82,10 @@ const UPDATE_TEXT: Record<FactUpdate['kind'], (facts: Facts, locale: Locale) => 
 
 /** The facts of an automatic update in words: "3 shards went down in clusters 2 and 5 (shards 11, 40–41)." */
 export function factText(update: FactUpdate, locale: Locale): string {
-	// Nothing down is all back, whatever the kind said.
-	if (update.shardsDown.length === 0) return UPDATE_TEXT.resolved({ count: 0, where: '', shards: '' }, locale);
 	const facts = { count: update.shardsDown.length, where: clusterPhrase(update.clusterIdsDown, locale), shards: shardPhrase(update.shardsDown, locale) };
-	return UPDATE_TEXT[update.kind](facts, locale);
+	// A change that leaves nothing down is the end: told as such, not as "0 shards still down".
+	const ended = update.shardsDown.length === 0 && (update.kind === 'opened' || update.kind === 'worsened' || update.kind === 'improved');
+	return UPDATE_TEXT[ended ? 'resolved' : update.kind](facts, locale);
 }
 
 /** The update's text in `locale`: rendered from its facts, or as written (operator text, old rows). */
