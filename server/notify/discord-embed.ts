@@ -1,6 +1,7 @@
 import { compactRanges, type Incident } from '#shared';
 import { impactLabel, incidentsPath, incidentStatusLabel, incidentTitle, updateText } from '#shared/i18n/incident-text';
-import { m } from '#i18n/messages';
+// Named, not `m`: the server bundle then takes these messages, not every one the page has.
+import { webhook_field_shards, webhook_field_status, webhook_no_shards, webhook_title_opened, webhook_title_resolved, webhook_title_updated } from '#i18n/messages';
 import type { Locale } from '#i18n/runtime';
 import type { IncidentNotice } from '../history/incident-notice.ts';
 
@@ -18,9 +19,9 @@ export interface DiscordOptions {
 }
 
 const TITLE: Record<IncidentNotice['type'], (inputs: { title: string }, options: { locale: Locale }) => string> = {
-	'incident.opened': m.webhook_title_opened,
-	'incident.updated': m.webhook_title_updated,
-	'incident.resolved': m.webhook_title_resolved
+	'incident.opened': webhook_title_opened,
+	'incident.updated': webhook_title_updated,
+	'incident.resolved': webhook_title_resolved
 };
 
 
@@ -45,15 +46,15 @@ export function discordMessage(notice: IncidentNotice, options: DiscordOptions =
 	const locale = options.locale ?? 'en';
 	const latest = update ?? incident.updates.at(-1);
 	const at = latest?.at ?? incident.resolvedAt ?? incident.startedAt;
-	const shards = incident.shardIds.length === 0 ? m.webhook_no_shards({}, { locale }) : truncate(compactRanges(incident.shardIds), DISCORD_LIMITS.fieldValue);
+	const shards = incident.shardIds.length === 0 ? webhook_no_shards({}, { locale }) : truncate(compactRanges(incident.shardIds), DISCORD_LIMITS.fieldValue);
 	const status = [incidentStatusLabel[incident.status]({}, { locale }), ...(incident.impact === 'none' ? [] : [impactLabel[incident.impact]({}, { locale })])].join(' · ');
 	const embed: Record<string, unknown> = {
 		title: truncate(TITLE[notice.type]({ title: incidentTitle(incident, locale) }, { locale }), DISCORD_LIMITS.title),
 		color: incidentColour(incident, notice.type),
 		timestamp: new Date(at).toISOString(),
 		fields: [
-			{ name: m.webhook_field_status({}, { locale }), value: status, inline: true },
-			{ name: m.webhook_field_shards({}, { locale }), value: shards, inline: true }
+			{ name: webhook_field_status({}, { locale }), value: status, inline: true },
+			{ name: webhook_field_shards({}, { locale }), value: shards, inline: true }
 		],
 		footer: { text: truncate(options.botName ? `${options.botName} · Shardbeat` : 'Shardbeat', DISCORD_LIMITS.footer) }
 	};

@@ -1,6 +1,7 @@
 import type { Incident } from '#shared';
 import { incidentsPath, incidentStatusLabel, incidentTitle, updateText } from '#shared/i18n/incident-text';
-import { m } from '#i18n/messages';
+// Named, not `m`: the server bundle then takes these messages, not every one the page has.
+import { feed_description, feed_title } from '#i18n/messages';
 import type { Locale } from '#i18n/runtime';
 import { escapeXml, INVALID_XML } from './xml.ts';
 
@@ -51,7 +52,7 @@ function itemTitle(incident: Incident, locale: Locale): string {
 }
 
 function feedTitle(site: FeedSite): string {
-	return m.feed_title({ bot: site.botName }, { locale: site.locale });
+	return feed_title({ bot: site.botName }, { locale: site.locale });
 }
 
 /**
@@ -113,7 +114,7 @@ export function rssFeed(incidents: Incident[], site: FeedSite): string {
 		`<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom"><channel>` +
 		`<title>${xml(feedTitle(site))}</title>` +
 		`<link>${xml(site.pageUrl)}</link>` +
-		`<description>${xml(m.feed_description({ bot: site.botName }, { locale: site.locale }))}</description>` +
+		`<description>${xml(feed_description({ bot: site.botName }, { locale: site.locale }))}</description>` +
 		`<language>${site.locale}</language>` +
 		`<atom:link href="${xml(site.feedUrl)}" rel="self" type="application/rss+xml"/>` +
 		`<lastBuildDate>${new Date(site.now).toUTCString()}</lastBuildDate>` +

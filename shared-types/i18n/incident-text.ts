@@ -1,4 +1,5 @@
-import { m } from '#i18n/messages';
+// Named, not `m`: the server bundle then takes these messages, not every one the page has.
+import { impact_critical, impact_major, impact_minor, impact_none, incident_status_identified, incident_status_investigating, incident_status_monitoring, incident_status_resolved, incident_title_auto, incident_update_improved, incident_update_opened, incident_update_resolved, incident_update_worsened, incident_where_counted, incident_where_listed, shard_ranges, shard_ranges_more } from '#i18n/messages';
 import type { Locale } from '#i18n/runtime';
 import type { Incident, IncidentImpact, IncidentStatus, IncidentTitleFacts, IncidentUpdate } from '../history/api.ts';
 import { idRuns, runText } from '../history/ranges.ts';
@@ -19,26 +20,26 @@ type Label = (inputs?: Record<string, never>, options?: { locale?: Locale }) => 
 
 /** An incident status in words; call with `{}, { locale }`, or with nothing for the page's locale. */
 export const incidentStatusLabel: Record<IncidentStatus, Label> = {
-	investigating: m.incident_status_investigating,
-	identified: m.incident_status_identified,
-	monitoring: m.incident_status_monitoring,
-	resolved: m.incident_status_resolved
+	investigating: incident_status_investigating,
+	identified: incident_status_identified,
+	monitoring: incident_status_monitoring,
+	resolved: incident_status_resolved
 };
 
 /** An incident impact in words, called like {@link incidentStatusLabel}. */
 export const impactLabel: Record<IncidentImpact, Label> = {
-	none: m.impact_none,
-	minor: m.impact_minor,
-	major: m.impact_major,
-	critical: m.impact_critical
+	none: impact_none,
+	minor: impact_minor,
+	major: impact_major,
+	critical: impact_critical
 };
 
 /** Where shards were down: "in cluster 2", "in clusters 2 and 5", "in 29 clusters" (localized). */
 export function clusterPhrase(clusterIds: readonly number[], locale: Locale): string {
 	const count = clusterIds.length;
-	if (count > LISTED_CLUSTERS) return m.incident_where_counted({ count }, { locale });
+	if (count > LISTED_CLUSTERS) return incident_where_counted({ count }, { locale });
 	const clusters = new Intl.ListFormat(locale, { type: 'conjunction' }).format([...clusterIds].sort((a, b) => a - b).map(String));
-	return m.incident_where_listed({ count, clusters }, { locale });
+	return incident_where_listed({ count, clusters }, { locale });
 }
 
 /** Which shards: "shard 11", "shards 11, 40–41", "shards 0–7, 9, … and 120 more" (localized). */
@@ -49,14 +50,14 @@ export function shardPhrase(shardIds: readonly number[], locale: Locale): string
 	let ranges = shown.map(runText).join(', ');
 	if (shown.length < runs.length) {
 		const more = runs.slice(LISTED_RUNS).reduce((n, [first, last]) => n + last - first + 1, 0);
-		ranges = m.shard_ranges_more({ ranges, more }, { locale });
+		ranges = shard_ranges_more({ ranges, more }, { locale });
 	}
-	return m.shard_ranges({ count, ranges }, { locale });
+	return shard_ranges({ count, ranges }, { locale });
 }
 
 /** An automatic incident's title from its facts: "3 shards down in clusters 2 and 5". */
 export function titleText(facts: IncidentTitleFacts, locale: Locale): string {
-	return m.incident_title_auto({ count: facts.shardCount, where: clusterPhrase(facts.clusterIds, locale) }, { locale });
+	return incident_title_auto({ count: facts.shardCount, where: clusterPhrase(facts.clusterIds, locale) }, { locale });
 }
 
 /** The incident's title in `locale`: rendered from its facts, or as written. */
@@ -74,10 +75,10 @@ function hasFacts(update: Partial<IncidentUpdate>): update is FactUpdate {
 type Facts = { count: number; where: string; shards: string };
 /** One sentence per kind: a new kind fails the type check here until it has its words. */
 const UPDATE_TEXT: Record<FactUpdate['kind'], (facts: Facts, locale: Locale) => string> = {
-	opened: (facts, locale) => m.incident_update_opened(facts, { locale }),
-	worsened: (facts, locale) => m.incident_update_worsened(facts, { locale }),
-	improved: (facts, locale) => m.incident_update_improved(facts, { locale }),
-	resolved: (_, locale) => m.incident_update_resolved({}, { locale })
+	opened: (facts, locale) => incident_update_opened(facts, { locale }),
+	worsened: (facts, locale) => incident_update_worsened(facts, { locale }),
+	improved: (facts, locale) => incident_update_improved(facts, { locale }),
+	resolved: (_, locale) => incident_update_resolved({}, { locale })
 };
 
 /** The facts of an automatic update in words: "3 shards went down in clusters 2 and 5 (shards 11, 40–41)." */
