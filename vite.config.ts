@@ -2,21 +2,23 @@ import { paraglideVitePlugin } from '@inlang/paraglide-js';
 import { sveltekit } from '@sveltejs/kit/vite';
 import tailwindcss from '@tailwindcss/vite';
 import { defineConfig } from 'vitest/config';
+import { PARAGLIDE } from './scripts/paraglide.ts';
+
+// The server (unit and e2e projects, no SvelteKit) imports the compiled messages too: every
+// project compiles them first, so a spec never runs against messages older than messages/*.json.
+const paraglide = () => paraglideVitePlugin(PARAGLIDE);
 
 export default defineConfig({
 	plugins: [
 		tailwindcss(),
 		sveltekit(),
-		paraglideVitePlugin({
-			project: './project.inlang',
-			outdir: './src/lib/paraglide',
-			strategy: ['url', 'baseLocale']
-		})
+		paraglide()
 	],
 	test: {
 		projects: [
 			{
 				// Protocol, server and reporter: real sockets on loopback, no browser.
+				plugins: [paraglide()],
 				test: {
 					name: 'unit',
 					environment: 'node',
@@ -38,6 +40,7 @@ export default defineConfig({
 			},
 			{
 				// Real Chromium against the real server and simulated fleet.
+				plugins: [paraglide()],
 				test: {
 					name: 'e2e',
 					environment: 'node',

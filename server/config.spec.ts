@@ -122,6 +122,7 @@ describe('SETTINGS rows', () => {
 		SHARDBEAT_DISCORD_WEBHOOK_URL: ['discordWebhookUrl', absent],
 		SHARDBEAT_WEBHOOK_URL: ['webhookUrl', absent],
 		SHARDBEAT_WEBHOOK_SECRET: ['webhookSecret', absent],
+		SHARDBEAT_WEBHOOK_LOCALE: ['webhookLocale', 'en'],
 		SHARDBEAT_PAGE_URL: ['pageUrl', absent],
 		SHARDBEAT_BOT_NAME: ['botName', absent],
 		SHARDBEAT_LOG_LEVEL: ['logLevel', 'info'],
@@ -160,6 +161,7 @@ describe('SETTINGS rows', () => {
 		SHARDBEAT_DISCORD_WEBHOOK_URL: { accepts: ['https://discord.com/api/webhooks/1/x', 'https://ptb.discordapp.com/api/webhooks/1/x'], refuses: ['http://discord.com/api/webhooks/1/x'] },
 		SHARDBEAT_WEBHOOK_URL: { accepts: [], refuses: ['ftp://hooks.example/x'] }, // accepted with its secret: see 'reads a webhook with its secret'
 		SHARDBEAT_WEBHOOK_SECRET: { accepts: ['s'.repeat(16)], refuses: ['s'.repeat(15)] },
+		SHARDBEAT_WEBHOOK_LOCALE: { accepts: ['de', 'fr', 'es'], refuses: ['DE', 'it', 'de-DE', ''] },
 		SHARDBEAT_PAGE_URL: { accepts: ['https://status.example.com/'], refuses: ['https://status.example.com/?x', 'status.example.com'] },
 		SHARDBEAT_BOT_NAME: { accepts: ['Acme Bot', 'x'.repeat(80)], refuses: ['', '   ', 'x'.repeat(81)] },
 		SHARDBEAT_LOG_LEVEL: { accepts: ['silent', 'trace'], refuses: ['INFO'] },

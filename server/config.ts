@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
+import { locales } from '#i18n/runtime';
 
 /** The bot secret outside production when `SHARDBEAT_BOT_SECRET` is unset (with a warning). */
 export const DEV_BOT_SECRET = 'shardbeat-dev-secret';
@@ -82,6 +83,8 @@ export const SETTINGS = [
 	{ env: 'SHARDBEAT_WEBHOOK_URL', key: 'webhookUrl', schema: z.string().regex(/^https?:\/\/\S+$/, 'must be an http(s) URL'),
 		meaning: 'A URL that gets incident notices as JSON, signed in `X-Shardbeat-Signature` (needs `SHARDBEAT_WEBHOOK_SECRET`).' },
 	{ env: 'SHARDBEAT_WEBHOOK_SECRET', key: 'webhookSecret', schema: secret(16), meaning: 'HMAC-SHA256 key for `SHARDBEAT_WEBHOOK_URL`; 16+ chars.' },
+	{ env: 'SHARDBEAT_WEBHOOK_LOCALE', key: 'webhookLocale', schema: z.enum(locales, { message: `must be one of ${locales.join(', ')}` }), default: 'en',
+		meaning: `Language of incident webhooks: the Discord embed, and the JSON body's title and messages (${locales.map((l) => `\`${l}\``).join(', ')}).` },
 	// Links are built as `${pageUrl}/path`, so a trailing slash would double.
 	{ env: 'SHARDBEAT_PAGE_URL', key: 'pageUrl',
 		schema: z.string().regex(/^https?:\/\/[^\s?#]+$/, 'must be an http(s) URL without query, e.g. https://status.example.com').transform((url) => url.replace(/\/+$/, '')),

@@ -1,4 +1,4 @@
-import { getLocale, overwriteGetLocale } from '$lib/paraglide/runtime';
+import { getLocale, overwriteGetLocale } from '#i18n/runtime';
 
 /*
  * Paraglide resolves the locale from the URL on every message call. A 16,000-shard page makes

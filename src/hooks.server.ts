@@ -1,5 +1,5 @@
 import type { Handle } from '@sveltejs/kit';
-import { paraglideMiddleware } from '$lib/paraglide/server';
+import { paraglideMiddleware } from '#i18n/server';
 
 /** Headers every page answer carries (the CSP itself comes from `kit.csp` in svelte.config.js). */
 export const SECURITY_HEADERS: Record<string, string> = {

@@ -1,5 +1,5 @@
 import type { Reroute } from '@sveltejs/kit';
-import { deLocalizeUrl } from '$lib/paraglide/runtime';
+import { deLocalizeUrl } from '#i18n/runtime';
 
 /** `/de/` and `/` render the same route; the locale prefix only picks the language. */
 export const reroute: Reroute = (request) => deLocalizeUrl(request.url).pathname;

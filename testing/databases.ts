@@ -100,6 +100,29 @@ export const historyDatabases: HistoryDatabaseTarget[] = [
 	}
 ];
 
+/**
+ * A fresh database of `target` for each test of a `describe.each(historyDatabases)` block:
+ * `open()` makes one (its schema up to date, unless `{ migrate: false }`), `close()` (an
+ * `afterEach`) closes and deletes it.
+ */
+export function freshHistoryDatabase(target: HistoryDatabaseTarget): { open(options?: { migrate?: boolean }): Promise<Kysely<HistoryDatabase>>; close(): Promise<void> } {
+	let db: Kysely<HistoryDatabase> | undefined;
+	let cleanup: (() => Promise<void>) | undefined;
+	return {
+		async open({ migrate = true } = {}) {
+			const place = await target.open();
+			cleanup = place.cleanup;
+			db = migrate ? await openHistoryDatabase(place.location) : createHistoryDatabase(place.location);
+			return db;
+		},
+		async close() {
+			await db?.destroy();
+			await cleanup?.();
+			db = cleanup = undefined;
+		}
+	};
+}
+
 /** Runs `sql` on its own short-lived connection to `url` (admin statements in tests). */
 export async function runSql(url: string, sql: string, params: unknown[] = []): Promise<pg.QueryResult> {
 	const client = new pg.Client({ connectionString: url });

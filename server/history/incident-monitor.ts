@@ -1,9 +1,19 @@
-import { compactRanges, deriveIncidents, type DerivedIncident, type Incident, type IncidentImpact, type IncidentUpdate } from '#shared';
+import { deriveIncidents, updatesToTell, type DerivedIncident, type Incident, type IncidentImpact, type IncidentUpdate } from '#shared';
 import type { Logger } from '../log.ts';
+import { clustersDown } from './incident-facts.ts';
 import type { IncidentNotice, IncidentNoticeType } from './incident-notice.ts';
 import { maintenanceFor, type HistoryRepository } from './repository.ts';
-import { outagesOf } from './timeline.ts';
+import { outagesOf, type ShardOutage } from './timeline.ts';
 
+
+/** The notice each stored update is told as. */
+const NOTICE: Record<NonNullable<IncidentUpdate['kind']>, IncidentNoticeType> = {
+	opened: 'incident.opened',
+	worsened: 'incident.updated',
+	improved: 'incident.updated',
+	resolved: 'incident.resolved',
+	retired: 'incident.resolved'
+};
 
 export interface IncidentMonitorOptions {
 	store: HistoryRepository;
@@ -19,15 +29,20 @@ export interface IncidentMonitorOptions {
 	intervalMs?: number;
 	/** How far back a new incident may have begun (older outages were a previous run's to report). Default 1 hour. */
 	lookbackMs?: number;
+	/** At most one public update per incident per this long (`updatesToTell`). Default 1 minute. */
+	coalesceMs?: number;
 	now?: () => number;
 }
 
 /**
  * Opens, updates and resolves automatic incidents from recorded transitions. Each check derives
  * incidents (`deriveIncidents`, the same pure function the history uses) from the outages of the
- * last hour, or since the oldest open incident began, and writes what is new. Writes are
- * idempotent, so instances sharing a database each run a monitor and every incident, update and
- * notice still happens once: only the instance whose insert landed tells subscribers.
+ * last hour, or since the oldest open incident began, and writes what is new as facts (how many
+ * shards, which clusters and shards), coalesced by `updatesToTell` to at most one update per
+ * incident per minute; readers get them worded in their language. Writes are idempotent, so
+ * instances sharing a database each run a monitor and every incident, update and notice still
+ * happens once: only the instance whose insert landed tells subscribers, one notice per update
+ * stored, so webhooks hear exactly what the page and the feeds show.
  */
 export class IncidentMonitor {
 	readonly #o: Required<Omit<IncidentMonitorOptions, 'beforeCheck'>> & Pick<IncidentMonitorOptions, 'beforeCheck'>;
@@ -37,7 +52,7 @@ export class IncidentMonitor {
 	#running: Promise<void> | undefined;
 
 	constructor(options: IncidentMonitorOptions) {
-		this.#o = { thresholdMs: 120_000, intervalMs: 5_000, lookbackMs: 3_600_000, now: Date.now, ...options };
+		this.#o = { thresholdMs: 120_000, intervalMs: 5_000, lookbackMs: 3_600_000, coalesceMs: 60_000, now: Date.now, ...options };
 	}
 
 	start(): void {
@@ -74,60 +89,53 @@ export class IncidentMonitor {
 		const window = { start: Math.min(now - this.#o.lookbackMs, ...open.map((i) => i.startedAt)), end: now };
 		const [histories, maintenance] = await Promise.all([store.histories(window), store.maintenanceOverlapping(window)]);
 		const outages = outagesOf(histories, (id) => maintenanceFor(maintenance, id));
-		const clustersOf = new Map<number, Set<number>>();
-		for (const o of outages) for (const c of o.clusterIds) clustersOf.set(o.shardId, (clustersOf.get(o.shardId) ?? new Set()).add(c));
 		const derived = deriveIncidents(outages, { now, thresholdMs: this.#o.thresholdMs });
 
 		const seen = new Set<number>();
 		for (const d of derived) {
-			const clusterIds = [...new Set(d.shardIds.flatMap((s) => [...(clustersOf.get(s) ?? [])]))].sort((a, b) => a - b);
+			const clusterIds = clustersDown(outages, d.shardIds, d.start, d.end ?? now);
 			const known = open.find((i) => i.startedAt === d.start);
 			if (known) seen.add(known.id);
 			// An incident resolved before this window was handled by an earlier check.
 			if (!known && d.end !== null && d.end < window.start) continue;
-			await this.#apply(d, clusterIds, known);
+			await this.#apply(d, clusterIds, known, outages, now);
 		}
 		// Open incidents no longer derived (maintenance now covers them, or their rows were pruned): close them.
 		for (const incident of open) {
 			if (seen.has(incident.id)) continue;
-			if (await store.addUpdate(incident.id, { at: now, status: 'resolved', message: 'The affected shards are no longer counted as down.', kind: 'resolved', shardsDown: [] })) {
+			if (await store.addUpdate(incident.id, { at: now, status: 'resolved', message: '', kind: 'resolved', shardsDown: [], clusterIdsDown: [] })) {
 				await store.setIncident(incident.id, { status: 'resolved', resolvedAt: now });
 				await this.#tell('incident.resolved', incident.id);
 			}
 		}
 	}
 
-	async #apply(d: DerivedIncident, clusterIds: number[], known: Incident | undefined): Promise<void> {
+	async #apply(d: DerivedIncident, clusterIds: number[], known: Incident | undefined, outages: readonly ShardOutage[], now: number): Promise<void> {
 		const { store } = this.#o;
 		let id = known?.id;
-		let created = false;
 		if (id === undefined) {
 			const impact = this.#impact(d.peak);
-			id = await store.insertAutoIncident({ autoKey: d.start, title: titleFor(clusterIds, d.shardIds), impact, startedAt: d.start, clusterIds, shardIds: d.shardIds });
+			id = await store.insertAutoIncident({ autoKey: d.start, titleFacts: { shardCount: d.shardIds.length, clusterIds }, impact, startedAt: d.start, clusterIds, shardIds: d.shardIds });
 			// Another instance (or an earlier run) stored it; it is that one's to report.
 			if (id === undefined) return;
-			created = true;
 		}
-		const lastAt = known?.updates.filter((u) => u.kind).at(-1)?.at ?? -Infinity;
-		let told = created ? 'incident.opened' : undefined;
-		let lastNew: IncidentUpdate | undefined;
-		for (const event of d.timeline) {
-			if (event.at <= lastAt) continue;
-			const over = event.kind === 'resolved' || event.kind === 'retired';
-			const status = over ? 'resolved' : (known?.status ?? 'investigating');
-			const update = { at: event.at, status, message: sentenceFor(event.kind, event.shardsDown, event.shardsLeft), kind: event.kind, shardsDown: event.shardsDown } as const;
-			if (!(await store.addUpdate(id, update))) continue;
-			lastNew = { id: 0, ...update };
-			if (over) told = created ? 'incident.opened' : 'incident.resolved';
-			else told ??= 'incident.updated';
+		const last = known?.updates.findLast((u) => u.kind && u.shardsDown);
+		const told = last ? { at: last.at, kind: last.kind!, shardsDown: last.shardsDown! } : undefined;
+		const stored: { type: IncidentNoticeType; update: IncidentUpdate }[] = [];
+		const window = this.#o.coalesceMs;
+		for (const event of updatesToTell(d.timeline, told, { now, windowMs: window })) {
+			// Nothing down any more ends it, whichever way the shards went.
+			const status = event.shardsDown.length === 0 ? 'resolved' : (known?.status ?? 'investigating');
+			// The clusters of the minute the update tells, from its stamp to the minute's end.
+			const clusterIdsDown = clustersDown(outages, event.shardsDown, event.at, (Math.floor(event.at / window) + 1) * window);
+			const update = { id: 0, at: event.at, status, message: '', kind: event.kind, shardsDown: event.shardsDown, clusterIdsDown };
+			if (await store.addUpdate(id, update)) stored.push({ type: NOTICE[event.kind], update });
 		}
 		if (!known || known.shardIds.length !== d.shardIds.length) {
 			await store.setIncident(id, { shardIds: d.shardIds, clusterIds, impact: this.#impact(d.peak) });
 		}
 		if (d.end !== null) await store.setIncident(id, { status: 'resolved', resolvedAt: d.end });
-		if (told) await this.#tell(told as IncidentNoticeType, id, lastNew);
-		// An incident opened and resolved between two checks is still told both ways.
-		if (created && d.end !== null) await this.#tell('incident.resolved', id, lastNew);
+		for (const { type, update } of stored) await this.#tell(type, id, update);
 	}
 
 	async #tell(type: IncidentNoticeType, id: number, update?: IncidentUpdate): Promise<void> {
@@ -147,26 +155,5 @@ export class IncidentMonitor {
 		this.#closed = true;
 		clearTimeout(this.#timer);
 		await this.#running;
-	}
-}
-
-function titleFor(clusterIds: number[], shardIds: number[]): string {
-	const where = clusterIds.length === 1 ? `cluster ${clusterIds[0]}` : clusterIds.length <= 4 ? `clusters ${clusterIds.join(', ')}` : `${clusterIds.length} clusters`;
-	return `${shardIds.length === 1 ? 'Shard' : 'Shards'} down in ${where}`;
-}
-
-function sentenceFor(kind: string, down: number[], left: number[] = []): string {
-	const list = down.length > 0 ? ` (${compactRanges(down)})` : '';
-	switch (kind) {
-		case 'retired':
-			return `The ${left.length === 1 ? 'shard still down was' : `${left.length} shards still down were`} removed from the fleet (${compactRanges(left)}); none is down now.`;
-		case 'opened':
-			return `Shardbeat detected ${down.length} ${down.length === 1 ? 'shard' : 'shards'} down${list}.`;
-		case 'worsened':
-			return `More shards went down: ${down.length} down now${list}.`;
-		case 'improved':
-			return `Some shards recovered: ${down.length} still down${list}.`;
-		default:
-			return 'All affected shards are back.';
 	}
 }

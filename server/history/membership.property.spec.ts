@@ -102,6 +102,8 @@ class World {
 	server!: Server;
 	/** The fleet's members (cluster → shards) after each commit: tracked time must lie inside them. */
 	readonly membership: { at: number; members: Map<number, Set<number>> }[] = [];
+	/** Since when each shard has been up without a break, as the banner counts it. */
+	readonly upSince = new Map<number, number>();
 
 	constructor(readonly db: Kysely<HistoryDatabase>) {
 		this.store = new HistoryRepository(db);
@@ -157,11 +159,14 @@ class World {
 		if (health.state === 'operational' && !maintenance) {
 			expect(open.map((i) => ({ shards: i.shardIds, startedAt: i.startedAt - T0 })), `open incidents with all ${health.total} shards up at +${(this.now - T0) / MINUTE} min`).toEqual([]);
 		}
-		// Nor does an open incident say a shard is down that the banner counts up.
+		// Nor does an open incident say a shard is down that the banner has counted up for longer
+		// than coalescing may hold an update back (the minute it came back in, plus the next one).
 		const up = new Set(feed.status.clusters.filter((c) => c.lifecycle !== 'stopped').flatMap((c) => c.shards.filter((x) => x.state === 'ready').map((x) => x.id)));
+		for (const id of this.upSince.keys()) if (!up.has(id)) this.upSince.delete(id);
+		for (const id of up) if (!this.upSince.has(id)) this.upSince.set(id, this.now);
 		for (const i of open) {
 			const down = i.updates.findLast((u) => u.kind)?.shardsDown ?? [];
-			expect(down.filter((id) => up.has(id)), `incident ${i.id} lists shards down that are up, +${(this.now - T0) / MINUTE} min`).toEqual([]);
+			expect(down.filter((id) => this.now - (this.upSince.get(id) ?? Infinity) >= 2 * MINUTE), `incident ${i.id} lists shards down that are up, +${(this.now - T0) / MINUTE} min`).toEqual([]);
 		}
 		if (previous && this.now > previous.at) {
 			const histories = await this.store.histories({ start: previous.at, end: this.now });

@@ -128,6 +128,18 @@ const migrations: Record<string, Migration> = {
 			await db.schema.alterTable('cluster_transitions').dropColumn('total_shards').execute();
 			await db.schema.alterTable('cluster_transitions').dropColumn('shard_ids').execute();
 		}
+	},
+	'005_incident_facts': {
+		async up(db: Kysely<unknown>) {
+			// Automatic incidents are stored as facts (JSON), each reader gets them in their language;
+			// rows from before keep their English title and messages, shown as they are.
+			await db.schema.alterTable('incidents').addColumn('title_facts', 'text').execute();
+			await db.schema.alterTable('incident_updates').addColumn('clusters_down', 'text').execute();
+		},
+		async down(db: Kysely<unknown>) {
+			await db.schema.alterTable('incident_updates').dropColumn('clusters_down').execute();
+			await db.schema.alterTable('incidents').dropColumn('title_facts').execute();
+		}
 	}
 };
 

@@ -3,6 +3,7 @@ import type {
 	Incident,
 	IncidentImpact,
 	IncidentStatus,
+	IncidentTitleFacts,
 	IncidentUpdate,
 	Interval,
 	MaintenanceWindow,
@@ -10,13 +11,14 @@ import type {
 	NewIncidentUpdate,
 	NewMaintenance
 } from '#shared';
+import { localizeIncident } from '#shared/i18n/incident-text';
 import type { HistoryDatabase, IncidentTable, IncidentUpdateTable, MaintenanceTable } from './schema.ts';
 import { buildShardHistories, type RecordedShard } from './timeline.ts';
 
 /** What an automatic incident is made of when the monitor first sees it. */
 export interface AutoIncidentDraft {
 	autoKey: number;
-	title: string;
+	titleFacts: IncidentTitleFacts;
 	impact: IncidentImpact;
 	startedAt: number;
 	clusterIds: number[];
@@ -233,7 +235,8 @@ export class HistoryRepository {
 			.values({
 				source: 'auto',
 				auto_key: draft.autoKey,
-				title: draft.title,
+				title: '',
+				title_facts: JSON.stringify(draft.titleFacts),
 				status: 'investigating',
 				impact: draft.impact,
 				started_at: draft.startedAt,
@@ -247,17 +250,22 @@ export class HistoryRepository {
 		return row ? Number(row.id) : undefined;
 	}
 
-	/** Adds an update once (per incident, instant and kind). Returns whether this call added it. */
+	/**
+	 * Adds an update once (per incident, instant and kind). Returns whether this call added it. An
+	 * automatic update with `clusterIdsDown` is stored as its facts alone: its text is rendered per reader.
+	 */
 	async addUpdate(incidentId: number, update: Omit<IncidentUpdate, 'id'>): Promise<boolean> {
+		const facts = update.kind !== undefined && update.clusterIdsDown !== undefined;
 		const row = await this.db
 			.insertInto('incident_updates')
 			.values({
 				incident_id: incidentId,
 				at: update.at,
 				status: update.status,
-				message: update.message,
+				message: facts ? '' : update.message,
 				kind: update.kind ?? 'operator',
-				shards_down: update.shardsDown ? JSON.stringify(update.shardsDown) : null
+				shards_down: update.shardsDown ? JSON.stringify(update.shardsDown) : null,
+				clusters_down: facts ? JSON.stringify(update.clusterIdsDown) : null
 			})
 			.onConflict((oc) => oc.columns(['incident_id', 'at', 'kind']).doNothing())
 			.returning('id')
@@ -273,6 +281,11 @@ export class HistoryRepository {
 		if (patch.clusterIds) set.cluster_ids = JSON.stringify(patch.clusterIds);
 		if (patch.shardIds) set.shard_ids = JSON.stringify(patch.shardIds);
 		if (Object.keys(set).length > 0) await this.db.updateTable('incidents').set(set).where('id', '=', id).execute();
+		// A title stored as facts says how many shards in which clusters: it follows them.
+		if (patch.shardIds && patch.clusterIds) {
+			const facts: IncidentTitleFacts = { shardCount: patch.shardIds.length, clusterIds: patch.clusterIds };
+			await this.db.updateTable('incidents').set({ title_facts: JSON.stringify(facts) }).where('id', '=', id).where('title_facts', 'is not', null).execute();
+		}
 		if (patch.resolvedAt !== undefined) {
 			await this.db.updateTable('incidents').set({ resolved_at: patch.resolvedAt }).where('id', '=', id).where('resolved_at', 'is', null).execute();
 		}
@@ -367,19 +380,27 @@ export class HistoryRepository {
 	}
 }
 
+/**
+ * A row as the API answers it. Facts stay beside the text; automatic rows stored as facts get
+ * their English wording in `title` and `message`, for clients that do not render facts themselves.
+ */
 function toIncident(r: Selectable<IncidentTable>, updates: IncidentUpdate[]): Incident {
-	return {
-		id: Number(r.id),
-		source: r.source as Incident['source'],
-		title: r.title,
-		status: r.status as IncidentStatus,
-		impact: r.impact as IncidentImpact,
-		startedAt: Number(r.started_at),
-		resolvedAt: r.resolved_at === null ? null : Number(r.resolved_at),
-		clusterIds: ids(r.cluster_ids),
-		shardIds: ids(r.shard_ids),
-		updates
-	};
+	return localizeIncident(
+		{
+			id: Number(r.id),
+			source: r.source as Incident['source'],
+			title: r.title,
+			...(r.title_facts !== null ? { titleFacts: JSON.parse(r.title_facts) as IncidentTitleFacts } : {}),
+			status: r.status as IncidentStatus,
+			impact: r.impact as IncidentImpact,
+			startedAt: Number(r.started_at),
+			resolvedAt: r.resolved_at === null ? null : Number(r.resolved_at),
+			clusterIds: ids(r.cluster_ids),
+			shardIds: ids(r.shard_ids),
+			updates
+		},
+		'en'
+	);
 }
 
 function toUpdate(u: Selectable<IncidentUpdateTable>): IncidentUpdate {
@@ -388,7 +409,8 @@ function toUpdate(u: Selectable<IncidentUpdateTable>): IncidentUpdate {
 		at: Number(u.at),
 		status: u.status as IncidentStatus,
 		message: u.message,
-		...(u.kind !== 'operator' ? { kind: u.kind as NonNullable<IncidentUpdate['kind']>, shardsDown: ids(u.shards_down) } : {})
+		...(u.kind !== 'operator' ? { kind: u.kind as NonNullable<IncidentUpdate['kind']>, shardsDown: ids(u.shards_down) } : {}),
+		...(u.clusters_down !== null ? { clusterIdsDown: ids(u.clusters_down) } : {})
 	};
 }
 

@@ -46,7 +46,10 @@ export interface IncidentTable {
 	id: Generated<number>;
 	source: string;
 	auto_key: number | null;
+	/** Operator text; empty for an automatic incident stored as facts (`title_facts`). */
 	title: string;
+	/** Automatic incidents: `IncidentTitleFacts` as JSON; null before facts were stored, and for operator incidents. */
+	title_facts: string | null;
 	status: string;
 	impact: string;
 	started_at: number;
@@ -60,10 +63,13 @@ export interface IncidentUpdateTable {
 	incident_id: number;
 	at: number;
 	status: string;
+	/** Operator text; empty for an automatic update stored as facts (`kind`, `shards_down`, `clusters_down`). */
 	message: string;
 	/** `operator`, or the automatic event: `opened`, `worsened`, `improved`, `resolved`. */
 	kind: Generated<string>;
 	shards_down: string | null;
+	/** Automatic updates stored as facts: the clusters of `shards_down` (JSON); null before facts were stored. */
+	clusters_down: string | null;
 }
 
 export interface MaintenanceTable {

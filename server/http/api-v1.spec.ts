@@ -217,6 +217,29 @@ describe('public history and machine endpoints', () => {
 		expect(await (await fetch(`${h.url}/feeds/incidents.atom`)).text()).toContain('Acme Bot status: incidents');
 	});
 
+	it('serves the feeds in the language ?lang= asks for (English without it), and refuses another, naming lang', async () => {
+		await post('/api/v1/operator/incidents', { title: 'Slow logins', message: 'Looking.', status: 'identified' });
+		const feed = async (query: string) => {
+			const res = await fetch(`${h.url}/feeds/incidents.rss${query}`);
+			return { status: res.status, body: await res.text() };
+		};
+		const plain = await feed('');
+		expect(plain.body).toContain('<language>en</language>');
+		expect(plain.body).toContain('<title>[Identified] Slow logins</title>');
+		for (const [lang, status] of [['de', 'Ursache gefunden'], ['fr', 'Cause identifiée'], ['es', 'Identificado'], ['en', 'Identified']]) {
+			const { body } = await feed(`?lang=${lang}`);
+			expect(body).toContain(`<language>${lang}</language>`);
+			expect(body).toContain(`<title>[${status}] Slow logins</title>`);
+			expect(body).toContain(`/feeds/incidents.rss?lang=${lang}`);
+		}
+		expect(await (await fetch(`${h.url}/feeds/incidents.atom?lang=de`)).text()).toContain('xml:lang="de"');
+		for (const bad of ['xx', 'DE', 'de-DE', '']) {
+			const { status, body } = await feed(`?lang=${bad}`);
+			expect(status).toBe(400);
+			expect(JSON.parse(body).error).toEqual({ code: 'invalid_lang', message: 'lang must be one of en, de, fr, es' });
+		}
+	});
+
 	it('answers every spelling of a zone as that zone, in the runtime\'s spelling', async () => {
 		for (const tz of ['europe/berlin', 'EUROPE/BERLIN', 'Europe/Berlin']) {
 			const res = await fetch(`${h.url}/api/v1/history?tz=${tz}`);

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FleetStatus, Incident, MaintenanceWindow, StatusSummary } from '#shared';
+import { baseLocale, isLocale, locales, type Locale } from '#i18n/runtime';
 import { statusBadge } from '../public/badge.ts';
 import { atomFeed, rssFeed } from '../public/feeds.ts';
 import { buildSummary } from '../public/summary.ts';
@@ -19,9 +20,21 @@ export interface PublicRoutesDeps {
 }
 
 /**
+ * The feed's language from `?lang=`: English when absent; anything but a page locale is refused
+ * (`400 invalid_lang`), so a typo is told rather than quietly answered in English.
+ */
+export function feedLocale(url: URL): Locale {
+	const lang = url.searchParams.get('lang');
+	if (lang === null) return baseLocale;
+	if (!isLocale(lang)) throw new HttpError(400, 'invalid_lang', `lang must be one of ${locales.join(', ')}`);
+	return lang;
+}
+
+/**
  * Read-only public endpoints for tools rather than people: `GET /api/v1/summary` (Statuspage's
- * `summary.json` shape), `/badge.svg`, `/feeds/incidents.rss` and `.atom`. (`/metrics` is `metrics-route.ts`.)
- * Each degrades rather than fails when history is unreachable: the live fleet is always known.
+ * `summary.json` shape), `/badge.svg`, `/feeds/incidents.rss` and `.atom` (`?lang=de|fr|es|en`).
+ * (`/metrics` is `metrics-route.ts`.) Each degrades rather than fails when history is unreachable:
+ * the live fleet is always known.
  */
 export function createPublicRoutes(deps: PublicRoutesDeps) {
 	let cached: { at: number; summary: Promise<StatusSummary> } | undefined;
@@ -73,15 +86,19 @@ export function createPublicRoutes(deps: PublicRoutesDeps) {
 			}
 			case '/feeds/incidents.rss':
 			case '/feeds/incidents.atom': {
+				const locale = feedLocale(url);
 				// A database that went away after opening is the same "not now" as one not open yet.
 				const current = await deps.current().catch(() => undefined);
 				if (!current) throw new HttpError(503, 'history_unavailable', 'the history database is not reachable yet; retry shortly');
 				const rss = path.endsWith('.rss');
-				let xml = feedCache.get(path)?.incidents === current.incidents ? feedCache.get(path)!.xml : undefined;
+				// One feed per URL asked for: its self link names it.
+				const key = `${path}${url.searchParams.has('lang') ? `?lang=${locale}` : ''}`;
+				let xml = feedCache.get(key)?.incidents === current.incidents ? feedCache.get(key)!.xml : undefined;
 				if (xml === undefined) {
-					const site = { title: `${deps.botName} status: incidents`, pageUrl: deps.pageUrl(), feedUrl: `${deps.serverUrl()}${path}`, now: deps.now() };
+					const feedUrl = `${deps.serverUrl()}${key}`;
+					const site = { botName: deps.botName, pageUrl: deps.pageUrl(), feedUrl, now: deps.now(), locale };
 					xml = rss ? rssFeed(current.incidents, site) : atomFeed(current.incidents, site);
-					feedCache.set(path, { incidents: current.incidents, xml });
+					feedCache.set(key, { incidents: current.incidents, xml });
 				}
 				sendText(res, 200, rss ? 'application/rss+xml; charset=utf-8' : 'application/atom+xml; charset=utf-8', xml, { ...cors, 'Cache-Control': 'public, max-age=60' });
 				return true;

@@ -1,4 +1,8 @@
-import { compactRanges, type Incident, type IncidentStatus } from '#shared';
+import { compactRanges, type Incident } from '#shared';
+import { impactLabel, incidentsPath, incidentStatusLabel, incidentTitle, updateText } from '#shared/i18n/incident-text';
+// Named, not `m`: the server bundle then takes these messages, not every one the page has.
+import { webhook_field_shards, webhook_field_status, webhook_no_shards, webhook_title_opened, webhook_title_resolved, webhook_title_updated } from '#i18n/messages';
+import type { Locale } from '#i18n/runtime';
 import type { IncidentNotice } from '../history/incident-notice.ts';
 
 /** Discord's embed limits; a message over any of them is refused with a 400, never trimmed. */
@@ -7,23 +11,19 @@ export const DISCORD_LIMITS = { title: 256, description: 4096, fieldValue: 1024,
 export const COLOURS = { outage: 0xe5484d, degraded: 0xf5a524, monitoring: 0x3e63dd, resolved: 0x30a46c } as const;
 
 export interface DiscordOptions {
-	/** The status page; embeds link to its incidents. */
+	/** The status page; embeds link to its incidents (in `locale`'s version of it). */
 	pageUrl?: string;
 	botName?: string;
+	/** The embed's language (`SHARDBEAT_WEBHOOK_LOCALE`). Default `en`. */
+	locale?: Locale;
 }
 
-const STATUS_LABEL: Record<IncidentStatus, string> = {
-	investigating: 'Investigating',
-	identified: 'Identified',
-	monitoring: 'Monitoring',
-	resolved: 'Resolved'
+const TITLE: Record<IncidentNotice['type'], (inputs: { title: string }, options: { locale: Locale }) => string> = {
+	'incident.opened': webhook_title_opened,
+	'incident.updated': webhook_title_updated,
+	'incident.resolved': webhook_title_resolved
 };
 
-const TITLE_PREFIX: Record<IncidentNotice['type'], string> = {
-	'incident.opened': 'Incident',
-	'incident.updated': 'Update',
-	'incident.resolved': 'Resolved'
-};
 
 /** Red while a major or critical incident is open, orange for a minor one, blue while monitoring, green once resolved. */
 function incidentColour(incident: Incident, type?: IncidentNotice['type']): number {
@@ -37,26 +37,31 @@ export function truncate(text: string, max: number): string {
 	return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
-/** The Discord webhook body (`POST` to the webhook URL) for one notice: a single embed. */
+/**
+ * The Discord webhook body (`POST` to the webhook URL) for one notice: a single embed, worded in
+ * `options.locale` by the same renderer as the page and the feeds.
+ */
 export function discordMessage(notice: IncidentNotice, options: DiscordOptions = {}): Record<string, unknown> {
 	const { incident, update } = notice;
+	const locale = options.locale ?? 'en';
 	const latest = update ?? incident.updates.at(-1);
 	const at = latest?.at ?? incident.resolvedAt ?? incident.startedAt;
-	const shards = incident.shardIds.length === 0 ? 'None reported' : truncate(compactRanges(incident.shardIds), DISCORD_LIMITS.fieldValue);
-	const status = `${STATUS_LABEL[incident.status] ?? incident.status}${incident.impact === 'none' ? '' : ` · ${incident.impact} impact`}`;
+	const shards = incident.shardIds.length === 0 ? webhook_no_shards({}, { locale }) : truncate(compactRanges(incident.shardIds), DISCORD_LIMITS.fieldValue);
+	const status = [incidentStatusLabel[incident.status]({}, { locale }), ...(incident.impact === 'none' ? [] : [impactLabel[incident.impact]({}, { locale })])].join(' · ');
 	const embed: Record<string, unknown> = {
-		title: truncate(`${TITLE_PREFIX[notice.type]}: ${incident.title}`, DISCORD_LIMITS.title),
+		title: truncate(TITLE[notice.type]({ title: incidentTitle(incident, locale) }, { locale }), DISCORD_LIMITS.title),
 		color: incidentColour(incident, notice.type),
 		timestamp: new Date(at).toISOString(),
 		fields: [
-			{ name: 'Status', value: status, inline: true },
-			{ name: 'Affected shards', value: shards, inline: true }
+			{ name: webhook_field_status({}, { locale }), value: status, inline: true },
+			{ name: webhook_field_shards({}, { locale }), value: shards, inline: true }
 		],
 		footer: { text: truncate(options.botName ? `${options.botName} · Shardbeat` : 'Shardbeat', DISCORD_LIMITS.footer) }
 	};
+	const text = latest ? updateText(latest, locale) : '';
 	// Discord refuses an empty description, so leave it out rather than send "".
-	if (latest?.message) embed.description = truncate(latest.message, DISCORD_LIMITS.description);
-	if (options.pageUrl) embed.url = `${options.pageUrl.replace(/\/+$/, '')}/incidents/`;
+	if (text) embed.description = truncate(text, DISCORD_LIMITS.description);
+	if (options.pageUrl) embed.url = `${options.pageUrl.replace(/\/+$/, '')}${incidentsPath(locale)}`;
 	return {
 		username: webhookUsername(options.botName),
 		embeds: [embed],

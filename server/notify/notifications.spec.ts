@@ -84,4 +84,12 @@ describe('createNotifications', () => {
 		expect(hook.bodies[0]).toMatchObject({ username: 'Acme Bot Status' });
 		expect(notifications.webhooks?.stats.sent).toBe(1);
 	});
+
+	it('words the embed in SHARDBEAT_WEBHOOK_LOCALE', async () => {
+		const hook = await endpoint();
+		notifications = createNotifications({ settings: { discordWebhookUrl: hook.url, webhookLocale: 'fr', pageUrl: 'https://status.example.com' }, logger: createLogger('silent') });
+		notifications.notify({ type: 'incident.opened', incident: { ...incident, titleFacts: { shardCount: 2, clusterIds: [2] } } });
+		await expect.poll(() => hook.bodies.length).toBe(1);
+		expect(hook.bodies[0]).toMatchObject({ embeds: [{ title: 'Incident\u00a0: 2 shards hors service dans le cluster 2', url: 'https://status.example.com/fr/incidents/' }] });
+	});
 });

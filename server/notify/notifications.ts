@@ -1,3 +1,4 @@
+import type { Locale } from '#i18n/runtime';
 import type { IncidentNotice } from '../history/incident-notice.ts';
 import type { Logger } from '../log.ts';
 import { Broadcast, type Subsystem } from '../subsystem.ts';
@@ -10,6 +11,8 @@ export interface NotificationSettings {
 	pageUrl?: string | undefined;
 	/** Discord embeds say whose status this is; unset, they are signed `Shardbeat`. */
 	botName?: string | undefined;
+	/** The language notices are worded in. Default `en`. */
+	webhookLocale?: Locale | undefined;
 }
 
 export interface Notifications extends Subsystem {
@@ -36,8 +39,11 @@ export function createNotifications(deps: { settings: NotificationSettings; logg
 	const notices = new Broadcast<IncidentNotice>((err) => deps.logger.error({ err }, 'incident listener failed'));
 	for (const listener of deps.listeners ?? []) notices.listen(listener);
 	const targets = webhookTargets(deps.settings);
-	const { pageUrl, botName } = deps.settings;
-	const webhooks = targets.length > 0 ? new WebhookNotifier({ targets, logger: deps.logger, ...(pageUrl ? { pageUrl } : {}), ...(botName ? { botName } : {}) }) : undefined;
+	const { pageUrl, botName, webhookLocale } = deps.settings;
+	const webhooks =
+		targets.length > 0
+			? new WebhookNotifier({ targets, logger: deps.logger, ...(pageUrl ? { pageUrl } : {}), ...(botName ? { botName } : {}), ...(webhookLocale ? { locale: webhookLocale } : {}) })
+			: undefined;
 	if (webhooks) notices.listen((notice) => webhooks.notify(notice));
 	return {
 		notify: (notice) => notices.emit(notice),

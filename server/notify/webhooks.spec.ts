@@ -8,7 +8,7 @@ import { COLOURS, discordMessage, DISCORD_LIMITS } from './discord-embed.ts';
 import { verifySignature } from './signature.ts';
 import { WebhookNotifier, type WebhookNotifierOptions, type WebhookTarget } from './webhooks.ts';
 
-/* The notifier against a real HTTP receiver on loopback; backoff and debounce under fake timers, never slept through. */
+/* The notifier against a real HTTP receiver on loopback; backoff under fake timers, never slept through. */
 const T0 = Date.UTC(2026, 10, 21, 12);
 const SECRET = 'whsec-0123456789-very-secret';
 const TOKEN = 'tok3n-AbCdEfGhIjKlMnOpQrStUvWxYz';
@@ -117,8 +117,8 @@ afterEach(async () => {
 
 describe('discordMessage', () => {
 	it('writes shard lists as compact ranges', () => {
-		expect(compactRanges([...range(0, 15), 32])).toBe('0–15, 32');
-		expect(compactRanges([9, 3, 5, 4, 4, 10, 12])).toBe('3–5, 9–10, 12');
+		expect(compactRanges([...range(0, 15), 32])).toBe('0\u2060–\u206015, 32');
+		expect(compactRanges([9, 3, 5, 4, 4, 10, 12])).toBe('3\u2060–\u20605, 9\u2060–\u206010, 12');
 		expect(compactRanges([])).toBe('');
 	});
 
@@ -161,8 +161,8 @@ describe('WebhookNotifier', () => {
 			color: 0xe5484d,
 			timestamp: new Date(T0).toISOString(),
 			fields: [
-				{ name: 'Status', value: 'Investigating · major impact' },
-				{ name: 'Affected shards', value: '0–15, 32' }
+				{ name: 'Status', value: 'Investigating · Major impact' },
+				{ name: 'Affected shards', value: '0\u2060–\u206015, 32' }
 			]
 		});
 
@@ -175,49 +175,57 @@ describe('WebhookNotifier', () => {
 		expect(verifySignature(SECRET, T0 / 1000 + 1, json.body, sig)).toBe(false);
 		expect(verifySignature('other-secret', T0 / 1000, json.body, sig)).toBe(false);
 		expect(verifySignature(SECRET, T0 / 1000, json.body, 'sha256=00')).toBe(false);
-		expect(JSON.parse(json.body)).toEqual({ type: 'incident.opened', incident: incident(), update: null, sentAt: T0 });
+		expect(JSON.parse(json.body)).toEqual({ type: 'incident.opened', locale: 'en', incident: incident(), update: null, sentAt: T0 });
 	});
 
-	it('coalesces updates within debounceMs into one delivery of the latest state', async () => {
+	it('words every notice in its configured locale, as the page and the feeds do', async () => {
 		const r = await receiver();
-		const n = setup([r.json], { debounceMs: 30_000 });
+		const n = setup([r.discord, r.json], { locale: 'de' });
+		const update: IncidentUpdate = { id: 3, at: T0, status: 'investigating', message: 'The outage spread: 3 shards are down in clusters 2 and 5 (shards 11, 40\u2060–\u206041).', kind: 'worsened', shardsDown: [11, 40, 41], clusterIdsDown: [2, 5] };
+		const facts = incident({ title: '3 shards down in clusters 2 and 5', titleFacts: { shardCount: 3, clusterIds: [2, 5] }, clusterIds: [2, 5], shardIds: [11, 40, 41], updates: [update] });
+		n.notify({ type: 'incident.updated', incident: facts, update });
+		await n.idle();
+
+		const embed = JSON.parse(r.received.find((x) => x.path === DISCORD_PATH)!.body).embeds[0];
+		expect(embed).toMatchObject({
+			title: 'Aktualisierung: 3 Shards in den Clustern 2 und 5 ausgefallen',
+			description: 'Der Ausfall hat sich ausgeweitet: 3 Shards sind in den Clustern 2 und 5 ausgefallen (Shards 11, 40\u2060–\u206041).',
+			url: 'https://status.example.com/de/incidents/',
+			fields: [
+				{ name: 'Status', value: 'Wird untersucht · Erhebliche Auswirkung' },
+				{ name: 'Betroffene Shards', value: '11, 40\u2060–\u206041' }
+			]
+		});
+		const json = JSON.parse(r.received.find((x) => x.path === JSON_PATH)!.body);
+		expect(json.locale).toBe('de');
+		expect(json.incident.title).toBe('3 Shards in den Clustern 2 und 5 ausgefallen');
+		expect(json.incident.titleFacts).toEqual({ shardCount: 3, clusterIds: [2, 5] });
+		expect(json.update).toMatchObject({ message: embed.description, kind: 'worsened', shardsDown: [11, 40, 41], clusterIdsDown: [2, 5] });
+		expect(json.incident.updates[0].message).toBe(embed.description);
+	});
+
+	it('sends every update, in order: bursts were coalesced before they were stored, so a channel hears what the page shows', async () => {
+		const r = await receiver();
+		const n = setup([r.json]);
 		n.notify(updated('first'));
-		await vi.advanceTimersByTimeAsync(10_000);
 		n.notify(updated('second'));
-		await vi.advanceTimersByTimeAsync(10_000);
 		n.notify(updated('third', { impact: 'critical' }));
-		await vi.advanceTimersByTimeAsync(9_999);
-		expect(r.received).toHaveLength(0);
-		await vi.advanceTimersByTimeAsync(1);
 		await n.idle();
-		expect(r.received).toHaveLength(1);
-		const body = JSON.parse(r.received[0]!.body);
-		expect(body.update.message).toBe('third');
-		expect(body.incident.impact).toBe('critical');
-
-		// The next window starts with the next update.
-		n.notify(updated('fourth'));
-		await vi.advanceTimersByTimeAsync(30_000);
-		await n.idle();
-		expect(r.received.map((x) => JSON.parse(x.body).update.message)).toEqual(['third', 'fourth']);
+		expect(r.received.map((x) => JSON.parse(x.body).update.message)).toEqual(['first', 'second', 'third']);
+		expect(JSON.parse(r.received[2]!.body).incident.impact).toBe('critical');
 	});
 
-	it('drops a pending update when its incident resolves, and never sends an update after the resolve', async () => {
+	it('never sends an update after its incident’s resolve', async () => {
 		const r = await receiver();
-		const n = setup([r.discord, r.json], { debounceMs: 30_000 });
-		n.notify(updated('still broken'));
-		await vi.advanceTimersByTimeAsync(5_000);
+		const n = setup([r.discord, r.json]);
 		n.notify(resolved());
 		n.notify(updated('late'));
-		await n.idle();
-		await vi.advanceTimersByTimeAsync(60_000);
 		await n.idle();
 		expect(r.received).toHaveLength(2);
 		expect(events(r.received.filter((x) => x.path === JSON_PATH))).toEqual(['incident.resolved']);
 		expect(JSON.parse(r.received.find((x) => x.path === DISCORD_PATH)!.body).embeds[0].color).toBe(0x30a46c);
 		// Another incident is unaffected.
 		n.notify(updated('elsewhere', { id: 8 }));
-		await vi.advanceTimersByTimeAsync(30_000);
 		await n.idle();
 		expect(r.received).toHaveLength(4);
 	});
@@ -226,9 +234,8 @@ describe('WebhookNotifier', () => {
 		vi.spyOn(Math, 'random').mockReturnValue(0.5);
 		const r = await receiver();
 		r.replies.push({ status: 503 });
-		const n = setup([r.json], { debounceMs: 1_000 });
+		const n = setup([r.json]);
 		n.notify(updated('degraded'));
-		await vi.advanceTimersByTimeAsync(1_000);
 		await until(() => expect(n.stats.retried).toBe(1));
 		n.notify(resolved());
 		await vi.advanceTimersByTimeAsync(500);
@@ -329,7 +336,7 @@ describe('WebhookNotifier', () => {
 		await n.idle();
 	});
 
-	it('close() aborts a request in flight and clears debounce timers', async () => {
+	it('close() aborts a request in flight and clears its timers', async () => {
 		const r = await receiver();
 		r.replies.push('hang');
 		const n = setup([r.json]);

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { backoffDelay, parseRetryAfter, type BackoffPolicy, type Incident, type IncidentUpdate } from '#shared';
-import type { IncidentNotice, IncidentNoticeType } from '../history/incident-notice.ts';
+import { backoffDelay, parseRetryAfter, type BackoffPolicy } from '#shared';
+import { localizeIncident, updateText } from '#shared/i18n/incident-text';
+import type { Locale } from '#i18n/runtime';
+import type { IncidentNotice } from '../history/incident-notice.ts';
 import type { Logger } from '../log.ts';
 import { discordMessage } from './discord-embed.ts';
 import { signPayload } from './signature.ts';
@@ -14,8 +16,8 @@ export interface WebhookNotifierOptions {
 	/** The public status page; Discord embeds link to it. */
 	pageUrl?: string;
 	botName?: string;
-	/** `incident.updated` goes out at most once per incident per this long, with the latest state. Default 30 s. */
-	debounceMs?: number;
+	/** The language of every notice (`SHARDBEAT_WEBHOOK_LOCALE`): Discord embeds, and the JSON body's title and messages. Default `en`. */
+	locale?: Locale;
 	/** Notices waiting per target (beyond the one on the wire); past this the oldest are dropped. Default 100. */
 	maxQueued?: number;
 	/** Tries per notice before it is given up. Default 8. */
@@ -79,18 +81,17 @@ const MAX_RETRY_AFTER_MS = 3_600_000;
 const ENDPOINT_BACKOFF: Omit<BackoffPolicy, 'baseMs' | 'maxMs'> = { factor: 2, jitter: 'full', maxExponent: 30 };
 
 /**
- * Sends incident notices to Discord channel webhooks and signed JSON endpoints. `notify` only
- * queues: each target has its own FIFO queue with one request in flight, retries with jittered
- * exponential backoff, and a bound on what it holds, so a slow or dead endpoint costs a fixed amount
- * of memory and never delays the caller or the other targets. Updates to one incident are coalesced
- * (at most one per `debounceMs`, the latest state) so a flapping incident does not flood a channel.
+ * Sends incident notices to Discord channel webhooks and signed JSON endpoints, in `locale`.
+ * `notify` only queues: each target has its own FIFO queue with one request in flight, retries with
+ * jittered exponential backoff, and a bound on what it holds, so a slow or dead endpoint costs a
+ * fixed amount of memory and never delays the caller or the other targets. Every notice is sent:
+ * bursts are coalesced before they are stored (at most one automatic update per incident per
+ * minute), so a channel hears exactly the updates the page and the feeds show.
  */
 export class WebhookNotifier {
 	readonly stats: WebhookStats = { sent: 0, failed: 0, dropped: 0, retried: 0 };
 	readonly #o: Required<Omit<WebhookNotifierOptions, 'pageUrl' | 'botName'>> & Pick<WebhookNotifierOptions, 'pageUrl' | 'botName'>;
 	readonly #lanes: Lane[];
-	/** Per incident: the latest `incident.updated` waiting for its debounce window to end. */
-	readonly #pending = new Map<number, { notice: IncidentNotice; timer: ReturnType<typeof setTimeout> }>();
 	readonly #resolved = new Set<number>();
 	readonly #backoff: BackoffPolicy;
 	#idleWaiters: (() => void)[] = [];
@@ -98,7 +99,7 @@ export class WebhookNotifier {
 
 	constructor(options: WebhookNotifierOptions) {
 		this.#o = {
-			debounceMs: 30_000,
+			locale: 'en',
 			maxQueued: 100,
 			maxAttempts: 8,
 			baseDelayMs: 1_000,
@@ -151,12 +152,11 @@ export class WebhookNotifier {
 					this.#fanOut(notice);
 					break;
 				case 'incident.updated':
-					this.#debounce(notice);
+					// An update told after its incident's resolve (a late operator post) would read as if it were still open.
+					if (this.#resolved.has(id)) this.#o.logger.debug({ incident: id }, 'webhook update after its resolve ignored');
+					else this.#fanOut(notice);
 					break;
 				case 'incident.resolved': {
-					// The resolve carries the final state: an update still waiting would only arrive after it.
-					const pending = this.#pending.get(id);
-					if (pending) clearTimeout(pending.timer), this.#pending.delete(id);
 					this.#resolved.delete(id);
 					this.#resolved.add(id);
 					if (this.#resolved.size > REMEMBER_RESOLVED) this.#resolved.delete(this.#resolved.values().next().value!);
@@ -168,27 +168,6 @@ export class WebhookNotifier {
 			}
 		} catch (err) {
 			this.#o.logger.error({ err: (err as Error)?.message }, 'webhook notice could not be queued');
-		}
-	}
-
-	#debounce(notice: IncidentNotice): void {
-		const id = notice.incident.id;
-		if (this.#resolved.has(id)) {
-			this.#o.logger.debug({ incident: id }, 'webhook update after its resolve ignored');
-			return;
-		}
-		const pending = this.#pending.get(id);
-		// Trailing, and the window is not extended: a steady stream of updates still sends one per window.
-		if (pending) pending.notice = notice;
-		else {
-			const timer = setTimeout(() => {
-				const latest = this.#pending.get(id);
-				this.#pending.delete(id);
-				if (latest) this.#fanOut(latest.notice);
-				this.#checkIdle();
-			}, this.#o.debounceMs);
-			timer.unref?.();
-			this.#pending.set(id, { notice, timer });
 		}
 	}
 
@@ -279,11 +258,14 @@ export class WebhookNotifier {
 		const { notice } = delivery;
 		const headers: Record<string, string> = { 'Content-Type': 'application/json', 'User-Agent': 'Shardbeat-Webhook/1' };
 		let body: string;
-		if (target.kind === 'discord') body = JSON.stringify(discordMessage(notice, { pageUrl: this.#o.pageUrl, botName: this.#o.botName }));
+		const { locale } = this.#o;
+		if (target.kind === 'discord') body = JSON.stringify(discordMessage(notice, { pageUrl: this.#o.pageUrl, botName: this.#o.botName, locale }));
 		else {
 			// Signed afresh on every attempt: receivers refuse stale timestamps, and a retry can come minutes later.
 			const timestamp = Math.floor(Date.now() / 1000);
-			body = JSON.stringify({ type: notice.type, incident: notice.incident, update: notice.update ?? null, sentAt: Date.now() });
+			// Title and messages in the configured language; the facts ride along for receivers that word their own.
+			const update = notice.update ? { ...notice.update, message: updateText(notice.update, locale) } : null;
+			body = JSON.stringify({ type: notice.type, locale, incident: localizeIncident(notice.incident, locale), update, sentAt: Date.now() });
 			headers['X-Shardbeat-Event'] = notice.type;
 			headers['X-Shardbeat-Delivery'] = delivery.id;
 			headers['X-Shardbeat-Timestamp'] = String(timestamp);
@@ -329,10 +311,10 @@ export class WebhookNotifier {
 	}
 
 	#isIdle(): boolean {
-		return this.#closed || (this.#pending.size === 0 && this.#lanes.every((l) => l.queue.length === 0 && !l.inFlight && !l.timer));
+		return this.#closed || this.#lanes.every((l) => l.queue.length === 0 && !l.inFlight && !l.timer);
 	}
 
-	/** Resolves once nothing is waiting: no debounced update, no queued notice, no request in flight. For tests and shutdown. */
+	/** Resolves once nothing is waiting: no queued notice, no request in flight. For tests and shutdown. */
 	idle(): Promise<void> {
 		if (this.#isIdle()) return Promise.resolve();
 		return new Promise((resolve) => this.#idleWaiters.push(resolve));
@@ -342,14 +324,11 @@ export class WebhookNotifier {
 	async close(): Promise<void> {
 		if (this.#closed) return;
 		this.#closed = true;
-		const debounced = this.#pending.size;
-		for (const { timer } of this.#pending.values()) clearTimeout(timer);
-		this.#pending.clear();
 		const running: Promise<void>[] = [];
 		for (const lane of this.#lanes) {
 			clearTimeout(lane.timer);
 			lane.timer = undefined;
-			const unsent = lane.queue.length + (lane.inFlight ? 1 : 0) + debounced;
+			const unsent = lane.queue.length + (lane.inFlight ? 1 : 0);
 			if (unsent > 0) this.#o.logger.warn({ target: lane.label, unsent }, 'webhook notifier closed with notices unsent');
 			lane.queue = [];
 			lane.inFlight?.abort();

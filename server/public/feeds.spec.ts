@@ -1,12 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { Incident, IncidentUpdate } from '#shared';
-import { atomFeed, rssFeed } from './feeds.ts';
+import type { Locale } from '#i18n/runtime';
+import { SPREADING_TEXT, spreadingIncident } from '#testing/fixtures/incident';
+import { atomFeed, rssFeed, type FeedSite } from './feeds.ts';
 import { parseHtml, parseXml } from '#testing/xml';
 
 const T0 = Date.UTC(2026, 10, 21, 12);
 const MIN = 60_000;
 const ATOM = 'http://www.w3.org/2005/Atom';
-const site = { title: 'Acme Bot status', pageUrl: 'https://status.example.com/', feedUrl: 'https://status.example.com/feed.rss', now: T0 + 1_000 * MIN };
+const site: FeedSite = { botName: 'Acme Bot', pageUrl: 'https://status.example.com/', feedUrl: 'https://status.example.com/feed.rss', now: T0 + 1_000 * MIN, locale: 'en' };
 
 function incident(id: number, updates: [minute: number, IncidentUpdate['status'], string][], title = `Incident ${id}`): Incident {
 	const last = updates.at(-1)!;
@@ -44,7 +46,9 @@ describe('rssFeed', () => {
 	it('is RSS 2.0 with a self link', () => {
 		expect(doc.documentElement.localName).toBe('rss');
 		expect(doc.documentElement.getAttribute('version')).toBe('2.0');
-		expect(text(channel, 'title')).toBe('Acme Bot status');
+		expect(text(channel, 'title')).toBe('Acme Bot status: incidents');
+		expect(text(channel, 'description')).toBe('Incident history of Acme Bot');
+		expect(text(channel, 'language')).toBe('en');
 		expect(text(channel, 'link')).toBe('https://status.example.com/');
 		expect(text(channel, 'lastBuildDate')).toBe(new Date(site.now).toUTCString());
 		const self = channel.getElementsByTagNameNS(ATOM, 'link')[0]!;
@@ -86,13 +90,14 @@ describe('atomFeed', () => {
 		expect(feed.namespaceURI).toBe(ATOM);
 		expect(feed.localName).toBe('feed');
 		expect(text(feed, 'id')).toBe(site.feedUrl);
-		expect(text(feed, 'title')).toBe('Acme Bot status');
+		expect(text(feed, 'title')).toBe('Acme Bot status: incidents');
+		expect(feed.getAttribute('xml:lang')).toBe('en');
 		expect(text(feed, 'updated')).toBe(new Date(T0 + 200 * MIN).toISOString());
 		expect(children(feed, 'link').map((l) => [l.getAttribute('rel'), l.getAttribute('href')])).toEqual([
 			['self', site.feedUrl],
 			['alternate', site.pageUrl]
 		]);
-		expect(children(feed, 'author')[0]?.textContent).toBe('Acme Bot status');
+		expect(children(feed, 'author')[0]?.textContent).toBe('Acme Bot status: incidents');
 	});
 
 	it('gives each entry a tag id, its latest update time and its start', () => {
@@ -143,7 +148,7 @@ describe.each([
 	});
 
 	it('escapes the site fields too', () => {
-		const odd = { ...site, title: 'R&D <status>', feedUrl: 'https://x.example/feed?a=1&b=2' };
+		const odd = { ...site, botName: 'R&D <status>', feedUrl: 'https://x.example/feed?a=1&b=2' };
 		const doc = parseXml(render([], odd));
 		expect(doc.documentElement.outerHTML).toContain('R&amp;D &lt;status&gt;');
 		expect(doc.documentElement.outerHTML).toContain('a=1&amp;b=2');
@@ -162,5 +167,46 @@ describe.each([
 		const given = [...incidents];
 		render(given, site);
 		expect(given.map((i) => i.id)).toEqual([1, 2, 3]);
+	});
+});
+
+/*
+ * Feeds in each language (`?lang=`): an automatic incident worded from its facts, with the page's
+ * words and plural forms, next to an operator's incident shown as written.
+ */
+describe.each<[Locale, { title: string; description: string }]>([
+	['en', { title: 'Acme Bot status: incidents', description: 'Incident history of Acme Bot' }],
+	['de', { title: 'Status von Acme Bot: Vorfälle', description: 'Vorfallsverlauf von Acme Bot' }],
+	['fr', { title: 'État de Acme Bot\u00a0: incidents', description: 'Historique des incidents de Acme Bot' }],
+	['es', { title: 'Estado de Acme Bot: incidentes', description: 'Historial de incidentes de Acme Bot' }]
+])('feeds in %s', (locale, want) => {
+	const auto = spreadingIncident({}, T0);
+	const words = SPREADING_TEXT[locale];
+	const [resolved, investigating] = [words.updates[0]![0], words.updates[1]![0]];
+	const operator = incident(5, [[-30, 'investigating', 'Slow replies, as the operator wrote it']], 'Slow replies');
+	const feedSite = { ...site, locale, feedUrl: `https://status.example.com/feed.rss?lang=${locale}` };
+	const page = `https://status.example.com${locale === 'en' ? '' : `/${locale}`}/incidents/`;
+
+	it('RSS: channel, titles, updates and links in the language, facts worded with its plural forms', () => {
+		const channel = parseXml(rssFeed([auto, operator], feedSite)).documentElement.getElementsByTagName('channel')[0]!;
+		expect([text(channel, 'title'), text(channel, 'description'), text(channel, 'language')]).toEqual([want.title, want.description, locale]);
+		const [item, other] = children(channel, 'item');
+		expect(text(item!, 'title')).toBe(`[${resolved}] ${words.title}`);
+		expect(text(item!, 'link')).toBe(`${page}#incident-4`);
+		// Each update's words, without the time under them.
+		const paragraphs = [...html(text(item!, 'description')!).querySelectorAll('p')].map((p) => [...p.childNodes].filter((n) => n.nodeName !== 'SMALL').map((n) => n.textContent).join(''));
+		expect(paragraphs).toEqual(words.updates.map(([status, update]) => `${status} - ${update}`));
+		expect(text(other!, 'title')).toBe(`[${investigating}] Slow replies`);
+		expect(html(text(other!, 'description')!).textContent).toContain('Slow replies, as the operator wrote it');
+	});
+
+	it('Atom: the same entries, with xml:lang', () => {
+		const feed = parseXml(atomFeed([auto, operator], feedSite)).documentElement;
+		expect(feed.getAttribute('xml:lang')).toBe(locale);
+		expect(text(feed, 'title')).toBe(want.title);
+		const [entry] = children(feed, 'entry');
+		expect(text(entry!, 'title')).toBe(`[${resolved}] ${words.title}`);
+		expect(children(entry!, 'link')[0]!.getAttribute('href')).toBe(`${page}#incident-4`);
+		expect([...html(children(entry!, 'content')[0]!.textContent!).querySelectorAll('strong')].map((s) => s.textContent)).toEqual(words.updates.map(([status]) => status));
 	});
 });

@@ -1,26 +1,25 @@
-import type { Incident, IncidentStatus } from '#shared';
+import type { Incident } from '#shared';
+import { incidentsPath, incidentStatusLabel, incidentTitle, updateText } from '#shared/i18n/incident-text';
+// Named, not `m`: the server bundle then takes these messages, not every one the page has.
+import { feed_description, feed_title } from '#i18n/messages';
+import type { Locale } from '#i18n/runtime';
 import { escapeXml, INVALID_XML } from './xml.ts';
 
 /** What a feed says about the site it belongs to. `now` is epoch ms. */
 export interface FeedSite {
-	/** The status page's name, e.g. "Acme Bot status". */
-	title: string;
+	/** The bot's name: the feed is titled "<bot> status: incidents" in `locale`. */
+	botName: string;
 	/** The status page, absolute (`https://status.example.com`); incident links hang off it. */
 	pageUrl: string;
 	/** Where this feed itself is served, absolute: the self link. */
 	feedUrl: string;
 	now: number;
+	/** The language of everything the feed says, and of the pages it links to. */
+	locale: Locale;
 }
 
 /** Feed readers only want recent news; older incidents stay on the page. */
 const MAX_ITEMS = 50;
-
-const STATUS_LABEL: Record<IncidentStatus, string> = {
-	investigating: 'Investigating',
-	identified: 'Identified',
-	monitoring: 'Monitoring',
-	resolved: 'Resolved'
-};
 
 const xml = escapeXml;
 
@@ -41,11 +40,19 @@ function pageBase(pageUrl: string): string {
 }
 
 function incidentLink(incident: Incident, site: FeedSite): string {
-	return `${pageBase(site.pageUrl)}/incidents/#incident-${incident.id}`;
+	return `${pageBase(site.pageUrl)}${incidentsPath(site.locale)}#incident-${incident.id}`;
 }
 
-function itemTitle(incident: Incident): string {
-	return `[${STATUS_LABEL[incident.status] ?? incident.status}] ${incident.title}`;
+function statusLabel(status: Incident['status'], locale: Locale): string {
+	return incidentStatusLabel[status]?.({}, { locale }) ?? status;
+}
+
+function itemTitle(incident: Incident, locale: Locale): string {
+	return `[${statusLabel(incident.status, locale)}] ${incidentTitle(incident, locale)}`;
+}
+
+function feedTitle(site: FeedSite): string {
+	return feed_title({ bot: site.botName }, { locale: site.locale });
 }
 
 /**
@@ -66,45 +73,49 @@ function incidentId(incident: Incident, site: FeedSite): string {
 }
 
 /**
- * The updates as a small HTML fragment, newest first as on the page. Returned unescaped for
- * XML: callers escape it once more, as RSS `<description>` and Atom `type="html"` expect.
+ * The updates as a small HTML fragment, newest first as on the page, worded in the feed's locale.
+ * Returned unescaped for XML: callers escape it once more, as RSS `<description>` and Atom
+ * `type="html"` expect.
  */
-function updatesHtml(incident: Incident): string {
+function updatesHtml(incident: Incident, locale: Locale): string {
 	const html = (s: string) => s.replace(INVALID_XML, '').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 	return [...incident.updates]
 		.sort((a, b) => b.at - a.at || b.id - a.id)
 		.map((u) => {
 			const when = new Date(u.at).toISOString();
-			const message = html(u.message).replace(/\r?\n/g, '<br>');
-			return `<p><strong>${STATUS_LABEL[u.status] ?? html(u.status)}</strong> - ${message}<br><small>${when}</small></p>`;
+			const message = html(updateText(u, locale)).replace(/\r?\n/g, '<br>');
+			return `<p><strong>${html(statusLabel(u.status, locale))}</strong> - ${message}<br><small>${when}</small></p>`;
 		})
 		.join('');
 }
 
 /**
- * RSS 2.0 feed of `incidents`, most recently changed first, at most 50, each linking to its entry
- * on the status page (`<pageUrl>/incidents/#incident-<id>`) and titled with its status
- * (`[Resolved] Gateway outage`). The description lists every update (status, message, ISO time),
- * newest first. `pubDate` is when the incident last changed. Carries an `atom:link rel="self"`
- * as feed validators ask. All operator text is escaped; characters XML cannot carry are dropped.
+ * RSS 2.0 feed of `incidents` in `site.locale`, most recently changed first, at most 50, each
+ * linking to its entry on the status page in that language (`<pageUrl>/de/incidents/#incident-<id>`)
+ * and titled with its status (`[Resolved] 3 shards down in cluster 2`). Automatic incidents are
+ * worded from their facts by the page's renderer, so the feed reads as the page does. The
+ * description lists every update (status, message, ISO time), newest first. `pubDate` is when the
+ * incident last changed; `<language>` is the locale. Carries an `atom:link rel="self"` as feed
+ * validators ask. All operator text is escaped; characters XML cannot carry are dropped.
  */
 export function rssFeed(incidents: Incident[], site: FeedSite): string {
 	const items = latest(incidents).map(
 		(i) =>
 			`<item>` +
-			`<title>${xml(itemTitle(i))}</title>` +
+			`<title>${xml(itemTitle(i, site.locale))}</title>` +
 			`<link>${xml(incidentLink(i, site))}</link>` +
 			`<guid isPermaLink="false">${xml(incidentId(i, site))}</guid>` +
 			`<pubDate>${new Date(updatedAt(i)).toUTCString()}</pubDate>` +
-			`<description>${xml(updatesHtml(i))}</description>` +
+			`<description>${xml(updatesHtml(i, site.locale))}</description>` +
 			`</item>`
 	);
 	return (
 		`<?xml version="1.0" encoding="UTF-8"?>\n` +
 		`<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom"><channel>` +
-		`<title>${xml(site.title)}</title>` +
+		`<title>${xml(feedTitle(site))}</title>` +
 		`<link>${xml(site.pageUrl)}</link>` +
-		`<description>${xml(`Incident history of ${site.title}`)}</description>` +
+		`<description>${xml(feed_description({ bot: site.botName }, { locale: site.locale }))}</description>` +
+		`<language>${site.locale}</language>` +
 		`<atom:link href="${xml(site.feedUrl)}" rel="self" type="application/rss+xml"/>` +
 		`<lastBuildDate>${new Date(site.now).toUTCString()}</lastBuildDate>` +
 		items.join('') +
@@ -113,10 +124,11 @@ export function rssFeed(incidents: Incident[], site: FeedSite): string {
 }
 
 /**
- * Atom 1.0 feed of the same entries as {@link rssFeed}: entry `id` is a tag URI built from the
- * page's host and the incident id (stable across updates), `updated` the incident's latest update,
- * `published` its start, `content type="html"` the updates. The feed's `updated` is its newest
- * entry's (or `now` when there are none), so it changes only when an incident does.
+ * Atom 1.0 feed of the same entries as {@link rssFeed}, in the same language (`xml:lang`): entry
+ * `id` is a tag URI built from the page's host and the incident id (stable across updates and
+ * languages), `updated` the incident's latest update, `published` its start, `content type="html"`
+ * the updates. The feed's `updated` is its newest entry's (or `now` when there are none), so it
+ * changes only when an incident does.
  */
 export function atomFeed(incidents: Incident[], site: FeedSite): string {
 	const shown = latest(incidents);
@@ -125,24 +137,24 @@ export function atomFeed(incidents: Incident[], site: FeedSite): string {
 		(i) =>
 			`<entry>` +
 			`<id>${xml(incidentId(i, site))}</id>` +
-			`<title>${xml(itemTitle(i))}</title>` +
+			`<title>${xml(itemTitle(i, site.locale))}</title>` +
 			`<link rel="alternate" type="text/html" href="${xml(incidentLink(i, site))}"/>` +
 			`<published>${iso(i.startedAt)}</published>` +
 			`<updated>${iso(updatedAt(i))}</updated>` +
-			`<content type="html">${xml(updatesHtml(i))}</content>` +
+			`<content type="html">${xml(updatesHtml(i, site.locale))}</content>` +
 			`</entry>`
 	);
 	const updated = shown.length > 0 ? updatedAt(shown[0]!) : site.now;
 	return (
 		`<?xml version="1.0" encoding="UTF-8"?>\n` +
-		`<feed xmlns="http://www.w3.org/2005/Atom">` +
+		`<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="${site.locale}">` +
 		`<id>${xml(site.feedUrl)}</id>` +
-		`<title>${xml(site.title)}</title>` +
+		`<title>${xml(feedTitle(site))}</title>` +
 		`<updated>${iso(updated)}</updated>` +
 		`<link rel="self" type="application/atom+xml" href="${xml(site.feedUrl)}"/>` +
 		`<link rel="alternate" type="text/html" href="${xml(site.pageUrl)}"/>` +
 		// Atom requires an author for every entry; the site's is inherited by all of them.
-		`<author><name>${xml(site.title)}</name></author>` +
+		`<author><name>${xml(feedTitle(site))}</name></author>` +
 		entries.join('') +
 		`</feed>\n`
 	);

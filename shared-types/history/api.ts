@@ -20,18 +20,38 @@ export interface IncidentUpdate {
 	id: number;
 	at: number;
 	status: IncidentStatus;
-	/** Operator text, or Shardbeat's own sentence for automatic updates (English; the page words its own). */
+	/**
+	 * Operator text. For an automatic update, its facts rendered in English (`updateText` in
+	 * `shared-types/i18n/incident-text.ts` renders them in any locale); for one stored before
+	 * facts were (no `clusterIdsDown`), the English sentence it was stored with.
+	 */
 	message: string;
 	/** Automatic updates: what happened (`opened` / `worsened` / `improved` / `resolved`, or `retired`: the last shards down left the fleet). */
 	kind?: IncidentEventKind;
 	/** Automatic updates: the shards down right after it, ascending. */
 	shardsDown?: number[];
+	/** Automatic updates stored as facts: the clusters those shards were down in, ascending. */
+	clusterIdsDown?: number[];
+}
+
+/** What an automatic incident's title says, so each reader gets it in their own language. */
+export interface IncidentTitleFacts {
+	/** Shards affected at some point. */
+	shardCount: number;
+	/** The clusters they were down in, ascending. */
+	clusterIds: number[];
 }
 
 export interface Incident {
 	id: number;
 	source: IncidentSource;
+	/**
+	 * Operator text. For an automatic incident, `titleFacts` rendered in English (`incidentTitle`
+	 * renders them in any locale); for one stored before facts were, the English title it was stored with.
+	 */
 	title: string;
+	/** Automatic incidents stored as facts: what the title says. */
+	titleFacts?: IncidentTitleFacts;
 	status: IncidentStatus;
 	impact: IncidentImpact;
 	/** When it began (for `auto`: when the first shard went down, not when it was detected). */

@@ -4,3 +4,4 @@ export * from './days.ts';
 export * from './incidents.ts';
 export * from './api.ts';
 export * from './ranges.ts';
+export * from './coalesce.ts';

@@ -1,5 +1,5 @@
-import type { ClusterHealth, ClusterLifecycle, IncidentImpact, IncidentStatus, OverallState, ShardState, UptimeFigures } from '#shared';
-import { m } from '$lib/paraglide/messages';
+import type { ClusterHealth, ClusterLifecycle, OverallState, ShardState, UptimeFigures } from '#shared';
+import { m } from '#i18n/messages';
 import type { ConnectionState } from '$lib/status/viewer-connection';
 import type { TileKind } from '$lib/status/shard-view';
 
@@ -58,19 +58,8 @@ export const legendLabel: Record<TileKind, () => string> = {
 	missing: m.legend_missing
 };
 
-export const incidentStatusLabel: Record<IncidentStatus, () => string> = {
-	investigating: m.incident_status_investigating,
-	identified: m.incident_status_identified,
-	monitoring: m.incident_status_monitoring,
-	resolved: m.incident_status_resolved
-};
-
-export const impactLabel: Record<IncidentImpact, () => string> = {
-	none: m.impact_none,
-	minor: m.impact_minor,
-	major: m.impact_major,
-	critical: m.impact_critical
-};
+// Incidents are worded by the server's feeds and webhooks too: their tables live with the one renderer.
+export { impactLabel, incidentStatusLabel } from '#shared/i18n/incident-text';
 
 export const uptimePeriodLabel: Record<keyof UptimeFigures, () => string> = {
 	'24h': m.uptime_24h,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { m } from '$lib/paraglide/messages';
-import { baseLocale, locales, type Locale } from '$lib/paraglide/runtime';
+import { m } from '#i18n/messages';
+import { baseLocale, locales, type Locale } from '#i18n/runtime';
 
 /*
  * Guards the translations in messages/*.json and the Paraglide output compiled from them
@@ -8,16 +8,33 @@ import { baseLocale, locales, type Locale } from '$lib/paraglide/runtime';
  * renders the raw key for a message English lacks, so neither shows up as a build error.
  */
 
-/** A message with variants (plural forms): Paraglide's message format, an array of one of these. */
+/** A message with variants (Paraglide's inlang message format): inputs, a plural selector, and a text per case. */
 interface VariantMessage {
 	declarations: string[];
 	selectors: string[];
 	match: Record<string, string>;
 }
-type Message = string | VariantMessage[];
+type Message = string | [VariantMessage];
 type Messages = Record<string, Message>;
 
 const files = import.meta.glob<Messages>('/messages/*.json', { eager: true, import: 'default' });
+
+/** Every text a message can render: itself, or each of its variants. */
+function texts(message: Message): string[] {
+	return typeof message === 'string' ? [message] : Object.values(message[0].match);
+}
+
+/** `input count` → count; `local countText = count: number` → [countText, count, number]. */
+function declarations(message: VariantMessage) {
+	const inputs = message.declarations.filter((d) => d.startsWith('input ')).map((d) => d.slice(6).trim());
+	const locals = message.declarations
+		.filter((d) => d.startsWith('local '))
+		.map((d) => {
+			const [, name, source, fn] = /^local (\w+) = (\w+): (\w+)/.exec(d) ?? [];
+			return { name: name!, source: source!, fn: fn! };
+		});
+	return { inputs, locals };
+}
 
 function messagesOf(locale: string): Messages {
 	const file = files[`/messages/${locale}.json`];
@@ -30,31 +47,15 @@ const en = messagesOf('en');
 const keys = Object.keys(en).sort();
 const translated = locales.filter((locale) => locale !== baseLocale);
 
-/** Every text a message can render: itself, or each of its variants. */
-function textsOf(message: Message | undefined): string[] {
-	if (typeof message === 'string') return [message];
-	return Array.isArray(message) ? message.flatMap((m) => Object.values(m?.match ?? {})) : [];
-}
-
-/** The distinct `{name}` placeholders of a message (over all its variants), sorted. */
+/** The distinct `{name}` placeholders of a message (of all its variants), sorted. */
 function placeholders(message: Message): string[] {
-	return [...new Set(textsOf(message).flatMap((text) => [...text.matchAll(/\{([^{}]*)\}/g)].map((match) => match[1]!)))].sort();
+	return [...new Set(texts(message).flatMap((text) => [...text.matchAll(/\{([^{}]*)\}/g)].map((match) => match[1]!)))].sort();
 }
 
-/** What a variant message declares as `input x`: placeholders, and values that only select (a plural's count). */
-function inputsOf(message: Message): string[] {
-	if (typeof message === 'string') return placeholders(message);
-	return [...new Set([...placeholders(message), ...message.flatMap((m) => m.declarations.flatMap((d) => /^input (\w+)$/.exec(d)?.[1] ?? []))])].sort();
+/** The names a message takes: its placeholders, or a variant message's declared inputs. */
+function inputNames(message: Message): string[] {
+	return typeof message === 'string' ? placeholders(message) : declarations(message[0]).inputs.sort();
 }
-
-/** The text a variant message renders when no selector matches a specific variant: its catch-all. */
-function catchAll(message: Message | undefined): string | undefined {
-	if (typeof message === 'string' || message === undefined) return message;
-	const match = message[0]?.match ?? {};
-	return Object.entries(match).find(([selector]) => selector.split(',').every((part) => part.trim().endsWith('=*')))?.[1];
-}
-
-const same = (a: Message | undefined, b: Message | undefined) => JSON.stringify(a) === JSON.stringify(b);
 
 /*
  * Messages that may read exactly as in English, per locale. Keep this list short: every other
@@ -69,6 +70,10 @@ const identicalToEnglish: Partial<Record<string, readonly Locale[]>> = {
 	shard_name: ['de', 'fr', 'es'],
 	// "Cluster" is left untranslated in German and French (Spanish writes "Clúster").
 	cluster_name: ['de', 'fr'],
+	// "shard 11" / "shards 11, 40–41": French and Spanish say it as English does.
+	shard_ranges: ['fr', 'es'],
+	// "Status" is the usual German word for it.
+	webhook_field_status: ['de'],
 	// French plural of the untranslated "cluster" (German: "Cluster", Spanish: "Clústeres").
 	clusters_heading: ['fr'],
 	// "Offline" is the usual German word for it (Discord's German UI uses it too).
@@ -76,6 +81,10 @@ const identicalToEnglish: Partial<Record<string, readonly Locale[]>> = {
 	// "Details" is the usual German UI label ("Einzelheiten" reads stilted).
 	cluster_details: ['de']
 };
+
+function same(a: Message | undefined, b: Message | undefined): boolean {
+	return JSON.stringify(a) === JSON.stringify(b);
+}
 
 function mayMatchEnglish(key: string, locale: Locale): boolean {
 	return identicalToEnglish[key]?.includes(locale) ?? false;
@@ -103,14 +112,9 @@ describe.each(locales)('messages/%s.json', (locale) => {
 		expect(Object.keys(messages).sort()).toEqual(keys);
 	});
 
-	it('has no empty or whitespace-only message (nor variant)', () => {
-		const empty = Object.entries(messages).filter(([, message]) => textsOf(message).length === 0 || textsOf(message).some((text) => typeof text !== 'string' || text.trim() === ''));
+	it('has no empty or whitespace-only message (or variant)', () => {
+		const empty = Object.entries(messages).filter(([, message]) => (typeof message !== 'string' && !Array.isArray(message)) || texts(message).some((text) => typeof text !== 'string' || text.trim() === ''));
 		expect(empty.map(([key]) => key)).toEqual([]);
-	});
-
-	it('gives every message with variants a catch-all (`=*`), so no count falls through', () => {
-		const without = keys.filter((key) => Array.isArray(messages[key]) && catchAll(messages[key]) === undefined);
-		expect(without).toEqual([]);
 	});
 
 	it('uses the same placeholders as English, and no stray braces', () => {
@@ -118,10 +122,12 @@ describe.each(locales)('messages/%s.json', (locale) => {
 		for (const key of keys) {
 			const message = messages[key];
 			if (message === undefined) continue; // reported by the key test
-			const want = placeholders(en[key]!);
-			const got = placeholders(message);
-			if (JSON.stringify(got) !== JSON.stringify(want)) problems.push(`${key}: {${got.join('}, {')}} instead of {${want.join('}, {')}}`);
-			for (const text of textsOf(message)) if (/[{}]/.test(text.replace(/\{[A-Za-z_][A-Za-z0-9_]*\}/g, ''))) problems.push(`${key}: unbalanced or malformed brace`);
+			for (const [what, of] of [['placeholders', placeholders], ['inputs', inputNames]] as const) {
+				const want = of(en[key]!);
+				const got = of(message);
+				if (JSON.stringify(got) !== JSON.stringify(want)) problems.push(`${key}: ${what} {${got.join('}, {')}} instead of {${want.join('}, {')}}`);
+			}
+			if (texts(message).some((text) => /[{}]/.test(text.replace(/\{[A-Za-z_][A-Za-z0-9_]*\}/g, '')))) problems.push(`${key}: unbalanced or malformed brace`);
 		}
 		expect(problems).toEqual([]);
 	});
@@ -129,8 +135,9 @@ describe.each(locales)('messages/%s.json', (locale) => {
 	it('keeps every number of the English text (intervals, digit counts, the example ID)', () => {
 		const problems: string[] = [];
 		for (const key of keys) {
-			const text = textsOf(messages[key]).join(' | ');
-			for (const number of textsOf(en[key]).join(' | ').match(/\d+/g) ?? []) {
+			if (messages[key] === undefined) continue;
+			const text = texts(messages[key]).join(' ');
+			for (const number of texts(en[key]!).join(' ').match(/\d+/g) ?? []) {
 				if (!new RegExp(`(^|\\D)${number}(\\D|$)`).test(text)) problems.push(`${key}: lacks ${number}`);
 			}
 		}
@@ -153,27 +160,73 @@ describe.each(translated)('messages/%s.json against English', (locale) => {
 	});
 });
 
+describe.each(locales)('plural variants in %s', (locale) => {
+	const messages = messagesOf(locale);
+	// CLDR's cases for the language: en one/other; fr one (0 and 1)/many/other; es one/many/other.
+	const categories = new Intl.PluralRules(locale).resolvedOptions().pluralCategories;
+
+	it.each(keys.filter((key) => Array.isArray(en[key])))('%s cases every plural category of the language', (key) => {
+		const message = messages[key];
+		expect(Array.isArray(message), `${key} has variants in English, so it needs them here too`).toBe(true);
+		const [variant] = message as [VariantMessage];
+		const plurals = declarations(variant).locals.filter((l) => l.fn === 'plural').map((l) => l.name);
+		expect(plurals.length, `${key} selects on a plural`).toBeGreaterThan(0);
+		for (const selector of plurals) {
+			const cases = Object.keys(variant.match).map((k) => Object.fromEntries(k.split(',').map((part) => part.trim().split('=') as [string, string]))[selector]);
+			const missing = categories.filter((category) => !cases.includes(category) && !cases.includes('*'));
+			expect(missing, `${key}: no variant for ${missing.join(', ')}`).toEqual([]);
+		}
+	});
+});
+
 describe('French typography', () => {
 	const fr = messagesOf('fr');
 
 	it('puts a no-break space before : ; ! ? and never a plain space', () => {
 		const problems = Object.entries(fr)
-			.filter(([, message]) => textsOf(message).some((text) => / [:;!?]/.test(text) || /[^\s\u00a0\u202f][:;!?](\s|$)/.test(text)))
+			.filter(([, message]) => texts(message).some((text) => / [:;!?]/.test(text) || /[^\s\u00a0\u202f][:;!?](\s|$)/.test(text)))
 			.map(([key]) => key);
 		expect(problems).toEqual([]);
 	});
 });
 
-describe('compiled messages ($lib/paraglide)', () => {
-	type MessageFunction = (inputs?: Record<string, string>, options?: { locale?: Locale }) => unknown;
+describe('compiled messages (#i18n)', () => {
+	type MessageFunction = (inputs?: Record<string, unknown>, options?: { locale?: Locale }) => unknown;
 	const compiled = Object.entries(m as unknown as Record<string, unknown>).filter(
 		(entry): entry is [string, MessageFunction] => typeof entry[1] === 'function'
 	);
 
 	/** A value no translation could contain by accident. */
 	const dummy = (name: string) => `⟦${name}:7f3a⟧`;
-	/** Every input a message takes; a plural's count, given a dummy, selects the catch-all. */
-	const inputsFor = (key: string) => Object.fromEntries(inputsOf(en[key]!).map((name) => [name, dummy(name)]));
+	/** A dummy per text input, and `count` for the inputs a plural or a number reads. */
+	const inputsFor = (key: string, count = 2): Record<string, string | number> => {
+		const message = en[key]!;
+		if (typeof message === 'string') return Object.fromEntries(placeholders(message).map((name) => [name, dummy(name)]));
+		const { inputs, locals } = declarations(message[0]);
+		const numeric = new Set(locals.map((l) => l.source));
+		return Object.fromEntries(inputs.map((name) => [name, numeric.has(name) ? count : dummy(name)]));
+	};
+
+	/** What a message must render, read straight from its JSON: the case CLDR picks for the count, placeholders filled. */
+	function expectedText(message: Message, inputs: Record<string, string | number>, locale: Locale): string {
+		const values: Record<string, string> = Object.fromEntries(Object.entries(inputs).map(([name, value]) => [name, String(value)]));
+		let text = message as string;
+		if (typeof message !== 'string') {
+			const [variant] = message;
+			for (const l of declarations(variant).locals) {
+				const n = Number(inputs[l.source]);
+				values[l.name] = l.fn === 'plural' ? new Intl.PluralRules(locale).select(n) : new Intl.NumberFormat(locale).format(n);
+			}
+			const picked = Object.keys(variant.match).find((k) =>
+				k.split(',').every((part) => {
+					const [selector, value] = part.trim().split('=');
+					return value === '*' || values[selector!] === value;
+				})
+			);
+			text = variant.match[picked!]!;
+		}
+		return text.replace(/\{([A-Za-z_]\w*)\}/g, (_, name: string) => values[name]!);
+	}
 
 	it('export exactly one function per message of en.json (run `npm run i18n` if this fails)', () => {
 		expect(compiled.map(([key]) => key).sort()).toEqual(keys);
@@ -190,45 +243,28 @@ describe('compiled messages ($lib/paraglide)', () => {
 			}
 			if (out.trim() === '') problems.push(`${key}: rendered an empty string`);
 			if (out === key) problems.push(`${key}: rendered its own key`);
-			if (out.includes('undefined')) problems.push(`${key}: rendered "undefined"`);
-			for (const name of placeholders(en[key]!)) {
-				if (!out.includes(dummy(name))) problems.push(`${key}: dropped {${name}}`);
+			if (/undefined|NaN/.test(out)) problems.push(`${key}: rendered "undefined" or "NaN"`);
+			for (const [name, value] of Object.entries(inputs)) {
+				if (typeof value === 'string' && !out.includes(value)) problems.push(`${key}: dropped {${name}}`);
 			}
 			if (/\{[A-Za-z_]\w*\}/.test(out)) problems.push(`${key}: left a raw placeholder in "${out}"`);
 		}
 		expect(problems).toEqual([]);
 	});
 
-	it.each(locales)('render %s from its own message file, not an English fallback', (locale) => {
+	it.each(locales)('render %s from its own message file, not an English fallback, with its plural forms', (locale) => {
 		const messages = messagesOf(locale);
 		const problems: string[] = [];
 		for (const [key, fn] of compiled) {
-			const out = fn(inputsFor(key), { locale });
-			const english = fn(inputsFor(key), { locale: baseLocale });
-			// The compiled text must be the JSON text with the dummies substituted.
-			const expected = (catchAll(messages[key]) ?? '').replace(/\{([A-Za-z_]\w*)\}/g, (_, name: string) => dummy(name));
-			if (out !== expected) problems.push(`${key}: compiled output differs from messages/${locale}.json`);
-			if (locale !== baseLocale && out === english && !mayMatchEnglish(key, locale)) problems.push(`${key}: renders the English text`);
-		}
-		expect(problems).toEqual([]);
-	});
-});
-
-describe('plural forms', () => {
-	type PluralFunction = (inputs: { count: number; shown: string }, options: { locale: Locale }) => string;
-	const plurals = keys.filter((key) => Array.isArray(en[key]));
-
-	it.each(locales)('%s: each count picks its variant by the locale’s own plural rules', (locale) => {
-		const messages = messagesOf(locale);
-		const rules = new Intl.PluralRules(locale);
-		expect(plurals.length).toBeGreaterThan(0);
-		for (const key of plurals) {
-			const fn = (m as unknown as Record<string, PluralFunction>)[key]!;
-			const match = (messages[key] as VariantMessage[])[0]!.match;
-			for (const count of [1, 2, 5, 21, 1_000]) {
-				const variant = match[`countPlural=${rules.select(count)}`] ?? catchAll(messages[key])!;
-				expect(fn({ count, shown: `#${count}` }, { locale }), `${key} ${count}`).toBe(variant.replace('{shown}', `#${count}`));
+			// 0 and 1 are singular in French, 1 alone in the others; a million is "many" in French and Spanish.
+			for (const count of [0, 1, 2, 1_000_000]) {
+				const inputs = inputsFor(key, count);
+				const out = fn(inputs, { locale });
+				const english = fn(inputs, { locale: baseLocale });
+				if (out !== expectedText(messages[key] ?? '', inputs, locale)) problems.push(`${key} (${count}): compiled output differs from messages/${locale}.json`);
+				if (locale !== baseLocale && out === english && !mayMatchEnglish(key, locale)) problems.push(`${key}: renders the English text`);
 			}
 		}
+		expect(problems).toEqual([]);
 	});
 });

@@ -1,4 +1,4 @@
-import { localizeHref, type Locale } from '$lib/paraglide/runtime';
+import { localizeHref, type Locale } from '#i18n/runtime';
 
 /**
  * `localizeHref` that keeps a trailing slash. Paraglide drops it when it adds or removes a locale

@@ -26,7 +26,8 @@ interface DemoIncident extends Incident {
 }
 
 function incidents(now: number, timeZone: string): DemoIncident[] {
-	const u = (id: number, at: number, status: IncidentUpdate['status'], message: string, auto?: Pick<IncidentUpdate, 'kind' | 'shardsDown'>): IncidentUpdate => ({
+	// Automatic updates carry facts, which the page words in its own language (`message` is the API's English).
+	const u = (id: number, at: number, status: IncidentUpdate['status'], message: string, auto?: Required<Pick<IncidentUpdate, 'kind' | 'shardsDown' | 'clusterIdsDown'>>): IncidentUpdate => ({
 		id,
 		at,
 		status,
@@ -68,20 +69,21 @@ function incidents(now: number, timeZone: string): DemoIncident[] {
 		u(1052, s + 15 * MINUTE, 'identified', 'A noisy neighbour on the host starved the cluster of CPU; it has been moved.'),
 		u(1053, e, 'resolved', 'Reconnects are back to normal.')
 	]);
-	resolved(104, 11, 14, 95, { source: 'auto', title: 'Cluster 5 down', impact: 'minor', clusterIds: [5], shardIds: shardsOf(5) }, (s, e) => [
-		u(1041, s, 'investigating', 'Shards 40–47 went down.', { kind: 'opened', shardsDown: shardsOf(5) }),
-		u(1042, e, 'resolved', 'All shards recovered.', { kind: 'resolved', shardsDown: [] })
+	const back = (): Required<Pick<IncidentUpdate, 'kind' | 'shardsDown' | 'clusterIdsDown'>> => ({ kind: 'resolved', shardsDown: [], clusterIdsDown: [] });
+	resolved(104, 11, 14, 95, { source: 'auto', title: '8 shards down in cluster 5', titleFacts: { shardCount: 8, clusterIds: [5] }, impact: 'minor', clusterIds: [5], shardIds: shardsOf(5) }, (s, e) => [
+		u(1041, s, 'investigating', '8 shards went down in cluster 5 (shards 40–47).', { kind: 'opened', shardsDown: shardsOf(5), clusterIdsDown: [5] }),
+		u(1042, e, 'resolved', 'All shards are back up.', back())
 	]);
-	resolved(103, 23, 3, 300, { source: 'auto', title: 'Major outage', impact: 'critical', clusterIds: range(0, 5), shardIds: range(0, SHARDS - 1) }, (s, e) => [
-		u(1031, s, 'investigating', 'Shards 0–23 went down.', { kind: 'opened', shardsDown: range(0, 23) }),
-		u(1032, s + 4 * MINUTE, 'investigating', 'Every shard is down.', { kind: 'worsened', shardsDown: range(0, SHARDS - 1) }),
+	resolved(103, 23, 3, 300, { source: 'auto', title: '48 shards down in 6 clusters', titleFacts: { shardCount: SHARDS, clusterIds: range(0, 5) }, impact: 'critical', clusterIds: range(0, 5), shardIds: range(0, SHARDS - 1) }, (s, e) => [
+		u(1031, s, 'investigating', '24 shards went down in clusters 0, 1, and 2 (shards 0–23).', { kind: 'opened', shardsDown: range(0, 23), clusterIdsDown: [0, 1, 2] }),
+		u(1032, s + 4 * MINUTE, 'investigating', 'The outage spread: 48 shards are down in 6 clusters (shards 0–47).', { kind: 'worsened', shardsDown: range(0, SHARDS - 1), clusterIdsDown: range(0, 5) }),
 		u(1033, s + 20 * MINUTE, 'identified', 'Discord’s gateway is failing for many bots; we are waiting on Discord.'),
-		u(1034, s + 240 * MINUTE, 'monitoring', 'Shards 24–47 are still down.', { kind: 'improved', shardsDown: range(24, SHARDS - 1) }),
-		u(1035, e, 'resolved', 'All shards recovered.', { kind: 'resolved', shardsDown: [] })
+		u(1034, s + 240 * MINUTE, 'monitoring', 'Some shards recovered: 24 shards are still down in clusters 3, 4, and 5 (shards 24–47).', { kind: 'improved', shardsDown: range(24, SHARDS - 1), clusterIdsDown: [3, 4, 5] }),
+		u(1035, e, 'resolved', 'All shards are back up.', back())
 	]);
-	resolved(102, 40, 20, 20, { source: 'auto', title: 'Shards 8, 9 down', impact: 'minor', clusterIds: [1], shardIds: [8, 9] }, (s, e) => [
-		u(1021, s, 'investigating', 'Shards 8, 9 went down.', { kind: 'opened', shardsDown: [8, 9] }),
-		u(1022, e, 'resolved', 'All shards recovered.', { kind: 'resolved', shardsDown: [] })
+	resolved(102, 40, 20, 20, { source: 'auto', title: '2 shards down in cluster 1', titleFacts: { shardCount: 2, clusterIds: [1] }, impact: 'minor', clusterIds: [1], shardIds: [8, 9] }, (s, e) => [
+		u(1021, s, 'investigating', '2 shards went down in cluster 1 (shards 8–9).', { kind: 'opened', shardsDown: [8, 9], clusterIdsDown: [1] }),
+		u(1022, e, 'resolved', 'All shards are back up.', back())
 	]);
 	resolved(101, 57, 16, 45, { source: 'operator', title: 'Bot restarted for a security fix', impact: 'major', clusterIds: range(0, 5), shardIds: range(0, SHARDS - 1) }, (s, e) => [
 		u(1011, s, 'identified', 'An urgent dependency fix needs a full restart. Commands are unavailable for a few minutes.'),
