@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer as createNetServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { createShardbeatServer, type ShardbeatServer } from '../server/app.ts';
+import { createShardbeatServer, type ShardbeatServer, type ShardbeatServerOptions } from '../server/app.ts';
 import type { ServerConfig } from '../server/config.ts';
 import { createLogger } from '../server/log.ts';
 import { FleetSimulator, type FleetSimulatorOptions } from '../server/simulator/fleet-simulator.ts';
@@ -98,8 +98,15 @@ export interface Stack {
 	/** The server running now: after `startServer()` a new instance, so read it afresh rather than keep it. */
 	readonly server: ShardbeatServer;
 	serverUrl: string;
-	fleet: FleetSimulator;
+	/** The fleet running now: after `startFleet()` a new one, so read it afresh rather than keep it. */
+	readonly fleet: FleetSimulator;
 	page: Service;
+	/**
+	 * The bot restarts with another layout (a re-shard): stops the fleet running now, if it still
+	 * runs, and starts a new simulated fleet on the same server and secret with `options`. Resolves
+	 * once every cluster of the new fleet is connected.
+	 */
+	startFleet(options: Partial<Omit<FleetSimulatorOptions, 'url' | 'secret'>>): Promise<FleetSimulator>;
 	/**
 	 * Closes the server as a deploy would (sockets dropped, port freed); the fleet and the page keep
 	 * running and retry on their own. Resolves once it is closed. Safe to call twice.
@@ -120,6 +127,8 @@ export interface StackOptions {
 	serverPort?: number;
 	pagePort?: number;
 	fleet?: Partial<FleetSimulatorOptions>;
+	/** Options of every server the stack starts (e.g. `incidentCheckIntervalMs`); the logger is the stack's. */
+	serverOptions?: Omit<ShardbeatServerOptions, 'logger'>;
 	build?: boolean;
 	botName?: string;
 }
@@ -129,13 +138,13 @@ export async function startStack(options: StackOptions): Promise<Stack> {
 	if (options.build) await buildPage();
 	const pagePort = options.pagePort ?? (await freePort());
 	const { config } = options;
-	const create = () => createShardbeatServer(config, { logger: createLogger(config.logLevel) });
+	const create = () => createShardbeatServer(config, { ...options.serverOptions, logger: createLogger(config.logLevel) });
 	let server = create();
 	const serverUrl = await server.listen(options.serverPort ?? 0, '127.0.0.1');
 	// A restart must come back where the fleet and the page (PUBLIC_SHARDBEAT_URL) look for it.
 	const serverPort = Number(new URL(serverUrl).port);
 	let serverClosed = false;
-	const fleet = new FleetSimulator({ url: serverUrl, secret: config.botSecret, ...options.fleet });
+	let fleet = new FleetSimulator({ url: serverUrl, secret: config.botSecret, ...options.fleet });
 	fleet.start();
 	await fleet.connected(60_000);
 	const page = await serveWorker(pagePort, {
@@ -147,8 +156,17 @@ export async function startStack(options: StackOptions): Promise<Stack> {
 			return server;
 		},
 		serverUrl,
-		fleet,
+		get fleet() {
+			return fleet;
+		},
 		page,
+		async startFleet(fleetOptions) {
+			fleet.stop();
+			fleet = new FleetSimulator({ ...options.fleet, ...fleetOptions, url: serverUrl, secret: config.botSecret });
+			fleet.start();
+			await fleet.connected(60_000);
+			return fleet;
+		},
 		async stopServer() {
 			serverClosed = true;
 			await server.close();

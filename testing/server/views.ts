@@ -1,12 +1,31 @@
 import type { FleetHistory, FleetStatus, StatusSummary } from '#shared';
+import { formatNumber } from '../../src/lib/format/format.ts';
+import { fill, messages } from '../messages.ts';
 import { scrapeMetrics } from './harness.ts';
 
 /*
  * Every public view of one server at one moment, and what would make two of them disagree: the
  * summary (which the page's banner and badge follow), `/api/status` (what the page's cards and
- * banner derive from), the history's incidents, the RSS feed's and `/metrics`. Specs that change
- * the fleet's membership read them after each step and expect `contradictions` to be empty.
+ * banner derive from), the history's incidents, the RSS feed's and `/metrics`; and, in Chromium,
+ * the page itself (`readStatusPage` in testing/browser.ts). Specs that change the fleet's
+ * membership read them after each step and expect `contradictions` to be empty.
  */
+
+/** What the status page shows a visitor at one moment, as `readStatusPage` reads it from the DOM. */
+export interface PageView {
+	/** `<html lang>`: the words below are in it. */
+	locale: string;
+	/** The page's socket: anything but `live` shows data the server may have moved on from. */
+	connection: string;
+	/** The banner's state (`data-state`), or `maintenance` when the banner says maintenance. */
+	state: string;
+	/** "N of M shards up" as the banner words it; null when it shows no count. */
+	shardsUp: string | null;
+	/** Incidents with an "Active incident" notice under the banner. */
+	incidents: number[];
+	/** Each cluster card as `id:live` or `id:stopped`, or `id:awaiting` when kept from before a drop and not reported since. */
+	clusters: string[];
+}
 
 export interface PublicViews {
 	summary: StatusSummary;
@@ -16,6 +35,8 @@ export interface PublicViews {
 	feed: { id: number; status: string }[];
 	/** `shardbeat_*` samples: name, labels, value. */
 	metrics: { name: string; labels: Record<string, string>; value: number }[];
+	/** The page, when a browser test read it after the rest. */
+	page?: PageView;
 }
 
 /** When each server's `/metrics` was last rendered: it answers from a 1-second cache. */
@@ -50,7 +71,9 @@ export async function publicViews(url: string): Promise<PublicViews> {
  * against its open incidents (operational with an active incident is the contradiction the
  * issue saw), the open incidents of the summary, the history and the feed, the shard counts of
  * the summary and `/metrics`, and each cluster's lifecycle in `/api/status`, the summary and
- * `/metrics`. Assumes no maintenance window is active (it changes what counts).
+ * `/metrics`. With `page`: the banner's state and "N of M shards up" against the summary, its
+ * active-incident notices against the summary's open incidents, and its cluster cards against
+ * `/api/status`. Assumes no maintenance window is active (it changes what counts).
  */
 export function contradictions(v: PublicViews): string[] {
 	const out: string[] = [];
@@ -77,5 +100,25 @@ export function contradictions(v: PublicViews): string[] {
 		.join(' ');
 	if (fromStatus !== fromSummary) out.push(`clusters: /api/status ${fromStatus}, summary ${fromSummary}`);
 	if (fromStatus !== fromMetrics) out.push(`clusters: /api/status ${fromStatus}, metrics ${fromMetrics}`);
+	if (v.page) out.push(...pageContradictions(v.page, v, { open, summaryOpen, lifecycles: fromStatus }));
+	return out;
+}
+
+/** The page against the server's views; `seen` is what `contradictions` derived from those. */
+function pageContradictions(page: PageView, v: PublicViews, seen: { open: (ids: number[]) => string; summaryOpen: string; lifecycles: string }): string[] {
+	// A page that lost its socket shows what the server said before: it may rightly differ.
+	if (page.connection !== 'live') return [`the page is not live (${page.connection})`];
+	const out: string[] = [];
+	const { status } = v.summary;
+	if (page.state !== status.state) out.push(`state: page ${page.state}, summary ${status.state}`);
+	const t = messages(page.locale);
+	const count = status.shardsTotal > 0 ? fill(t.shards_up!, { up: formatNumber(status.shardsUp, page.locale), total: formatNumber(status.shardsTotal, page.locale) }) : null;
+	if (page.shardsUp !== count) out.push(`shards up: page "${page.shardsUp}", summary "${count}"`);
+	const pageOpen = seen.open(page.incidents);
+	if (pageOpen !== seen.summaryOpen) out.push(`open incidents: page ${pageOpen}, summary ${seen.summaryOpen}`);
+	const auto = page.incidents.filter((id) => v.history.incidents.find((i) => i.id === id)?.source === 'auto');
+	if (page.state === 'operational' && auto.length > 0) out.push(`the page reads operational above automatic incidents ${seen.open(auto)}`);
+	const cards = [...page.clusters].sort().join(' ');
+	if (cards !== seen.lifecycles) out.push(`clusters: page ${cards}, /api/status ${seen.lifecycles}`);
 	return out;
 }
