@@ -100,7 +100,10 @@ export function createShardbeatServer(config: ServerConfig, options: ShardbeatSe
 	});
 	// Alone, versions start at our start time; scaled out, Redis says where they are (at `listen`).
 	const feeds = createFleetFeeds({ publicDetail: config.publicDetail, initialVersion: config.redisUrl ? 0 : Date.now(), logger });
-	const notifications = createNotifications({ settings: config, logger, listeners: options.onIncident ? [options.onIncident] : [] });
+	// Pages hear of every incident change as it is stored (only the instance that stored it is
+	// told, and its push reaches every instance's viewers), so their notices keep up with the banner.
+	const toViewers = (notice: IncidentNotice) => sockets.pushIncident(notice.incident);
+	const notifications = createNotifications({ settings: config, logger, listeners: [toViewers, ...(options.onIncident ? [options.onIncident] : [])] });
 	const history = new HistoryRuntime({
 		database: config.database,
 		retentionDays: config.retentionDays,

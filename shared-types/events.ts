@@ -1,5 +1,6 @@
 import type { ShardConflict } from './cluster.ts';
 import type { Heartbeat } from './heartbeat.ts';
+import type { Incident } from './history/api.ts';
 import type { FleetUpdate, StatusRequest } from './wire/fleet-update.ts';
 
 /*
@@ -65,6 +66,12 @@ export interface ViewerClientToServerEvents {
 export interface ViewerServerToClientEvents {
 	/** Each committed change, batched (a few a second at most); always a `delta`. */
 	'fleet-update': (update: FleetUpdate) => void;
+	/**
+	 * An incident was opened, updated or resolved (automatic or an operator's): the incident as it
+	 * stands now, whole. A page shows it at once rather than at its next history fetch, so its
+	 * incident notices keep up with the fleet its banner shows.
+	 */
+	incident: (incident: Incident) => void;
 }
 
 /** Handshake `auth` a viewer sends on `/viewer`: a token from `POST /api/token`. */

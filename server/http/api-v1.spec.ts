@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { FleetHistory, Incident, MaintenanceWindow, StatusSummary } from '#shared';
-import { BOT_SECRET, connectBot, eventually, fetchToken, heartbeat, METRICS_TOKEN, scrapeMetrics, sendHeartbeat, startServer, type Harness } from '#testing/server/harness';
+import { BOT_SECRET, botDies, connectBot, fetchToken, heartbeat, METRICS_TOKEN, scrapeMetrics, sendHeartbeat, startServer, type Harness } from '#testing/server/harness';
 
 /* The v1 API over real HTTP: operator writes, public reads, and the machine-readable endpoints. */
 
@@ -111,9 +111,7 @@ describe('operator API', () => {
 		const dying = await connectBot(h.url);
 		await sendHeartbeat(dying, heartbeat(1, [2, 3], 4));
 		await h.server.flush();
-		dying.disconnect();
-		await eventually(() => h.server.fleet.get(1)?.lifecycle === 'stopped');
-		await h.server.flush();
+		await botDies(h.server, dying, [1]);
 
 		const refusals: [Response, number, string, RegExp][] = [
 			[await retire(1, null), 401, 'unauthorized', /SHARDBEAT_OPERATOR_SECRET/],

@@ -2,7 +2,7 @@ import type { Server as HttpServer } from 'node:http';
 import { createAdapter } from '@socket.io/redis-adapter';
 import type { Redis } from 'ioredis';
 import { Server } from 'socket.io';
-import { NAMESPACES, toBase64, toBytes } from '#shared';
+import { NAMESPACES, toBase64, toBytes, type Incident } from '#shared';
 import type { ViewerTokens } from '../auth/viewer-token.ts';
 import type { FleetFeeds } from '../feed/fleet-feeds.ts';
 import type { CommittedUpdate } from '../feed/fleet-feed.ts';
@@ -39,6 +39,11 @@ export interface Sockets extends Subsystem {
 	/** Viewer connections on this instance now. */
 	viewers(): number;
 	/**
+	 * Pushes an incident as it stands now to every viewer: of every instance when scaled out
+	 * (the Redis adapter carries it), so call it once per change, where the change was made.
+	 */
+	pushIncident(incident: Incident): void;
+	/**
 	 * Disconnects every socket and closes the HTTP server they share; resolves once all are
 	 * closed. Returns at once with that promise, so the caller can close other parts meanwhile.
 	 */
@@ -51,8 +56,9 @@ const frame = (update: CommittedUpdate) => ({ ...update, data: toBase64(toBytes(
 /**
  * Socket.io: `/bot` (heartbeats in, validated against the fleet), `/viewer` (polls and pushes
  * out), nothing on `/`. Every committed version is pushed to viewers, split by audience when the
- * public detail is redacted; scaled out, Socket.io's Redis adapter carries each push to the
- * viewers of every instance.
+ * public detail is redacted, and so is every incident change (incidents are public at any
+ * detail); scaled out, Socket.io's Redis adapter carries each push to the viewers of every
+ * instance.
  */
 export function createSockets(deps: {
 	http: HttpServer;
@@ -112,6 +118,7 @@ export function createSockets(deps: {
 		heartbeats,
 		bots: () => bots.sockets.size,
 		viewers: () => viewers.sockets.size,
+		pushIncident: (incident) => void viewers.emit('incident', incident),
 		health: () => ({ bots: bots.sockets.size, viewers: viewers.sockets.size }),
 		close() {
 			closed ??= (() => {

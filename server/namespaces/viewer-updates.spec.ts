@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { FleetReplica, type FleetUpdate } from '#shared';
-import { connectBot, connectViewer, eventually, fetchToken, heartbeat, sendHeartbeat, startServer, type Harness, type ViewerSocket } from '#testing/server/harness';
+import { FleetReplica, type FleetUpdate, type Incident } from '#shared';
+import { botDies, connectBot, connectViewer, eventually, fetchToken, heartbeat, sendHeartbeat, startServer, type Harness, type ViewerSocket } from '#testing/server/harness';
 
 /* Versions, deltas and pushes between a real server and real viewer sockets on loopback. */
 let h: Harness;
@@ -149,5 +149,59 @@ describe('pushes', () => {
 		// One connection delivers in order: a push emitted before this poll's answer arrives before it.
 		expect(await poll(v, version)).toMatchObject({ kind: 'unchanged', version });
 		expect(pushes).toHaveLength(1);
+	});
+});
+
+describe('incident pushes', () => {
+	const OPERATOR = 'viewer-incidents-operator-0123';
+	const post = (path: string, body: unknown) =>
+		fetch(`${h.url}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${OPERATOR}` }, body: JSON.stringify(body) }).then(async (r) => {
+			expect(r.status).toBe(201);
+			return (await r.json()) as Incident;
+		});
+
+	/** Viewers listening for incidents, each with what it heard so far. */
+	async function listeners(n: number) {
+		const heard: Incident[][] = [];
+		for (let i = 0; i < n; i++) {
+			const v = await viewer();
+			const mine: Incident[] = [];
+			v.on('incident', (incident) => mine.push(incident));
+			heard.push(mine);
+		}
+		return heard;
+	}
+
+	it('pushes an operator’s incident and each update to every viewer, as the API answered it', async () => {
+		h = await startServer({ operatorSecret: OPERATOR });
+		await h.server.history.whenReady();
+		const heard = await listeners(2);
+		const opened = await post('/api/v1/operator/incidents', { title: 'Slow commands', status: 'investigating', message: 'Looking into it.', impact: 'minor', clusterIds: [1] });
+		await eventually(() => heard.every((h) => h.length === 1));
+		const resolved = await post(`/api/v1/operator/incidents/${opened.id}/updates`, { status: 'resolved', message: 'Fixed.' });
+		await eventually(() => heard.every((h) => h.length === 2));
+		for (const mine of heard) expect(mine).toEqual([opened, resolved]);
+		expect(resolved).toMatchObject({ status: 'resolved', updates: [{ status: 'investigating' }, { status: 'resolved' }] });
+	});
+
+	it('pushes an automatic incident when the monitor opens it and when it resolves', async () => {
+		h = await startServer({ incidentThresholdMs: 50 });
+		await h.server.history.whenReady();
+		const [heard] = await listeners(1);
+		let bot = await connectBot(h.url);
+		await sendHeartbeat(bot, heartbeat(0, [0, 1], 2));
+		await h.server.flush();
+		// The bot's process dies; once its shards have been down past the threshold, a check opens the incident.
+		await botDies(h.server, bot, [0]);
+		await eventually(async () => (await h.server.history.monitor.check(), heard!.length > 0));
+		expect(heard).toEqual([expect.objectContaining({ source: 'auto', status: 'investigating', shardIds: [0, 1], resolvedAt: null })]);
+
+		bot = await connectBot(h.url);
+		await sendHeartbeat(bot, heartbeat(0, [0, 1], 2));
+		await h.server.flush();
+		await h.server.history.monitor.check();
+		await eventually(() => heard!.length === 2);
+		expect(heard![1]).toMatchObject({ id: heard![0]!.id, status: 'resolved', resolvedAt: expect.any(Number) });
+		expect(heard![1]!.updates.map((u) => u.kind)).toEqual(['opened', 'resolved']);
 	});
 });

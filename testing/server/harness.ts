@@ -191,6 +191,16 @@ export function compactCluster(c: ClusterStatus) {
 	};
 }
 
+/**
+ * The bot's process dies: its socket closes, and once `server` has stopped every one of
+ * `clusterIds`, that is committed (so recorded) before this resolves.
+ */
+export async function botDies(server: ShardbeatServer, bot: BotSocket, clusterIds: number[]): Promise<void> {
+	bot.disconnect();
+	await eventually(() => clusterIds.every((id) => server.fleet.get(id)?.lifecycle === 'stopped'));
+	await server.flush();
+}
+
 /** Polls `check` until it returns true (for effects that cross a socket), failing after `ms`. */
 export async function eventually(check: () => boolean | Promise<boolean>, ms = 5_000): Promise<void> {
 	const deadline = Date.now() + ms;
