@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { FleetHistory, MaintenanceWindow } from '#shared';
 import { cluster, fleet, FIXTURE_T0 } from '#testing/fixtures/cluster';
+import { spreadingIncidentAfter } from '#testing/fixtures/incident';
 import { HistoryState } from './history-state.svelte.ts';
 import { StatusStore } from './status-store.svelte.ts';
 import { MAINTENANCE_STEP_MS, StatusPage } from './status-page.svelte.ts';
@@ -44,5 +45,17 @@ describe('StatusPage', () => {
 		store.status = null;
 		expect(page.incidents).toEqual([]);
 		expect(page.conflicts).toEqual([]);
+	});
+
+	it('shows an incident as the server last pushed it, ahead of the history’s next fetch', () => {
+		const { page, history, store } = setup([]);
+		history.fleet = { maintenance: [], incidents: [spreadingIncidentAfter(2)] } as unknown as FleetHistory;
+		expect(page.incidents.map((i) => i.status)).toEqual(['investigating']);
+		// Resolved on the server: the banner's fleet is all up, and the notice goes with the push.
+		store.applyIncident(spreadingIncidentAfter(4));
+		expect(page.incidents.map((i) => i.status)).toEqual(['resolved']);
+		// A fetch answered from an older cache does not bring it back.
+		history.fleet = { maintenance: [], incidents: [spreadingIncidentAfter(3)] } as unknown as FleetHistory;
+		expect(page.incidents.map((i) => i.status)).toEqual(['resolved']);
 	});
 });

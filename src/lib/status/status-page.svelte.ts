@@ -1,5 +1,6 @@
 import type { Incident, MaintenanceWindow, ShardConflict, ViewerTokenResponse } from '#shared';
 import { HistoryState } from './history-state.svelte.ts';
+import { currentIncidents } from './incident-merge.ts';
 import { activeMaintenance, maintenanceExplainsHealth, upcomingMaintenance } from './maintenance.ts';
 import { StatusStore } from './status-store.svelte.ts';
 
@@ -45,7 +46,10 @@ export class StatusPage {
 	readonly upcomingWindows: MaintenanceWindow[];
 	/** Everything unhealthy is covered by active maintenance: the banner says "maintenance". */
 	readonly maintenance: boolean;
-	/** The fleet's incidents as last fetched, any status (none before the history arrives). */
+	/**
+	 * The fleet's incidents, any status: as the history last fetched them, brought up to date by
+	 * the ones the server pushed since (none before either arrives).
+	 */
 	readonly incidents: readonly Incident[];
 	/** Shards more than one cluster claims. */
 	readonly conflicts: readonly ShardConflict[];
@@ -59,7 +63,7 @@ export class StatusPage {
 		this.activeWindows = $derived(activeMaintenance(history.fleet?.maintenance ?? [], this.#maintenanceClock));
 		this.upcomingWindows = $derived(upcomingMaintenance(history.fleet?.maintenance ?? [], this.#maintenanceClock));
 		this.maintenance = $derived(maintenanceExplainsHealth(store.health, store.status?.clusters ?? [], this.activeWindows));
-		this.incidents = $derived(history.fleet?.incidents ?? []);
+		this.incidents = $derived(currentIncidents(history.fleet?.incidents ?? [], store.incidents));
 		this.conflicts = $derived(store.status?.conflicts ?? []);
 	}
 

@@ -1,11 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { encodeFull, type ClusterStatus, type FleetStatus, type FleetUpdate, type ShardState, type ViewerTokenResponse } from '#shared';
+import { encodeFull, type ClusterStatus, type FleetStatus, type FleetUpdate, type Incident, type ShardState, type ViewerTokenResponse } from '#shared';
 import { POLL_INTERVAL_MS, RESTART_GRACE_MS, STALE_AFTER_MS, StatusStore, type StatusConnection, type StatusStoreOptions } from './status-store.svelte.ts';
 import type { ConnectionState } from './viewer-connection.ts';
 import { createVisibilityStub } from '#testing/page/visibility-stub';
 import { cluster, fleet as buildFleet } from '#testing/fixtures/cluster';
+import { spreadingIncidentAfter } from '#testing/fixtures/incident';
 
-type Handlers = { onUpdate: (u: FleetUpdate) => boolean; version: () => number; onState: (s: ConnectionState) => void };
+type Handlers = { onUpdate: (u: FleetUpdate) => boolean; version: () => number; onState: (s: ConnectionState) => void; onIncident: (i: Incident) => void };
 
 let nextVersion = 0;
 /** `status` as the server sends it: a full snapshot at the next version. */
@@ -391,6 +392,24 @@ describe('StatusStore', () => {
 			window.focus();
 			expect(conn.poll).toHaveBeenCalledTimes(polls);
 			expect(store.now).toBe(now); // the ticker no longer moves it
+		});
+	});
+
+	describe('pushed incidents', () => {
+		it('keeps the latest copy of each incident the connection pushes, and ignores what it cannot read', () => {
+			const { store, start, handlers } = setup();
+			const cleanup = start();
+			expect(store.incidents).toEqual([]);
+			handlers().onIncident(spreadingIncidentAfter(1, { id: 1 }));
+			handlers().onIncident(spreadingIncidentAfter(1, { id: 2 }));
+			handlers().onIncident(spreadingIncidentAfter(4, { id: 1 }));
+			handlers().onIncident({ id: 'x' } as unknown as Incident);
+			handlers().onIncident(null as unknown as Incident);
+			expect(store.incidents.map((i) => [i.id, i.status])).toEqual([
+				[2, 'investigating'],
+				[1, 'resolved']
+			]);
+			cleanup();
 		});
 	});
 });

@@ -1,4 +1,4 @@
-import { deriveConflicts, deriveTotalShards, FleetReplica, overallHealth, type ClusterStatus, type FleetStatus, type FleetUpdate, type OverallHealth, type ViewerTokenResponse } from '#shared';
+import { deriveConflicts, deriveTotalShards, FleetReplica, overallHealth, type ClusterStatus, type FleetStatus, type FleetUpdate, type Incident, type OverallHealth, type ViewerTokenResponse } from '#shared';
 import { PollScheduler, type FocusSource, type VisibilitySource } from './poll-scheduler.ts';
 import { ViewerConnection, type ConnectionState } from './viewer-connection.ts';
 
@@ -30,6 +30,7 @@ export interface StatusStoreOptions {
 		onUpdate: (u: FleetUpdate) => boolean;
 		version: () => number;
 		onState: (s: ConnectionState) => void;
+		onIncident: (incident: Incident) => void;
 	}) => StatusConnection;
 }
 
@@ -48,6 +49,11 @@ export class StatusStore {
 	 * reported since (see `RESTART_GRACE_MS`): their cards say so, so nothing looks current that is not.
 	 */
 	awaiting = $state.raw<ReadonlySet<number>>(new Set());
+	/**
+	 * Incidents the server pushed since the page opened, the latest copy of each (the history's
+	 * fetch has the rest; `currentIncidents` puts the two together).
+	 */
+	incidents = $state.raw<readonly Incident[]>([]);
 	/** Ticks every second so "updated 5 s ago" and staleness move on their own. */
 	now = $state(Date.now());
 
@@ -115,6 +121,13 @@ export class StatusStore {
 		return true;
 	}
 
+	/** Records an incident the server pushed, in place of any earlier copy of it. */
+	applyIncident(incident: Incident): void {
+		// Pushes are the server's, but a page must not break on one it cannot read.
+		if (typeof incident?.id !== 'number' || !Array.isArray(incident.updates)) return;
+		this.incidents = [...this.incidents.filter((i) => i.id !== incident.id), incident];
+	}
+
 	#carry(shown: readonly ClusterStatus[], at: number): void {
 		const missing = shown.filter((c) => !this.#replica.get(c.id));
 		if (missing.length === 0) return;
@@ -156,7 +169,8 @@ export class StatusStore {
 				this.connection = s;
 				if (s !== 'live' && this.status) this.#lostSinceUpdate = true;
 				if (s === 'live') scheduler.refresh({ force: true });
-			}
+			},
+			onIncident: (incident: Incident) => this.applyIncident(incident)
 		};
 		const connection: StatusConnection =
 			this.#options.connect?.(handlers) ??

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { FleetReplica, type FleetStatus } from '#shared';
+import { FleetReplica, type FleetStatus, type Incident } from '#shared';
 import { eventually, startServer, type Harness } from '#testing/server/harness';
 import { CAP_RETRY_MS } from '../../../server/namespaces/viewer.ts';
 import { OFFLINE_AFTER_FAILURES, ViewerConnection, type ConnectionState } from './viewer-connection.ts';
@@ -15,7 +15,7 @@ afterEach(async () => {
 	vi.restoreAllMocks();
 });
 
-function connect(url: string, options: { refreshAheadMs?: number; fetch?: typeof fetch } = {}) {
+function connect(url: string, options: { refreshAheadMs?: number; fetch?: typeof fetch; onIncident?: (incident: Incident) => void } = {}) {
 	const states: ConnectionState[] = [];
 	const statuses: FleetStatus[] = [];
 	const tokenFetches = vi.fn(options.fetch ?? fetch);
@@ -47,6 +47,24 @@ describe('ViewerConnection', () => {
 		expect(tokenFetches).toHaveBeenCalledTimes(1);
 		expect(await connection.poll()).toBe(true);
 		expect(statuses[0]).toMatchObject({ clusters: [], totalShards: 0 });
+	});
+
+	it('hands each incident the server pushes to onIncident', async () => {
+		const operatorSecret = 'viewer-connection-operator-0123';
+		const h = await startServer({ operatorSecret });
+		servers.push(h);
+		await h.server.history.whenReady();
+		const heard: Incident[] = [];
+		const { states } = connect(h.url, { onIncident: (i) => heard.push(i) });
+		await eventually(() => states.at(-1) === 'live');
+		const res = await fetch(`${h.url}/api/v1/operator/incidents`, {
+			method: 'POST',
+			headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${operatorSecret}` },
+			body: JSON.stringify({ title: 'Slow commands', status: 'investigating', message: 'Looking into it.', impact: 'minor', clusterIds: [] })
+		});
+		expect(res.status).toBe(201);
+		await eventually(() => heard.length === 1);
+		expect(heard[0]).toEqual(await res.json());
 	});
 
 	it('renews its token when the server answers token_expired, then polls again', async () => {

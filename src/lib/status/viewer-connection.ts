@@ -6,6 +6,7 @@ import {
 	type BackoffPolicy,
 	type ConnectErrorData,
 	type FleetUpdate,
+	type Incident,
 	type ViewerClientToServerEvents,
 	type ViewerServerToClientEvents,
 	type ViewerTokenResponse
@@ -27,6 +28,8 @@ export interface ViewerConnectionOptions {
 	onUpdate: (update: FleetUpdate) => boolean;
 	/** The version the page holds, sent with every poll so an unchanged fleet costs a few bytes. */
 	version: () => number;
+	/** An incident the server pushed as it changed (opened, updated, resolved), whole. */
+	onIncident?: (incident: Incident) => void;
 	onState: (state: ConnectionState) => void;
 	fetch?: typeof fetch;
 	/** Refresh the token this long before it expires. Default 60 s. */
@@ -177,6 +180,7 @@ export class ViewerConnection {
 		socket.on('fleet-update', (update) => {
 			if (!this.#o.onUpdate(update)) void this.poll();
 		});
+		socket.on('incident', (incident) => this.#o.onIncident?.(incident));
 		socket.on('disconnect', (reason) => {
 			if (this.#closed) return;
 			this.#setState('reconnecting');

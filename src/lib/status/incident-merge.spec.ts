@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import type { Incident } from '#shared';
+import { spreadingIncidentAfter } from '#testing/fixtures/incident';
+import { currentIncidents } from './incident-merge.ts';
+
+/** Incident `id` as it stood after `updates` updates (4: resolved). */
+const at = (id: number, updates: number): Incident => spreadingIncidentAfter(updates, { id });
+/** What the merge keeps, as `id@updates`. */
+const shown = (incidents: readonly Incident[]) => incidents.map((i) => `${i.id}@${i.updates.length}${i.status === 'resolved' ? ' resolved' : ''}`);
+
+describe('currentIncidents', () => {
+	it.each<[string, Incident[], Incident[], string[]]>([
+		['nothing pushed: the fetch as it is', [at(1, 2)], [], ['1@2']],
+		['a push further along replaces the fetched copy', [at(1, 2)], [at(1, 3)], ['1@3']],
+		['a push that resolves it replaces the open copy', [at(1, 3)], [at(1, 4)], ['1@4 resolved']],
+		['a fetch that overtook the push wins', [at(1, 4)], [at(1, 2)], ['1@4 resolved']],
+		['a stale fetch cannot reopen a resolved push', [at(1, 1)], [at(1, 4)], ['1@4 resolved']],
+		['equal progress: the fetched copy, which may know more shards', [at(1, 2)], [{ ...at(1, 2), shardIds: [11] }], ['1@2']],
+		['an incident opened since the fetch is added', [at(1, 4)], [at(2, 1)], ['1@4 resolved', '2@1']],
+		['nothing fetched yet: the pushes', [], [at(2, 1), at(3, 2)], ['2@1', '3@2']],
+		['each incident on its own', [at(1, 1), at(2, 3)], [at(1, 4), at(2, 2)], ['1@4 resolved', '2@3']]
+	])('%s', (_, fetched, pushed, expected) => {
+		expect(shown(currentIncidents(fetched, pushed))).toEqual(expected);
+	});
+
+	it('at equal updates a resolved copy is the newer', () => {
+		const open = at(1, 2);
+		const resolved = { ...open, status: 'resolved' as const, resolvedAt: open.updates[1]!.at };
+		expect(currentIncidents([open], [resolved])).toEqual([resolved]);
+		expect(currentIncidents([resolved], [open])).toEqual([resolved]);
+	});
+
+	it('keeps the fetched list itself when nothing was pushed (no new array for Svelte to redraw)', () => {
+		const fetched = [at(1, 2)];
+		expect(currentIncidents(fetched, [])).toBe(fetched);
+	});
+});
