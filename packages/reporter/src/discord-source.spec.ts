@@ -1,24 +1,18 @@
-import { Client, ShardClientUtil, Status, WebSocketShard, type Guild, type WebSocketManager } from 'discord.js';
+import { Client, ShardClientUtil, Status, type WebSocketShard } from 'discord.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LIMITS, type ShardState } from '../../../shared-types/index.ts';
 import { parseHeartbeat } from '../../../server/protocol/heartbeat-schema.ts';
+import { addGuild, addShard, detachedShard } from '../../../testing/discord/offline-client.js';
 import { discordSource, type ClusterClientLike, type DiscordClientLike } from './discord-source.ts';
 import type { ClusterReport } from './reporter.ts';
 
 /*
- * Real discord.js objects, built offline: no token, no login, no network. Shards are real
- * `WebSocketShard`s in the real `client.ws.shards` Collection, and guilds enter the cache through
- * discord.js's own GUILD_CREATE dispatch handler, exactly as they do when the gateway sends them.
+ * Real discord.js objects, built offline (testing/discord/offline-client.js): real
+ * `WebSocketShard`s in `client.ws.shards`, guilds cached through discord.js's own GUILD_CREATE handler.
  */
 
-// Both constructors are `private` in discord.js's typings; they are public in its JavaScript.
-const RealWebSocketShard = WebSocketShard as unknown as new (manager: WebSocketManager, id: number) => WebSocketShard;
+// The constructor is `private` in discord.js's typings; it is public in its JavaScript.
 const RealShardClientUtil = ShardClientUtil as unknown as new (client: Client, mode: string) => ShardClientUtil;
-
-/** `handlePacket` is internal to discord.js's WebSocketManager (not in its typings). */
-interface PacketHandler {
-	handlePacket(packet: { t: string; d: unknown }, shard: WebSocketShard): boolean;
-}
 
 const clients: Client[] = [];
 
@@ -30,45 +24,6 @@ function newClient(options: Partial<ConstructorParameters<typeof Client>[0]> = {
 	const client = new Client({ intents: [], ...options });
 	clients.push(client);
 	return client;
-}
-
-interface ShardSpec {
-	id: number;
-	status: Status;
-	ping?: number;
-}
-
-function addShard(client: Client, { id, status, ping }: ShardSpec): WebSocketShard {
-	const shard = new RealWebSocketShard(client.ws, id);
-	shard.status = status;
-	if (ping !== undefined) shard.ping = ping;
-	client.ws.shards.set(id, shard);
-	return shard;
-}
-
-let nextGuild = 100_000_000_000_000_000n;
-
-/** Feeds a GUILD_CREATE for a new guild through discord.js's own handler, as if `shard` received it. */
-function addGuild(client: Client, shard: WebSocketShard, memberCount?: number, extra: Record<string, unknown> = {}): Guild {
-	const id = String(nextGuild++);
-	const data = {
-		id,
-		name: `guild ${id}`,
-		channels: [],
-		roles: [],
-		...(memberCount === undefined ? {} : { member_count: memberCount }),
-		...extra
-	};
-	(client.ws as unknown as PacketHandler).handlePacket({ t: 'GUILD_CREATE', d: data }, shard);
-	const guild = client.guilds.cache.get(id);
-	if (!guild) throw new Error(`discord.js did not cache guild ${id}`);
-	expect(guild.shardId).toBe(shard.id);
-	return guild;
-}
-
-/** A shard that is not in `client.ws.shards` but whose id guilds can still be tagged with. */
-function detachedShard(client: Client, id: number): WebSocketShard {
-	return new RealWebSocketShard(client.ws, id);
 }
 
 /** The report must also be one the server accepts. */
@@ -108,7 +63,7 @@ describe('shard states come from discord.js Status numbers', () => {
 
 	it('a freshly constructed WebSocketShard (discord.js default: Idle, ping -1) reports idle with no ping', () => {
 		const client = newClient();
-		client.ws.shards.set(0, new RealWebSocketShard(client.ws, 0));
+		client.ws.shards.set(0, detachedShard(client, 0));
 		const [shard] = read(client).shards;
 		expect(shard).toEqual({ id: 0, state: 'idle', guilds: 0 });
 		expect(shard).not.toHaveProperty('ping');
