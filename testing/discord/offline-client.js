@@ -21,8 +21,9 @@ const RealWebSocketShard = /** @type {new (manager: import('discord.js').WebSock
 );
 
 /**
- * `handlePacket` is internal to discord.js's WebSocketManager (not in its typings).
- * @typedef {{ handlePacket(packet: { t: string; d: unknown }, shard: WebSocketShard): boolean }} PacketHandler
+ * `handlePacket` is internal to discord.js's WebSocketManager (not in its typings), and its `emit`
+ * is typed for dispatch names of its own enum.
+ * @typedef {{ handlePacket(packet: { t: string; d: unknown }, shard: WebSocketShard): boolean; emit(event: string, ...args: unknown[]): boolean }} PacketHandler
  */
 
 let nextId = 100_000_000_000_000_000n;
@@ -57,6 +58,21 @@ export function detachedShard(client, id) {
 }
 
 /**
+ * Delivers a gateway dispatch to `client` as discord.js's WebSocketManager does for each one it
+ * receives: `raw` on the client, the dispatch's name on `client.ws`, then its handler.
+ * @param {Client} client
+ * @param {WebSocketShard} shard
+ * @param {string} t e.g. 'GUILD_MEMBER_ADD'
+ * @param {Record<string, unknown>} d
+ */
+export function dispatch(client, shard, t, d) {
+	const manager = /** @type {PacketHandler} */ (/** @type {unknown} */ (client.ws));
+	client.emit('raw', { op: 0, t, d }, shard.id);
+	manager.emit(t, d, shard.id);
+	manager.handlePacket({ t, d }, shard);
+}
+
+/**
  * Feeds a GUILD_CREATE for a new guild through discord.js's own handler, as if `shard` received
  * it, and returns the cached `Guild`.
  * @param {Client} client
@@ -75,7 +91,7 @@ export function addGuild(client, shard, memberCount, extra = {}) {
 		...(memberCount === undefined ? {} : { member_count: memberCount }),
 		...extra
 	};
-	/** @type {PacketHandler} */ (/** @type {unknown} */ (client.ws)).handlePacket({ t: 'GUILD_CREATE', d: data }, shard);
+	dispatch(client, shard, 'GUILD_CREATE', data);
 	const guild = client.guilds.cache.get(id);
 	if (!guild) throw new Error(`discord.js did not cache guild ${id}`);
 	if (guild.shardId !== shard.id) throw new Error(`guild ${id} landed on shard ${guild.shardId}, not ${shard.id}`);

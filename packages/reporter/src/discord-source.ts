@@ -23,14 +23,26 @@ export interface ClusterClientLike {
 
 /** The parts of a discord.js `Client` the reporter reads. */
 export interface DiscordClientLike {
-	ws: { shards: { values(): Iterable<DiscordShardLike>; size: number } };
-	guilds: { cache: { values(): Iterable<{ shardId: number; memberCount: number }> } };
+	ws: {
+		shards: { values(): Iterable<DiscordShardLike>; size: number };
+		/**
+		 * discord.js's WebSocketManager re-emits every gateway dispatch under its name just before its
+		 * handler applies it. When there, the guild cache is walked again only after a guild or member
+		 * dispatch; without it, at every heartbeat. (`any`: discord.js types `event` as its own enum.)
+		 */
+		on?(event: any, listener: () => void): unknown;
+		off?(event: any, listener: () => void): unknown;
+	};
+	guilds: { cache: { values(): Iterable<{ shardId: number; memberCount: number }>; readonly size?: number } };
 	/** discord.js `ShardClientUtil` when run under a `ShardingManager`. */
 	shard?: { ids: number[]; count: number } | null;
 	options?: { shards?: number | readonly number[] | 'auto'; shardCount?: number };
 	/** Set by discord-hybrid-sharding on the client it spawns. */
 	cluster?: ClusterClientLike;
 }
+
+/** A source that also removes the listeners it added to `client.ws`. */
+export type DiscordSource = (() => ClusterReport) & { detach(): void };
 
 export interface DiscordSourceOptions {
 	/** A discord-hybrid-sharding `ClusterClient`; defaults to `client.cluster` when present. */
@@ -59,33 +71,67 @@ export function pingOf(ping: number): number | undefined {
 }
 
 /**
+ * The dispatches whose discord.js handlers change what the reporter reads from the guild cache:
+ * guilds arriving (READY's stubs, GUILD_CREATE), leaving or going unavailable (GUILD_DELETE), and
+ * member counts (GUILD_MEMBER_ADD / _REMOVE). discord.js applies all five even before the client
+ * is ready (its `BeforeReadyWhitelist`), so none waits in its packet queue.
+ */
+const GUILD_DISPATCHES = ['READY', 'GUILD_CREATE', 'GUILD_DELETE', 'GUILD_MEMBER_ADD', 'GUILD_MEMBER_REMOVE'] as const;
+
+interface GuildTally {
+	/** The shard ids and cache size it was counted for. */
+	shardIds: string;
+	size: number | undefined;
+	guildsByShard: Map<number, number>;
+	guilds: number;
+	members: number;
+}
+
+function tallyGuilds(client: DiscordClientLike, assigned: Set<number>, shardIds: string): GuildTally {
+	const guildsByShard = new Map<number, number>();
+	let guilds = 0;
+	let members = 0;
+	for (const guild of client.guilds.cache.values()) {
+		if (!assigned.has(guild.shardId)) continue;
+		guilds++;
+		guildsByShard.set(guild.shardId, (guildsByShard.get(guild.shardId) ?? 0) + 1);
+		if (Number.isFinite(guild.memberCount)) members += guild.memberCount;
+	}
+	return { shardIds, size: client.guilds.cache.size, guildsByShard, guilds, members };
+}
+
+/**
  * Reads a discord.js client's state as a Shardbeat report: each shard's state (mapped from
  * discord.js's `Status`) and ping from `client.ws.shards`, guild and member counts from the
  * guild cache, the cluster id and shard list from discord-hybrid-sharding, `client.shard`, or
- * the client's own options, in that order.
+ * the client's own options, in that order. Call `detach()` when done with it.
  *
  * @example
  * const source = discordSource(client);            // plain discord.js or ShardingManager
  * const source = discordSource(client, { cluster: client.cluster }); // hybrid sharding
  */
-export function discordSource(client: DiscordClientLike, options: DiscordSourceOptions = {}): () => ClusterReport {
+export function discordSource(client: DiscordClientLike, options: DiscordSourceOptions = {}): DiscordSource {
 	const uptimeMs = options.uptimeMs ?? (() => process.uptime() * 1000);
-	return (): ClusterReport => {
+	// The guild cache walk is nearly all a heartbeat costs at scale: each of 128,000 guilds is a
+	// cache miss, milliseconds in all, for counts that rarely change. So its result is kept until
+	// a dispatch that changes them, or a change in the cache's size (a guild added or removed by
+	// other means: REST, the bot's own code). Shard states and pings are read every time.
+	let tally: GuildTally | undefined;
+	const changed = () => {
+		tally = undefined;
+	};
+	const { ws } = client;
+	for (const event of GUILD_DISPATCHES) ws.on?.(event, changed);
+
+	const source = (): ClusterReport => {
 		const layout = shardLayout(client, options.cluster ?? client.cluster);
 		const assigned = new Set(layout.shardIds);
-
-		const guildsByShard = new Map<number, number>();
-		let guilds = 0;
-		let members = 0;
-		for (const guild of client.guilds.cache.values()) {
-			if (!assigned.has(guild.shardId)) continue;
-			guilds++;
-			guildsByShard.set(guild.shardId, (guildsByShard.get(guild.shardId) ?? 0) + 1);
-			if (Number.isFinite(guild.memberCount)) members += guild.memberCount;
-		}
+		const shardIds = layout.shardIds.join();
+		if (!ws.on || !tally || tally.shardIds !== shardIds || tally.size !== client.guilds.cache.size) tally = tallyGuilds(client, assigned, shardIds);
+		const { guildsByShard, guilds, members } = tally;
 
 		const shards: ShardReport[] = [];
-		for (const shard of client.ws.shards.values()) {
+		for (const shard of ws.shards.values()) {
 			if (!assigned.has(shard.id)) continue;
 			const ping = pingOf(shard.ping);
 			shards.push({
@@ -97,4 +143,9 @@ export function discordSource(client: DiscordClientLike, options: DiscordSourceO
 		}
 		return { ...layout, shards, guilds, members, uptimeMs: Math.max(0, Math.round(uptimeMs())) };
 	};
+	return Object.assign(source, {
+		detach() {
+			for (const event of GUILD_DISPATCHES) ws.off?.(event, changed);
+		}
+	});
 }
