@@ -44,7 +44,7 @@ export function installInFreshProject(dir: string, tarball: string): void {
 }
 
 /** Every package directory under node_modules (scoped and nested), by name. */
-export function installedPackages(nodeModules: string, found = new Set<string>()): Set<string> {
+function installedPackages(nodeModules: string, found = new Set<string>()): Set<string> {
 	if (!existsSync(nodeModules)) return found;
 	for (const entry of readdirSync(nodeModules)) {
 		if (entry.startsWith('.')) continue;
@@ -58,7 +58,7 @@ export function installedPackages(nodeModules: string, found = new Set<string>()
 }
 
 /** `root` and everything it depends on, read from the installed package.json files. */
-export function dependencyClosure(nodeModules: string, root: string): Set<string> {
+function dependencyClosure(nodeModules: string, root: string): Set<string> {
 	const closure = new Set<string>();
 	const queue = [root];
 	while (queue.length > 0) {
@@ -74,4 +74,11 @@ export function dependencyClosure(nodeModules: string, root: string): Set<string
 		}
 	}
 	return closure;
+}
+
+/** What a fresh install put in `nodeModules`, sorted, against socket.io-client's closure: `beyond` must stay empty. */
+export function installedTree(nodeModules: string): { installed: string[]; socketIoClosure: string[]; beyond: string[] } {
+	const installed = [...installedPackages(nodeModules)].sort();
+	const closure = dependencyClosure(nodeModules, 'socket.io-client');
+	return { installed, socketIoClosure: [...closure].sort(), beyond: installed.filter((name) => name !== '@shardbeat/reporter' && !closure.has(name)) };
 }
