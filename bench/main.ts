@@ -2,7 +2,9 @@ import { cpus, totalmem } from 'node:os';
 import { startChild, type Child } from './ipc.ts';
 import { benchMetricsRender, benchMetricsScrapes } from './metrics.ts';
 import { benchPage, type PageFigures } from './page.ts';
+import { benchReporterCost, benchReporterPackage, reporterReport, type ReporterCostOptions } from './reporter.ts';
 import { benchStorage } from './storage.ts';
+import { fmt, kb, markdownTable, ok } from './print.ts';
 import { percentile } from './wire-client.ts';
 
 /*
@@ -11,8 +13,9 @@ import { percentile } from './wire-client.ts';
  * core" is literal. Everything is bounded: each phase has a fixed duration and every child
  * process exits on its own when the bench goes away or after 15 minutes.
  *
- * Flags: --quick (shorter phases, 2,000 viewers only), --no-page, --no-build. `tsx bench/metrics-only.ts`
- * runs only the /metrics figures.
+ * Flags: --quick (shorter phases, 2,000 viewers only), --no-page, --no-build, --shards=N (one fleet
+ * size), --reporter-only (only the reporter's package and its cost inside a bot). `tsx
+ * bench/metrics-only.ts` runs only the /metrics figures.
  */
 const args = new Set(process.argv.slice(2));
 const QUICK = args.has('--quick');
@@ -35,6 +38,17 @@ const VIEWER_COUNTS = QUICK ? [2_000] : [2_000, 10_000];
 const STORAGE = QUICK ? { shards: 256, hours: 6 } : { shards: 1_024, hours: 24 };
 /** Viewer sockets per load process; two processes share the load core. */
 const VIEWER_PROCESSES = 2;
+/** The reporter inside a bot (bench/reporter.ts): 20-ms heartbeats so that a window holds 100+ of them. */
+const REPORTER: ReporterCostOptions = {
+	shardCounts: [16, 128],
+	guildsPerShard: 1_000,
+	intervalMs: 20,
+	windowMs: QUICK ? 2_000 : 3_000,
+	rounds: QUICK ? 3 : 5,
+	memoryPairs: QUICK ? 1 : 3,
+	serverCpu: SERVER_CPU,
+	botCpu: LOAD_CPU
+};
 
 const children: Child[] = [];
 process.on('exit', () => children.forEach((c) => c.process.kill('SIGKILL')));
@@ -49,8 +63,6 @@ async function stopAll(list: Child[]): Promise<void> {
 	await Promise.all(list.map((c) => c.stop()));
 }
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : '—');
-const kb = (bytes: number) => (bytes < 1024 ? `${fmt(bytes)} B` : `${fmt(bytes / 1024, 1)} KB`);
 const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 
 interface PollRow {
@@ -240,9 +252,23 @@ async function benchNaive(fleet: { clusters: number; shardsPerCluster: number })
 	}
 }
 
+// ── the reporter inside a bot ─────────────────────────────────────────────────────────────────
+async function benchReporter() {
+	// Packing builds packages/reporter/dist, which the bot processes then load.
+	const pkg = benchReporterPackage();
+	log(`reporter package: ${kb(pkg.tarballBytes)}, installs ${pkg.installed.join(', ')}${pkg.beyond.length ? `; beyond socket.io-client's tree: ${pkg.beyond.join(', ')}` : ''}`);
+	return reporterReport(pkg, await benchReporterCost(REPORTER, log), REPORTER);
+}
+
 // ── run and print ─────────────────────────────────────────────────────────────────────────────
 const started = Date.now();
-log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${fmt(totalmem() / 2 ** 30, 1)} GiB, Node ${process.version}`);
+const machine = `Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${fmt(totalmem() / 2 ** 30, 1)} GiB RAM, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}. Server pinned to one core, load on the other.`;
+log(machine);
+if (args.has('--reporter-only')) {
+	const { targets, lines } = await benchReporter();
+	console.log([machine, '', '**Targets**', '', ...markdownTable(['target', 'measured', ''], targets), ...lines, `Bench took ${fmt((Date.now() - started) / 1000)} s.`].join('\n'));
+	process.exit(0);
+}
 const ingest = await benchIngest();
 const fleets: FleetFigures[] = [];
 for (const f of FLEETS) fleets.push(await benchFleet(f));
@@ -259,18 +285,16 @@ const metricsScrapes = await benchMetricsScrapes(16_000, SCRAPERS, QUICK ? 3 : 5
 for (const [name, r] of Object.entries({ shared: metricsScrapes.shared, unshared: metricsScrapes.unshared })) {
 	log(`metrics ${SCRAPERS} scrapers, ${name}: ${r.scrapes} scrapes, ${r.renders} renders, p50 ${fmt(r.p50)} ms, probe p99 ${fmt(r.probeP99)} ms`);
 }
+const reporter = await benchReporter();
 log(`storage: ${fmt(STORAGE.shards)} shards × ${STORAGE.hours} h → ${fmt(storage.rows)} rows, ${fmt(storage.bytes)} B, ${fmt(storage.bytesPerShardPerDay)} B/shard/day (${fmt(storage.seconds, 1)} s)`);
 
 const out: string[] = [];
-const table = (head: string[], rows: (string | number)[][]) => {
-	out.push(`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`), '');
-};
-const ok = (pass: boolean) => (pass ? '✅' : '❌');
+const table = (head: string[], rows: (string | number)[][]) => out.push(...markdownTable(head, rows));
 const fleet16k = fleets.find((f) => f.shards === 16_000)!;
 const naive16k = naive.find((n) => n.shards === 16_000)!;
 const target = fleet16k.rows.find((r) => r.viewers === VIEWER_COUNTS.at(-1) && r.fleet === 'changing')!;
 
-out.push(`Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${fmt(totalmem() / 2 ** 30, 1)} GiB RAM, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}. Server pinned to one core, load on the other.`, '');
+out.push(machine, '');
 out.push('**Targets**', '');
 table(
 	['target', 'measured', ''],
@@ -288,7 +312,8 @@ table(
 		...page.filter((p) => p.shards === 16_000).flatMap((p) => [
 			['page: data → grid drawn < 500 ms (16,000 shards; arrival → painted)', `${fmt(p.firstRenderMs)} ms`, ok(p.firstRenderMs < 500)],
 			['page: one delta applied < 16 ms (arrival → DOM updated)', `${fmt(p.deltaMedianMs, 1)} ms median, ${fmt(p.deltaWorstMs, 1)} worst`, ok(p.deltaMedianMs < 16)]
-		])
+		]),
+		...reporter.targets
 	]
 );
 out.push('**Polls** (realistic: each viewer polls every 15 s while pushes keep it current; capacity: 64 polls always in flight)', '');
@@ -344,6 +369,7 @@ table(
 	['shards', 'simulated', 'rows', 'bytes', 'bytes per shard per day', '90 days (default retention)'],
 	[[fmt(STORAGE.shards), `${STORAGE.hours} h`, fmt(storage.rows), `${fmt(storage.bytes)} (${fmt(storage.bytes / 2 ** 20, 1)} MiB)`, fmt(storage.bytesPerShardPerDay), `${fmt((storage.bytesPerShardPerDay * STORAGE.shards * 90) / 2 ** 20)} MiB`]]
 );
+out.push(...reporter.lines);
 out.push(`Bench took ${fmt((Date.now() - started) / 1000)} s.`);
 console.log(out.join('\n'));
 process.exit(0);

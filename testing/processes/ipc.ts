@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,22 +15,30 @@ export interface Child {
 }
 
 /**
+ * Spawns `node [--import tsx] <script> <args>`, pinned to `cpu` when `taskset` exists (so "one
+ * server core" means one core). `tsx: false` runs plain Node, as a bot runs what it installed.
+ * SHARDBEAT_BENCH_PROFILE=dir writes a CPU profile of the process there, to see who is the bottleneck.
+ */
+export function spawnNode(script: string, args: string[], options: { cpu?: number; tsx?: boolean; stdio: StdioOptions }): ChildProcess {
+	const profile = process.env.SHARDBEAT_BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.SHARDBEAT_BENCH_PROFILE}`] : [];
+	const node = [process.execPath, ...profile, ...(options.tsx === false ? [] : ['--import', 'tsx']), '--expose-gc', script, ...args];
+	const pinned = options.cpu !== undefined && existsSync('/usr/bin/taskset');
+	return spawn(pinned ? '/usr/bin/taskset' : node[0]!, pinned ? ['-c', String(options.cpu), ...node] : node.slice(1), {
+		cwd: ROOT,
+		stdio: options.stdio,
+		env: { ...process.env, SHARDBEAT_BENCH_LIFETIME_MS: String(PROCESS_LIFETIME_MS) }
+	});
+}
+
+/**
  * Starts the process module `entry` (e.g. `bench/processes/<name>.ts`, `testing/processes/soak-server.ts`)
- * as its own Node process, pinned to `cpu` when `taskset` exists (so "one server core" means one
- * core), talking to its parent over Node's IPC channel.
+ * as its own Node process, pinned to `cpu` when `taskset` exists, talking to its parent over
+ * Node's IPC channel.
  */
 export function startProcess(entry: URL, options: object, cpu?: number): Child {
 	const script = fileURLToPath(entry);
 	const name = basename(script, '.ts');
-	// SHARDBEAT_BENCH_PROFILE=dir writes a CPU profile of every child there, to see who is the bottleneck.
-	const profile = process.env.SHARDBEAT_BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.SHARDBEAT_BENCH_PROFILE}`] : [];
-	const node = [process.execPath, ...profile, '--import', 'tsx', '--expose-gc', script, JSON.stringify(options)];
-	const pinned = cpu !== undefined && existsSync('/usr/bin/taskset');
-	const child = spawn(pinned ? '/usr/bin/taskset' : node[0]!, pinned ? ['-c', String(cpu), ...node] : node.slice(1), {
-		cwd: ROOT,
-		stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-		env: { ...process.env, SHARDBEAT_BENCH_LIFETIME_MS: String(PROCESS_LIFETIME_MS) }
-	});
+	const child = spawnNode(script, [JSON.stringify(options)], { cpu, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
 	let nextId = 0;
 	const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
 	child.on('message', (msg: { id: number; result?: unknown; error?: string }) => {

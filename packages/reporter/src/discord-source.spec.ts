@@ -1,24 +1,19 @@
-import { Client, ShardClientUtil, Status, WebSocketShard, type Guild, type WebSocketManager } from 'discord.js';
-import { afterEach, describe, expect, it } from 'vitest';
+import { Client, ShardClientUtil, Status, type WebSocketShard } from 'discord.js';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { LIMITS, type ShardState } from '../../../shared-types/index.ts';
 import { parseHeartbeat } from '../../../server/protocol/heartbeat-schema.ts';
+import { addGuild, addShard, detachedShard, dispatch, nextSnowflake } from '../../../testing/discord/offline-client.js';
 import { discordSource, type ClusterClientLike, type DiscordClientLike } from './discord-source.ts';
+import { reportDiscordClient } from './index.ts';
 import type { ClusterReport } from './reporter.ts';
 
 /*
- * Real discord.js objects, built offline: no token, no login, no network. Shards are real
- * `WebSocketShard`s in the real `client.ws.shards` Collection, and guilds enter the cache through
- * discord.js's own GUILD_CREATE dispatch handler, exactly as they do when the gateway sends them.
+ * Real discord.js objects, built offline (testing/discord/offline-client.js): real
+ * `WebSocketShard`s in `client.ws.shards`, guilds cached through discord.js's own GUILD_CREATE handler.
  */
 
-// Both constructors are `private` in discord.js's typings; they are public in its JavaScript.
-const RealWebSocketShard = WebSocketShard as unknown as new (manager: WebSocketManager, id: number) => WebSocketShard;
+// The constructor is `private` in discord.js's typings; it is public in its JavaScript.
 const RealShardClientUtil = ShardClientUtil as unknown as new (client: Client, mode: string) => ShardClientUtil;
-
-/** `handlePacket` is internal to discord.js's WebSocketManager (not in its typings). */
-interface PacketHandler {
-	handlePacket(packet: { t: string; d: unknown }, shard: WebSocketShard): boolean;
-}
 
 const clients: Client[] = [];
 
@@ -32,57 +27,11 @@ function newClient(options: Partial<ConstructorParameters<typeof Client>[0]> = {
 	return client;
 }
 
-interface ShardSpec {
-	id: number;
-	status: Status;
-	ping?: number;
-}
-
-function addShard(client: Client, { id, status, ping }: ShardSpec): WebSocketShard {
-	const shard = new RealWebSocketShard(client.ws, id);
-	shard.status = status;
-	if (ping !== undefined) shard.ping = ping;
-	client.ws.shards.set(id, shard);
-	return shard;
-}
-
-let nextGuild = 100_000_000_000_000_000n;
-
-/** Feeds a GUILD_CREATE for a new guild through discord.js's own handler, as if `shard` received it. */
-function addGuild(client: Client, shard: WebSocketShard, memberCount?: number, extra: Record<string, unknown> = {}): Guild {
-	const id = String(nextGuild++);
-	const data = {
-		id,
-		name: `guild ${id}`,
-		channels: [],
-		roles: [],
-		...(memberCount === undefined ? {} : { member_count: memberCount }),
-		...extra
-	};
-	(client.ws as unknown as PacketHandler).handlePacket({ t: 'GUILD_CREATE', d: data }, shard);
-	const guild = client.guilds.cache.get(id);
-	if (!guild) throw new Error(`discord.js did not cache guild ${id}`);
-	expect(guild.shardId).toBe(shard.id);
-	return guild;
-}
-
-/**
- * Feeds any gateway dispatch through discord.js's own handler, as if `shard` received it (for
- * READY, the shard first takes the packet, as discord.js's manager does).
- */
-function dispatch(client: Client, shard: WebSocketShard, t: string, d: unknown): void {
-	if (t === 'READY') (shard as unknown as { onReadyPacket(d: unknown): void }).onReadyPacket(d);
-	(client.ws as unknown as PacketHandler).handlePacket({ t, d }, shard);
-}
-
-/** A shard that is not in `client.ws.shards` but whose id guilds can still be tagged with. */
-function detachedShard(client: Client, id: number): WebSocketShard {
-	return new RealWebSocketShard(client.ws, id);
-}
-
 /** The report must also be one the server accepts. */
 function read(client: DiscordClientLike, options: Parameters<typeof discordSource>[1] = {}): ClusterReport {
-	const report = discordSource(client, { uptimeMs: () => 1234, ...options })();
+	const source = discordSource(client, { uptimeMs: () => 1234, ...options });
+	const report = source();
+	source.detach();
 	const parsed = parseHeartbeat({ v: 1, ...report });
 	expect(parsed, parsed.ok ? '' : parsed.error.message).toMatchObject({ ok: true });
 	return report;
@@ -117,7 +66,7 @@ describe('shard states come from discord.js Status numbers', () => {
 
 	it('a freshly constructed WebSocketShard (discord.js default: Idle, ping -1) reports idle with no ping', () => {
 		const client = newClient();
-		client.ws.shards.set(0, new RealWebSocketShard(client.ws, 0));
+		client.ws.shards.set(0, detachedShard(client, 0));
 		const [shard] = read(client).shards;
 		expect(shard).toEqual({ id: 0, state: 'idle', guilds: 0, unavailableGuilds: 0 });
 		expect(shard).not.toHaveProperty('ping');
@@ -406,6 +355,122 @@ describe('unavailable guilds, through discord.js’s own gateway handlers', () =
 		s0.ping = 55;
 		addGuild(client, s0, 12);
 		expect(source()).toMatchObject({ guilds: 1, members: 12, shards: [{ id: 0, state: 'ready', ping: 55, guilds: 1 }] });
+	});
+});
+
+describe('the guild cache is walked again only when discord.js may have changed what it holds', () => {
+	const member = () => ({ user: { id: nextSnowflake(), username: 'someone', discriminator: '0' }, roles: [], joined_at: new Date(0).toISOString() });
+
+	interface ChangeCase {
+		name: string;
+		/** Applies one change to a client with guilds a (10 members) and b (20) on shard 0, c (30) on shard 1. */
+		change: (client: Client, shards: WebSocketShard[], ids: { a: string; b: string; c: string }) => void;
+		expected: { guilds: number; members: number; perShard: [number, number] };
+	}
+	const cases: ChangeCase[] = [
+		{ name: 'nothing (the counts as built)', change: () => {}, expected: { guilds: 3, members: 60, perShard: [2, 1] } },
+		{
+			name: 'GUILD_MEMBER_ADD: one more member, same cache size',
+			change: (client, [s0], { a }) => dispatch(client, s0!, 'GUILD_MEMBER_ADD', { guild_id: a, ...member() }),
+			expected: { guilds: 3, members: 61, perShard: [2, 1] }
+		},
+		{
+			name: 'GUILD_MEMBER_REMOVE: one member fewer (not cached: discord.js still counts it down)',
+			change: (client, [, s1], { c }) => dispatch(client, s1!, 'GUILD_MEMBER_REMOVE', { guild_id: c, user: member().user }),
+			expected: { guilds: 3, members: 59, perShard: [2, 1] }
+		},
+		{
+			name: 'GUILD_DELETE: the bot left a guild',
+			change: (client, [s0], { b }) => dispatch(client, s0!, 'GUILD_DELETE', { id: b }),
+			expected: { guilds: 2, members: 40, perShard: [1, 1] }
+		},
+		{
+			name: 'GUILD_DELETE unavailable, then GUILD_CREATE with a new member count: same cache size throughout',
+			change: (client, [s0], { a }) => {
+				dispatch(client, s0!, 'GUILD_DELETE', { id: a, unavailable: true });
+				dispatch(client, s0!, 'GUILD_CREATE', { id: a, name: 'back', channels: [], roles: [], member_count: 15 });
+			},
+			expected: { guilds: 3, members: 65, perShard: [2, 1] }
+		},
+		{
+			name: 'GUILD_CREATE: a new guild',
+			change: (client, [, s1]) => void addGuild(client, s1!, 5),
+			expected: { guilds: 4, members: 65, perShard: [2, 2] }
+		},
+		{
+			name: 'a guild removed from the cache by the bot itself (no dispatch)',
+			change: (client, _shards, { c }) => void client.guilds.cache.delete(c),
+			expected: { guilds: 2, members: 30, perShard: [2, 0] }
+		}
+	];
+	it.each(cases)('after $name, the same report as a fresh read', ({ change, expected }) => {
+		const client = newClient({ shards: [0, 1], shardCount: 2 });
+		const shards = [addShard(client, { id: 0, status: Status.Ready, ping: 30 }), addShard(client, { id: 1, status: Status.Ready, ping: 31 })];
+		const ids = { a: addGuild(client, shards[0]!, 10).id, b: addGuild(client, shards[0]!, 20).id, c: addGuild(client, shards[1]!, 30).id };
+		const source = discordSource(client, { uptimeMs: () => 1234 });
+		source(); // the walk this source keeps
+		change(client, shards, ids);
+		const report = source();
+		source.detach();
+		expect(report).toEqual(read(client));
+		expect({ guilds: report.guilds, members: report.members, perShard: report.shards.map((s) => s.guilds) }).toEqual(expected);
+	});
+
+	it('reads of an unchanged client walk the cache once; shard states and pings are read every time', () => {
+		const client = newClient({ shards: [0], shardCount: 1 });
+		const s0 = addShard(client, { id: 0, status: Status.Ready, ping: 30 });
+		const guild = addGuild(client, s0, 10);
+		const walks = vi.spyOn(client.guilds.cache, 'values');
+		const source = discordSource(client, { uptimeMs: () => 0 });
+		source();
+		source();
+		s0.status = Status.Resuming;
+		s0.ping = 99;
+		// Dispatches that do not touch guilds or member counts, as a busy bot gets thousands of.
+		dispatch(client, s0, 'TYPING_START', { channel_id: '1', guild_id: guild.id, user_id: '2', timestamp: 0 });
+		dispatch(client, s0, 'GUILD_ROLE_CREATE', { guild_id: guild.id, role: { id: nextSnowflake(), name: 'new', permissions: '0', position: 1, color: 0 } });
+		expect(source()).toMatchObject({ members: 10, shards: [{ id: 0, state: 'resuming', ping: 99, guilds: 1 }] });
+		expect(walks).toHaveBeenCalledTimes(1);
+		dispatch(client, s0, 'GUILD_MEMBER_ADD', { guild_id: guild.id, ...member() });
+		expect(source()).toMatchObject({ members: 11 });
+		expect(walks).toHaveBeenCalledTimes(2);
+		source.detach();
+	});
+
+	it('a different shard list (a hybrid cluster given new shards) walks again', () => {
+		const client = newClient({ shards: [0, 1], shardCount: 2 });
+		addGuild(client, addShard(client, { id: 0, status: Status.Ready }), 10);
+		addGuild(client, addShard(client, { id: 1, status: Status.Ready }), 20);
+		const cluster: ClusterClientLike = { id: 0, shardList: [0], info: { TOTAL_SHARDS: 2 } };
+		const source = discordSource(client, { cluster, uptimeMs: () => 0 });
+		expect(source()).toMatchObject({ guilds: 1, members: 10 });
+		cluster.shardList = [0, 1];
+		expect(source()).toMatchObject({ guilds: 2, members: 30 });
+		source.detach();
+	});
+
+	const done: [name: string, start: (client: Client) => () => void][] = [
+		['discordSource(client).detach()', (client) => discordSource(client).detach],
+		// Port 9 (discard): nothing listens, and stop() ends the reconnecting at once.
+		['reportDiscordClient(client).stop()', (client) => reportDiscordClient(client, { url: 'http://127.0.0.1:9', secret: 's', logger: { info() {}, warn() {}, error() {} } }).stop]
+	];
+	it.each(done)('%s removes every listener it added to client.ws (the client outlives it)', (_name, start) => {
+		const client = newClient();
+		const events = ['READY', 'GUILD_CREATE', 'GUILD_DELETE', 'GUILD_MEMBER_ADD', 'GUILD_MEMBER_REMOVE'];
+		const count = () => events.map((e) => client.ws.listenerCount(e));
+		const stop = start(client);
+		expect(count()).toEqual([1, 1, 1, 1, 1]);
+		stop();
+		expect(count()).toEqual([0, 0, 0, 0, 0]);
+	});
+
+	it('a client without client.ws.on (any object of the shape) is walked at every read', () => {
+		const guild = { shardId: 0, memberCount: 5 };
+		const client: DiscordClientLike = { ws: { shards: new Map([[0, { id: 0, status: Status.Ready, ping: 1 }]]) }, guilds: { cache: new Map([['g', guild]]) } };
+		const source = discordSource(client, { uptimeMs: () => 0 });
+		expect(source().members).toBe(5);
+		guild.memberCount = 6;
+		expect(source().members).toBe(6);
 	});
 });
 

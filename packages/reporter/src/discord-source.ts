@@ -24,15 +24,27 @@ export interface ClusterClientLike {
 
 /** The parts of a discord.js `Client` the reporter reads. */
 export interface DiscordClientLike {
-	ws: { shards: { values(): Iterable<DiscordShardLike>; size: number } };
+	ws: {
+		shards: { values(): Iterable<DiscordShardLike>; size: number };
+		/**
+		 * discord.js's WebSocketManager re-emits every gateway dispatch under its name just before its
+		 * handler applies it. When there, the guild cache is walked again only after a guild or member
+		 * dispatch; without it, at every heartbeat. (`any`: discord.js types `event` as its own enum.)
+		 */
+		on?(event: any, listener: () => void): unknown;
+		off?(event: any, listener: () => void): unknown;
+	};
 	/** Unavailable guilds stay in the cache with `available` false (READY's stubs, and Discord's outages). */
-	guilds: { cache: { values(): Iterable<{ shardId: number; memberCount: number; available?: boolean }> } };
+	guilds: { cache: { values(): Iterable<{ shardId: number; memberCount: number; available?: boolean }>; readonly size?: number } };
 	/** discord.js `ShardClientUtil` when run under a `ShardingManager`. */
 	shard?: { ids: number[]; count: number } | null;
 	options?: { shards?: number | readonly number[] | 'auto'; shardCount?: number };
 	/** Set by discord-hybrid-sharding on the client it spawns. */
 	cluster?: ClusterClientLike;
 }
+
+/** A source that also removes the listeners it added to `client.ws`. */
+export type DiscordSource = (() => ClusterReport) & { detach(): void };
 
 export interface DiscordSourceOptions {
 	/** A discord-hybrid-sharding `ClusterClient`; defaults to `client.cluster` when present. */
@@ -61,36 +73,74 @@ export function pingOf(ping: number): number | undefined {
 }
 
 /**
+ * The dispatches whose discord.js handlers change what the reporter reads from the guild cache:
+ * guilds arriving (READY's stubs, GUILD_CREATE), leaving or going unavailable (GUILD_DELETE), and
+ * member counts (GUILD_MEMBER_ADD / _REMOVE). discord.js applies all five even before the client
+ * is ready (its `BeforeReadyWhitelist`), so none waits in its packet queue.
+ */
+const GUILD_DISPATCHES = ['READY', 'GUILD_CREATE', 'GUILD_DELETE', 'GUILD_MEMBER_ADD', 'GUILD_MEMBER_REMOVE'] as const;
+
+interface CacheWalk {
+	/** The shard ids and cache size it was counted for. */
+	shardIds: string;
+	size: number | undefined;
+	tally: GuildTally;
+	members: number;
+}
+
+function walkGuilds(client: DiscordClientLike, assigned: Set<number>, shardIds: string): CacheWalk {
+	const tally = new GuildTally();
+	let members = 0;
+	for (const guild of client.guilds.cache.values()) {
+		if (!assigned.has(guild.shardId)) continue;
+		tally.add(guild.shardId, guild.available === false);
+		if (Number.isFinite(guild.memberCount)) members += guild.memberCount;
+	}
+	return { shardIds, size: client.guilds.cache.size, tally, members };
+}
+
+/**
  * Reads a discord.js client's state as a Shardbeat report: each shard's state (mapped from
  * discord.js's `Status`) and ping from `client.ws.shards`, guild, unavailable-guild and member
  * counts from the guild cache (discord.js keeps an unavailable guild there with `available`
  * false), the cluster id and shard list from discord-hybrid-sharding, `client.shard`, or
- * the client's own options, in that order.
+ * the client's own options, in that order. Call `detach()` when done with it.
  *
  * @example
  * const source = discordSource(client);            // plain discord.js or ShardingManager
  * const source = discordSource(client, { cluster: client.cluster }); // hybrid sharding
  */
-export function discordSource(client: DiscordClientLike, options: DiscordSourceOptions = {}): () => ClusterReport {
+export function discordSource(client: DiscordClientLike, options: DiscordSourceOptions = {}): DiscordSource {
 	const uptimeMs = options.uptimeMs ?? (() => process.uptime() * 1000);
-	return (): ClusterReport => {
+	// The guild cache walk is nearly all a heartbeat costs at scale: each of 128,000 guilds is a
+	// cache miss, milliseconds in all, for counts that rarely change. So its result is kept until
+	// a dispatch that changes them, or a change in the cache's size (a guild added or removed by
+	// other means: REST, the bot's own code). Shard states and pings are read every time.
+	let walk: CacheWalk | undefined;
+	const changed = () => {
+		walk = undefined;
+	};
+	const { ws } = client;
+	for (const event of GUILD_DISPATCHES) ws.on?.(event, changed);
+
+	const source = (): ClusterReport => {
 		const layout = shardLayout(client, options.cluster ?? client.cluster);
 		const assigned = new Set(layout.shardIds);
-
-		const tally = new GuildTally();
-		let members = 0;
-		for (const guild of client.guilds.cache.values()) {
-			if (!assigned.has(guild.shardId)) continue;
-			tally.add(guild.shardId, guild.available === false);
-			if (Number.isFinite(guild.memberCount)) members += guild.memberCount;
-		}
+		const shardIds = layout.shardIds.join();
+		if (!ws.on || !walk || walk.shardIds !== shardIds || walk.size !== client.guilds.cache.size) walk = walkGuilds(client, assigned, shardIds);
+		const { tally, members } = walk;
 
 		const shards: ShardReport[] = [];
-		for (const shard of client.ws.shards.values()) {
+		for (const shard of ws.shards.values()) {
 			if (!assigned.has(shard.id)) continue;
 			const ping = pingOf(shard.ping);
 			shards.push({ id: shard.id, state: fromDiscordJsStatus(shard.status), ...(ping === undefined ? {} : { ping }), ...tally.of(shard.id) });
 		}
 		return { ...layout, shards, guilds: tally.guilds, members, uptimeMs: Math.max(0, Math.round(uptimeMs())) };
 	};
+	return Object.assign(source, {
+		detach() {
+			for (const event of GUILD_DISPATCHES) ws.off?.(event, changed);
+		}
+	});
 }

@@ -22,7 +22,7 @@ import { webSocketManagerSource, type WebSocketManagerLike, type WebSocketManage
 export { createReporter, discordSource, erisSource, webSocketManagerSource };
 export type { ClusterReport, ReportSource, ReporterLogger, ReporterOptions, ShardbeatReporter } from './reporter.ts';
 export type { ShardReport, ShardState } from './protocol.ts';
-export type { ClusterClientLike, DiscordClientLike, DiscordShardLike, DiscordSourceOptions } from './discord-source.ts';
+export type { ClusterClientLike, DiscordClientLike, DiscordShardLike, DiscordSource, DiscordSourceOptions } from './discord-source.ts';
 export type { ErisClientLike, ErisShardLike, ErisShardRangeLike, ErisSourceOptions } from './eris-source.ts';
 export type { WebSocketManagerLike, WebSocketManagerSource, WebSocketManagerSourceOptions } from './ws-source.ts';
 
@@ -46,7 +46,7 @@ export type ConnectionOptions = Omit<ReporterOptions, 'source'>;
  */
 export function reportDiscordClient(client: DiscordClientLike, options: ConnectionOptions & DiscordSourceOptions): ShardbeatReporter {
 	const { cluster, uptimeMs, ...rest } = options;
-	return createReporter({ ...rest, source: discordSource(client, { cluster, uptimeMs }) });
+	return detachingOnStop(rest, discordSource(client, { cluster, uptimeMs }));
 }
 
 /**
@@ -67,8 +67,12 @@ export function reportWebSocketManager(
 	options: ConnectionOptions & WebSocketManagerSourceOptions
 ): ShardbeatReporter {
 	const { clusterId, uptimeMs, ...rest } = options;
-	const source = webSocketManagerSource(manager, { clusterId, uptimeMs });
-	const reporter = createReporter({ ...rest, source });
+	return detachingOnStop(rest, webSocketManagerSource(manager, { clusterId, uptimeMs }));
+}
+
+/** A reporter of `source` whose `stop()` also detaches the source's listeners: the client may outlive the reporter. */
+function detachingOnStop(options: ConnectionOptions, source: ReporterOptions['source'] & { detach(): void }): ShardbeatReporter {
+	const reporter = createReporter({ ...options, source });
 	return {
 		get connected() {
 			return reporter.connected;
@@ -76,7 +80,7 @@ export function reportWebSocketManager(
 		sendNow: () => reporter.sendNow(),
 		stop() {
 			reporter.stop();
-			source.detach(); // the manager may outlive the reporter: leave no listeners behind
+			source.detach();
 		}
 	};
 }

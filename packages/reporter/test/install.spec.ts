@@ -1,10 +1,17 @@
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClusterStatus } from '../../../shared-types/index.ts';
+import {
+	REPORTER_DIR,
+	REPORTER_TARBALL_TARGET_BYTES,
+	installInFreshProject,
+	installedTree,
+	packReporter,
+	tarballListing
+} from '../../../testing/reporter-package.ts';
 import { startGateway, type StandInGateway } from '../../../testing/discord/gateway.ts';
 import { until } from '../../../testing/faults/scenarios.ts';
 import { BOT_SECRET, compactCluster, fetchStatus, startServer, type Harness } from '../../../testing/server/harness.ts';
@@ -16,59 +23,16 @@ import { BOT_SECRET, compactCluster, fetchStatus, startServer, type Harness } fr
  * stand-in Discord (testing/discord/gateway.ts), reporting to a real Shardbeat server.
  */
 
-const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..');
-const botsDir = join(packageDir, 'test', 'bots');
+
+const botsDir = join(REPORTER_DIR, 'test', 'bots');
 /** What must never reach a bot's node_modules through the reporter: the server's dependencies. */
 const SERVER_ONLY = ['pg', 'ioredis', 'kysely', 'libsql', 'pino', 'prom-client', 'zod', 'jose', 'socket.io', '@socket.io/redis-adapter', 'shardbeat'];
-const TARGET_TARBALL_BYTES = 25 * 1024;
 /** The repository's discord.js, which the bot project gets as a link rather than an install. */
-const DISCORD_JS = join(packageDir, '../../node_modules/discord.js');
+const DISCORD_JS = join(REPORTER_DIR, '../../node_modules/discord.js');
 /** Heartbeat ACK delays of shards 0–3 (cluster 0 runs 0 and 1, cluster 1 runs 2 and 3). */
 const ACK_DELAYS = [40, 60, 80, 100] as const;
 /** Members of each guild the stand-in serves, per shard: 120 + 30 for cluster 0, 900 for cluster 1. */
 const MEMBERS = [[120], [30], [300, 200, 100], [300]] as const;
-
-/** npm run from a test (itself perhaps under `npm test`) must not inherit the outer npm's config (its prefix above all). */
-function npmEnv(): NodeJS.ProcessEnv {
-	return Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.toLowerCase().startsWith('npm_')));
-}
-
-function npm(args: string[], cwd: string): string {
-	return execFileSync('npm', args, { cwd, env: npmEnv(), encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-}
-
-/** Every package directory under node_modules (scoped and nested), by name. */
-function installedPackages(nodeModules: string, found = new Set<string>()): Set<string> {
-	if (!existsSync(nodeModules)) return found;
-	for (const entry of readdirSync(nodeModules)) {
-		if (entry.startsWith('.')) continue;
-		const names = entry.startsWith('@') ? readdirSync(join(nodeModules, entry)).map((n) => `${entry}/${n}`) : [entry];
-		for (const name of names) {
-			found.add(name);
-			installedPackages(join(nodeModules, name, 'node_modules'), found);
-		}
-	}
-	return found;
-}
-
-/** socket.io-client and everything it depends on, read from the installed package.json files. */
-function dependencyClosure(nodeModules: string, root: string): Set<string> {
-	const closure = new Set<string>();
-	const queue = [root];
-	while (queue.length > 0) {
-		const name = queue.pop()!;
-		if (closure.has(name)) continue;
-		closure.add(name);
-		const manifest = JSON.parse(readFileSync(join(nodeModules, name, 'package.json'), 'utf8')) as {
-			dependencies?: Record<string, string>;
-			optionalDependencies?: Record<string, string>;
-		};
-		for (const dep of Object.keys({ ...manifest.dependencies, ...manifest.optionalDependencies })) {
-			if (existsSync(join(nodeModules, dep))) queue.push(dep);
-		}
-	}
-	return closure;
-}
 
 interface Bot {
 	child: ChildProcess;
@@ -114,15 +78,9 @@ describe('@shardbeat/reporter installed from its tarball, like a bot author woul
 
 	beforeAll(async () => {
 		work = mkdtempSync(join(tmpdir(), 'shardbeat-install-'));
-		npm(['pack', '--pack-destination', work], packageDir);
-		const packed = readdirSync(work).filter((f) => f.endsWith('.tgz'));
-		expect(packed).toHaveLength(1);
-		tarball = join(work, packed[0]!);
-
+		tarball = packReporter(work);
 		project = join(work, 'my-bot');
-		execFileSync('mkdir', [project]);
-		writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'my-bot', version: '1.0.0', private: true }, null, 2));
-		npm(['install', tarball, '--prefer-offline', '--no-audit', '--no-fund', '--no-package-lock'], project);
+		installInFreshProject(project, tarball);
 		copyFileSync(join(botsDir, 'cjs-bot.cjs'), join(project, 'cjs-bot.cjs'));
 		copyFileSync(join(botsDir, 'esm-bot.mjs'), join(project, 'esm-bot.mjs'));
 
@@ -137,22 +95,40 @@ describe('@shardbeat/reporter installed from its tarball, like a bot author woul
 		if (work) rmSync(work, { recursive: true, force: true });
 	});
 
-	it(`packs to at most ${TARGET_TARBALL_BYTES / 1024} KB: the build and nothing else`, () => {
+	it(`packs to at most ${REPORTER_TARBALL_TARGET_BYTES / 1024} KB: the build, its README and LICENSE, and nothing else`, () => {
 		const size = statSync(tarball).size;
 		console.log(`[install] tarball ${tarball.split('/').pop()}: ${size} bytes (${(size / 1024).toFixed(1)} KB)`);
-		expect(size).toBeLessThanOrEqual(TARGET_TARBALL_BYTES);
-		const listing = execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8' }).trim().split('\n').sort();
+		expect(size).toBeLessThanOrEqual(REPORTER_TARBALL_TARGET_BYTES);
+		const listing = tarballListing(tarball);
 		console.log(`[install] tarball holds: ${listing.join(', ')}`);
-		for (const file of listing) expect(file).toMatch(/^package\/(package\.json|README\.md|LICENSE(\.md)?|dist\/index\.(mjs|cjs|d\.mts|d\.cts))$/);
+		expect(listing).toEqual(
+			['LICENSE', 'README.md', 'dist/index.cjs', 'dist/index.d.cts', 'dist/index.d.mts', 'dist/index.mjs', 'package.json'].map((f) => `package/${f}`)
+		);
+	});
+
+	it('is published public, MIT licensed, and says where it comes from', () => {
+		const installed = join(project, 'node_modules/@shardbeat/reporter');
+		const manifest = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8')) as Record<string, unknown>;
+		const root = JSON.parse(readFileSync(join(REPORTER_DIR, '../../package.json'), 'utf8')) as { license: string };
+		expect(manifest).toMatchObject({
+			name: '@shardbeat/reporter',
+			license: root.license,
+			publishConfig: { access: 'public' },
+			repository: { type: 'git', url: expect.stringMatching(/^git\+https:\/\/.+\.git$/), directory: 'packages/reporter' },
+			homepage: expect.stringMatching(/^https:\/\//),
+			bugs: { url: expect.stringMatching(/^https:\/\/.+\/issues$/) },
+			keywords: expect.arrayContaining(['discord', 'discord.js', 'shardbeat'])
+		});
+		expect(readFileSync(join(installed, 'LICENSE'), 'utf8')).toMatch(/^MIT License\n\nCopyright \(c\) \d{4} /);
+		expect(readFileSync(join(installed, 'README.md'), 'utf8')).toContain('npm install @shardbeat/reporter');
 	});
 
 	it("installs nothing beyond itself and socket.io-client's own dependency tree", () => {
 		const nodeModules = join(project, 'node_modules');
-		const installed = installedPackages(nodeModules);
-		const allowed = new Set(['@shardbeat/reporter', ...dependencyClosure(nodeModules, 'socket.io-client')]);
-		console.log(`[install] node_modules of a fresh bot: ${[...installed].sort().join(', ')}`);
-		expect([...installed].filter((name) => !allowed.has(name))).toEqual([]);
-		for (const name of SERVER_ONLY) expect(installed.has(name), `${name} must not be installed`).toBe(false);
+		const { installed, beyond } = installedTree(nodeModules);
+		console.log(`[install] node_modules of a fresh bot: ${installed.join(', ')}`);
+		expect(beyond).toEqual([]);
+		for (const name of SERVER_ONLY) expect(installed.includes(name), `${name} must not be installed`).toBe(false);
 		const manifest = JSON.parse(readFileSync(join(nodeModules, '@shardbeat/reporter/package.json'), 'utf8')) as { dependencies: Record<string, string> };
 		expect(Object.keys(manifest.dependencies)).toEqual(['socket.io-client']);
 	});
@@ -177,7 +153,7 @@ export { state, wrong };
 `;
 		writeFileSync(join(project, 'types-esm.mts'), usage(`import * as r from '@shardbeat/reporter';\nimport type { ShardbeatReporter, ShardState } from '@shardbeat/reporter';`));
 		writeFileSync(join(project, 'types-cjs.cts'), usage(`import r = require('@shardbeat/reporter');\ntype ShardbeatReporter = r.ShardbeatReporter;\ntype ShardState = r.ShardState;`));
-		const tsc = join(packageDir, '../../node_modules/typescript/bin/tsc');
+		const tsc = join(REPORTER_DIR, '../../node_modules/typescript/bin/tsc');
 		// No @types/node here: the package's types must stand on their own (skipLibCheck off checks them too).
 		const compilerOptions = { noEmit: true, strict: true, module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', types: [], skipLibCheck: false };
 		writeFileSync(join(project, 'tsconfig.json'), JSON.stringify({ compilerOptions, files: ['types-esm.mts', 'types-cjs.cts'] }));

@@ -1,0 +1,185 @@
+// A discord.js bot measured for what @shardbeat/reporter costs it (bench/reporter.ts).
+//
+// Plain `node`, no tsx: the reporter is `@shardbeat/reporter` resolved as a bot resolves it (the
+// workspace link to packages/reporter, whose exports map points at the built dist/index.mjs). The
+// client is a real discord.js v14 `Client` whose `client.ws.shards` holds real `WebSocketShard`s
+// and whose guild cache holds real `Guild`s (with channels and roles) put there by discord.js's
+// own GUILD_CREATE handler; it never logs in, so nothing but the reporter (and, where said, the
+// bench's own member dispatches) does any work.
+//
+// One shot: `node reporter-bot.js '<options json>'` measures, prints one JSON line, exits.
+//   mode 'cpu':    in one process, rounds of the same window idle (no reporter) and reporting
+//                  every `intervalMs`: a bare one-shard heartbeat (the floor), the client with its
+//                  guilds unchanged, then with a member joining between every two heartbeats.
+//   mode 'memory': memory after full GCs, `samples` times, before and after `reporter: true`
+//                  loads and starts the reporter as a bot does (reportDiscordClient); `false`
+//                  never loads it.
+import { Client, Status } from 'discord.js';
+import { addGuild, addShard, dispatch, nextSnowflake } from '../../testing/discord/offline-client.js';
+
+/**
+ * @type {{ url: string; secret: string; shards: number; guildsPerShard: number; mode: 'cpu' | 'memory'; reporter?: boolean;
+ *          intervalMs: number; windowMs: number; rounds: number; samples: number }}
+ */
+const options = JSON.parse(process.argv[2] ?? '{}');
+setTimeout(() => process.exit(2), Number(process.env.SHARDBEAT_BENCH_LIFETIME_MS ?? 900_000)).unref();
+
+const sleep = (/** @type {number} */ ms) => new Promise((r) => setTimeout(r, ms));
+const cpuMs = () => {
+	const { user, system } = process.cpuUsage();
+	return (user + system) / 1000;
+};
+/** @param {() => boolean} done */
+async function until(done, what = 'the reporter to connect') {
+	for (let waited = 0; !done(); waited += 10) {
+		if (waited > 30_000) throw new Error(`gave up waiting for ${what}`);
+		await sleep(10);
+	}
+}
+const quiet = { info() {}, warn() {}, error: (/** @type {string} */ m) => process.stderr.write(`${m}\n`) };
+
+// ── the bot ───────────────────────────────────────────────────────────────────────────────────
+const shardIds = Array.from({ length: options.shards }, (_, i) => i);
+const client = new Client({ intents: [], shards: shardIds, shardCount: options.shards });
+const CHANNELS = [
+	{ type: 4, name: 'Text Channels' },
+	{ type: 0, name: 'welcome' },
+	{ type: 0, name: 'general' },
+	{ type: 0, name: 'bot-commands' },
+	{ type: 2, name: 'General' }
+];
+const ROLES = ['Admin', 'Moderator', 'Member'];
+/** A guild as the gateway sends it to a bot without privileged intents: channels, roles, a member count. */
+function guildFields(/** @type {number} */ n) {
+	const category = nextSnowflake();
+	return {
+		owner_id: '80351110224678912',
+		// Most guilds are small, a few are huge, as on any public bot.
+		member_count: Math.round(8 * Math.exp(((n * 7919) % 1000) / 100)),
+		large: false,
+		channels: CHANNELS.map((c, position) => ({ id: position === 0 ? category : nextSnowflake(), type: c.type, name: c.name, position, ...(position === 0 ? {} : { parent_id: category }) })),
+		roles: ['@everyone', ...ROLES].map((name, position) => ({ id: nextSnowflake(), name, position, permissions: '0', color: 0, hoist: false, managed: false, mentionable: false }))
+	};
+}
+for (const id of shardIds) {
+	const shard = addShard(client, { id, status: Status.Ready, ping: 40 + ((id * 37) % 110) });
+	for (let g = 0; g < options.guildsPerShard; g++) addGuild(client, shard, undefined, guildFields(id * options.guildsPerShard + g));
+}
+// A bot that has run for a while has a settled heap: without this, the major GC that building a
+// 1-GB cache leaves due would land in some measured window.
+global.gc?.();
+
+// ── cpu ───────────────────────────────────────────────────────────────────────────────────────
+async function measureCpu() {
+	const { createReporter, discordSource } = await import('@shardbeat/reporter');
+	// reportDiscordClient(client, o) is exactly createReporter({ ...o, source: discordSource(client) });
+	// spelled out here only to count the heartbeats (one source read each). One source for every
+	// window, as one bot keeps one.
+	const read = discordSource(client);
+	// Counts the walks of the guild cache (the reporter walks it again only after guild or member dispatches).
+	let walks = 0;
+	const cache = client.guilds.cache;
+	const values = cache.values;
+	cache.values = function () {
+		walks++;
+		return values.call(this);
+	};
+
+	/**
+	 * One window with the reporter sending `report()` every intervalMs, from after its first heartbeat.
+	 * @param {() => import('@shardbeat/reporter').ClusterReport} report
+	 */
+	const reporting = async (report) => {
+		let sent = 0;
+		const source = () => {
+			sent++;
+			return report();
+		};
+		const reporter = createReporter({ url: options.url, secret: options.secret, intervalMs: options.intervalMs, source, logger: quiet });
+		await until(() => sent > 0);
+		const c0 = cpuMs();
+		const t0 = performance.now();
+		const [s0, w0] = [sent, walks];
+		await sleep(options.windowMs);
+		const out = { cpuMs: cpuMs() - c0, wallMs: performance.now() - t0, heartbeats: sent - s0, walks: walks - w0 };
+		reporter.stop();
+		return out;
+	};
+	const idle = async () => {
+		const c0 = cpuMs();
+		const t0 = performance.now();
+		await sleep(options.windowMs);
+		return { cpuMs: cpuMs() - c0, wallMs: performance.now() - t0 };
+	};
+	/** @param {() => import('@shardbeat/reporter').ClusterReport} report */
+	const rounds = async (report) => {
+		const out = [];
+		for (let r = 0; r < options.rounds; r++) out.push({ idle: await idle(), reporting: await reporting(report) });
+		return out;
+	};
+	// What any heartbeat costs this process on this machine: the same reporter, one shard, nothing to read.
+	const bare = { clusterId: 0, totalShards: 1, shardIds: [0], shards: [{ id: 0, state: /** @type {const} */ ('ready'), ping: 40, guilds: 1 }], guilds: 1, members: 1, uptimeMs: 0 };
+
+	await reporting(read); // warm-up: JIT, socket.io's first connection, the first walk
+	// Bare and unchanged take turns in each round, so that the machine's drift (other jobs come
+	// and go) hits both alike.
+	const floor = [];
+	const unchanged = [];
+	for (let r = 0; r < options.rounds; r++) {
+		const still = await idle();
+		floor.push({ idle: still, reporting: await reporting(() => bare) });
+		unchanged.push({ idle: still, reporting: await reporting(read) });
+	}
+	// A member joins a guild somewhere between every two heartbeats, and leaves again at the next
+	// (a bot with the GuildMembers intent): each heartbeat walks the cache again. The dispatches run
+	// in the idle windows too, so their own cost (discord.js caching the member) is subtracted.
+	const guildIds = [...cache.keys()].filter((_, i) => i % options.guildsPerShard === 0);
+	let ticks = 0;
+	const join = setInterval(() => {
+		const guild = /** @type {import('discord.js').Guild} */ (cache.get(guildIds[Math.floor(ticks / 2) % guildIds.length] ?? ''));
+		const shard = /** @type {import('discord.js').WebSocketShard} */ (client.ws.shards.get(guild.shardId));
+		const user = { id: String(1_000_000 + Math.floor(ticks / 2)), username: 'newcomer', discriminator: '0' };
+		if (ticks++ % 2 === 0) dispatch(client, shard, 'GUILD_MEMBER_ADD', { guild_id: guild.id, user, roles: [], joined_at: new Date().toISOString() });
+		else dispatch(client, shard, 'GUILD_MEMBER_REMOVE', { guild_id: guild.id, user });
+	}, options.intervalMs);
+	const changing = await rounds(read);
+	clearInterval(join);
+	const heartbeatBytes = Buffer.byteLength(JSON.stringify({ v: 1, ...read() }));
+	return { floor, unchanged, changing, heartbeatBytes, guilds: cache.size };
+}
+
+// ── memory ────────────────────────────────────────────────────────────────────────────────────
+async function measureMemory() {
+	if (!global.gc) throw new Error('run with --expose-gc');
+	const sample = async () => {
+		const samples = [];
+		for (let k = 0; k < options.samples; k++) {
+			global.gc();
+			global.gc();
+			const m = process.memoryUsage();
+			samples.push({ rss: m.rss, heapUsed: m.heapUsed, heapTotal: m.heapTotal });
+			await sleep(Math.max(50, options.intervalMs));
+		}
+		return samples;
+	};
+	// Both kinds of process settle, sample, (start the reporter,) wait and sample alike.
+	await sleep(options.windowMs);
+	const before = await sample();
+	/** @type {{ stop(): void } | undefined} */
+	let reporter;
+	if (options.reporter) {
+		const { reportDiscordClient } = await import('@shardbeat/reporter');
+		const started = reportDiscordClient(client, { url: options.url, secret: options.secret, intervalMs: options.intervalMs, logger: quiet });
+		await until(() => started.connected);
+		reporter = started;
+	}
+	await sleep(options.windowMs);
+	const after = await sample();
+	reporter?.stop();
+	return { before, after, guilds: client.guilds.cache.size };
+}
+
+const result = options.mode === 'cpu' ? await measureCpu() : await measureMemory();
+process.stdout.write(`${JSON.stringify(result)}\n`);
+await client.destroy();
+process.exit(0);
