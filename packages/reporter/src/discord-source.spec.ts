@@ -184,6 +184,20 @@ describe('cluster layout', () => {
 			expected: { clusterId: 0, shardIds: [0, 1, 2], totalShards: 3 }
 		},
 		{
+			name: 'the clusterId option names a plain client’s cluster (a bot running its own clustering)',
+			setup: () => ({ client: newClient({ shards: [2, 3], shardCount: 4 }), options: { clusterId: 1 } }),
+			expected: { clusterId: 1, shardIds: [2, 3], totalShards: 4 }
+		},
+		{
+			name: 'the clusterId option wins over client.shard and client.cluster, which keep the shard list',
+			setup: () => {
+				const client = newClient();
+				Object.assign(client, { cluster: hybrid });
+				return { client, options: { clusterId: 5 } };
+			},
+			expected: { clusterId: 5, shardIds: [6, 7], totalShards: 16 }
+		},
+		{
 			name: '(d) no sharding, shards "auto" before any shard exists',
 			setup: () => ({ client: newClient({ shards: 'auto' }) }),
 			expected: { clusterId: 0, shardIds: [0], totalShards: 1 }

@@ -49,6 +49,11 @@ export type DiscordSource = (() => ClusterReport) & { detach(): void };
 export interface DiscordSourceOptions {
 	/** A discord-hybrid-sharding `ClusterClient`; defaults to `client.cluster` when present. */
 	cluster?: ClusterClientLike;
+	/**
+	 * This process's cluster id, when you run several plain clients as your own clusters. Default:
+	 * the hybrid-sharding cluster's id, else `client.shard`'s first shard id, else 0.
+	 */
+	clusterId?: number;
 	/** Process uptime in ms. Default `process.uptime() * 1000`. */
 	uptimeMs?: () => number;
 }
@@ -124,7 +129,8 @@ export function discordSource(client: DiscordClientLike, options: DiscordSourceO
 	for (const event of GUILD_DISPATCHES) ws.on?.(event, changed);
 
 	const source = (): ClusterReport => {
-		const layout = shardLayout(client, options.cluster ?? client.cluster);
+		const derived = shardLayout(client, options.cluster ?? client.cluster);
+		const layout = options.clusterId === undefined ? derived : { ...derived, clusterId: options.clusterId };
 		const assigned = new Set(layout.shardIds);
 		const shardIds = layout.shardIds.join();
 		if (!ws.on || !walk || walk.shardIds !== shardIds || walk.size !== client.guilds.cache.size) walk = walkGuilds(client, assigned, shardIds);

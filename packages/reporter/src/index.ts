@@ -45,8 +45,8 @@ export type ConnectionOptions = Omit<ReporterOptions, 'source'>;
  * process.on('SIGTERM', () => reporter.stop());
  */
 export function reportDiscordClient(client: DiscordClientLike, options: ConnectionOptions & DiscordSourceOptions): ShardbeatReporter {
-	const { cluster, uptimeMs, ...rest } = options;
-	return detachingOnStop(rest, discordSource(client, { cluster, uptimeMs }));
+	const { cluster, clusterId, uptimeMs, ...rest } = options;
+	return detachingOnStop(rest, discordSource(client, { cluster, clusterId, uptimeMs }));
 }
 
 /**
