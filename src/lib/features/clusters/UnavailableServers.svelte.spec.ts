@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { getLocale, locales, overwriteGetLocale, type Locale } from '$lib/paraglide/runtime';
+import { getLocale, locales, overwriteGetLocale, type Locale } from '#i18n/runtime';
 import { formatNumber } from '$lib/format/format';
 import { cleanupMounted, mountComponent } from '#testing/page/mount';
 import UnavailableServers from './UnavailableServers.svelte';
