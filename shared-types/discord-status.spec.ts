@@ -3,23 +3,14 @@ import { Status } from 'discord.js';
 import { describe, expect, it } from 'vitest';
 import { fromDiscordJsStatus, fromErisShardStatus, fromWebSocketShardStatus, type ErisShardStatus } from './discord-status.ts';
 import { SHARD_STATES, type ShardState } from './shard-state.ts';
+import { DISCORD_JS_STATUS_CASES } from '../testing/fixtures/discord-status.ts';
 
 /*
  * The tables are keyed by the REAL enums, so a discord.js or @discordjs/ws release that renumbers
  * its states fails here instead of silently mislabelling shards on the status page.
  */
 
-const discordJsCases: [name: keyof typeof Status, status: Status, expected: ShardState][] = [
-	['Ready', Status.Ready, 'ready'],
-	['Connecting', Status.Connecting, 'connecting'],
-	['Reconnecting', Status.Reconnecting, 'reconnecting'],
-	['Idle', Status.Idle, 'idle'],
-	['Nearly', Status.Nearly, 'nearly'],
-	['Disconnected', Status.Disconnected, 'disconnected'],
-	['WaitingForGuilds', Status.WaitingForGuilds, 'waiting-for-guilds'],
-	['Identifying', Status.Identifying, 'identifying'],
-	['Resuming', Status.Resuming, 'resuming']
-];
+const discordJsCases = DISCORD_JS_STATUS_CASES;
 
 const wsCases: [name: keyof typeof WebSocketShardStatus, status: WebSocketShardStatus, expected: ShardState][] = [
 	['Idle', WebSocketShardStatus.Idle, 'idle'],

@@ -1,7 +1,8 @@
 import { Client, ShardClientUtil, Status, type WebSocketShard } from 'discord.js';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { LIMITS, type ShardState } from '../../../shared-types/index.ts';
+import { LIMITS } from '../../../shared-types/index.ts';
 import { parseHeartbeat } from '../../../server/protocol/heartbeat-schema.ts';
+import { DISCORD_JS_STATUS_CASES } from '../../../testing/fixtures/discord-status.ts';
 import { addGuild, addShard, detachedShard, dispatch, nextSnowflake } from '../../../testing/discord/offline-client.js';
 import { discordSource, type ClusterClientLike, type DiscordClientLike } from './discord-source.ts';
 import { reportDiscordClient } from './index.ts';
@@ -47,18 +48,7 @@ describe('compile-time: a real discord.js Client is a DiscordClientLike', () => 
 });
 
 describe('shard states come from discord.js Status numbers', () => {
-	const cases: [name: keyof typeof Status, status: Status, expected: ShardState][] = [
-		['Ready', Status.Ready, 'ready'],
-		['Connecting', Status.Connecting, 'connecting'],
-		['Reconnecting', Status.Reconnecting, 'reconnecting'],
-		['Idle', Status.Idle, 'idle'],
-		['Nearly', Status.Nearly, 'nearly'],
-		['Disconnected', Status.Disconnected, 'disconnected'],
-		['WaitingForGuilds', Status.WaitingForGuilds, 'waiting-for-guilds'],
-		['Identifying', Status.Identifying, 'identifying'],
-		['Resuming', Status.Resuming, 'resuming']
-	];
-	it.each(cases)('a shard with Status.%s reports %s', (_name, status, expected) => {
+	it.each(DISCORD_JS_STATUS_CASES)('a shard with Status.%s reports %s', (_name, status, expected) => {
 		const client = newClient({ shards: [0], shardCount: 1 });
 		addShard(client, { id: 0, status, ping: 40 });
 		expect(read(client).shards).toEqual([{ id: 0, state: expected, ping: 40, guilds: 0, unavailableGuilds: 0 }]);
