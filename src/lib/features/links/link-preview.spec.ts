@@ -29,8 +29,8 @@ describe('previewFacts', () => {
 
 describe('linkPreview', () => {
 	// The message files themselves (imported: this spec runs in jsdom), so the expectations follow the translations.
-	const de: Record<string, string> = deMessages;
-	const en: Record<string, string> = enMessages;
+	const de = deMessages as Record<string, unknown> as Record<string, string>;
+	const en = enMessages as Record<string, unknown> as Record<string, string>;
 	it.each<{ name: string; link: DeepLink | null; facts: PreviewFacts | null; locale: 'de' | 'en'; title: string; description: string; url: string }>([
 		{
 			name: 'the page itself',
