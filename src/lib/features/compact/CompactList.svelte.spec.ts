@@ -87,7 +87,13 @@ describe('CompactList', () => {
 		const ids = () => rows().map((r) => Number(r.dataset.cluster));
 		const spacers = () => [...root.querySelectorAll<HTMLElement>('tr[aria-hidden=true]')].reduce((n, tr) => n + parseFloat(tr.style.height), 0);
 		const button = (id: number) => root.querySelector<HTMLButtonElement>(`[data-row-button="${id}"]`)!;
-		const cells = (id: number) => [...root.querySelector(`[data-testid=compact-row][data-cluster="${id}"]`)!.children].map((c) => c.textContent!.replace(/\s+/g, ' ').trim());
+		/** Each cell's text as a screen reader gets it (aria-hidden parts left out). */
+		const cells = (id: number) =>
+			[...root.querySelector(`[data-testid=compact-row][data-cluster="${id}"]`)!.children].map((c) => {
+				const copy = c.cloneNode(true) as HTMLElement;
+				copy.querySelectorAll('[aria-hidden=true]').forEach((e) => e.remove());
+				return copy.textContent!.replace(/\s+/g, ' ').trim();
+			});
 		return { root, list, focus, state, rows, ids, spacers, button, cells };
 	}
 
