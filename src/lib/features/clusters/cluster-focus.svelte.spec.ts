@@ -107,9 +107,9 @@ describe('ClusterFocus', () => {
 		const revealer = vi.fn<ClusterRevealer>(async () => row);
 		const release = focus.useRevealer(revealer);
 		await focus.focusCluster(5);
-		expect(revealer).toHaveBeenLastCalledWith({ clusterId: 5, shardId: null }, 0);
-		await focus.focusCluster(0);
-		expect(revealer).toHaveBeenLastCalledWith({ clusterId: 0, shardId: null }, 1);
+		expect(revealer).toHaveBeenLastCalledWith({ clusterId: 5, shardId: null }, 0, { smooth: true });
+		await focus.focusCluster(0, null, { smooth: false }); // a deep link: the page jumps there
+		expect(revealer).toHaveBeenLastCalledWith({ clusterId: 0, shardId: null }, 1, { smooth: false });
 		release();
 		const card = drawCard(2, [2]);
 		await focus.focusCluster(2);

@@ -12,26 +12,31 @@ export interface FocusTarget {
 /** Why a focus request did nothing (`focused`: it did something). */
 export type FocusOutcome = 'focused' | 'no_data' | 'unknown_cluster' | 'unknown_shard';
 
+/** How to get there: `smooth` scrolls visibly (unless the visitor prefers reduced motion), else jumps. */
+export interface RevealOptions {
+	smooth: boolean;
+}
+
 /**
  * How the view on screen (cards, compact list) puts a cluster's element into the DOM and scrolls
  * it into view. `index` is the cluster's place in `ClusterList.clusters`. Resolves to the element
  * to move keyboard focus to, or null when there is none to focus.
  */
-export type ClusterRevealer = (target: FocusTarget, index: number) => Promise<HTMLElement | null>;
+export type ClusterRevealer = (target: FocusTarget, index: number, options: RevealOptions) => Promise<HTMLElement | null>;
 
-const smooth = (): ScrollBehavior => (matchMedia('(prefers-reduced-motion: reduce)').matches ? 'auto' : 'smooth');
+const behavior = ({ smooth }: RevealOptions): ScrollBehavior => (smooth && !matchMedia('(prefers-reduced-motion: reduce)').matches ? 'smooth' : 'instant');
 
 /**
  * The cards' way: draw cards up to the target (a big fleet's cards arrive a chunk per frame, the
  * wanted one may not be drawn yet), then scroll to its shard tile or the card.
  */
 export function cardRevealer(list: ClusterList): ClusterRevealer {
-	return async ({ clusterId, shardId }, index) => {
+	return async ({ clusterId, shardId }, index, options) => {
 		list.shown = Math.max(list.shown, index + 1);
 		await tick();
 		const card = document.getElementById(`cluster-${clusterId}`);
 		const tile = shardId === null ? null : card?.querySelector<HTMLElement>(`.tile[data-shard="${shardId}"]`);
-		(tile ?? card)?.scrollIntoView({ block: tile ? 'center' : 'start', behavior: smooth() });
+		(tile ?? card)?.scrollIntoView({ block: tile ? 'center' : 'start', behavior: behavior(options) });
 		return tile ?? card;
 	};
 }
@@ -84,9 +89,11 @@ export class ClusterFocus {
 	/**
 	 * Scrolls to cluster `clusterId` (and its shard `shardId`, when given and the cluster runs it)
 	 * and highlights it. Does nothing for a cluster the fleet does not have. `moveFocus: false`
-	 * leaves keyboard focus where it is (find-my-shard keeps it in its input for the next search).
+	 * leaves keyboard focus where it is (find-my-shard keeps it in its input for the next search);
+	 * `smooth: false` jumps instead of scrolling visibly (a page opening on a deep link: the page
+	 * is still growing above the target, and a smooth scroll aims at where the target was).
 	 */
-	focusCluster = async (clusterId: number, shardId?: number | null, { moveFocus = true }: { moveFocus?: boolean } = {}): Promise<FocusOutcome> => {
+	focusCluster = async (clusterId: number, shardId?: number | null, { moveFocus = true, smooth = true }: { moveFocus?: boolean; smooth?: boolean } = {}): Promise<FocusOutcome> => {
 		const status = this.#status();
 		if (!status) return 'no_data';
 		const cluster = status.clusters.find((c) => c.id === clusterId);
@@ -100,7 +107,7 @@ export class ClusterFocus {
 		// data (it registers its revealer when it mounts, in the same update as a deep link fires).
 		await tick();
 		const index = list.clusters.findIndex((c) => c.id === clusterId);
-		const element = await this.#revealer(target, index);
+		const element = await this.#revealer(target, index, { smooth });
 		if (moveFocus) element?.focus({ preventScroll: true });
 		return 'focused';
 	};
@@ -109,18 +116,18 @@ export class ClusterFocus {
 	 * Find-my-shard's answer: the located cluster stays in the unhealthy-only list while it is the
 	 * answer, and is scrolled to and highlighted; a failed search removes the highlight.
 	 */
-	reveal = async (found: FoundShard | null): Promise<void> => {
+	reveal = async (found: FoundShard | null, options: { smooth?: boolean } = {}): Promise<void> => {
 		this.#list.found = found;
 		if (found?.clusterId == null) this.clear();
-		else await this.focusCluster(found.clusterId, found.shardId, { moveFocus: false });
+		else await this.focusCluster(found.clusterId, found.shardId, { moveFocus: false, ...options });
 	};
 
 	/** Scrolls to the cluster running shard `shardId` and highlights the shard. */
-	focusShard = async (shardId: number): Promise<FocusOutcome> => {
+	focusShard = async (shardId: number, options?: { moveFocus?: boolean; smooth?: boolean }): Promise<FocusOutcome> => {
 		const status = this.#status();
 		if (!status) return 'no_data';
 		const owner = clusterOfShard(status.clusters, shardId);
-		return owner ? this.focusCluster(owner.id, shardId) : 'unknown_shard';
+		return owner ? this.focusCluster(owner.id, shardId, options) : 'unknown_shard';
 	};
 
 	/** Removes the highlight. */

@@ -24,7 +24,7 @@ const fleet = (): FleetStatus =>
 afterEach(cleanupMounted);
 
 function render(status: FleetStatus | null = fleet(), extra: { guild?: string | null; pageUrl?: URL | null } = {}) {
-	const onfound = vi.fn<(found: FoundShard | null) => void>();
+	const onfound = vi.fn<(found: FoundShard | null, options?: { smooth?: boolean }) => void>();
 	const props = $state<{ status: FleetStatus | null; onfound: typeof onfound; guild?: string | null; pageUrl?: URL | null }>({ status, onfound, ...extra });
 	const target = mountComponent(FindShard, props);
 	const input = target.querySelector<HTMLInputElement>('[data-testid="find-input"]')!;
@@ -216,7 +216,7 @@ describe('FindShard', () => {
 			props.status = fleet();
 			flushSync();
 			expect(input.value).toBe(GUILD);
-			expect(onfound).toHaveBeenCalledExactlyOnceWith({ guildId: GUILD, shardId: 2, clusterId: 7 });
+			expect(onfound).toHaveBeenCalledExactlyOnceWith({ guildId: GUILD, shardId: 2, clusterId: 7 }, { smooth: false });
 			expect(text()).toBe(`Server ${GUILD} is on shard 2 in cluster 7: Ready.`);
 			props.status = fleet();
 			flushSync();

@@ -41,7 +41,7 @@ export class DeepLinkLanding {
 			const link = this.link;
 			untrack(() => {
 				const target = deepLinkTarget(link, status);
-				if (target) void this.#focus.focusCluster(target.clusterId, target.shardId);
+				if (target) void this.#focus.focusCluster(target.clusterId, target.shardId, { smooth: false });
 				else this.missed = link;
 			});
 		});
