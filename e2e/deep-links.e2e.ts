@@ -6,6 +6,8 @@ import { launchChromium, SCREENSHOTS } from '#testing/browser';
 import { fill, messages } from '#testing/messages';
 import { guildIdsForShard } from '#testing/discord/snowflakes';
 import { freePort, serveWorker, type Service } from '../scripts/stack.ts';
+import fc from 'fast-check';
+import { nastyString, rawNumber } from '#testing/fuzz/arbitraries';
 
 /*
  * Deep links (?cluster=, ?shard=, ?guild=), their link previews in the server-rendered HTML, and
@@ -119,6 +121,22 @@ describe('link previews in the server-rendered HTML', () => {
 		expect(html).not.toMatch(/<script>alert|<img src=x/i);
 		expect(tags['og:url']).toBe(`${stack.page.url}/`);
 		expect(Object.values(tags).join(' ')).not.toMatch(/alert|script|img/i);
+	});
+
+	it('fuzzed queries: the worker always answers 200, and og:url only ever carries a validated link', async () => {
+		const value = fc.oneof(nastyString.filter((v) => v.length < 2_000), rawNumber, fc.constantFrom('12', '0', '81384788765712384'));
+		const query = fc.array(fc.tuple(fc.constantFrom('cluster', 'shard', 'guild', 'Cluster', 'guild[]', 'x'), value), { maxLength: 4 });
+		await fc.assert(
+			fc.asyncProperty(query, async (pairs) => {
+				const search = new URLSearchParams(pairs).toString();
+				const response = await fetch(`${stack.page.url}/de/?${search}`);
+				expect(response.status).toBe(200);
+				const html = await response.text();
+				const url = /<meta property="og:url" content="([^"]*)"/.exec(html)?.[1];
+				expect(url).toMatch(new RegExp(`^${stack.page.url.replace(/[.]/g, '\\.')}/de/(\\?(cluster|shard|guild)=\\d+)?$`));
+			}),
+			{ numRuns: 40 }
+		);
 	});
 
 	it('the bot name is escaped, not interpreted', async () => {
