@@ -112,7 +112,8 @@ const body = (valid: fc.Arbitrary<unknown> | undefined, templates: string[] = []
 		{ arbitrary: rawNumber.map((n) => Buffer.from(`{"message":${n},"title":${n}}`)), weight: 1 },
 		{ arbitrary: invalidUtf8, weight: 1 },
 		...(templates.length ? [{ arbitrary: fc.constantFrom(...templates).map((t) => Buffer.from(t)), weight: 2 }] : []),
-		{ arbitrary: fc.integer({ min: 16_000, max: 20_000 }).map((n) => Buffer.from(`{"message":"${'x'.repeat(n)}"}`)), weight: 1 }
+		// Large, within the 16 KB limit: past it the 413 comes with a reset connection (see fuzz.spec.ts), which would fail the next request on this keep-alive socket.
+		{ arbitrary: fc.integer({ min: 5_000, max: 16_000 }).map((n) => Buffer.from(`{"message":"${'x'.repeat(n)}"}`)), weight: 1 }
 	);
 
 const request = fc.nat({ max: ROUTES.length - 1 }).chain((i) =>
