@@ -437,6 +437,8 @@ export class HistoryRepository {
 		await this.db.deleteFrom('incident_updates').where('incident_id', 'in', old).execute();
 		await this.db.deleteFrom('incidents').where('resolved_at', '<', before).execute();
 		await this.db.deleteFrom('maintenance_windows').where('ends_at', '<', before).execute();
+		// Sessions past their absolute expiry are refused anyway; their rows go with the rest.
+		await this.db.deleteFrom('console_sessions').where('expires_at', '<', before).execute();
 	}
 
 	/** A cheap query that fails when the database is unreachable. */
