@@ -1,12 +1,19 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { encodeFull, type ClusterStatus, type FleetStatus, type FleetUpdate, type Incident, type ShardState, type ViewerTokenResponse } from '#shared';
+import { encodeFull, type ClusterStatus, type FleetStatus, type FleetUpdate, type Incident, type MaintenanceWindow, type ShardState, type ViewerTokenResponse } from '#shared';
 import { POLL_INTERVAL_MS, RESTART_GRACE_MS, STALE_AFTER_MS, StatusStore, type StatusConnection, type StatusStoreOptions } from './status-store.svelte.ts';
 import type { ConnectionState } from './viewer-connection.ts';
 import { createVisibilityStub } from '#testing/page/visibility-stub';
 import { cluster, fleet as buildFleet } from '#testing/fixtures/cluster';
 import { spreadingIncidentAfter } from '#testing/fixtures/incident';
 
-type Handlers = { onUpdate: (u: FleetUpdate) => boolean; version: () => number; onState: (s: ConnectionState) => void; onIncident: (i: Incident) => void };
+type Handlers = {
+	onUpdate: (u: FleetUpdate) => boolean;
+	version: () => number;
+	onState: (s: ConnectionState) => void;
+	onIncident: (i: Incident) => void;
+	onIncidentDeleted?: (id: number) => void;
+	onMaintenance?: (w: MaintenanceWindow[]) => void;
+};
 
 let nextVersion = 0;
 /** `status` as the server sends it: a full snapshot at the next version. */
@@ -409,6 +416,21 @@ describe('StatusStore', () => {
 				[2, 'investigating'],
 				[1, 'resolved']
 			]);
+			cleanup();
+		});
+
+		it('records deletions and pushed maintenance, and forgets the maintenance once the connection is lost', () => {
+			const { store, start, handlers } = setup();
+			const cleanup = start();
+			handlers().onState('live');
+			handlers().onIncidentDeleted!(3);
+			handlers().onIncidentDeleted!(Number.NaN);
+			expect([...store.deletedIncidents]).toEqual([3]);
+			const window: MaintenanceWindow = { id: 1, title: 'Upgrade', message: '', startsAt: T0, endsAt: T0 + 3_600_000, clusterIds: null };
+			handlers().onMaintenance!([window]);
+			expect(store.maintenance).toEqual([window]);
+			handlers().onState('reconnecting');
+			expect(store.maintenance).toBeNull();
 			cleanup();
 		});
 	});

@@ -1,4 +1,4 @@
-import { deriveConflicts, deriveTotalShards, FleetReplica, overallHealth, type ClusterStatus, type FleetStatus, type FleetUpdate, type Incident, type OverallHealth, type ViewerTokenResponse } from '#shared';
+import { deriveConflicts, deriveTotalShards, FleetReplica, overallHealth, type ClusterStatus, type FleetStatus, type FleetUpdate, type Incident, type MaintenanceWindow, type OverallHealth, type ViewerTokenResponse } from '#shared';
 import { PollScheduler, type FocusSource, type VisibilitySource } from './poll-scheduler.ts';
 import { ViewerConnection, type ConnectionState } from './viewer-connection.ts';
 
@@ -31,6 +31,8 @@ export interface StatusStoreOptions {
 		version: () => number;
 		onState: (s: ConnectionState) => void;
 		onIncident: (incident: Incident) => void;
+		onIncidentDeleted?: (id: number) => void;
+		onMaintenance?: (windows: MaintenanceWindow[]) => void;
 	}) => StatusConnection;
 }
 
@@ -54,6 +56,13 @@ export class StatusStore {
 	 * fetch has the rest; `currentIncidents` puts the two together).
 	 */
 	incidents = $state.raw<readonly Incident[]>([]);
+	/** Incidents an owner deleted since the page opened (pushed): the page drops them wherever they come from. */
+	deletedIncidents = $state.raw<ReadonlySet<number>>(new Set());
+	/**
+	 * Maintenance windows as last pushed (every change is), or null when none was pushed since the
+	 * connection was last live: then the history's fetch is what the page has.
+	 */
+	maintenance = $state.raw<readonly MaintenanceWindow[] | null>(null);
 	/** Ticks every second so "updated 5 s ago" and staleness move on their own. */
 	now = $state(Date.now());
 
@@ -128,6 +137,18 @@ export class StatusStore {
 		this.incidents = [...this.incidents.filter((i) => i.id !== incident.id), incident];
 	}
 
+	/** Records an incident the server says was deleted. */
+	applyIncidentDeleted(id: number): void {
+		if (!Number.isSafeInteger(id) || this.deletedIncidents.has(id)) return;
+		this.deletedIncidents = new Set([...this.deletedIncidents, id]);
+	}
+
+	/** Takes the maintenance windows the server pushed as the page's list. */
+	applyMaintenance(windows: MaintenanceWindow[]): void {
+		if (!Array.isArray(windows) || !windows.every((w) => typeof w?.id === 'number' && typeof w.startsAt === 'number' && typeof w.endsAt === 'number')) return;
+		this.maintenance = windows;
+	}
+
 	#carry(shown: readonly ClusterStatus[], at: number): void {
 		const missing = shown.filter((c) => !this.#replica.get(c.id));
 		if (missing.length === 0) return;
@@ -168,9 +189,13 @@ export class StatusStore {
 			onState: (s: ConnectionState) => {
 				this.connection = s;
 				if (s !== 'live' && this.status) this.#lostSinceUpdate = true;
+				// Pushes missed while away are not replayed: the history's next fetch is the truth again.
+				if (s !== 'live') this.maintenance = null;
 				if (s === 'live') scheduler.refresh({ force: true });
 			},
-			onIncident: (incident: Incident) => this.applyIncident(incident)
+			onIncident: (incident: Incident) => this.applyIncident(incident),
+			onIncidentDeleted: (id: number) => this.applyIncidentDeleted(id),
+			onMaintenance: (windows: MaintenanceWindow[]) => this.applyMaintenance(windows)
 		};
 		const connection: StatusConnection =
 			this.#options.connect?.(handlers) ??

@@ -7,6 +7,7 @@ import {
 	type ConnectErrorData,
 	type FleetUpdate,
 	type Incident,
+	type MaintenanceWindow,
 	type ViewerClientToServerEvents,
 	type ViewerServerToClientEvents,
 	type ViewerTokenResponse
@@ -30,6 +31,10 @@ export interface ViewerConnectionOptions {
 	version: () => number;
 	/** An incident the server pushed as it changed (opened, updated, resolved), whole. */
 	onIncident?: (incident: Incident) => void;
+	/** An incident an owner deleted. */
+	onIncidentDeleted?: (id: number) => void;
+	/** Maintenance changed: every window in progress or scheduled, soonest first. */
+	onMaintenance?: (windows: MaintenanceWindow[]) => void;
 	onState: (state: ConnectionState) => void;
 	fetch?: typeof fetch;
 	/** Refresh the token this long before it expires. Default 60 s. */
@@ -181,6 +186,8 @@ export class ViewerConnection {
 			if (!this.#o.onUpdate(update)) void this.poll();
 		});
 		socket.on('incident', (incident) => this.#o.onIncident?.(incident));
+		socket.on('incident-deleted', (id) => this.#o.onIncidentDeleted?.(id));
+		socket.on('maintenance', (windows) => this.#o.onMaintenance?.(windows));
 		socket.on('disconnect', (reason) => {
 			if (this.#closed) return;
 			this.#setState('reconnecting');
