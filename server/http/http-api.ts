@@ -8,6 +8,7 @@ import type { FleetTracking } from '../fleet/fleet-tracking.ts';
 import type { HistoryRuntime } from '../history/history-runtime.ts';
 import type { Logger } from '../log.ts';
 import type { Sockets } from '../namespaces/sockets.ts';
+import type { Delivery } from '../notify/delivery.ts';
 import type { Notifications } from '../notify/notifications.ts';
 import { createMetrics } from '../public/metrics.ts';
 import type { Limits } from '../security/limits.ts';
@@ -61,6 +62,8 @@ export function createHttpApi(deps: {
 	sockets: Sockets;
 	history: HistoryRuntime;
 	notifications: Notifications;
+	/** The outbox: its progress and failures go into `/metrics`. */
+	delivery?: Pick<Delivery, 'registerMetrics'>;
 	/** Each subsystem's part of `/healthz`, merged in order. */
 	health: Subsystem[];
 	/** This server's base URL once listening. */
@@ -81,6 +84,7 @@ export function createHttpApi(deps: {
 		bots: deps.sockets.bots,
 		now: () => Date.now()
 	});
+	deps.delivery?.registerMetrics(metrics.registry);
 	const apiV1 = createApiV1({
 		history: () => (history.ready ? { service: history.service, store: history.store } : undefined),
 		operatorSecret: settings.operatorSecret,
