@@ -1,0 +1,40 @@
+import { fmt, markdownTable, ok } from './print.ts';
+import { benchSubscribers } from './subscribers.ts';
+
+/*
+ * `tsx bench/subscribers-only.ts [--quick] [--kill]`: only the subscribers figures (also `npm run
+ * bench -- --subscribers`). --quick: 10,000 mails and 1,000 webhooks instead of 100,000 and
+ * 10,000; --kill: the mid-send restart is a SIGKILL instead of a clean shutdown.
+ */
+const quick = process.argv.includes('--quick');
+const restart = process.argv.includes('--kill') ? 'kill' : 'close';
+const figures = await benchSubscribers({
+	emails: quick ? 10_000 : 100_000,
+	discords: quick ? 1_000 : 10_000,
+	restartAt: 0.4,
+	restart,
+	discordPerS: 2_000,
+	serverCpu: 0,
+	log: (line) => process.stderr.write(`[bench] ${line}\n`)
+});
+const f = figures;
+const once = f.missing === 0 && (f.duplicates === 0 || (restart === 'kill' && f.duplicates <= f.sentAtRestart));
+const flat = f.rssSecondHalfMaxMiB <= f.rssFirstHalfMaxMiB * 1.15;
+console.log(
+	[
+		`**Subscribers** (${fmt(f.emails)} confirmed mail subscribers and ${fmt(f.discords)} Discord webhooks, one incident notice, PostgreSQL outbox; SMTP server and Discord stand-in on loopback; the server ${restart === 'kill' ? 'killed (SIGKILL)' : 'restarted (clean shutdown)'} at ${fmt(40)} % of the mails)`,
+		'',
+		...markdownTable(
+			['figure', 'measured', 'target'],
+			[
+				['every message delivered exactly once', `${fmt(f.missing)} missing, ${fmt(f.duplicates)} duplicates (${JSON.stringify(f.states)})`, ok(once)],
+				['mails per second, wall clock (restart gap left out)', `${fmt(f.emailsPerS)} /s (Discord ${fmt(f.discordPerS)} /s at a ${fmt(2_000)} /s budget)`, '—'],
+				['messages per server CPU-second (≥ 500 mails/s on one core)', `${fmt(f.messagesPerCpuS)} (${fmt(f.serverCpuS, 1)} s of CPU)`, ok(f.messagesPerCpuS >= 500)],
+				['time to deliver all, restart included', `${fmt(f.totalS, 1)} s (restart gap ${fmt(f.restartGapS, 1)} s)`, '—'],
+				['server RSS: before / median / max while sending', `${fmt(f.rssBeforeMiB)} / ${fmt(f.rssMedianMiB)} / ${fmt(f.rssMaxMiB)} MiB`, '—'],
+				['flat memory: max RSS, first half vs second half of the sending', `${fmt(f.rssFirstHalfMaxMiB)} vs ${fmt(f.rssSecondHalfMaxMiB)} MiB`, ok(flat)]
+			]
+		)
+	].join('\n')
+);
+process.exit(once ? 0 : 1);
