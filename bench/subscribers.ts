@@ -18,6 +18,8 @@ export interface SubscribersOptions {
 	/** `close`: shut down as a deploy does; `kill`: SIGKILL mid-send. */
 	restart: 'close' | 'kill';
 	serverCpu?: number;
+	/** SMTP connections the server keeps open (production default 5). */
+	smtpConnections: number;
 	/** The server's Discord budget (requests per second; production default 50). */
 	discordPerS: number;
 	log?: (line: string) => void;
@@ -36,6 +38,8 @@ export interface SubscribersFigures {
 	messagesPerCpuS: number;
 	/** Server CPU time spent sending, s (both processes, start-up left out). */
 	serverCpuS: number;
+	/** CPU the bench process (the SMTP server and the Discord stand-in) used meanwhile, s. */
+	sinkCpuS: number;
 	discordPerS: number;
 	rssBeforeMiB: number;
 	rssMedianMiB: number;
@@ -77,6 +81,7 @@ export async function benchSubscribers(o: SubscribersOptions): Promise<Subscribe
 			smtpUrl: sink.url,
 			mailFrom: 'Bench Status <status@bench.example>',
 			outboxEmailsPerS: 100_000,
+			smtpConnections: o.smtpConnections,
 			discordPerS: o.discordPerS,
 			heartbeatIntervalMs: 600_000
 		};
@@ -92,6 +97,7 @@ export async function benchSubscribers(o: SubscribersOptions): Promise<Subscribe
 		let cpuUsed = 0;
 		const samples: { at: number; rss: number }[] = [];
 		const t0 = Date.now();
+		const sinkCpu0 = process.cpuUsage();
 		const res = await fetch(`${url}/api/v1/operator/incidents`, {
 			method: 'POST',
 			headers: { Authorization: `Bearer ${config.operatorSecret}`, 'Content-Type': 'application/json' },
@@ -128,6 +134,7 @@ export async function benchSubscribers(o: SubscribersOptions): Promise<Subscribe
 		}
 		const tEnd = Date.now();
 		cpuUsed += (await server.call<number>('cpu')) - cpuStart;
+		const sinkCpu = process.cpuUsage(sinkCpu0);
 		// Settled in the database too: nothing pending, nothing sent twice afterwards.
 		for (let i = 0; i < 100 && ((await deliveryStates(db)).pending ?? 0) > 0; i++) await sleep(100);
 		await sleep(500);
@@ -157,6 +164,7 @@ export async function benchSubscribers(o: SubscribersOptions): Promise<Subscribe
 			emailsPerS: o.emails / sending,
 			messagesPerCpuS: (o.emails + o.discords + 1) / (cpuUsed / 1e6),
 			serverCpuS: cpuUsed / 1e6,
+			sinkCpuS: (sinkCpu.user + sinkCpu.system) / 1e6,
 			discordPerS: o.discords / sending,
 			rssBeforeMiB: rssBefore / MiB,
 			rssMedianMiB: median(rss) / MiB,
