@@ -20,7 +20,9 @@ const figures = await benchSubscribers({
 	log: (line) => process.stderr.write(`[bench] ${line}\n`)
 });
 const f = figures;
-const once = f.missing === 0 && (f.duplicates === 0 || (restart === 'kill' && f.duplicates <= f.sentAtRestart));
+// Killed, sends in flight when it died may have been accepted and not acked: at most two loops × 32 lanes of them, each the same message again.
+const IN_FLIGHT = 64;
+const once = f.missing === 0 && (f.duplicates === 0 || (restart === 'kill' && f.duplicates <= IN_FLIGHT && f.duplicatesSameMessage + f.discordDuplicates === f.duplicates));
 const flat = f.rssSecondHalfMaxMiB <= f.rssFirstHalfMaxMiB * 1.15;
 console.log(
 	[
@@ -29,7 +31,11 @@ console.log(
 		...markdownTable(
 			['figure', 'measured', 'target'],
 			[
-				['every message delivered exactly once', `${fmt(f.missing)} missing, ${fmt(f.duplicates)} duplicates (${JSON.stringify(f.states)})`, ok(once)],
+				[
+					restart === 'kill' ? `nothing lost; repeats only of sends in flight at the kill (≤ ${IN_FLIGHT}), each the same message` : 'every message delivered exactly once',
+					`${fmt(f.missing)} missing, ${fmt(f.duplicates)} duplicates${f.duplicates ? ` (${fmt(f.duplicatesSameMessage)} mails with the same Message-ID, ${fmt(f.discordDuplicates)} Discord messages created twice)` : ''}; outbox rows ${JSON.stringify(f.states)}`,
+					ok(once)
+				],
 				['mails per second, wall clock (restart gap left out)', `${fmt(f.emailsPerS)} /s (Discord ${fmt(f.discordPerS)} /s at a ${fmt(2_000)} /s budget)`, '—'],
 				['messages per server CPU-second (≥ 500 mails/s on one core)', `${fmt(f.messagesPerCpuS)} (${fmt(f.serverCpuS, 1)} s of server CPU; the sinks used ${fmt(f.sinkCpuS, 1)} s)`, ok(f.messagesPerCpuS >= 500)],
 				['time to deliver all, restart included', `${fmt(f.totalS, 1)} s (restart gap ${fmt(f.restartGapS, 1)} s)`, '—'],

@@ -48,9 +48,12 @@ export interface SubscribersFigures {
 	rssFirstHalfMaxMiB: number;
 	rssSecondHalfMaxMiB: number;
 	missing: number;
+	/** Mails and Discord messages received more than once, in all. */
 	duplicates: number;
-	/** Deliveries sent twice because the process died between a send and its ack (the `kill` restart only). */
-	sentAtRestart: number;
+	/** Of them, Discord messages created twice (the one repeat the outbox cannot make idempotent). */
+	discordDuplicates: number;
+	/** Of the duplicates, those that were the same message (the same Message-ID): a resend of an unacked delivery, not a second delivery. */
+	duplicatesSameMessage: number;
 	states: Record<string, number>;
 }
 
@@ -109,7 +112,6 @@ export async function benchSubscribers(o: SubscribersOptions): Promise<Subscribe
 		const wanted = o.emails + o.discords + 1;
 		let restartGap = 0;
 		let restarted = false;
-		let sentAtRestart = 0;
 		const deadline = t0 + 20 * 60_000;
 		while (delivered() < wanted) {
 			if (Date.now() > deadline) throw new Error(`not delivered after 20 minutes: ${sink.mails.length} mails, ${endpoint.count('create')} Discord messages`);
@@ -138,7 +140,6 @@ export async function benchSubscribers(o: SubscribersOptions): Promise<Subscribe
 		// Settled in the database too: nothing pending, nothing sent twice afterwards.
 		for (let i = 0; i < 100 && ((await deliveryStates(db)).pending ?? 0) > 0; i++) await sleep(100);
 		await sleep(500);
-		sentAtRestart = delivered() - wanted;
 		let missing = 0;
 		let duplicates = 0;
 		for (let i = 0; i < o.emails; i++) {
@@ -146,10 +147,20 @@ export async function benchSubscribers(o: SubscribersOptions): Promise<Subscribe
 			if (n === 0) missing++;
 			else duplicates += n - 1;
 		}
+		let discordDuplicates = 0;
 		for (let i = 0; i < o.discords; i++) {
 			const n = endpoint.createsFor(hook(i));
 			if (n === 0) missing++;
-			else duplicates += n - 1;
+			else discordDuplicates += n - 1;
+		}
+		duplicates += discordDuplicates;
+		// A repeated mail must be the same message: one Message-ID per address.
+		const ids = new Map<string, Set<string>>();
+		for (const m of sink.mails) for (const to of m.to) ids.set(to, (ids.get(to) ?? new Set()).add(m.messageId));
+		let duplicatesSameMessage = 0;
+		for (let i = 0; i < o.emails; i++) {
+			const n = sink.countFor(`reader${i}@bench.example`);
+			if (n > 1 && ids.get(`reader${i}@bench.example`)!.size === 1) duplicatesSameMessage += n - 1;
 		}
 		const states = await deliveryStates(db);
 		await db.destroy();
@@ -173,7 +184,8 @@ export async function benchSubscribers(o: SubscribersOptions): Promise<Subscribe
 			rssSecondHalfMaxMiB: Math.max(...samples.slice(half).map((s) => s.rss).filter(Number.isFinite)) / MiB,
 			missing,
 			duplicates,
-			sentAtRestart,
+			duplicatesSameMessage,
+			discordDuplicates,
 			states
 		};
 	} finally {

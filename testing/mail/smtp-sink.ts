@@ -87,6 +87,8 @@ export async function startSmtpSink(options: { fast?: boolean } = {}): Promise<S
 			});
 		}
 	});
+	// A client that vanishes mid-session (a killed server) is an ordinary event here, not a crash of the sink.
+	server.on('error', () => {});
 	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 	const { port } = server.server.address() as AddressInfo;
 	return {
