@@ -115,7 +115,7 @@ export function createShardbeatServer(config: ServerConfig, options: ShardbeatSe
 		...(options.incidentCheckIntervalMs ? { checkIntervalMs: options.incidentCheckIntervalMs } : {}),
 		now: historyNow
 	});
-	const delivery = createDelivery({ settings: config, history, logger, scope: (notice) => fleetScope(notice, feeds.full.status), now: historyNow });
+	const delivery = createDelivery({ settings: config, history, logger, scope: (notice) => fleetScope(notice, feeds.full.status), retentionDays: config.retentionDays, now: historyNow });
 	const store = createFleetStore({ redisUrl: config.redisUrl, feeds, silenceTimeoutMs, record: history.record, logger });
 	const publisher = new Publisher({ fleet: tracking.fleet, log: store.log, intervalMs: config.pushIntervalMs, logger, push: (update) => feeds.committed.emit(update) });
 	const limits = createLimits({ settings: config, redis: store.redis, logger });
