@@ -31,7 +31,16 @@ export class EmailTransport implements Transport {
 	constructor(options: EmailTransportOptions) {
 		this.#o = options;
 		this.#domain = fromDomain(options.from);
-		this.#transporter = nodemailer.createTransport({ url: options.smtpUrl, pool: true, maxConnections: options.maxConnections ?? 5, maxMessages: Number.POSITIVE_INFINITY } as never);
+		this.#transporter = nodemailer.createTransport({
+			url: options.smtpUrl,
+			pool: true,
+			maxConnections: options.maxConnections ?? 5,
+			maxMessages: Number.POSITIVE_INFINITY,
+			// nodemailer waits up to 10 minutes on a silent socket; a hung relay should cost a retry, not a shutdown.
+			connectionTimeout: 10_000,
+			greetingTimeout: 10_000,
+			socketTimeout: 30_000
+		} as never);
 	}
 
 	async send(job: OutboxJob): Promise<SendOutcome> {

@@ -309,4 +309,22 @@ describe.each(historyDatabases)('outbox on $name', (target) => {
 		expect((await o.enqueue(updated)).created).toBe(true);
 		expect(await o.stored(`incident:${opened.incident.id}:incident.opened:${opened.update!.id}@${opened.update!.at}`)).toBe(false);
 	});
+
+	it('shuts down without waiting on a hung receiver for long; what it held is sent after its lease', async () => {
+		const { db, sink } = await setup([{ kind: 'email', target: 'hung@example.com' }]);
+		let hung = 0;
+		const a = outbox(db, { leaseMs: 5_000, idleMs: 10, wrap: (x) => dying(x, () => (hung++, 'before')) });
+		a.start();
+		await a.enqueue(opened);
+		await expect.poll(() => hung).toBe(1);
+		const started = Date.now();
+		await a.close(100);
+		expect(Date.now() - started).toBeLessThan(2_000);
+		const b = outbox(await database.another());
+		await b.drain();
+		expect(sink.mails).toHaveLength(0);
+		t += 5_001;
+		await b.drain();
+		expect(sink.mails.map((m) => m.to)).toEqual([['hung@example.com']]);
+	});
 });

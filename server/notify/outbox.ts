@@ -299,12 +299,18 @@ export class Outbox implements NoticeOutbox {
 		for (const wake of [...this.#sleepers]) wake();
 	}
 
-	/** Stops claiming, lets sends in flight finish and ack, and hands back leases not yet used. */
-	async close(): Promise<void> {
+	/**
+	 * Stops claiming, lets sends in flight finish and ack (for at most `closeTimeoutMs`: a hung
+	 * receiver must not hold a shutdown; what it still holds is sent again after its lease), and
+	 * hands back leases not yet used.
+	 */
+	async close(closeTimeoutMs = 10_000): Promise<void> {
 		if (this.#closed) return;
 		this.#closed = true;
 		this.#wakeAll();
-		await this.#running;
+		let timer: ReturnType<typeof setTimeout> | undefined;
+		await Promise.race([this.#running, new Promise((resolve) => (timer = setTimeout(resolve, closeTimeoutMs)))]);
+		clearTimeout(timer);
 		await Promise.allSettled(Object.values(this.#o.transports).map((t) => t?.close?.()));
 	}
 
