@@ -79,7 +79,7 @@ export const SETTINGS = [
 		meaning: 'Bearer token your Prometheus sends to scrape [`/metrics`](#metrics); 24+ chars (`openssl rand -hex 32`), not the operator or bot secret. Unset, `/metrics` answers `404`.' },
 	{ env: 'SHARDBEAT_DISCORD_WEBHOOK_URL', key: 'discordWebhookUrl',
 		schema: z.string().regex(/^https:\/\/(\w+\.)?discord(app)?\.com\/api\/webhooks\/\S+$/, 'must be a Discord webhook URL (https://discord.com/api/webhooks/…)'),
-		meaning: 'A Discord webhook URL that gets an embed when an incident opens, changes or resolves.' },
+		meaning: 'A Discord webhook URL that gets an embed when an incident opens, edited in place as it changes and resolves.' },
 	{ env: 'SHARDBEAT_WEBHOOK_URL', key: 'webhookUrl', schema: z.string().regex(/^https?:\/\/\S+$/, 'must be an http(s) URL'),
 		meaning: 'A URL that gets incident notices as JSON, signed in `X-Shardbeat-Signature` (needs `SHARDBEAT_WEBHOOK_SECRET`).' },
 	{ env: 'SHARDBEAT_WEBHOOK_SECRET', key: 'webhookSecret', schema: secret(16), meaning: 'HMAC-SHA256 key for `SHARDBEAT_WEBHOOK_URL`; 16+ chars.' },
@@ -88,7 +88,7 @@ export const SETTINGS = [
 	// A role id is a snowflake; anything else would be a mention Discord cannot resolve (or a ping of something else).
 	{ env: 'SHARDBEAT_DISCORD_ROLE_ID', key: 'discordRoleId', schema: z.string().regex(/^\d{17,20}$/, 'must be a Discord role id (17–20 digits; Server Settings → Roles → Copy Role ID)'),
 		shown: 'unset (no mention)',
-		meaning: 'A role `SHARDBEAT_DISCORD_WEBHOOK_URL` mentions when it posts a new incident or maintenance message (only that role can ping; edits never ping again).' },
+		meaning: 'A role `SHARDBEAT_DISCORD_WEBHOOK_URL` mentions when it posts a new incident message (only that role can ping; the edits that follow the incident never ping again).' },
 	{ env: 'SHARDBEAT_OUTBOX_EMAILS_PER_S', key: 'outboxEmailsPerS', schema: int(1, 100_000), default: '100',
 		meaning: 'Subscriber mails each instance sends per second at most (a token bucket with a second of burst); set it to what your SMTP relay accepts.' },
 	{ env: 'SHARDBEAT_SMTP_CONNECTIONS', key: 'smtpConnections', schema: int(1, 100), default: '5',
