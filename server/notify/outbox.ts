@@ -341,7 +341,8 @@ export class Outbox implements NoticeOutbox {
 			.where('fanout_cursor', '=', cursor)
 			.where('fanout_lease_until', '=', n.fanout_lease_until)
 			.executeTakeFirst();
-		if (Number(took.numUpdatedRows) === 0) return true;
+		// Another instance is on this page: nothing for us to do (and no reason to spin on it).
+		if (Number(took.numUpdatedRows) === 0) return false;
 		const notice = JSON.parse(n.payload) as Notice;
 		const scope = JSON.parse(n.scope) as NoticeScope;
 		const page = await this.#o.subscribers.page(cursor, pageSize);
