@@ -8,6 +8,7 @@ import type { FleetTracking } from '../fleet/fleet-tracking.ts';
 import type { HistoryRuntime } from '../history/history-runtime.ts';
 import type { Logger } from '../log.ts';
 import type { Sockets } from '../namespaces/sockets.ts';
+import type { Delivery } from '../notify/delivery.ts';
 import type { Notifications } from '../notify/notifications.ts';
 import { createMetrics } from '../public/metrics.ts';
 import type { Limits } from '../security/limits.ts';
@@ -66,6 +67,8 @@ export function createHttpApi(deps: {
 	notifications: Notifications;
 	/** Console sessions (the `/viewer` handshake checks them too). */
 	sessions: Sessions;
+	/** The outbox: its progress and failures go into `/metrics`. */
+	delivery?: Pick<Delivery, 'registerMetrics'>;
 	/** Each subsystem's part of `/healthz`, merged in order. */
 	health: Subsystem[];
 	/** This server's base URL once listening. */
@@ -86,6 +89,7 @@ export function createHttpApi(deps: {
 		bots: deps.sockets.bots,
 		now: () => Date.now()
 	});
+	deps.delivery?.registerMetrics(metrics.registry);
 	const operatorConsole = createConsole({
 		settings,
 		sessions: deps.sessions,
