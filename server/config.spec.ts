@@ -137,7 +137,8 @@ describe('SETTINGS rows', () => {
 		SHARDBEAT_REQUEST_TIMEOUT_S: ['requestTimeoutMs', 30_000],
 		SHARDBEAT_KEEP_ALIVE_TIMEOUT_S: ['keepAliveTimeoutMs', 5_000],
 		SHARDBEAT_SHED_LAG_MS: ['shedLagMs', 100],
-		SHARDBEAT_PUBLIC_DETAIL: ['publicDetail', 'full']
+		SHARDBEAT_PUBLIC_DETAIL: ['publicDetail', 'full'],
+		SHARDBEAT_LATENCY_BANDS: ['latencyBands', [200, 400]]
 	};
 	/** Values at the edges of what each variable accepts, and just past them. */
 	const range: Record<string, { accepts: string[]; refuses: string[] }> = {
@@ -176,7 +177,8 @@ describe('SETTINGS rows', () => {
 		SHARDBEAT_REQUEST_TIMEOUT_S: { accepts: ['10', '3600'], refuses: ['9', '3601'] }, // 9: shorter than the default headers timeout
 		SHARDBEAT_KEEP_ALIVE_TIMEOUT_S: { accepts: ['1', '600'], refuses: ['0', '601'] },
 		SHARDBEAT_SHED_LAG_MS: { accepts: ['0', '60000'], refuses: ['-1', '60001', '1.5'] },
-		SHARDBEAT_PUBLIC_DETAIL: { accepts: ['basic'], refuses: ['none'] }
+		SHARDBEAT_PUBLIC_DETAIL: { accepts: ['basic'], refuses: ['none'] },
+		SHARDBEAT_LATENCY_BANDS: { accepts: ['1,60000', ' 150 , 300 '], refuses: ['400,200', '200,200', '200', '0,400', '200,60001', '200ms,400ms', ''] }
 	};
 
 	it('has a case in each table for every row', () => {
@@ -220,6 +222,7 @@ describe('SETTINGS rows', () => {
 		['a page URL without trailing slashes', { SHARDBEAT_PAGE_URL: 'https://status.example.com/sb//' }, { pageUrl: 'https://status.example.com/sb' }],
 		['an SQLite path', { SHARDBEAT_SQLITE_PATH: ':memory:' }, { database: ':memory:' }],
 		['timeouts in seconds to milliseconds', { SHARDBEAT_HEADERS_TIMEOUT_S: '5', SHARDBEAT_REQUEST_TIMEOUT_S: '20', SHARDBEAT_KEEP_ALIVE_TIMEOUT_S: '2' }, { headersTimeoutMs: 5_000, requestTimeoutMs: 20_000, keepAliveTimeoutMs: 2_000 }],
+		['latency bands to two numbers', { SHARDBEAT_LATENCY_BANDS: '150, 350' }, { latencyBands: [150, 350] }],
 		['a database URL over an SQLite path', { SHARDBEAT_SQLITE_PATH: '/x.db', SHARDBEAT_DATABASE_URL: 'postgresql://u@db/sb' }, { database: 'postgresql://u@db/sb' }]
 	];
 	it.each(conversions)('converts %s', (_, env, expected) => {

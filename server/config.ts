@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { locales } from '#i18n/runtime';
+import { parseLatencyBands, type LatencyBands } from '#shared';
 
 /** The bot secret outside production when `SHARDBEAT_BOT_SECRET` is unset (with a warning). */
 export const DEV_BOT_SECRET = 'shardbeat-dev-secret';
@@ -123,7 +124,17 @@ export const SETTINGS = [
 	{ env: 'SHARDBEAT_SHED_LAG_MS', key: 'shedLagMs', schema: int(0, 60_000), default: '100',
 		meaning: 'Event-loop delay (p99 over the last 500 ms) past which expensive HTTP work (history, summary, badge, feeds) is refused with `503`, `Retry-After` and code `overloaded` (as it is while 8 such requests are being answered), and past twice which `POST /api/token` and `GET /api/status` are too; heartbeats, polls, `/healthz`, `/metrics` and the operator API are never shed. `0` turns it off (tests and load generators only).' },
 	{ env: 'SHARDBEAT_PUBLIC_DETAIL', key: 'publicDetail', schema: z.enum(['full', 'basic']), default: 'full',
-		meaning: '`basic`: public viewers, `/api/status` and `/api/v1/summary` get no pings and no guild, unavailable-guild or member counts; only operator tokens see them (`/metrics`, behind its token, stays full).' }
+		meaning: '`basic`: public viewers, `/api/status` and `/api/v1/summary` get no pings and no guild, unavailable-guild or member counts; only operator tokens see them (`/metrics`, behind its token, stays full).' },
+	// Sent to each page with its viewer token (`POST /api/token`), so the page needs no setting of its own.
+	{ env: 'SHARDBEAT_LATENCY_BANDS', key: 'latencyBands',
+		schema: z.string().transform((text, ctx): LatencyBands => {
+			const check = parseLatencyBands(text);
+			if (check.ok) return check.bands;
+			ctx.addIssue({ code: 'custom', message: check.reason });
+			return z.NEVER;
+		}),
+		default: '200,400',
+		meaning: "The status page's latency view: gateway pings under the first value (ms) are fast, under the second ok, the rest slow (PluralKit's bands by default)." }
 ] as const satisfies readonly Setting[];
 
 type Row = (typeof SETTINGS)[number];
