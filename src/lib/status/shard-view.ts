@@ -1,4 +1,4 @@
-import { shardStateKind, type ShardState, type ShardStateKind } from '#shared';
+import { shardStateKind, type ClusterStatus, type ShardState, type ShardStateKind } from '#shared';
 
 /** How a tile is drawn: the state's kind, or `missing` for an assigned shard nobody reported. */
 export type TileKind = ShardStateKind | 'missing';
@@ -18,4 +18,18 @@ export interface FoundShard {
 	guildId: string;
 	shardId: number;
 	clusterId: number | null;
+}
+
+/**
+ * The cluster running `shardId`: a live one when a stopped cluster still lists the same shard
+ * (it has not been forgotten yet), else any that lists it; undefined when none does.
+ */
+export function clusterOfShard<C extends ClusterStatus>(clusters: readonly C[], shardId: number): C | undefined {
+	let stopped: C | undefined;
+	for (const c of clusters) {
+		if (!c.shardIds.includes(shardId)) continue;
+		if (c.lifecycle !== 'stopped') return c;
+		stopped ??= c;
+	}
+	return stopped;
 }

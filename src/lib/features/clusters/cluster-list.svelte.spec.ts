@@ -60,15 +60,4 @@ describe('ClusterList', () => {
 		expect(onComplete).not.toHaveBeenCalled();
 		stop();
 	});
-
-	it('reveal marks the found shard and draws every card', async () => {
-		const list = new ClusterList(() => many(FIRST_CARDS + 10));
-		vi.stubGlobal('matchMedia', () => ({ matches: true }));
-		await list.reveal({ guildId: '1', shardId: 40, clusterId: 40 });
-		vi.unstubAllGlobals();
-		expect(list.found).toEqual({ guildId: '1', shardId: 40, clusterId: 40 });
-		expect(list.visible).toHaveLength(FIRST_CARDS + 10);
-		await list.reveal(null);
-		expect(list.found).toBeNull();
-	});
 });

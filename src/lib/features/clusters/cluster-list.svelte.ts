@@ -1,4 +1,3 @@
-import { tick } from 'svelte';
 import type { ClusterStatus, FleetStatus, ShardConflict } from '#shared';
 import type { FoundShard } from '$lib/status/shard-view';
 import { isUnhealthy, sortClusters, type ClusterSort } from './cluster-view.ts';
@@ -62,17 +61,4 @@ export class ClusterList {
 			return () => cancelAnimationFrame(frame);
 		});
 	}
-
-	/**
-	 * Find-my-shard's answer: marks the shard's card, draws every card (the one wanted may not be
-	 * drawn yet) and scrolls its tile into view.
-	 */
-	reveal = async (result: FoundShard | null): Promise<void> => {
-		this.found = result;
-		if (result?.clusterId == null) return;
-		this.shown = Infinity; // the card may not be drawn yet
-		await tick();
-		const tile = document.querySelector<HTMLElement>(`#cluster-${result.clusterId} .tile[data-shard="${result.shardId}"]`);
-		tile?.scrollIntoView({ block: 'center', behavior: matchMedia('(prefers-reduced-motion: reduce)').matches ? 'auto' : 'smooth' });
-	};
 }
