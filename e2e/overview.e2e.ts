@@ -53,7 +53,7 @@ function meanColour(p: Page, box: { x: number; y: number; width: number; height:
 		const k = canvas.width / r.width;
 		// Inside the frame: a few px in from the cursor's box.
 		const data = canvas.getContext('2d')!.getImageData(Math.round((b.x - r.left + 5) * k), Math.round((b.y - r.top + 5) * k), Math.round((b.width - 10) * k), Math.round((b.height - 10) * k)).data;
-		const sum = [0, 0, 0];
+		const sum: [number, number, number] = [0, 0, 0];
 		let n = 0;
 		for (let i = 0; i < data.length; i += 4) {
 			if (data[i + 3] === 0) continue;

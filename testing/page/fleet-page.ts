@@ -33,7 +33,7 @@ export function shapedHeartbeat(shape: FleetShape, clusterId: number, variant = 
 		const state: ShardState = shape.down?.includes(clusterId) ? 'disconnected' : shape.degraded?.includes(clusterId) && i % 2 === 1 ? 'resuming' : 'ready';
 		let ping = slow ? 250 + ((id * 53) % 400) : 40 + ((id * 37) % 150);
 		if (variant > 0 && i === variant % k) ping += 1 + (variant % 5);
-		return { id, state, ping: state === 'ready' ? ping : null, guilds: 600 + ((id * 131) % 900) };
+		return { id, state, ...(state === 'ready' ? { ping } : {}), guilds: 600 + ((id * 131) % 900) };
 	});
 	const guilds = shards.reduce((n, s) => n + s.guilds, 0);
 	return { v: PROTOCOL_VERSION, clusterId, totalShards: total, shardIds: shards.map((s) => s.id), shards, guilds, members: guilds * 110, uptimeMs: 3_600_000 };
