@@ -58,6 +58,17 @@ describe.each(fleets)('fleet overview screenshots: $name', ({ name, shape, stopp
 			const box = await page.getByTestId('overview').boundingBox();
 			expect(box!.width).toBeLessThanOrEqual(width);
 			await page.screenshot({ path: `${SCREENSHOTS}overview-${name}-${locale}-${scheme}-${width}.png` });
+			if (locale === 'en' && width === 1280) {
+				// The overview alone at twice the pixels, to see its frames and stripes up close.
+				const sharp = await browser.newPage({ viewport: { width, height: 900 }, colorScheme: scheme, deviceScaleFactor: 2 });
+				try {
+					await sharp.goto(`${fleet.pageUrl}/`);
+					await sharp.waitForFunction(() => document.querySelector('[data-testid=overview-summary] li[data-frame=maintenance]') !== null, undefined, { timeout: 60_000 });
+					await sharp.getByTestId('overview').screenshot({ path: `${SCREENSHOTS}overview-${name}-closeup-${scheme}.png` });
+				} finally {
+					await sharp.close();
+				}
+			}
 			if (locale === 'en') {
 				await page.getByTestId('overview-colour-latency').check({ force: true });
 				await page.screenshot({ path: `${SCREENSHOTS}overview-${name}-latency-${scheme}-${width}.png` });
