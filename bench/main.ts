@@ -2,6 +2,7 @@ import { cpus, totalmem } from 'node:os';
 import { startChild, type Child } from './ipc.ts';
 import { benchMetricsRender, benchMetricsScrapes } from './metrics.ts';
 import { benchPage, type PageFigures } from './page.ts';
+import { benchPageDom, type PageDomFigures } from './page-dom.ts';
 import { benchReporterCost, benchReporterPackage, reporterReport, type ReporterCostOptions } from './reporter.ts';
 import { benchStorage } from './storage.ts';
 import { fmt, kb, markdownTable, ok } from './print.ts';
@@ -276,6 +277,8 @@ const naive = [];
 for (const f of FLEETS) naive.push(await benchNaive(f));
 let page: PageFigures[] = [];
 if (!args.has('--no-page')) page = await benchPage(FLEETS.filter((f) => f.clusters > 2), { build: !args.has('--no-build'), deltas: QUICK ? 3 : 7 });
+let pageDom: PageDomFigures | null = null;
+if (!args.has('--no-page')) pageDom = await benchPageDom(1_000, 16, { build: false });
 const storage = await benchStorage(STORAGE);
 /** Concurrent scrapers looping on /metrics, as in issue 13 (16 took /api/status from 4 ms to 11.9 s). */
 const SCRAPERS = 16;
@@ -287,6 +290,12 @@ for (const [name, r] of Object.entries({ shared: metricsScrapes.shared, unshared
 }
 const reporter = await benchReporter();
 log(`storage: ${fmt(STORAGE.shards)} shards × ${STORAGE.hours} h → ${fmt(storage.rows)} rows, ${fmt(storage.bytes)} B, ${fmt(storage.bytesPerShardPerDay)} B/shard/day (${fmt(storage.seconds, 1)} s)`);
+
+/** The DOM budget of issue 16: the whole page in compact mode at 16,000 shards, under 5,000 elements in every compact state measured. */
+function compactDomTarget(dom: PageDomFigures): (string | number)[] {
+	const worst = Math.max(...dom.views.filter((v) => v.view.startsWith('compact')).map((v) => v.elements));
+	return [`page: DOM < 5,000 elements in compact mode (${fmt(dom.shards)} shards)`, `${fmt(worst)} elements (worst of closed, one row open, scrolled)`, ok(worst < 5_000)];
+}
 
 const out: string[] = [];
 const table = (head: string[], rows: (string | number)[][]) => out.push(...markdownTable(head, rows));
@@ -316,6 +325,7 @@ table(
 			['fleet overview: one delta reflected < 4 ms (arrival → cluster redrawn)', `${fmt(p.overviewDeltaMedianMs, 1)} ms median, ${fmt(p.overviewDeltaWorstMs, 1)} worst`, ok(p.overviewDeltaMedianMs < 4)]
 		]),
 		...page.filter((p) => p.shards === 50_000).map((p) => ['fleet overview drawn < 300 ms (50,000 shards)', `${fmt(p.overviewDrawnMs, 1)} ms (painted ${fmt(p.overviewPaintedMs)} ms)`, ok(p.overviewDrawnMs < 300)]),
+		...(pageDom ? [compactDomTarget(pageDom)] : []),
 		...reporter.targets
 	]
 );
@@ -349,6 +359,14 @@ if (page.length) {
 	table(
 		['shards', 'snapshot → canvas drawn', 'snapshot → painted', 'one delta → redrawn (median / worst)', 'overview elements', 'one element per cluster: built → painted', 'its elements'],
 		page.map((p) => [fmt(p.shards), `${fmt(p.overviewDrawnMs, 1)} ms`, `${fmt(p.overviewPaintedMs)} ms`, `${fmt(p.overviewDeltaMedianMs, 1)} / ${fmt(p.overviewDeltaWorstMs, 1)} ms`, fmt(p.overviewElements), `${fmt(p.perClusterElementsMs, 1)} ms`, fmt(p.perClusterElements)])
+	);
+}
+if (pageDom) {
+	out.push(`**Page DOM size** (${fmt(pageDom.shards)} shards in ${fmt(pageDom.clusterCount)} clusters, whole document, 1280 × 900 viewport)`, '');
+	const cards = pageDom.views.find((v) => v.view === 'cards (all drawn)');
+	table(
+		['view', 'elements', 'clusters in the DOM', 'tiles in the DOM', 'versus cards'],
+		pageDom.views.map((v) => [v.view, fmt(v.elements), fmt(v.clusters), fmt(v.tiles), cards ? `${fmt(cards.elements / v.elements, 1)}× fewer` : '—'])
 	);
 }
 out.push('**`/metrics`** (one render of the bench fleet, all shards ready with a ping, including Node process metrics; in the bench process)', '');

@@ -120,6 +120,8 @@ export async function benchPage(fleets: { clusters: number; shardsPerCluster: nu
 			await server.flush();
 
 			const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+			// These figures are the cards' (every tile drawn); the compact list's DOM size is page-dom.ts's.
+			await page.addInitScript(() => localStorage.setItem('shardbeat:cluster-view', 'cards'));
 			await page.goto(worker.url + '/');
 			const first = await nextRender(page, -1, 180_000);
 			const complete = (await (

@@ -22,6 +22,8 @@ afterAll(async () => {
 it('renders all 16,000 shards and a screenshot in light and dark', async () => {
 	for (const scheme of ['light', 'dark'] as const) {
 		const page = await browser.newPage({ viewport: { width: 1440, height: 1000 }, colorScheme: scheme });
+		// The cards, every tile drawn (above 100 clusters the compact list is the default: compact-big-fleet.e2e.ts).
+		await page.addInitScript(() => localStorage.setItem('shardbeat:cluster-view', 'cards'));
 		await page.goto(stack.page.url + '/');
 		await page.locator('[data-testid=cluster-card]').first().waitFor({ timeout: 60_000 });
 		await expect.poll(() => page.locator('.tile[data-shard]').count(), { timeout: 30_000 }).toBe(16_000);

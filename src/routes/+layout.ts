@@ -1,7 +1,7 @@
-import { browser, dev } from '$app/environment';
-import { env } from '$env/dynamic/public';
+import { browser } from '$app/environment';
 import type { ViewerTokenResponse } from '#shared';
 import { fetchViewerToken } from '$lib/status/viewer-connection';
+import { publicConfig } from '$lib/status/public-config';
 import type { LayoutLoad } from './$types';
 
 // `/de/`, `/fr/`, `/es/` answer 200 instead of redirecting to the slash-less form.
@@ -12,8 +12,7 @@ export const trailingSlash = 'always';
  * one: status is live data and arrives over the socket, never baked into HTML.
  */
 export const load: LayoutLoad = async ({ fetch }) => {
-	const serverUrl = env.PUBLIC_SHARDBEAT_URL || (dev ? 'http://localhost:4000' : '');
-	const botName = env.PUBLIC_SHARDBEAT_BOT_NAME || 'Shardbeat';
+	const { serverUrl, botName } = publicConfig();
 	let token: ViewerTokenResponse | null = null;
 	if (browser && serverUrl) {
 		// An unreachable server must not hold the page hostage: give up after a few seconds and retry later.

@@ -94,10 +94,13 @@ export class ClusterFocus {
 		const shard = shardId != null && cluster.shardIds.includes(shardId) ? shardId : null;
 		const list = this.#list;
 		if (!list.clusters.some((c) => c.id === clusterId)) list.onlyUnhealthy = false;
-		this.target = { clusterId, shardId: shard };
+		const target = (this.target = { clusterId, shardId: shard });
 		this.count++;
+		// Let the page catch up first: the cleared filter, and the view that shows the fleet's first
+		// data (it registers its revealer when it mounts, in the same update as a deep link fires).
+		await tick();
 		const index = list.clusters.findIndex((c) => c.id === clusterId);
-		const element = await this.#revealer(this.target, index);
+		const element = await this.#revealer(target, index);
 		if (moveFocus) element?.focus({ preventScroll: true });
 		return 'focused';
 	};

@@ -23,9 +23,9 @@ const fleet = (): FleetStatus =>
 
 afterEach(cleanupMounted);
 
-function render(status: FleetStatus | null = fleet()) {
+function render(status: FleetStatus | null = fleet(), extra: { guild?: string | null; pageUrl?: URL | null } = {}) {
 	const onfound = vi.fn<(found: FoundShard | null) => void>();
-	const props = $state<{ status: FleetStatus | null; onfound: typeof onfound }>({ status, onfound });
+	const props = $state<{ status: FleetStatus | null; onfound: typeof onfound; guild?: string | null; pageUrl?: URL | null }>({ status, onfound, ...extra });
 	const target = mountComponent(FindShard, props);
 	const input = target.querySelector<HTMLInputElement>('[data-testid="find-input"]')!;
 	const form = target.querySelector('form')!;
@@ -206,6 +206,44 @@ describe('FindShard', () => {
 			expect(outcome.dataset.error).toBeUndefined();
 			expect(input.getAttribute('aria-invalid')).toBe('false');
 			expect(onfound).toHaveBeenCalledTimes(3);
+		});
+	});
+
+	describe('links', () => {
+		it('answers a ?guild= link once the shard count arrives, as if typed', () => {
+			const { props, onfound, text, input } = render(null, { guild: GUILD });
+			expect(onfound).not.toHaveBeenCalled();
+			props.status = fleet();
+			flushSync();
+			expect(input.value).toBe(GUILD);
+			expect(onfound).toHaveBeenCalledExactlyOnceWith({ guildId: GUILD, shardId: 2, clusterId: 7 });
+			expect(text()).toBe(`Server ${GUILD} is on shard 2 in cluster 7: Ready.`);
+			props.status = fleet();
+			flushSync();
+			expect(onfound).toHaveBeenCalledTimes(1);
+		});
+
+		it('offers a link to the answer, on the page’s own path and language, and none for an error', () => {
+			const { find, root } = render(fleet(), { pageUrl: new URL('https://status.example/fr/?cluster=3#x') });
+			expect(root.querySelector('[data-testid=share-link]')).toBeNull();
+			find(GUILD);
+			expect(root.querySelector('[data-testid=share-href]')!.getAttribute('href')).toBe(`https://status.example/fr/?guild=${GUILD}`);
+			find('abc');
+			expect(root.querySelector('[data-testid=share-link]')).toBeNull();
+		});
+
+		it('copies the link where the browser allows', async () => {
+			const writeText = vi.fn(async () => {});
+			vi.stubGlobal('navigator', { ...navigator, clipboard: { writeText } });
+			try {
+				const { find, root } = render(fleet(), { pageUrl: new URL('https://status.example/') });
+				find(GUILD);
+				root.querySelector<HTMLButtonElement>('[data-testid=share-link] button')!.click();
+				await vi.waitFor(() => expect(root.querySelector('[data-testid=share-link] [role=status]')!.textContent).toBe('Link copied'));
+				expect(writeText).toHaveBeenCalledWith(`https://status.example/?guild=${GUILD}`);
+			} finally {
+				vi.unstubAllGlobals();
+			}
 		});
 	});
 });
