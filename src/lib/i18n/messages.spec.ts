@@ -81,7 +81,11 @@ const identicalToEnglish: Partial<Record<string, readonly Locale[]>> = {
 	// "Offline" is the usual German word for it (Discord's German UI uses it too).
 	conn_offline: ['de'],
 	// "Details" is the usual German UI label ("Einzelheiten" reads stilted).
-	cluster_details: ['de']
+	cluster_details: ['de'],
+	// The compact list's column: "Cluster" as in cluster_name.
+	compact_col_cluster: ['de', 'fr'],
+	// "14 / 16": numbers only.
+	compact_shards: ['de', 'fr', 'es']
 };
 
 function same(a: Message | undefined, b: Message | undefined): boolean {
