@@ -180,7 +180,7 @@ describe('fleet overview in Chromium', () => {
 
 		await page.getByTestId('overview-colour-latency').check({ force: true });
 		expect(await page.getByTestId('overview-canvas').getAttribute('data-colour-by')).toBe('latency');
-		expect(await page.getByTestId('clusters').getAttribute('data-colour-by')).toBe('latency');
+		expect(await page.locator('#clusters [data-colour-by]').getAttribute('data-colour-by')).toBe('latency');
 		const latencySlow = await meanColour(page, slowBox);
 		const latencyFast = await meanColour(page, fastBox);
 		expect(distance(healthSlow, latencySlow)).toBeGreaterThan(40);
