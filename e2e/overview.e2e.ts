@@ -206,6 +206,31 @@ describe('fleet overview in Chromium', () => {
 	});
 });
 
+describe('fleet overview on a phone', () => {
+	it('a tap shows the cluster’s tooltip, a second tap on it opens its card', async () => {
+		const p = await browser.newPage({ viewport: { width: 360, height: 800 }, hasTouch: true, isMobile: true });
+		try {
+			await p.goto(fleet.pageUrl + '/');
+			await p.waitForFunction(() => document.querySelector('[data-testid=overview-canvas]')?.getAttribute('data-clusters') === '60', undefined, { timeout: 60_000 });
+			const canvas = (await p.getByTestId('overview-canvas').boundingBox())!;
+			const cell = Number(await p.getByTestId('overview-canvas').getAttribute('data-cell'));
+			// Cluster 1: the second block of the first row.
+			const perRow = Number(await p.getByTestId('overview-canvas').getAttribute('data-per-row'));
+			expect(perRow).toBeGreaterThan(1);
+			const pitch = canvas.width / perRow;
+			const at = { x: canvas.x + pitch * 1.5, y: canvas.y + cell * 2 };
+			await p.touchscreen.tap(at.x, at.y);
+			const tooltip = p.getByTestId('shard-tooltip');
+			await expect.poll(async () => (await tooltip.textContent())?.replace(/\s+/g, ' ') ?? '').toContain('Cluster 1');
+			expect(await p.locator('#cluster-1').getAttribute('data-highlighted')).not.toBe('true');
+			await p.touchscreen.tap(at.x, at.y);
+			await expect.poll(() => p.locator('#cluster-1').getAttribute('data-highlighted')).toBe('true');
+		} finally {
+			await p.close();
+		}
+	});
+});
+
 describe('accessibility (axe-core)', () => {
 	const axeSource = readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 	it.each([
