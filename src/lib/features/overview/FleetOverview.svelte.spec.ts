@@ -20,6 +20,7 @@ beforeEach(() => {
 afterEach(() => {
 	cleanupMounted();
 	vi.unstubAllGlobals();
+	localStorage.clear(); // the colour choice is remembered
 });
 
 /** 30 clusters of 4 shards: 3 stopped, 7 and 21 degraded, 12 down (live, nothing ready), 18 degraded in maintenance. */

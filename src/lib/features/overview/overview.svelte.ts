@@ -13,6 +13,17 @@ export interface OverviewSources {
 	bands?: () => LatencyBands;
 }
 
+/** Where the visitor's colour choice is kept (localStorage, per browser). */
+export const COLOUR_STORAGE_KEY = 'shardbeat:colour-by';
+
+function storage(): Storage | null {
+	try {
+		return typeof localStorage === 'undefined' ? null : localStorage;
+	} catch {
+		return null; // storage disabled (privacy settings): the choice lasts for the page's life only
+	}
+}
+
 /** Heights the overview keeps within: about half a screen, and never a sliver. */
 const MIN_HEIGHT = 260;
 const MAX_HEIGHT = 520;
@@ -39,8 +50,21 @@ function frameOf(cluster: ClusterStatus, windows: readonly MaintenanceWindow[]):
  * the one focus stop that arrow keys move, and what the pointer is over.
  */
 export class FleetOverviewState {
-	/** What shards are coloured by, here and in the cards' tiles. */
-	colourBy = $state<ColourBy>('health');
+	/** The stored choice; anything but a known view (a hand edit, a later version's) counts as health. */
+	#colourBy = $state<ColourBy>(storage()?.getItem(COLOUR_STORAGE_KEY) === 'latency' ? 'latency' : 'health');
+
+	/** What shards are coloured by, here and in the cards' tiles; remembered for this browser. */
+	get colourBy(): ColourBy {
+		return this.#colourBy;
+	}
+	set colourBy(by: ColourBy) {
+		this.#colourBy = by;
+		try {
+			storage()?.setItem(COLOUR_STORAGE_KEY, by);
+		} catch {
+			// quota or privacy mode: the choice still holds until the page is closed
+		}
+	}
 	/** Index in `clusters` of the keyboard's focus stop. */
 	active = $state(0);
 	/** What the pointer (or a tap) is over; null: nothing. */
