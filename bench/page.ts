@@ -20,6 +20,65 @@ export interface PageFigures {
 	deltaWorstMs: number;
 	/** …and → the next frame painted (includes waiting for that frame). */
 	deltaPaintedMs: number;
+	/** The fleet overview (a canvas): full snapshot arriving → every shard drawn on it, and → that frame painted, ms. */
+	overviewDrawnMs: number;
+	overviewPaintedMs: number;
+	/** One pushed delta arriving → its cluster redrawn on the overview, ms: median and worst. */
+	overviewDeltaMedianMs: number;
+	overviewDeltaWorstMs: number;
+	/** Of those, the canvas drawing alone (the rest is decoding the update and what the page does before): first, and median per delta. */
+	overviewFirstDrawMs: number;
+	overviewDeltaDrawMs: number;
+	/** Elements the overview costs (its section, summary, legend and cursor; the canvas is one). */
+	overviewElements: number;
+	/** The alternative, measured in the same page: one element per cluster (cluster colour only, no shards) built → painted, ms, and its elements. */
+	perClusterElementsMs: number;
+	perClusterElements: number;
+}
+
+/** The overview's User Timing measure for the update that arrived at `start`. */
+async function overviewMeasure(page: Page, start: number): Promise<{ total: number; draw: number }> {
+	const handle = await page.waitForFunction(
+		(at) => {
+			const total = performance.getEntriesByName('shardbeat:overview').find((e) => e.startTime === at)?.duration;
+			const draw = performance.getEntriesByName('shardbeat:overview-draw').at(-1)?.duration;
+			return total === undefined || draw === undefined ? null : { total, draw };
+		},
+		start,
+		{ timeout: 30_000, polling: 20 }
+	);
+	return (await handle.jsonValue()) as { total: number; draw: number };
+}
+
+/**
+ * The design the overview did not take, timed in the same page: one absolutely positioned element
+ * per cluster, coloured by the cluster's health, built and painted (rAF, then a task).
+ */
+function perClusterElements(page: Page, clusters: number): Promise<{ ms: number; elements: number }> {
+	return page.evaluate(
+		(n) =>
+			new Promise<{ ms: number; elements: number }>((resolve) => {
+				const start = performance.now();
+				const box = document.createElement('div');
+				box.style.cssText = 'position:relative;width:1232px';
+				const colours = ['#15803d', '#b45309', '#dc2626'];
+				for (let i = 0; i < n; i++) {
+					const cell = document.createElement('div');
+					cell.dataset.cluster = String(i);
+					cell.style.cssText = `position:absolute;left:${(i % 51) * 24}px;top:${Math.floor(i / 51) * 24}px;width:19px;height:19px;background:${colours[i % 97 === 0 ? 1 : 0]}`;
+					box.append(cell);
+				}
+				document.querySelector('main')!.prepend(box);
+				requestAnimationFrame(() =>
+					setTimeout(() => {
+						const ms = performance.now() - start;
+						box.remove();
+						resolve({ ms, elements: n });
+					})
+				);
+			}),
+		clusters
+	);
 }
 
 /** The page's own User Timing measures, once a render newer than `after` has been measured. */
@@ -71,8 +130,16 @@ export async function benchPage(fleets: { clusters: number; shardsPerCluster: nu
 			const tiles = await page.locator('.shard-grid .tile').count();
 			if (tiles !== total) throw new Error(`page drew ${tiles} tiles, expected ${total}`);
 
+			const overviewFirst = await overviewMeasure(page, first.start);
+			const overviewPaintedMs = (await (
+				await page.waitForFunction(() => performance.getEntriesByName('shardbeat:overview-painted').at(-1)?.duration, undefined, { timeout: 30_000, polling: 20 })
+			).jsonValue()) as number;
+			const overviewElements = await page.evaluate(() => document.querySelectorAll('[data-testid=overview], [data-testid=overview] *').length);
+
 			const deltas: number[] = [];
 			const painted: number[] = [];
+			const overviewDeltas: number[] = [];
+			const overviewDeltaDraws: number[] = [];
 			let last = first.start;
 			for (let i = 1; i <= options.deltas; i++) {
 				// One shard of one cluster changes, as a gateway ping drift would.
@@ -81,6 +148,9 @@ export async function benchPage(fleets: { clusters: number; shardsPerCluster: nu
 				const render = await nextRender(page, last, 30_000);
 				deltas.push(render.apply);
 				painted.push(render.duration);
+				const overview = await overviewMeasure(page, render.start);
+				overviewDeltas.push(overview.total);
+				overviewDeltaDraws.push(overview.draw);
 				last = render.start;
 			}
 			figures.push({
@@ -90,7 +160,15 @@ export async function benchPage(fleets: { clusters: number; shardsPerCluster: nu
 				completeMs: complete,
 				deltaMedianMs: percentile([...deltas], 50),
 				deltaWorstMs: Math.max(...deltas),
-				deltaPaintedMs: percentile([...painted], 50)
+				deltaPaintedMs: percentile([...painted], 50),
+				overviewDrawnMs: overviewFirst.total,
+				overviewPaintedMs,
+				overviewFirstDrawMs: overviewFirst.draw,
+				overviewDeltaDrawMs: percentile([...overviewDeltaDraws], 50),
+				overviewDeltaMedianMs: percentile([...overviewDeltas], 50),
+				overviewDeltaWorstMs: Math.max(...overviewDeltas),
+				overviewElements,
+				...(await perClusterElements(page, clusters).then((r) => ({ perClusterElementsMs: r.ms, perClusterElements: r.elements })))
 			});
 			await page.close();
 		}

@@ -90,7 +90,7 @@ export function createShardbeatServer(config: ServerConfig, options: ShardbeatSe
 	// First, so that it sees every connection before Socket.io or a route does.
 	const connections = createConnectionGuard({ http, settings: config, logger });
 	const shedding = createLoadShedding({ thresholdMs: config.shedLagMs, ...(options.loopDelay ? { measure: options.loopDelay } : {}) });
-	const tokens = new ViewerTokens(config.tokenSecret, config.tokenTtlMs);
+	const tokens = new ViewerTokens(config.tokenSecret, config.tokenTtlMs, config.latencyBands);
 
 	const tracking = createFleetTracking({
 		silenceTimeoutMs,

@@ -154,6 +154,8 @@ describe('SETTINGS rows', () => {
 		SHARDBEAT_CONSOLE_SESSION_TTL_S: ['consoleSessionTtlMs', 43_200_000],
 		SHARDBEAT_RATE_LOGIN_PER_MIN: ['loginRatePerMin', 10],
 		SHARDBEAT_RATE_LOGIN_FAILURES_PER_HOUR: ['loginFailuresPerHour', 10]
+,
+		SHARDBEAT_LATENCY_BANDS: ['latencyBands', [200, 400]]
 	};
 	/** Values at the edges of what each variable accepts, and just past them. */
 	const range: Record<string, { accepts: string[]; refuses: string[] }> = {
@@ -209,6 +211,8 @@ describe('SETTINGS rows', () => {
 		SHARDBEAT_CONSOLE_SESSION_TTL_S: { accepts: ['60', '2592000'], refuses: ['59', '2592001'] },
 		SHARDBEAT_RATE_LOGIN_PER_MIN: { accepts: ['0', '1000000'], refuses: ['-1', '1000001'] },
 		SHARDBEAT_RATE_LOGIN_FAILURES_PER_HOUR: { accepts: ['0', '1000000'], refuses: ['-1', '1.5'] }
+,
+		SHARDBEAT_LATENCY_BANDS: { accepts: ['1,60000', ' 150 , 300 '], refuses: ['400,200', '200,200', '200', '0,400', '200,60001', '200ms,400ms', ''] }
 	};
 
 	it('reads a Discord login', () => {
@@ -277,6 +281,7 @@ describe('SETTINGS rows', () => {
 		['a page URL without trailing slashes', { SHARDBEAT_PAGE_URL: 'https://status.example.com/sb//' }, { pageUrl: 'https://status.example.com/sb' }],
 		['an SQLite path', { SHARDBEAT_SQLITE_PATH: ':memory:' }, { database: ':memory:' }],
 		['timeouts in seconds to milliseconds', { SHARDBEAT_HEADERS_TIMEOUT_S: '5', SHARDBEAT_REQUEST_TIMEOUT_S: '20', SHARDBEAT_KEEP_ALIVE_TIMEOUT_S: '2' }, { headersTimeoutMs: 5_000, requestTimeoutMs: 20_000, keepAliveTimeoutMs: 2_000 }],
+		['latency bands to two numbers', { SHARDBEAT_LATENCY_BANDS: '150, 350' }, { latencyBands: [150, 350] }],
 		['a database URL over an SQLite path', { SHARDBEAT_SQLITE_PATH: '/x.db', SHARDBEAT_DATABASE_URL: 'postgresql://u@db/sb' }, { database: 'postgresql://u@db/sb' }]
 	];
 	it.each(conversions)('converts %s', (_, env, expected) => {

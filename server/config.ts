@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { locales } from '#i18n/runtime';
 import { parseOperators, type OperatorGrant } from './console/operators.ts';
+import { parseLatencyBands, type LatencyBands } from '#shared';
 
 /** The bot secret outside production when `SHARDBEAT_BOT_SECRET` is unset (with a warning). */
 export const DEV_BOT_SECRET = 'shardbeat-dev-secret';
@@ -172,6 +173,16 @@ export const SETTINGS = [
 		meaning: 'Console login requests (starting a Discord login, its callback, key logins) per client IP per minute; more get `429` with `Retry-After`. `0` turns it off.' },
 	{ env: 'SHARDBEAT_RATE_LOGIN_FAILURES_PER_HOUR', key: 'loginFailuresPerHour', schema: int(0, 1_000_000), default: '10',
 		meaning: 'Failed key logins per client IP per hour (a burst of this many, then one back every hour / this); past it every key login from that IP, right or wrong, gets `429`. `0` turns it off.' },
+	// Sent to each page with its viewer token (`POST /api/token`), so the page needs no setting of its own.
+	{ env: 'SHARDBEAT_LATENCY_BANDS', key: 'latencyBands',
+		schema: z.string().transform((text, ctx): LatencyBands => {
+			const check = parseLatencyBands(text);
+			if (check.ok) return check.bands;
+			ctx.addIssue({ code: 'custom', message: check.reason });
+			return z.NEVER;
+		}),
+		default: '200,400',
+		meaning: "The status page's latency view: gateway pings under the first value (ms) are fast, under the second ok, the rest slow (PluralKit's bands by default)." }
 ] as const satisfies readonly Setting[];
 
 type Row = (typeof SETTINGS)[number];

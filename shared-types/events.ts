@@ -1,4 +1,5 @@
 import type { ShardConflict } from './cluster.ts';
+import type { LatencyBands } from './latency.ts';
 import type { Heartbeat } from './heartbeat.ts';
 import type { Incident, MaintenanceWindow } from './history/api.ts';
 import type { FleetUpdate, StatusRequest } from './wire/fleet-update.ts';
@@ -92,6 +93,8 @@ export interface ViewerTokenResponse {
 	token: string;
 	/** Unix epoch ms after which the server refuses the token. */
 	expiresAt: number;
+	/** The operator's ping bands for the page's latency view (`SHARDBEAT_LATENCY_BANDS`); absent from older servers. */
+	latencyBands?: LatencyBands;
 }
 
 /**

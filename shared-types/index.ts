@@ -10,3 +10,4 @@ export * from './wire/index.ts';
 export * from './history/index.ts';
 export * from './retry.ts';
 export * from './console.ts';
+export * from './latency.ts';

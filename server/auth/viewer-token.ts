@@ -1,5 +1,5 @@
 import { SignJWT, jwtVerify, errors } from 'jose';
-import type { ViewerTokenResponse } from '#shared';
+import { DEFAULT_LATENCY_BANDS, type LatencyBands, type ViewerTokenResponse } from '#shared';
 
 const ISSUER = 'shardbeat';
 const AUDIENCE = 'shardbeat:viewer';
@@ -17,10 +17,13 @@ export type TokenCheck = { ok: true; expiresAt: number; scope: ViewerScope; sess
 export class ViewerTokens {
 	readonly #key: Uint8Array;
 	readonly #ttlMs: number;
+	readonly #latencyBands: LatencyBands;
 
-	constructor(secret: string, ttlMs: number) {
+	/** `latencyBands` travel with every token: the page's latency view colours pings by them. */
+	constructor(secret: string, ttlMs: number, latencyBands: LatencyBands = DEFAULT_LATENCY_BANDS) {
 		this.#key = new TextEncoder().encode(secret);
 		this.#ttlMs = ttlMs;
+		this.#latencyBands = latencyBands;
 	}
 
 	/**
@@ -37,7 +40,7 @@ export class ViewerTokens {
 			.setIssuedAt(Math.floor(now / 1000))
 			.setExpirationTime(exp)
 			.sign(this.#key);
-		return { token, expiresAt: exp * 1000 };
+		return { token, expiresAt: exp * 1000, latencyBands: this.#latencyBands };
 	}
 
 	/** Checks signature, algorithm, issuer, audience and expiry; never throws. */

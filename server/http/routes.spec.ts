@@ -51,6 +51,18 @@ describe('HTTP API', () => {
 		expect(expiresAt).toBeLessThanOrEqual(Date.now() + 5 * 60_000);
 	});
 
+	it("POST /api/token carries the operator's latency bands (SHARDBEAT_LATENCY_BANDS) to the page", async () => {
+		const defaults = (await (await fetch(`${h.url}/api/token`, { method: 'POST' })).json()) as { latencyBands: unknown };
+		expect(defaults.latencyBands).toEqual([200, 400]);
+		const custom = await startServer({ latencyBands: [120, 900] });
+		try {
+			const body = (await (await fetch(`${custom.url}/api/token`, { method: 'POST' })).json()) as { latencyBands: unknown };
+			expect(body.latencyBands).toEqual([120, 900]);
+		} finally {
+			await custom.close();
+		}
+	});
+
 	it('grants CORS only to configured page origins', async () => {
 		const ok = await fetch(`${h.url}/api/token`, { method: 'POST', headers: { origin: 'http://page.test' } });
 		expect(ok.status).toBe(200);

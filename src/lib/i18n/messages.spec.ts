@@ -62,6 +62,8 @@ function inputNames(message: Message): string[] {
  * message identical to English is treated as untranslated.
  */
 const identicalToEnglish: Partial<Record<string, readonly Locale[]>> = {
+	// Only placeholders and punctuation, which German and Spanish write as English does.
+	overview_cursor_label: ['de', 'es'],
 	// "Ping" is the word Discord and gamers use in all three languages.
 	label_ping: ['de', 'fr', 'es'],
 	sort_ping: ['de', 'fr', 'es'],

@@ -38,3 +38,39 @@ describe('ShardTooltip: unavailable servers', () => {
 		expect(shown.line).toBe(line);
 	});
 });
+
+describe('ShardTooltip: anchored by the fleet overview', () => {
+	/** Opens the tooltip on a point (no element, as on the overview's canvas) and returns its text. */
+	async function openAt(c: ClusterStatus, shard: number | null): Promise<string> {
+		const anchor = { getBoundingClientRect: () => DOMRect.fromRect({ x: 10, y: 10, width: 4, height: 4 }) };
+		mountComponent(ShardTooltip, { anchor, cluster: c, shard, locale: 'en', onclose: () => {} });
+		await tick();
+		flushSync();
+		const tooltip = document.querySelector<HTMLElement>('[data-testid="shard-tooltip"]');
+		if (!tooltip) throw new Error('the tooltip did not open');
+		return (tooltip.textContent ?? '').replace(/\s+/g, ' ').trim();
+	}
+
+	it('describes the whole cluster when no shard is meant', async () => {
+		const c = cluster({ id: 7, states: [['ready', 100], ['resuming', null], ['ready', 300]], guildsPerShard: 1_000 });
+		const text = await openAt(c, null);
+		expect(text).toContain('Cluster 7');
+		expect(text).not.toMatch(/Shard \d/);
+		expect(text).toContain('Degraded');
+		expect(text).toContain('2/3 shards ready');
+		expect(text).toContain('Avg. ping 200 ms');
+		expect(text).toContain('Servers 3,000');
+	});
+
+	it('says Stopped, not a health, for a stopped cluster', async () => {
+		const text = await openAt(cluster({ id: 4, lifecycle: 'stopped', states: ['disconnected', 'disconnected'] }), null);
+		expect(text).toContain('Stopped');
+		expect(text).toContain('0/2 shards ready');
+	});
+
+	it('describes the shard it is told, without an element to read it from', async () => {
+		const text = await openAt(cluster({ id: 2, shardIds: [3, 4], states: ['ready', 'idle'] }), 4);
+		expect(text).toContain('Shard 4 · Cluster 2');
+		expect(text).toContain('Idle');
+	});
+});

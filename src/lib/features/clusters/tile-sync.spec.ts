@@ -53,4 +53,15 @@ describe('syncTiles', () => {
 		expect(tiles(grid).some((t) => old.includes(t))).toBe(false);
 		expect(tiles(grid)[1]!.getAttribute('aria-current')).toBe('true');
 	});
+
+	it("marks each tile with its ping band, and re-marks it when a ping crosses a band's edge", () => {
+		const grid = document.createElement('div');
+		const pings = (ps: (number | null)[]) => cluster({ states: ps.map((p): [ShardState, number | null] => ['ready', p]), guildsPerShard: 1 });
+		syncTiles(grid, pings([50, 250, 900, null]), { focusIndex: 0, found: null }, text, [100, 500]);
+		expect(tiles(grid).map((t) => t.dataset.band)).toEqual(['fast', 'ok', 'slow', 'none']);
+		const first = tiles(grid)[0];
+		syncTiles(grid, pings([150, 250, 90, 30]), { focusIndex: 0, found: null }, text, [100, 500]);
+		expect(tiles(grid).map((t) => t.dataset.band)).toEqual(['ok', 'ok', 'fast', 'fast']);
+		expect(tiles(grid)[0]).toBe(first);
+	});
 });
