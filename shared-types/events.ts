@@ -1,6 +1,6 @@
 import type { ShardConflict } from './cluster.ts';
 import type { Heartbeat } from './heartbeat.ts';
-import type { Incident } from './history/api.ts';
+import type { Incident, MaintenanceWindow } from './history/api.ts';
 import type { FleetUpdate, StatusRequest } from './wire/fleet-update.ts';
 
 /*
@@ -72,6 +72,14 @@ export interface ViewerServerToClientEvents {
 	 * incident notices keep up with the fleet its banner shows.
 	 */
 	incident: (incident: Incident) => void;
+	/** An owner deleted incident `id` (the console): the page drops it at once. */
+	'incident-deleted': (id: number) => void;
+	/**
+	 * Maintenance changed (scheduled, edited, ended early, cancelled; console or operator API):
+	 * every window in progress or scheduled now, soonest first, as `GET /api/v1/history` gives
+	 * `maintenance`. The page replaces its list with it.
+	 */
+	maintenance: (windows: MaintenanceWindow[]) => void;
 }
 
 /** Handshake `auth` a viewer sends on `/viewer`: a token from `POST /api/token`. */

@@ -32,6 +32,8 @@ export interface IncidentUpdate {
 	shardsDown?: number[];
 	/** Automatic updates stored as facts: the clusters those shards were down in, ascending. */
 	clusterIdsDown?: number[];
+	/** When an operator last edited its text (the console); the text is then shown as written in every language. */
+	editedAt?: number;
 }
 
 /** What an automatic incident's title says, so each reader gets it in their own language. */
@@ -62,6 +64,15 @@ export interface Incident {
 	shardIds: number[];
 	/** Oldest first. */
 	updates: IncidentUpdate[];
+	/** An operator's note shown under the title (the console's "annotate"). */
+	note?: string;
+	/** Written once the incident is resolved: what happened and what changes (the console). */
+	postmortem?: { message: string; at: number };
+	/**
+	 * How many times an operator edited it in place (renamed, annotated, an update's text, the
+	 * postmortem): copies with the same updates are ordered by it. Absent: never.
+	 */
+	revision?: number;
 }
 
 export interface MaintenanceWindow {
