@@ -58,4 +58,13 @@ describe('StatusPage', () => {
 		history.fleet = { maintenance: [], incidents: [spreadingIncidentAfter(3)] } as unknown as FleetHistory;
 		expect(page.incidents.map((i) => i.status)).toEqual(['resolved']);
 	});
+	it('takes maintenance and deletions the server pushed over the history it fetched', () => {
+		const { page, history, store } = setup([win(1, FIXTURE_T0 - HOUR, FIXTURE_T0 + HOUR, [1])]);
+		history.fleet = { maintenance: history.fleet!.maintenance, incidents: [spreadingIncidentAfter(2, { id: 7 })] } as unknown as FleetHistory;
+		store.applyMaintenance([win(2, FIXTURE_T0 + HOUR, FIXTURE_T0 + 2 * HOUR, null)]);
+		expect(page.activeWindows).toEqual([]);
+		expect(page.upcomingWindows.map((w) => w.id)).toEqual([2]);
+		store.applyIncidentDeleted(7);
+		expect(page.incidents).toEqual([]);
+	});
 });

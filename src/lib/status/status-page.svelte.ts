@@ -60,10 +60,12 @@ export class StatusPage {
 		this.store = store;
 		this.history = history;
 		this.#maintenanceClock = $derived(Math.floor(store.now / MAINTENANCE_STEP_MS) * MAINTENANCE_STEP_MS);
-		this.activeWindows = $derived(activeMaintenance(history.fleet?.maintenance ?? [], this.#maintenanceClock));
-		this.upcomingWindows = $derived(upcomingMaintenance(history.fleet?.maintenance ?? [], this.#maintenanceClock));
+		// A pushed list is newer than any fetch (the server pushes the whole list on every change).
+		const windows = $derived(store.maintenance ?? history.fleet?.maintenance ?? []);
+		this.activeWindows = $derived(activeMaintenance(windows, this.#maintenanceClock));
+		this.upcomingWindows = $derived(upcomingMaintenance(windows, this.#maintenanceClock));
 		this.maintenance = $derived(maintenanceExplainsHealth(store.health, store.status?.clusters ?? [], this.activeWindows));
-		this.incidents = $derived(currentIncidents(history.fleet?.incidents ?? [], store.incidents));
+		this.incidents = $derived(currentIncidents(history.fleet?.incidents ?? [], store.incidents, store.deletedIncidents));
 		this.conflicts = $derived(store.status?.conflicts ?? []);
 	}
 

@@ -412,4 +412,35 @@ describe('StatusStore', () => {
 			cleanup();
 		});
 	});
+	describe('pushed deletions and maintenance', () => {
+		it('drops a deleted incident, pushed copies included, and ignores what it cannot read', () => {
+			const { store, start, handlers } = setup();
+			const cleanup = start();
+			handlers().onIncident(spreadingIncidentAfter(1, { id: 1 }));
+			handlers().onIncident(spreadingIncidentAfter(1, { id: 2 }));
+			handlers().onIncidentDeleted(1);
+			handlers().onIncidentDeleted('2' as unknown as number);
+			expect(store.incidents.map((i) => i.id)).toEqual([2]);
+			expect([...store.deletedIncidents]).toEqual([1]);
+			cleanup();
+		});
+
+		it('keeps the pushed maintenance list until the connection drops, and ignores what it cannot read', () => {
+			const { store, start, handlers } = setup();
+			const cleanup = start();
+			expect(store.maintenance).toBeNull();
+			const windows = [{ id: 3, title: 'DB', message: '', startsAt: T0, endsAt: T0 + 60_000, clusterIds: null }];
+			handlers().onMaintenance(windows);
+			expect(store.maintenance).toEqual(windows);
+			handlers().onMaintenance([{ id: 'x' }] as unknown as typeof windows);
+			handlers().onMaintenance(null as unknown as typeof windows);
+			expect(store.maintenance).toEqual(windows);
+			handlers().onMaintenance([]);
+			expect(store.maintenance).toEqual([]);
+			// A push may be missed while disconnected: the history's next fetch is the truth again.
+			handlers().onState('reconnecting');
+			expect(store.maintenance).toBeNull();
+			cleanup();
+		});
+	});
 });

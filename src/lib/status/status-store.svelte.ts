@@ -1,4 +1,4 @@
-import { deriveConflicts, deriveTotalShards, FleetReplica, overallHealth, type ClusterStatus, type FleetStatus, type FleetUpdate, type Incident, type OverallHealth, type ViewerTokenResponse } from '#shared';
+import { deriveConflicts, deriveTotalShards, FleetReplica, overallHealth, type ClusterStatus, type FleetStatus, type FleetUpdate, type Incident, type MaintenanceWindow, type OverallHealth, type ViewerTokenResponse } from '#shared';
 import { PollScheduler, type FocusSource, type VisibilitySource } from './poll-scheduler.ts';
 import { ViewerConnection, type ConnectionState } from './viewer-connection.ts';
 
@@ -26,11 +26,15 @@ export interface StatusStoreOptions {
 	token: ViewerTokenResponse | null;
 	/** Dev builds only: made-up clusters to show, clearly labelled, when no server answers. */
 	loadDemo?: () => Promise<FleetStatus>;
+	/** Where viewer tokens come from (default `POST /api/token`); the console asks for operator scope. */
+	fetchToken?: () => Promise<ViewerTokenResponse>;
 	connect?: (handlers: {
 		onUpdate: (u: FleetUpdate) => boolean;
 		version: () => number;
 		onState: (s: ConnectionState) => void;
 		onIncident: (incident: Incident) => void;
+		onIncidentDeleted: (id: number) => void;
+		onMaintenance: (windows: MaintenanceWindow[]) => void;
 	}) => StatusConnection;
 }
 
@@ -54,6 +58,14 @@ export class StatusStore {
 	 * fetch has the rest; `currentIncidents` puts the two together).
 	 */
 	incidents = $state.raw<readonly Incident[]>([]);
+	/** Incidents an owner deleted since the page opened: gone even from a history fetched before. */
+	deletedIncidents = $state.raw<ReadonlySet<number>>(new Set());
+	/**
+	 * Maintenance as the server last pushed it (every window in progress or scheduled), newer than
+	 * any history fetch; null until a push, and again after the connection drops (a push may
+	 * have been missed: the history's next fetch is the truth then).
+	 */
+	maintenance = $state.raw<readonly MaintenanceWindow[] | null>(null);
 	/** Ticks every second so "updated 5 s ago" and staleness move on their own. */
 	now = $state(Date.now());
 
@@ -128,6 +140,19 @@ export class StatusStore {
 		this.incidents = [...this.incidents.filter((i) => i.id !== incident.id), incident];
 	}
 
+	/** Drops incident `id` (an owner deleted it), pushed copies included. */
+	applyIncidentDeleted(id: number): void {
+		if (typeof id !== 'number' || this.deletedIncidents.has(id)) return;
+		this.deletedIncidents = new Set([...this.deletedIncidents, id]);
+		this.incidents = this.incidents.filter((i) => i.id !== id);
+	}
+
+	/** Records the maintenance windows the server pushed (the whole current list). */
+	applyMaintenance(windows: MaintenanceWindow[]): void {
+		if (!Array.isArray(windows) || windows.some((w) => typeof w?.id !== 'number' || typeof w.startsAt !== 'number' || typeof w.endsAt !== 'number')) return;
+		this.maintenance = windows;
+	}
+
 	#carry(shown: readonly ClusterStatus[], at: number): void {
 		const missing = shown.filter((c) => !this.#replica.get(c.id));
 		if (missing.length === 0) return;
@@ -168,13 +193,16 @@ export class StatusStore {
 			onState: (s: ConnectionState) => {
 				this.connection = s;
 				if (s !== 'live' && this.status) this.#lostSinceUpdate = true;
+				if (s !== 'live') this.maintenance = null;
 				if (s === 'live') scheduler.refresh({ force: true });
 			},
-			onIncident: (incident: Incident) => this.applyIncident(incident)
+			onIncident: (incident: Incident) => this.applyIncident(incident),
+			onIncidentDeleted: (id: number) => this.applyIncidentDeleted(id),
+			onMaintenance: (windows: MaintenanceWindow[]) => this.applyMaintenance(windows)
 		};
 		const connection: StatusConnection =
 			this.#options.connect?.(handlers) ??
-			new ViewerConnection({ serverUrl: this.#options.serverUrl, initialToken: this.#options.token, ...handlers });
+			new ViewerConnection({ serverUrl: this.#options.serverUrl, initialToken: this.#options.token, fetchToken: this.#options.fetchToken, ...handlers });
 
 		if (!this.#options.token && this.#options.loadDemo) {
 			this.#options

@@ -7,6 +7,7 @@ import {
 	type ConnectErrorData,
 	type FleetUpdate,
 	type Incident,
+	type MaintenanceWindow,
 	type ViewerClientToServerEvents,
 	type ViewerServerToClientEvents,
 	type ViewerTokenResponse
@@ -30,8 +31,17 @@ export interface ViewerConnectionOptions {
 	version: () => number;
 	/** An incident the server pushed as it changed (opened, updated, resolved), whole. */
 	onIncident?: (incident: Incident) => void;
+	/** An owner deleted incident `id` (the console): pages drop it at once. */
+	onIncidentDeleted?: (id: number) => void;
+	/** Maintenance changed: every window in progress or scheduled now, soonest first. */
+	onMaintenance?: (windows: MaintenanceWindow[]) => void;
 	onState: (state: ConnectionState) => void;
 	fetch?: typeof fetch;
+	/**
+	 * Where tokens come from; default `POST /api/token` (public scope). The operator console
+	 * passes its own, which asks for operator scope with its session.
+	 */
+	fetchToken?: () => Promise<ViewerTokenResponse>;
 	/** Refresh the token this long before it expires. Default 60 s. */
 	refreshAheadMs?: number;
 }
@@ -181,6 +191,8 @@ export class ViewerConnection {
 			if (!this.#o.onUpdate(update)) void this.poll();
 		});
 		socket.on('incident', (incident) => this.#o.onIncident?.(incident));
+		socket.on('incident-deleted', (id) => this.#o.onIncidentDeleted?.(id));
+		socket.on('maintenance', (windows) => this.#o.onMaintenance?.(windows));
 		socket.on('disconnect', (reason) => {
 			if (this.#closed) return;
 			this.#setState('reconnecting');
@@ -226,7 +238,7 @@ export class ViewerConnection {
 	}
 
 	async #renewToken(): Promise<void> {
-		this.#token = await fetchViewerToken(this.#o.serverUrl, this.#o.fetch);
+		this.#token = await (this.#o.fetchToken?.() ?? fetchViewerToken(this.#o.serverUrl, this.#o.fetch));
 		const socket = this.#socket;
 		if (socket) {
 			socket.auth = { token: this.#token.token };
