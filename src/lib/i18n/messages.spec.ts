@@ -79,7 +79,19 @@ const identicalToEnglish: Partial<Record<string, readonly Locale[]>> = {
 	// "Offline" is the usual German word for it (Discord's German UI uses it too).
 	conn_offline: ['de'],
 	// "Details" is the usual German UI label ("Einzelheiten" reads stilted).
-	cluster_details: ['de']
+	cluster_details: ['de'],
+	// The console: French spells these words as English does; "Name" is German too.
+	console_nav_incidents: ['fr'],
+	console_incidents_heading: ['fr'],
+	console_nav_maintenance: ['fr'],
+	console_maintenance_heading: ['fr'],
+	console_nav_sessions: ['fr'],
+	console_sessions_heading: ['fr'],
+	console_audit_session: ['fr'],
+	console_field_message: ['fr'],
+	console_field_impact: ['fr'],
+	console_field_note: ['fr'],
+	console_field_name: ['de']
 };
 
 function same(a: Message | undefined, b: Message | undefined): boolean {

@@ -6,7 +6,7 @@ import { createVisibilityStub } from '#testing/page/visibility-stub';
 import { cluster, fleet as buildFleet } from '#testing/fixtures/cluster';
 import { spreadingIncidentAfter } from '#testing/fixtures/incident';
 
-type Handlers = { onUpdate: (u: FleetUpdate) => boolean; version: () => number; onState: (s: ConnectionState) => void; onIncident: (i: Incident) => void };
+type Handlers = Parameters<NonNullable<StatusStoreOptions['connect']>>[0];
 
 let nextVersion = 0;
 /** `status` as the server sends it: a full snapshot at the next version. */

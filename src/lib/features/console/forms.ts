@@ -9,6 +9,10 @@ import { parseClusterIds } from './cluster-ids.ts';
 
 export const TITLE_MAX = 200;
 export const MESSAGE_MAX = 5_000;
+/** An incident's note (the console's "annotate"). */
+export const NOTE_MAX = 2_000;
+export const POSTMORTEM_MAX = 20_000;
+export const TEMPLATE_NAME_MAX = 100;
 /** The longest maintenance window the server accepts. */
 export const WINDOW_MAX_MS = 30 * 86_400_000;
 
