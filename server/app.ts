@@ -11,6 +11,7 @@ import type { Fleet } from './fleet/fleet.ts';
 import { createFleetTracking, type FleetTracking } from './fleet/fleet-tracking.ts';
 import { HistoryRuntime } from './history/history-runtime.ts';
 import type { IncidentNotice } from './history/incident-notice.ts';
+import { consoleOrigins, createSessions } from './console/console.ts';
 import { createHttpApi } from './http/http-api.ts';
 import { listenHttp } from './http/listen.ts';
 import { createLogger, type Logger } from './log.ts';
@@ -117,7 +118,22 @@ export function createShardbeatServer(config: ServerConfig, options: ShardbeatSe
 	const store = createFleetStore({ redisUrl: config.redisUrl, feeds, silenceTimeoutMs, record: history.record, logger });
 	const publisher = new Publisher({ fleet: tracking.fleet, log: store.log, intervalMs: config.pushIntervalMs, logger, push: (update) => feeds.committed.emit(update) });
 	const limits = createLimits({ settings: config, redis: store.redis, logger });
-	const sockets = createSockets({ http, allowedOrigins: config.allowedOrigins, botSecret: config.botSecret, tracking, feeds, tokens, limits, connections, redis: store.redis, logger, now });
+	const sessions = createSessions(config, history);
+	const sockets = createSockets({
+		http,
+		// The console's live view opens /viewer from its origin.
+		allowedOrigins: [...new Set([...config.allowedOrigins, ...consoleOrigins(config)])],
+		botSecret: config.botSecret,
+		tracking,
+		feeds,
+		tokens,
+		limits,
+		connections,
+		redis: store.redis,
+		logger,
+		now,
+		sessionAlive: (id) => sessions.alive(id, historyNow())
+	});
 	let url = '';
 	createHttpApi({
 		http,
@@ -132,6 +148,7 @@ export function createShardbeatServer(config: ServerConfig, options: ShardbeatSe
 		sockets,
 		history,
 		notifications,
+		sessions,
 		health: [feeds, sockets, store, history, shedding, connections],
 		serverUrl: () => url,
 		logger,

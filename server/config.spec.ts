@@ -137,7 +137,17 @@ describe('SETTINGS rows', () => {
 		SHARDBEAT_REQUEST_TIMEOUT_S: ['requestTimeoutMs', 30_000],
 		SHARDBEAT_KEEP_ALIVE_TIMEOUT_S: ['keepAliveTimeoutMs', 5_000],
 		SHARDBEAT_SHED_LAG_MS: ['shedLagMs', 100],
-		SHARDBEAT_PUBLIC_DETAIL: ['publicDetail', 'full']
+		SHARDBEAT_PUBLIC_DETAIL: ['publicDetail', 'full'],
+		SHARDBEAT_DISCORD_CLIENT_ID: ['discordClientId', absent],
+		SHARDBEAT_DISCORD_CLIENT_SECRET: ['discordClientSecret', absent],
+		SHARDBEAT_DISCORD_OAUTH_URL: ['discordOAuthUrl', 'https://discord.com/api'],
+		SHARDBEAT_OPERATORS: ['operators', []],
+		SHARDBEAT_SERVER_URL: ['serverUrl', absent],
+		SHARDBEAT_CONSOLE_KEY_LOGIN: ['consoleKeyLogin', true],
+		SHARDBEAT_CONSOLE_IDLE_TIMEOUT_S: ['consoleIdleTimeoutMs', 3_600_000],
+		SHARDBEAT_CONSOLE_SESSION_TTL_S: ['consoleSessionTtlMs', 43_200_000],
+		SHARDBEAT_RATE_LOGIN_PER_MIN: ['loginRatePerMin', 10],
+		SHARDBEAT_RATE_LOGIN_FAILURES_PER_HOUR: ['loginFailuresPerHour', 10]
 	};
 	/** Values at the edges of what each variable accepts, and just past them. */
 	const range: Record<string, { accepts: string[]; refuses: string[] }> = {
@@ -176,8 +186,43 @@ describe('SETTINGS rows', () => {
 		SHARDBEAT_REQUEST_TIMEOUT_S: { accepts: ['10', '3600'], refuses: ['9', '3601'] }, // 9: shorter than the default headers timeout
 		SHARDBEAT_KEEP_ALIVE_TIMEOUT_S: { accepts: ['1', '600'], refuses: ['0', '601'] },
 		SHARDBEAT_SHED_LAG_MS: { accepts: ['0', '60000'], refuses: ['-1', '60001', '1.5'] },
-		SHARDBEAT_PUBLIC_DETAIL: { accepts: ['basic'], refuses: ['none'] }
+		SHARDBEAT_PUBLIC_DETAIL: { accepts: ['basic'], refuses: ['none'] },
+		SHARDBEAT_DISCORD_CLIENT_ID: { accepts: [], refuses: ['1234567890123456', 'my-app', ''] }, // accepted with its secret: see 'reads a Discord login'
+		SHARDBEAT_DISCORD_CLIENT_SECRET: { accepts: ['c'.repeat(16)], refuses: ['c'.repeat(15)] },
+		SHARDBEAT_DISCORD_OAUTH_URL: { accepts: ['http://127.0.0.1:9999/api/'], refuses: ['discord.com/api', 'https://discord.com/api?x'] },
+		SHARDBEAT_OPERATORS: { accepts: ['', '123456789012345678:owner,23456789012345678:viewer'], refuses: ['123456789012345678', '123456789012345678:admin', 'bob:owner', '123456789012345678:owner,123456789012345678:editor'] },
+		SHARDBEAT_SERVER_URL: { accepts: ['https://api.status.example.com/'], refuses: ['api.status.example.com', 'https://a.example/?x'] },
+		SHARDBEAT_CONSOLE_KEY_LOGIN: { accepts: ['0', '1', 'false', 'true'], refuses: ['', 'on'] },
+		SHARDBEAT_CONSOLE_IDLE_TIMEOUT_S: { accepts: ['60', '2592000'], refuses: ['59', '2592001'] },
+		SHARDBEAT_CONSOLE_SESSION_TTL_S: { accepts: ['60', '2592000'], refuses: ['59', '2592001'] },
+		SHARDBEAT_RATE_LOGIN_PER_MIN: { accepts: ['0', '1000000'], refuses: ['-1', '1000001'] },
+		SHARDBEAT_RATE_LOGIN_FAILURES_PER_HOUR: { accepts: ['0', '1000000'], refuses: ['-1', '1.5'] }
 	};
+
+	it('reads a Discord login', () => {
+		const { config, warnings } = loadConfig({ SHARDBEAT_DISCORD_CLIENT_ID: '123456789012345678', SHARDBEAT_DISCORD_CLIENT_SECRET: 'c'.repeat(32), SHARDBEAT_OPERATORS: '223456789012345678:editor' });
+		expect(config).toMatchObject({ discordClientId: '123456789012345678', discordClientSecret: 'c'.repeat(32), operators: [{ discordId: '223456789012345678', role: 'editor' }] });
+		expect(warnings.join('\n')).not.toContain('SHARDBEAT_OPERATORS');
+	});
+
+	it.each([
+		['a client id without its secret', { SHARDBEAT_DISCORD_CLIENT_ID: '123456789012345678' }, 'SHARDBEAT_DISCORD_CLIENT_ID needs SHARDBEAT_DISCORD_CLIENT_SECRET'],
+		[
+			'Discord login in production without the server and page URLs',
+			{ NODE_ENV: 'production', SHARDBEAT_BOT_SECRET: 'b'.repeat(16), SHARDBEAT_TOKEN_SECRET: 't'.repeat(32), SHARDBEAT_DISCORD_CLIENT_ID: '123456789012345678', SHARDBEAT_DISCORD_CLIENT_SECRET: 'c'.repeat(16) },
+			'needs SHARDBEAT_SERVER_URL'
+		]
+	])('refuses %s, saying what is missing', (_, env, message) => {
+		expect(() => loadConfig(env)).toThrow(ConfigError);
+		expect(() => loadConfig(env)).toThrow(message);
+	});
+
+	it('warns when Discord login is on and nobody is listed, and turns the key login off in production', () => {
+		expect(loadConfig({ SHARDBEAT_DISCORD_CLIENT_ID: '123456789012345678', SHARDBEAT_DISCORD_CLIENT_SECRET: 'c'.repeat(16) }).warnings.join('\n')).toContain('SHARDBEAT_OPERATORS lists nobody');
+		const production = { NODE_ENV: 'production', SHARDBEAT_BOT_SECRET: 'b'.repeat(16), SHARDBEAT_TOKEN_SECRET: 't'.repeat(32) };
+		expect(loadConfig(production).config.consoleKeyLogin).toBe(false);
+		expect(loadConfig({ ...production, SHARDBEAT_CONSOLE_KEY_LOGIN: '1' }).config.consoleKeyLogin).toBe(true);
+	});
 
 	it('has a case in each table for every row', () => {
 		const names = SETTINGS.map((s) => s.env);

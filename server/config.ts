@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { locales } from '#i18n/runtime';
+import { parseOperators, type OperatorGrant } from './console/operators.ts';
 
 /** The bot secret outside production when `SHARDBEAT_BOT_SECRET` is unset (with a warning). */
 export const DEV_BOT_SECRET = 'shardbeat-dev-secret';
@@ -123,7 +124,40 @@ export const SETTINGS = [
 	{ env: 'SHARDBEAT_SHED_LAG_MS', key: 'shedLagMs', schema: int(0, 60_000), default: '100',
 		meaning: 'Event-loop delay (p99 over the last 500 ms) past which expensive HTTP work (history, summary, badge, feeds) is refused with `503`, `Retry-After` and code `overloaded` (as it is while 8 such requests are being answered), and past twice which `POST /api/token` and `GET /api/status` are too; heartbeats, polls, `/healthz`, `/metrics` and the operator API are never shed. `0` turns it off (tests and load generators only).' },
 	{ env: 'SHARDBEAT_PUBLIC_DETAIL', key: 'publicDetail', schema: z.enum(['full', 'basic']), default: 'full',
-		meaning: '`basic`: public viewers, `/api/status` and `/api/v1/summary` get no pings and no guild, unavailable-guild or member counts; only operator tokens see them (`/metrics`, behind its token, stays full).' }
+		meaning: '`basic`: public viewers, `/api/status` and `/api/v1/summary` get no pings and no guild, unavailable-guild or member counts; only operator tokens see them (`/metrics`, behind its token, stays full).' },
+	// ── the operator console ──
+	{ env: 'SHARDBEAT_DISCORD_CLIENT_ID', key: 'discordClientId', schema: z.string().regex(/^\d{17,20}$/, 'must be your Discord application\'s id (17–20 digits; Developer Portal → your app → OAuth2 → Client ID)'),
+		meaning: 'Log in with Discord to the [operator console](#operator-console): your Discord application\'s client id (needs `SHARDBEAT_DISCORD_CLIENT_SECRET` and `SHARDBEAT_OPERATORS`). Unset: no Discord login.' },
+	{ env: 'SHARDBEAT_DISCORD_CLIENT_SECRET', key: 'discordClientSecret', schema: secret(16),
+		meaning: 'The Discord application\'s client secret (Developer Portal → OAuth2 → Reset Secret).' },
+	// Links are built as `${base}/oauth2/authorize`, so a trailing slash would double.
+	{ env: 'SHARDBEAT_DISCORD_OAUTH_URL', key: 'discordOAuthUrl',
+		schema: z.string().regex(/^https?:\/\/[^\s?#]+$/, 'must be an http(s) URL without query, e.g. https://discord.com/api').transform((url) => url.replace(/\/+$/, '')),
+		default: 'https://discord.com/api',
+		meaning: 'Where Discord\'s OAuth2 lives: `<this>/oauth2/authorize`, `<this>/oauth2/token`, `<this>/users/@me`. Only tests change it (a stand-in on loopback).' },
+	{ env: 'SHARDBEAT_OPERATORS', key: 'operators',
+		schema: z.string().transform((text, ctx): OperatorGrant[] => {
+			const parsed = parseOperators(text);
+			if (!parsed.ok) ctx.addIssue({ code: 'custom', message: parsed.message });
+			return parsed.ok ? parsed.operators : [];
+		}),
+		default: '', shown: 'unset (nobody)',
+		meaning: 'Who may log in with Discord, and as what: `<discord user id>:<role>` pairs, comma-separated, e.g. `123456789012345678:owner,234567890123456789:editor`; roles `viewer`, `editor`, `owner` (see [roles](#operator-console)).' },
+	{ env: 'SHARDBEAT_SERVER_URL', key: 'serverUrl',
+		schema: z.string().regex(/^https?:\/\/[^\s?#]+$/, 'must be an http(s) URL without query, e.g. https://status-api.example.com').transform((url) => url.replace(/\/+$/, '')),
+		shown: 'unset (the address it listens on)',
+		meaning: 'This server\'s public URL, e.g. `https://api.status.example.com`: Discord sends operators back to `<this>/api/v1/console/login/discord/callback` (register that redirect in your Discord application). `https` also marks the console\'s cookies `Secure`. Required for Discord login in production.' },
+	{ env: 'SHARDBEAT_CONSOLE_KEY_LOGIN', key: 'consoleKeyLogin', schema: z.enum(['0', '1', 'false', 'true'], { message: 'must be 1 or 0' }).transform((v) => v === '1' || v === 'true'),
+		filled: true, shown: '`1` outside production, `0` in production',
+		meaning: '`1`: the console also accepts `SHARDBEAT_OPERATOR_SECRET` as a login, opening an `owner` session (how `npm start` works offline). `0`: Discord login only.' },
+	{ env: 'SHARDBEAT_CONSOLE_IDLE_TIMEOUT_S', key: 'consoleIdleTimeoutMs', schema: seconds(60, 2_592_000), default: '3600',
+		meaning: 'A console session unused this long ends (idle expiry).' },
+	{ env: 'SHARDBEAT_CONSOLE_SESSION_TTL_S', key: 'consoleSessionTtlMs', schema: seconds(60, 2_592_000), default: '43200',
+		meaning: 'A console session ends this long after login whatever happens (absolute expiry).' },
+	{ env: 'SHARDBEAT_RATE_LOGIN_PER_MIN', key: 'loginRatePerMin', schema: int(0, 1_000_000), default: '10',
+		meaning: 'Console login requests (starting a Discord login, its callback, key logins) per client IP per minute; more get `429` with `Retry-After`. `0` turns it off.' },
+	{ env: 'SHARDBEAT_RATE_LOGIN_FAILURES_PER_HOUR', key: 'loginFailuresPerHour', schema: int(0, 1_000_000), default: '10',
+		meaning: 'Failed key logins per client IP per hour (a burst of this many, then one back every hour / this); past it every key login from that IP, right or wrong, gets `429`. `0` turns it off.' },
 ] as const satisfies readonly Setting[];
 
 type Row = (typeof SETTINGS)[number];
@@ -224,6 +258,19 @@ export function loadConfig(env: Record<string, string | undefined>): { config: S
 		);
 	}
 
+	if (c.consoleKeyLogin === undefined) c.consoleKeyLogin = !production;
+	if (c.discordClientId && !c.discordClientSecret) {
+		throw new ConfigError('SHARDBEAT_DISCORD_CLIENT_ID needs SHARDBEAT_DISCORD_CLIENT_SECRET (Developer Portal → your app → OAuth2 → Reset Secret).');
+	}
+	if (!c.discordClientId) c.discordClientSecret = undefined;
+	if (c.discordClientId && (c.operators ?? []).length === 0) {
+		warnings.push('SHARDBEAT_DISCORD_CLIENT_ID is set but SHARDBEAT_OPERATORS lists nobody: every Discord login will be refused.');
+	}
+	if (production && c.discordClientId && (!c.serverUrl || !c.pageUrl)) {
+		throw new ConfigError(
+			'Log in with Discord in production needs SHARDBEAT_SERVER_URL (where Discord sends operators back) and SHARDBEAT_PAGE_URL (the console\'s origin, the only one allowed to use a session).'
+		);
+	}
 	for (const origin of c.allowedOrigins ?? []) {
 		if (!/^https?:\/\/[^/]+$/.test(origin)) {
 			throw new ConfigError(

@@ -7,7 +7,7 @@ const AUDIENCE = 'shardbeat:viewer';
 /** What a viewer token lets its holder see: `operator` includes per-shard detail in `basic` mode. */
 export type ViewerScope = 'public' | 'operator';
 
-export type TokenCheck = { ok: true; expiresAt: number; scope: ViewerScope } | { ok: false; code: 'token_expired' | 'unauthorized'; reason: string };
+export type TokenCheck = { ok: true; expiresAt: number; scope: ViewerScope; sessionId?: string } | { ok: false; code: 'token_expired' | 'unauthorized'; reason: string };
 
 /**
  * Short-lived viewer tokens (HS256 JWTs). They only gate the read-only viewer namespace, so the
@@ -23,11 +23,14 @@ export class ViewerTokens {
 		this.#ttlMs = ttlMs;
 	}
 
-	/** A token valid for the configured lifetime from `now`, with `scope` (default public). */
-	async issue(now = Date.now(), scope: ViewerScope = 'public'): Promise<ViewerTokenResponse> {
+	/**
+	 * A token valid for the configured lifetime from `now`, with `scope` (default public).
+	 * `sessionId`: minted for a console session, whose end disconnects the sockets it opened.
+	 */
+	async issue(now = Date.now(), scope: ViewerScope = 'public', sessionId?: string): Promise<ViewerTokenResponse> {
 		// JWT times are whole seconds; round expiry down so `expiresAt` is never later than the real expiry.
 		const exp = Math.floor((now + this.#ttlMs) / 1000);
-		const token = await new SignJWT(scope === 'operator' ? { scope } : {})
+		const token = await new SignJWT({ ...(scope === 'operator' ? { scope } : {}), ...(sessionId ? { sid: sessionId } : {}) })
 			.setProtectedHeader({ alg: 'HS256' })
 			.setIssuer(ISSUER)
 			.setAudience(AUDIENCE)
@@ -50,7 +53,8 @@ export class ViewerTokens {
 				currentDate: new Date(now),
 				requiredClaims: ['exp']
 			});
-			return { ok: true, expiresAt: payload.exp! * 1000, scope: payload.scope === 'operator' ? 'operator' : 'public' };
+			const sessionId = typeof payload.sid === 'string' ? { sessionId: payload.sid } : {};
+			return { ok: true, expiresAt: payload.exp! * 1000, scope: payload.scope === 'operator' ? 'operator' : 'public', ...sessionId };
 		} catch (error) {
 			if (error instanceof errors.JWTExpired) {
 				return { ok: false, code: 'token_expired', reason: 'viewer token expired; fetch a new one from POST /api/token' };

@@ -140,6 +140,63 @@ const migrations: Record<string, Migration> = {
 			await db.schema.alterTable('incident_updates').dropColumn('clusters_down').execute();
 			await db.schema.alterTable('incidents').dropColumn('title_facts').execute();
 		}
+	},
+	'006_console': {
+		async up(db: Kysely<unknown>) {
+			const id = isPostgres(db) ? 'bigint' : 'integer';
+			// Console sessions: the cookie's token is never stored, only its SHA-256, so a copy of the
+			// database opens no session. `id` is the public handle the sessions list and audit log use.
+			await db.schema
+				.createTable('console_sessions')
+				.addColumn('id', 'varchar(32)', (c) => c.primaryKey())
+				.addColumn('token_hash', 'varchar(64)', (c) => c.notNull().unique())
+				.addColumn('csrf_token', 'varchar(64)', (c) => c.notNull())
+				.addColumn('method', 'varchar(16)', (c) => c.notNull())
+				.addColumn('discord_id', 'varchar(24)')
+				.addColumn('name', 'varchar(100)', (c) => c.notNull())
+				.addColumn('avatar_url', 'varchar(300)')
+				.addColumn('role', 'varchar(16)', (c) => c.notNull())
+				.addColumn('created_at', 'bigint', (c) => c.notNull())
+				.addColumn('last_seen_at', 'bigint', (c) => c.notNull())
+				.addColumn('expires_at', 'bigint', (c) => c.notNull())
+				.addColumn('ip', 'varchar(64)', (c) => c.notNull())
+				.addColumn('user_agent', 'varchar(200)', (c) => c.notNull())
+				.execute();
+			await db.schema
+				.createTable('audit_log')
+				.addColumn('id', id, autoId(db))
+				.addColumn('at', 'bigint', (c) => c.notNull())
+				.addColumn('action', 'varchar(32)', (c) => c.notNull())
+				.addColumn('actor', 'text', (c) => c.notNull())
+				.addColumn('target', 'varchar(64)')
+				.addColumn('ip', 'varchar(64)', (c) => c.notNull())
+				.addColumn('detail', 'text', (c) => c.notNull())
+				.execute();
+			await db.schema
+				.createTable('message_templates')
+				.addColumn('id', id, autoId(db))
+				.addColumn('name', 'varchar(100)', (c) => c.notNull().unique())
+				.addColumn('title', 'varchar(300)')
+				.addColumn('message', 'text', (c) => c.notNull())
+				.addColumn('status', 'varchar(16)')
+				.addColumn('impact', 'varchar(16)')
+				.addColumn('updated_at', 'bigint', (c) => c.notNull())
+				.execute();
+			// What operators change in place: an automatic incident's title (its facts stay, for the
+			// record), a note, the postmortem, and an update's text (the original stays beside it).
+			await db.schema.alterTable('incidents').addColumn('title_override', 'varchar(300)').execute();
+			await db.schema.alterTable('incidents').addColumn('note', 'text').execute();
+			await db.schema.alterTable('incidents').addColumn('postmortem', 'text').execute();
+			await db.schema.alterTable('incidents').addColumn('postmortem_at', 'bigint').execute();
+			await db.schema.alterTable('incidents').addColumn('revision', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+			await db.schema.alterTable('incident_updates').addColumn('edited_message', 'text').execute();
+			await db.schema.alterTable('incident_updates').addColumn('edited_at', 'bigint').execute();
+		},
+		async down(db: Kysely<unknown>) {
+			for (const column of ['edited_at', 'edited_message']) await db.schema.alterTable('incident_updates').dropColumn(column).execute();
+			for (const column of ['revision', 'postmortem_at', 'postmortem', 'note', 'title_override']) await db.schema.alterTable('incidents').dropColumn(column).execute();
+			for (const table of ['message_templates', 'audit_log', 'console_sessions']) await db.schema.dropTable(table).execute();
+		}
 	}
 };
 

@@ -324,6 +324,54 @@ export class HistoryRepository {
 		return this.incident(id);
 	}
 
+	// ── edits in place (the console) ─────────────────────────────────────────────────────────
+
+	/**
+	 * Renames and/or annotates an incident (`null` clears). Every edit in place bumps `revision`,
+	 * so a page holding an older copy with the same updates takes the new one. Undefined when
+	 * there is no such incident.
+	 */
+	async patchIncident(id: number, patch: { titleOverride?: string | null; title?: string; note?: string | null }): Promise<Incident | undefined> {
+		const set: Updateable<IncidentTable> = {};
+		if (patch.titleOverride !== undefined) set.title_override = patch.titleOverride;
+		if (patch.title !== undefined) set.title = patch.title;
+		if (patch.note !== undefined) set.note = patch.note;
+		return this.#edit(id, set);
+	}
+
+	/** Writes (or rewrites) the postmortem. */
+	async setPostmortem(id: number, message: string, now: number): Promise<Incident | undefined> {
+		return this.#edit(id, { postmortem: message, postmortem_at: now });
+	}
+
+	/** Replaces an update's text (the original is kept in its row). Undefined when the incident has no such update. */
+	async editUpdate(incidentId: number, updateId: number, message: string, now: number): Promise<Incident | undefined> {
+		return this.db.transaction().execute(async (tx) => {
+			const result = await tx.updateTable('incident_updates').set({ edited_message: message, edited_at: now }).where('id', '=', updateId).where('incident_id', '=', incidentId).executeTakeFirst();
+			if (Number(result.numUpdatedRows) === 0) return undefined;
+			await tx.updateTable('incidents').set((eb) => ({ revision: eb('revision', '+', 1) })).where('id', '=', incidentId).execute();
+			return new HistoryRepository(tx).incident(incidentId);
+		});
+	}
+
+	async #edit(id: number, set: Updateable<IncidentTable>): Promise<Incident | undefined> {
+		const result = await this.db
+			.updateTable('incidents')
+			.set((eb) => ({ ...set, revision: eb('revision', '+', 1) }))
+			.where('id', '=', id)
+			.executeTakeFirst();
+		return Number(result.numUpdatedRows) === 0 ? undefined : this.incident(id);
+	}
+
+	/** Deletes an incident and its updates for good. Returns whether there was one. */
+	async deleteIncident(id: number): Promise<boolean> {
+		return this.db.transaction().execute(async (tx) => {
+			await tx.deleteFrom('incident_updates').where('incident_id', '=', id).execute();
+			const result = await tx.deleteFrom('incidents').where('id', '=', id).executeTakeFirst();
+			return Number(result.numDeletedRows) > 0;
+		});
+	}
+
 	// ── maintenance ──────────────────────────────────────────────────────────────────────────
 
 	/** Windows that end after `after`, soonest first. */
@@ -360,6 +408,23 @@ export class HistoryRepository {
 		return toMaintenance(row);
 	}
 
+	async maintenanceWindow(id: number): Promise<MaintenanceWindow | undefined> {
+		const row = await this.db.selectFrom('maintenance_windows').selectAll().where('id', '=', id).executeTakeFirst();
+		return row ? toMaintenance(row) : undefined;
+	}
+
+	/** Rewrites a window (the caller has checked the result is a valid window). */
+	async updateMaintenance(id: number, window: Omit<MaintenanceWindow, 'id'>): Promise<MaintenanceWindow | undefined> {
+		const clusterIds = window.clusterIds ? [...new Set(window.clusterIds)].sort((a, b) => a - b) : null;
+		const row = await this.db
+			.updateTable('maintenance_windows')
+			.set({ title: window.title, message: window.message, starts_at: window.startsAt, ends_at: window.endsAt, cluster_ids: clusterIds ? JSON.stringify(clusterIds) : null })
+			.where('id', '=', id)
+			.returningAll()
+			.executeTakeFirst();
+		return row ? toMaintenance(row) : undefined;
+	}
+
 	/** Returns whether a window was deleted. */
 	async deleteMaintenance(id: number): Promise<boolean> {
 		const result = await this.db.deleteFrom('maintenance_windows').where('id', '=', id).executeTakeFirst();
@@ -385,32 +450,40 @@ export class HistoryRepository {
  * their English wording in `title` and `message`, for clients that do not render facts themselves.
  */
 function toIncident(r: Selectable<IncidentTable>, updates: IncidentUpdate[]): Incident {
+	// An operator's title wins over the facts' (and is shown as written in every language).
+	const facts = r.title_facts !== null && r.title_override === null ? { titleFacts: JSON.parse(r.title_facts) as IncidentTitleFacts } : {};
 	return localizeIncident(
 		{
 			id: Number(r.id),
 			source: r.source as Incident['source'],
-			title: r.title,
-			...(r.title_facts !== null ? { titleFacts: JSON.parse(r.title_facts) as IncidentTitleFacts } : {}),
+			title: r.title_override ?? r.title,
+			...facts,
 			status: r.status as IncidentStatus,
 			impact: r.impact as IncidentImpact,
 			startedAt: Number(r.started_at),
 			resolvedAt: r.resolved_at === null ? null : Number(r.resolved_at),
 			clusterIds: ids(r.cluster_ids),
 			shardIds: ids(r.shard_ids),
-			updates
+			updates,
+			...(r.note !== null ? { note: r.note } : {}),
+			...(r.postmortem !== null ? { postmortem: { message: r.postmortem, at: Number(r.postmortem_at) } } : {}),
+			...(Number(r.revision) > 0 ? { revision: Number(r.revision) } : {})
 		},
 		'en'
 	);
 }
 
 function toUpdate(u: Selectable<IncidentUpdateTable>): IncidentUpdate {
+	const edited = u.edited_message !== null;
 	return {
 		id: Number(u.id),
 		at: Number(u.at),
 		status: u.status as IncidentStatus,
-		message: u.message,
+		message: u.edited_message ?? u.message,
 		...(u.kind !== 'operator' ? { kind: u.kind as NonNullable<IncidentUpdate['kind']>, shardsDown: ids(u.shards_down) } : {}),
-		...(u.clusters_down !== null ? { clusterIdsDown: ids(u.clusters_down) } : {})
+		// Without its clusters an update is text, not facts: an edited one is shown as the operator wrote it.
+		...(u.clusters_down !== null && !edited ? { clusterIdsDown: ids(u.clusters_down) } : {}),
+		...(edited ? { editedAt: Number(u.edited_at) } : {})
 	};
 }
 

@@ -56,6 +56,14 @@ export interface IncidentTable {
 	resolved_at: number | null;
 	cluster_ids: string;
 	shard_ids: string;
+	/** An operator's title for an automatic incident (the console); null: the facts' title. */
+	title_override: Generated<string | null>;
+	/** An operator's note under the title. */
+	note: Generated<string | null>;
+	postmortem: Generated<string | null>;
+	postmortem_at: Generated<number | null>;
+	/** Edits in place so far (renames, notes, edited updates, the postmortem). */
+	revision: Generated<number>;
 }
 
 export interface IncidentUpdateTable {
@@ -70,6 +78,9 @@ export interface IncidentUpdateTable {
 	shards_down: string | null;
 	/** Automatic updates stored as facts: the clusters of `shards_down` (JSON); null before facts were stored. */
 	clusters_down: string | null;
+	/** An operator's corrected text (the console); shown instead of `message` or the facts. */
+	edited_message: Generated<string | null>;
+	edited_at: Generated<number | null>;
 }
 
 export interface MaintenanceTable {
@@ -96,7 +107,52 @@ export interface UptimeHourTable {
 	shards: number;
 }
 
+/** A console session (migration 006). Only the SHA-256 of the cookie's token is stored. */
+export interface ConsoleSessionTable {
+	/** Public id (random, not the token). */
+	id: string;
+	token_hash: string;
+	csrf_token: string;
+	/** `discord` or `key`. */
+	method: string;
+	discord_id: string | null;
+	name: string;
+	avatar_url: string | null;
+	/** `viewer`, `editor` or `owner`. */
+	role: string;
+	created_at: number;
+	last_seen_at: number;
+	/** Absolute expiry. */
+	expires_at: number;
+	ip: string;
+	user_agent: string;
+}
+
+/** Who did what, when, from which session (migration 006); `actor` and `detail` are JSON. */
+export interface AuditLogTable {
+	id: Generated<number>;
+	at: number;
+	action: string;
+	actor: string;
+	target: string | null;
+	ip: string;
+	detail: string;
+}
+
+export interface MessageTemplateTable {
+	id: Generated<number>;
+	name: string;
+	title: string | null;
+	message: string;
+	status: string | null;
+	impact: string | null;
+	updated_at: number;
+}
+
 export interface HistoryDatabase {
+	console_sessions: ConsoleSessionTable;
+	audit_log: AuditLogTable;
+	message_templates: MessageTemplateTable;
 	shard_transitions: ShardTransitionTable;
 	cluster_transitions: ClusterTransitionTable;
 	ping_minutes: PingMinuteTable;

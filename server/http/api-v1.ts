@@ -1,11 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Incident } from '#shared';
 import { secretsEqual } from '../auth/secret.ts';
 import type { HistoryService } from '../history/history-service.ts';
 import { canonicalTimeZone } from '../history/history-service.ts';
-import type { IncidentNotice } from '../history/incident-notice.ts';
 import type { HistoryRepository } from '../history/repository.ts';
-import type { RetireOutcome } from '../fleet/fleet.ts';
+import type { ConsoleActions } from '../console/console-actions.ts';
+import type { ConsoleRepository } from '../console/console-repository.ts';
+import { AuditQuerySchema } from '../console/console-schema.ts';
 import { explain, NewIncidentSchema, NewIncidentUpdateSchema, NewMaintenanceSchema } from './operator-schema.ts';
 import type { Logger } from '../log.ts';
 import { HttpError, readJson, send } from './respond.ts';
@@ -20,11 +20,12 @@ export interface ApiV1Deps {
 	history: () => HistoryAccess | undefined;
 	/** Bearer secret for `/api/v1/operator/*`; unset disables the operator API. */
 	operatorSecret: string | undefined;
-	/** Operator changes are told like automatic ones (webhooks, caches). */
-	onIncident: (notice: IncidentNotice) => void;
-	onMaintenance: () => void;
-	/** Retires a stopped cluster (see `Fleet.retire`); resolves once the fleet has committed it. */
-	retireCluster: (clusterId: number) => Promise<Exclude<RetireOutcome, { outcome: 'retired' }> | { outcome: 'retired'; shardIds: number[]; at: number }>;
+	/** What operators change: done, audited and told (webhooks, pages) the same way from here and the console. */
+	actions: ConsoleActions;
+	/** The audit log, once the history database is open. */
+	consoleRepository: () => ConsoleRepository | undefined;
+	/** The IP a request counts against (the audit log records it). */
+	clientIp: (req: IncomingMessage) => string;
 	historyMaxAgeS: number;
 	now: () => number;
 	logger: Logger;
@@ -94,59 +95,54 @@ export function createApiV1(deps: ApiV1Deps) {
 			return true;
 		}
 
-		// ── operator API ──
-		if (path === '/api/v1/operator/incidents' && method === 'POST') {
+		// ── operator API (bearer; every change audited as the console's are) ──
+		if (!path.startsWith('/api/v1/operator/')) return false;
+		const bearer = () => {
 			requireOperator(req);
+			return { actor: { kind: 'bearer' as const }, ip: deps.clientIp(req) };
+		};
+		if (path === '/api/v1/operator/incidents' && method === 'POST') {
+			const caller = bearer();
 			const parsed = NewIncidentSchema.safeParse(await readJson(req));
 			if (!parsed.success) throw new HttpError(400, 'invalid_incident', explain(parsed.error));
-			const h = deps.history() ?? unavailable();
-			const incident = await h.store.createIncident(parsed.data, deps.now());
-			deps.onIncident({ type: incident.status === 'resolved' ? 'incident.resolved' : 'incident.opened', incident, update: incident.updates.at(-1) });
-			send(res, 201, incident, noStore);
+			send(res, 201, await deps.actions.createIncident(caller, parsed.data), noStore);
 			return true;
 		}
 		const updates = INCIDENT_UPDATES.exec(path);
 		if (updates && method === 'POST') {
-			requireOperator(req);
+			const caller = bearer();
 			const parsed = NewIncidentUpdateSchema.safeParse(await readJson(req));
 			if (!parsed.success) throw new HttpError(400, 'invalid_update', explain(parsed.error));
-			const h = deps.history() ?? unavailable();
-			const incident: Incident | undefined = await h.store.postUpdate(Number(updates[1]), parsed.data, deps.now());
-			if (!incident) throw new HttpError(404, 'unknown_incident', `there is no incident ${updates[1]}`);
-			deps.onIncident({ type: parsed.data.status === 'resolved' ? 'incident.resolved' : 'incident.updated', incident, update: incident.updates.at(-1) });
-			send(res, 201, incident, noStore);
+			send(res, 201, await deps.actions.postUpdate(caller, Number(updates[1]), parsed.data), noStore);
 			return true;
 		}
 		if (path === '/api/v1/operator/maintenance' && method === 'POST') {
-			requireOperator(req);
+			const caller = bearer();
 			const parsed = NewMaintenanceSchema.safeParse(await readJson(req));
 			if (!parsed.success) throw new HttpError(400, 'invalid_maintenance', explain(parsed.error));
-			const h = deps.history() ?? unavailable();
-			const window = await h.store.createMaintenance(parsed.data);
-			deps.onMaintenance();
-			send(res, 201, window, noStore);
+			send(res, 201, await deps.actions.scheduleMaintenance(caller, parsed.data), noStore);
 			return true;
 		}
 		const one = MAINTENANCE_ONE.exec(path);
 		if (one && method === 'DELETE') {
-			requireOperator(req);
-			const h = deps.history() ?? unavailable();
-			if (!(await h.store.deleteMaintenance(Number(one[1])))) throw new HttpError(404, 'unknown_maintenance', `there is no maintenance window ${one[1]}`);
-			deps.onMaintenance();
+			const caller = bearer();
+			// As it always could: any window, started or not (the console only cancels upcoming ones).
+			await deps.actions.cancelMaintenance(caller, Number(one[1]), 'any');
 			res.writeHead(204, noStore).end();
 			return true;
 		}
 		const retiring = CLUSTER_ONE.exec(path);
 		if (retiring && method === 'DELETE') {
-			requireOperator(req);
-			const id = Number(retiring[1]);
-			const result = await deps.retireCluster(id);
-			if (result.outcome === 'unknown') throw new HttpError(404, 'unknown_cluster', `there is no cluster ${id} in the fleet (neither reporting nor stopped)`);
-			if (result.outcome === 'live') {
-				const ago = Math.max(0, Math.round((deps.now() - result.lastHeartbeatAt) / 1000));
-				throw new HttpError(409, 'cluster_live', `cluster ${id} is ${result.lifecycle} (last heartbeat ${ago} s ago): only a stopped cluster can be retired; stop its process first, or it rejoins with its next heartbeat`);
-			}
-			send(res, 200, { clusterId: id, retiredAt: result.at, shardIds: result.shardIds }, noStore);
+			const caller = bearer();
+			send(res, 200, await deps.actions.retireCluster(caller, Number(retiring[1])), noStore);
+			return true;
+		}
+		if (path === '/api/v1/operator/audit' && method === 'GET') {
+			bearer();
+			const parsed = AuditQuerySchema.safeParse(Object.fromEntries(url.searchParams));
+			if (!parsed.success) throw new HttpError(400, 'invalid_query', explain(parsed.error));
+			const repo = deps.consoleRepository() ?? unavailable();
+			send(res, 200, await repo.auditPage(parsed.data.before, parsed.data.limit), noStore);
 			return true;
 		}
 		if (path.startsWith('/api/v1/operator/')) {

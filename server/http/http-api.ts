@@ -13,13 +13,16 @@ import { createMetrics } from '../public/metrics.ts';
 import type { Limits } from '../security/limits.ts';
 import type { LoadShedding } from '../security/load-shedding.ts';
 import type { Subsystem } from '../subsystem.ts';
+import { consoleOrigins, consoleRepository, createConsole } from '../console/console.ts';
+import type { ConsoleSettings } from '../console/console.ts';
+import type { Sessions } from '../console/sessions.ts';
 import { createApiV1 } from './api-v1.ts';
 import { createHeartbeatRoute } from './heartbeat-route.ts';
 import { createMetricsRoute } from './metrics-route.ts';
 import { createPublicRoutes } from './public-routes.ts';
 import { createHttpHandler } from './routes.ts';
 
-export interface HttpApiSettings {
+export interface HttpApiSettings extends ConsoleSettings {
 	allowedOrigins: readonly string[];
 	statusMaxAgeS: number;
 	operatorSecret?: string | undefined;
@@ -61,6 +64,8 @@ export function createHttpApi(deps: {
 	sockets: Sockets;
 	history: HistoryRuntime;
 	notifications: Notifications;
+	/** Console sessions (the `/viewer` handshake checks them too). */
+	sessions: Sessions;
 	/** Each subsystem's part of `/healthz`, merged in order. */
 	health: Subsystem[];
 	/** This server's base URL once listening. */
@@ -81,14 +86,19 @@ export function createHttpApi(deps: {
 		bots: deps.sockets.bots,
 		now: () => Date.now()
 	});
-	const apiV1 = createApiV1({
-		history: () => (history.ready ? { service: history.service, store: history.store } : undefined),
-		operatorSecret: settings.operatorSecret,
-		onIncident: (notice) => {
-			history.service.invalidate();
-			deps.notifications.notify(notice);
+	const operatorConsole = createConsole({
+		settings,
+		sessions: deps.sessions,
+		history,
+		tokens: deps.tokens,
+		limits: deps.limits.http,
+		notify: deps.notifications.notify,
+		push: {
+			incident: deps.sockets.pushIncident,
+			incidentDeleted: deps.sockets.pushIncidentDeleted,
+			maintenance: deps.sockets.pushMaintenance,
+			endSession: deps.sockets.endSession
 		},
-		onMaintenance: () => history.service.invalidate(),
 		retireCluster: async (id) => {
 			const at = deps.historyNow();
 			// Scaled out, the cluster's record may be another instance's: the shared fleet says what it is.
@@ -99,6 +109,17 @@ export function createHttpApi(deps: {
 			logger.info({ cluster: id, shards: result.shardIds.length }, 'cluster retired by an operator; it left the fleet');
 			return { ...result, at };
 		},
+		fleet: () => withLatestHeartbeats(feeds.full.status, deps.fleet),
+		serverUrl: deps.serverUrl,
+		now: deps.historyNow,
+		logger
+	});
+	const apiV1 = createApiV1({
+		history: () => (history.ready ? { service: history.service, store: history.store } : undefined),
+		operatorSecret: settings.operatorSecret,
+		actions: operatorConsole.actions,
+		consoleRepository: () => consoleRepository(history),
+		clientIp: deps.limits.http.clientIp,
 		historyMaxAgeS: 30,
 		now: deps.historyNow,
 		logger
@@ -126,10 +147,13 @@ export function createHttpApi(deps: {
 		routes: [
 			createHeartbeatRoute({ botSecret: settings.botSecret, intake: deps.sockets.heartbeats, perCluster: deps.limits.http.heartbeat, clientIp: deps.limits.http.clientIp, logger }),
 			apiV1,
+			operatorConsole.route,
 			publicRoutes,
 			createMetricsRoute({ metrics, token: settings.metricsToken })
 		],
-		allowedOrigins: settings.allowedOrigins,
+		// The console's origin is a page origin too, whatever SHARDBEAT_ALLOWED_ORIGINS lists.
+		allowedOrigins: [...new Set([...settings.allowedOrigins, ...consoleOrigins(settings)])],
+		consoleOrigins: consoleOrigins(settings),
 		statusMaxAgeS: settings.statusMaxAgeS,
 		tokens: deps.tokens,
 		...(settings.operatorSecret ? { operatorSecret: settings.operatorSecret } : {}),

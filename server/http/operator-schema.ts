@@ -5,7 +5,8 @@ import { INCIDENT_STATUSES, type NewIncident, type NewIncidentUpdate, type NewMa
  * What the operator API accepts. Strict objects: an unknown field is a typo the operator should
  * hear about, not something silently ignored.
  */
-const text = (max: number) =>
+/** Operator text: trimmed, 1–`max` characters, no control characters, valid UTF-8. */
+export const text = (max: number) =>
 	z
 		.string()
 		.trim()

@@ -13,6 +13,8 @@ export type RouteHandler = (req: IncomingMessage, res: ServerResponse, url: URL,
 
 export interface HttpDeps {
 	allowedOrigins: readonly string[];
+	/** Origins the operator console may call from with its session cookie (a preflight may ask for credentials). */
+	consoleOrigins?: readonly string[];
 	statusMaxAgeS: number;
 	tokens: ViewerTokens;
 	/** `GET /api/status` body, already serialised (the feed caches it per version), or already encoded. */
@@ -54,6 +56,7 @@ const RATE_EXEMPT = new Set(['/healthz']);
  */
 export function createHttpHandler(deps: HttpDeps) {
 	const allowed = new Set(deps.allowedOrigins);
+	const consoleOrigins = new Set(deps.consoleOrigins ?? []);
 
 	return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
 		try {
@@ -75,7 +78,12 @@ export function createHttpHandler(deps: HttpDeps) {
 			}
 
 			if (req.method === 'OPTIONS') {
-				res.writeHead(204, { ...cors, 'Access-Control-Allow-Methods': 'GET, POST', 'Access-Control-Max-Age': '600' });
+				// The console's requests carry its cookie and CSRF header and use every method; only its origin may.
+				const console =
+					origin !== undefined && consoleOrigins.has(origin) && url.pathname.startsWith('/api/v1/console/')
+						? { 'Access-Control-Allow-Methods': 'GET, POST, PUT, PATCH, DELETE', 'Access-Control-Allow-Headers': 'Content-Type, X-Shardbeat-CSRF', 'Access-Control-Allow-Credentials': 'true' }
+						: {};
+				res.writeHead(204, { ...cors, 'Access-Control-Allow-Methods': 'GET, POST', 'Access-Control-Max-Age': '600', ...console });
 				return void res.end();
 			}
 

@@ -2,7 +2,7 @@ import type { Server as HttpServer } from 'node:http';
 import { createAdapter } from '@socket.io/redis-adapter';
 import type { Redis } from 'ioredis';
 import { Server } from 'socket.io';
-import { NAMESPACES, toBase64, toBytes, type Incident } from '#shared';
+import { NAMESPACES, toBase64, toBytes, type Incident, type MaintenanceWindow } from '#shared';
 import type { ViewerTokens } from '../auth/viewer-token.ts';
 import type { FleetFeeds } from '../feed/fleet-feeds.ts';
 import type { CommittedUpdate } from '../feed/fleet-feed.ts';
@@ -13,7 +13,7 @@ import type { ConnectionGuard } from '../security/connection-guard.ts';
 import type { Limits } from '../security/limits.ts';
 import type { Subsystem } from '../subsystem.ts';
 import { registerBotNamespace, type BotNamespace } from './bot.ts';
-import { OPERATOR_ROOM, registerViewerNamespace, type ViewerNamespace } from './viewer.ts';
+import { OPERATOR_ROOM, registerViewerNamespace, sessionRoom, type ViewerNamespace } from './viewer.ts';
 
 /**
  * Socket.io caps a message at this size; the largest valid heartbeat (1,024 shards) is ~70 KB.
@@ -43,6 +43,12 @@ export interface Sockets extends Subsystem {
 	 * (the Redis adapter carries it), so call it once per change, where the change was made.
 	 */
 	pushIncident(incident: Incident): void;
+	/** Tells every viewer (of every instance) that incident `id` was deleted. */
+	pushIncidentDeleted(id: number): void;
+	/** Pushes the maintenance windows in progress or scheduled to every viewer (of every instance). */
+	pushMaintenance(windows: MaintenanceWindow[]): void;
+	/** Disconnects, on every instance, the viewer sockets opened with a console session's tokens. */
+	endSession(sessionId: string): void;
 	/**
 	 * Disconnects every socket and closes the HTTP server they share; resolves once all are
 	 * closed. Returns at once with that promise, so the caller can close other parts meanwhile.
@@ -73,6 +79,8 @@ export function createSockets(deps: {
 	redis: Redis | undefined;
 	logger: Logger;
 	now: () => number;
+	/** Whether a console session is still valid (viewer tokens minted for one die with it). */
+	sessionAlive?: (sessionId: string) => Promise<boolean>;
 }): Sockets {
 	const { feeds, logger } = deps;
 	const stats: ServerStats = { heartbeatsAccepted: 0, heartbeatsRefused: 0, polls: 0, pushes: 0 };
@@ -94,7 +102,16 @@ export function createSockets(deps: {
 	// Nothing lives on the main namespace: refuse it rather than hold unauthenticated sockets.
 	io.of('/').use((_socket, next) => next(new Error('unknown namespace; bots use /bot and pages /viewer')));
 	const viewers = io.of(NAMESPACES.viewer) as ViewerNamespace;
-	registerViewerNamespace(viewers, { tokens: deps.tokens, feed: feeds.full, publicFeed: feeds.public, logger, now: deps.now, stats, limits: deps.limits.viewers });
+	registerViewerNamespace(viewers, {
+		tokens: deps.tokens,
+		feed: feeds.full,
+		publicFeed: feeds.public,
+		logger,
+		now: deps.now,
+		stats,
+		limits: deps.limits.viewers,
+		...(deps.sessionAlive ? { sessionAlive: deps.sessionAlive } : {})
+	});
 
 	let adapterSub: Redis | undefined;
 	if (deps.redis) {
@@ -119,6 +136,9 @@ export function createSockets(deps: {
 		bots: () => bots.sockets.size,
 		viewers: () => viewers.sockets.size,
 		pushIncident: (incident) => void viewers.emit('incident', incident),
+		pushIncidentDeleted: (id) => void viewers.emit('incident-deleted', id),
+		pushMaintenance: (windows) => void viewers.emit('maintenance', windows),
+		endSession: (sessionId) => viewers.in(sessionRoom(sessionId)).disconnectSockets(true),
 		health: () => ({ bots: bots.sockets.size, viewers: viewers.sockets.size }),
 		close() {
 			closed ??= (() => {

@@ -15,12 +15,17 @@ interface ViewerSocketData {
 	ip: string;
 	/** This socket's event budget; it lives and dies with the socket, so it needs no eviction. */
 	bucket: Bucket | undefined;
+	/** The console session its token was minted for, if any. */
+	sessionId: string | undefined;
 }
 
 export type ViewerNamespace = Namespace<ViewerClientToServerEvents, ViewerServerToClientEvents, Record<never, never>, ViewerSocketData>;
 
 /** Viewers holding an operator token sit in this room: pushes to it carry full detail. */
 export const OPERATOR_ROOM = 'operator';
+
+/** Sockets opened with a console session's tokens sit in its room, so ending the session can disconnect them. */
+export const sessionRoom = (sessionId: string) => `console-session:${sessionId}`;
 
 export interface ViewerNamespaceDeps {
 	tokens: ViewerTokens;
@@ -31,6 +36,8 @@ export interface ViewerNamespaceDeps {
 	logger: Logger;
 	now: () => number;
 	stats: { polls: number };
+	/** Whether the console session a token was minted for is still valid (logout and revocation end its sockets' access at once). */
+	sessionAlive?: (sessionId: string) => Promise<boolean>;
 	limits?: {
 		/** Events per socket per 10 s (0: unlimited). */
 		eventsPer10s: number;
@@ -81,6 +88,9 @@ export function registerViewerNamespace(nsp: ViewerNamespace, deps: ViewerNamesp
 			logger.debug({ socket: socket.id, code: check.code }, 'viewer refused');
 			return next(connectError(check.code, check.reason));
 		}
+		if (check.sessionId !== undefined && !(await deps.sessionAlive?.(check.sessionId).catch(() => false))) {
+			return next(connectError('unauthorized', 'the console session this token was made for has ended; log in again'));
+		}
 		// After the token (an HMAC costs less than a Redis round trip), and atomically, so
 		// concurrent handshakes cannot all take the last slot.
 		if (cap && !(await cap.acquire(ip, socket.id))) {
@@ -99,12 +109,14 @@ export function registerViewerNamespace(nsp: ViewerNamespace, deps: ViewerNamesp
 		socket.data.tokenExpiresAt = check.expiresAt;
 		socket.data.scope = check.scope;
 		socket.data.ip = ip;
+		socket.data.sessionId = check.sessionId;
 		next();
 	});
 
 	nsp.on('connection', (socket) => {
 		if (cap) socket.on('disconnect', () => cap.release(socket.data.ip, socket.id));
 		if (socket.data.scope === 'operator') void socket.join(OPERATOR_ROOM);
+		if (socket.data.sessionId !== undefined) void socket.join(sessionRoom(socket.data.sessionId));
 
 		socket.use((packet, next) => {
 			const ack = ackOf(packet);
@@ -146,6 +158,14 @@ export function registerViewerNamespace(nsp: ViewerNamespace, deps: ViewerNamesp
 			const ack = ackOf(args) as ((r: Ack<{ expiresAt: number }>) => void) | undefined;
 			const check = await tokens.verify(args[0], now());
 			if (!check.ok) return ack?.({ ok: false, error: { code: check.code, message: check.reason } });
+			if (check.sessionId !== undefined && !(await deps.sessionAlive?.(check.sessionId).catch(() => false))) {
+				return ack?.({ ok: false, error: { code: 'unauthorized', message: 'the console session this token was made for has ended; log in again' } });
+			}
+			if (check.sessionId !== undefined && check.sessionId !== socket.data.sessionId) {
+				if (socket.data.sessionId !== undefined) void socket.leave(sessionRoom(socket.data.sessionId));
+				socket.data.sessionId = check.sessionId;
+				void socket.join(sessionRoom(check.sessionId));
+			}
 			socket.data.tokenExpiresAt = check.expiresAt;
 			// The new token decides what the socket sees from now on, in both directions.
 			if (check.scope !== socket.data.scope) {

@@ -15,6 +15,9 @@ export interface LimitSettings {
 	heartbeatRatePer10s: number;
 	viewerEventsPer10s: number;
 	maxViewersPerIp: number;
+	/** Console logins per IP per minute, and failed key logins per IP per hour (0: unlimited). */
+	loginRatePerMin: number;
+	loginFailuresPerHour: number;
 }
 
 export interface Limits extends Subsystem {
@@ -25,6 +28,10 @@ export interface Limits extends Subsystem {
 		token: RateLimiter;
 		/** `POST /api/v1/heartbeat`, per cluster id (keyed by the id, not the IP). */
 		heartbeat: RateLimiter;
+		/** Console logins (`/api/v1/console/login/…`), per IP, on top of `http`. */
+		login: RateLimiter;
+		/** Failed key logins, per IP. */
+		loginFailures: RateLimiter;
 	};
 	/** For `/viewer`: the per-IP socket cap and each socket's event budget. */
 	readonly viewers: {
@@ -75,7 +82,9 @@ export function createLimits(deps: { settings: LimitSettings; redis: Redis | und
 			clientIp: (req) => clientIp(req.headers, req.socket.remoteAddress, settings.trustProxy),
 			http: new RateLimiter('http', { limit: settings.httpRatePerMin, windowMs: 60_000 }, rateStore),
 			token: new RateLimiter('token', { limit: settings.tokenRatePerMin, windowMs: 60_000 }, rateStore),
-			heartbeat: new RateLimiter('hb', { limit: settings.heartbeatRatePer10s, windowMs: 10_000 }, rateStore)
+			heartbeat: new RateLimiter('hb', { limit: settings.heartbeatRatePer10s, windowMs: 10_000 }, rateStore),
+			login: new RateLimiter('login', { limit: settings.loginRatePerMin, windowMs: 60_000 }, rateStore),
+			loginFailures: new RateLimiter('login-fail', { limit: settings.loginFailuresPerHour, windowMs: 3_600_000 }, rateStore)
 		},
 		viewers: {
 			eventsPer10s: settings.viewerEventsPer10s,
