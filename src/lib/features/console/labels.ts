@@ -83,8 +83,7 @@ export function loginErrorText(code: string, serverMessage?: string): string {
 		discord_unavailable: m.console_login_error_discord,
 		rate_limited: m.console_login_error_rate_limited,
 		key_login_disabled: m.console_login_error_key_disabled,
-		unauthorized: m.console_login_error_wrong_key,
-		invalid_key: m.console_login_error_wrong_key,
+		wrong_key: m.console_login_error_wrong_key,
 		network: m.console_error_network
 	};
 	return known[code]?.() ?? serverMessage ?? m.console_login_error_other();
