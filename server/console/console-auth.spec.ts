@@ -3,6 +3,7 @@ import { io } from 'socket.io-client';
 import type { AuditPage, ConsoleSession } from '#shared';
 import { historyDatabases } from '#testing/databases';
 import { ConsoleClient, setCookies } from '#testing/console/client';
+import { CONSOLE_PAGE, consoleConfig, DISCORD_APP, EDITOR, OPERATOR_KEY, OWNER, STRANGER } from '#testing/console/fixture';
 import { startDiscordOAuth, type DiscordOAuthStandIn } from '#testing/discord/oauth';
 import { eventually, startServer, type Harness } from '#testing/server/harness';
 import type { ServerConfig } from '../config.ts';
@@ -13,14 +14,9 @@ import type { ServerConfig } from '../config.ts';
  * real protocol, every redirect followed by hand. Each test tries to get in where it must not.
  */
 
-const PAGE = 'http://page.test';
-const OPERATOR_KEY = 'console-spec-operator-key-0123';
-const CLIENT_ID = '300000000000000001';
-const CLIENT_SECRET = 'console-spec-client-secret';
-const OWNER = { id: '400000000000000001', username: 'olga', global_name: 'Olga', avatar: null };
-const EDITOR = { id: '400000000000000002', username: 'ed', global_name: null, avatar: 'a_0123456789abcdef0123456789abcdef' };
-const VIEWER = { id: '400000000000000003', username: 'vic', global_name: 'Vic', avatar: null };
-const STRANGER = { id: '400000000000000099', username: 'mallory', global_name: 'Mallory', avatar: null };
+const PAGE = CONSOLE_PAGE;
+const CLIENT_ID = DISCORD_APP.clientId;
+const CLIENT_SECRET = DISCORD_APP.clientSecret;
 const IDLE_MS = 10 * 60_000;
 const TTL_MS = 60 * 60_000;
 
@@ -48,16 +44,7 @@ describe.each(historyDatabases)('console logins and sessions on $name', (target)
 		h = await startServer(
 			{
 				database: place.location,
-				operatorSecret: OPERATOR_KEY,
-				pageUrl: PAGE,
-				discordClientId: CLIENT_ID,
-				discordClientSecret: CLIENT_SECRET,
-				discordOAuthUrl: discord.baseUrl,
-				operators: [
-					{ discordId: OWNER.id, role: 'owner' },
-					{ discordId: EDITOR.id, role: 'editor' },
-					{ discordId: VIEWER.id, role: 'viewer' }
-				],
+				...consoleConfig(discord.baseUrl),
 				consoleIdleTimeoutMs: IDLE_MS,
 				consoleSessionTtlMs: TTL_MS,
 				...overrides

@@ -48,6 +48,19 @@ describe('currentIncidents', () => {
 		expect(currentIncidents([resolved], [open])).toEqual([resolved]);
 	});
 
+	it.each<[string, Incident[], Incident[], string[]]>([
+		['an edit in place (same updates, higher revision) replaces the fetched copy', [at(1, 2)], [{ ...at(1, 2), title: 'Renamed', revision: 1 }], ['1@2 Renamed']],
+		['a fetched copy with more edits wins over an older push', [{ ...at(1, 2), title: 'Renamed twice', revision: 2 }], [{ ...at(1, 2), title: 'Renamed', revision: 1 }], ['1@2 Renamed twice']],
+		['more updates win over more edits', [{ ...at(1, 2), revision: 3 }], [at(1, 3)], ['1@3']]
+	])('%s', (_, fetched, pushed, expected) => {
+		expect(currentIncidents(fetched, pushed).map((i) => `${i.id}@${i.updates.length}${i.title === at(1, 1).title ? '' : ` ${i.title}`}`)).toEqual(expected);
+	});
+
+	it('drops deleted incidents, fetched or pushed, so a cached fetch cannot bring one back', () => {
+		expect(shown(currentIncidents([at(1, 2), at(2, 1)], [at(3, 1)], new Set([2, 3])))).toEqual(['1@2']);
+		expect(shown(currentIncidents([at(1, 2)], [], new Set([1])))).toEqual([]);
+	});
+
 	it('keeps the fetched list itself when nothing was pushed (no new array for Svelte to redraw)', () => {
 		const fetched = [at(1, 2)];
 		expect(currentIncidents(fetched, [])).toBe(fetched);

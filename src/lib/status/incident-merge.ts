@@ -9,10 +9,10 @@ function progress(incident: Incident): number {
 	return incident.updates.length * 2 + (incident.status === 'resolved' ? 1 : 0);
 }
 
-/** Whether `a` is further along than `b`: by progress, then by in-place edits (console renames, notes, edited updates, postmortems). */
+/** Whether `a` is further along than `b`: more progress, or as much and more edits in place (renamed, reworded). */
 function newer(a: Incident, b: Incident): boolean {
-	const by = progress(a) - progress(b);
-	return by !== 0 ? by > 0 : (a.revision ?? 0) > (b.revision ?? 0);
+	const p = progress(a) - progress(b);
+	return p > 0 || (p === 0 && (a.revision ?? 0) > (b.revision ?? 0));
 }
 
 /**
@@ -20,17 +20,21 @@ function newer(a: Incident, b: Incident): boolean {
  * server pushed since when that copy is further along, plus pushed ones the fetch did not know
  * (opened after it). So a fetch answered from a cache older than a push (another instance's,
  * scaled out) cannot bring a resolved incident back, and a push the fetch has overtaken is
- * ignored. At equal progress the copy an operator edited more often wins, then the fetched copy: it
- * may know more shards affected since. Incidents an owner deleted (`deleted`) are left out.
+ * ignored. At equal progress the copy with more edits in place wins (an operator renamed it or
+ * reworded an update), and otherwise the fetched copy: it may know more shards affected since.
+ * Incidents an owner deleted (`deleted`, pushed) are dropped from both: a cached fetch cannot
+ * bring one back.
  */
-export function currentIncidents(fetched: readonly Incident[], pushed: readonly Incident[], deleted: ReadonlySet<number> = new Set()): readonly Incident[] {
+export function currentIncidents(fetched: readonly Incident[], pushed: readonly Incident[], deleted: ReadonlySet<number> = NONE): readonly Incident[] {
 	if (pushed.length === 0 && deleted.size === 0) return fetched;
-	const pushes = new Map(pushed.map((i) => [i.id, i]));
+	const latest = new Map(pushed.map((i) => [i.id, i]));
 	const merged = fetched.map((i) => {
-		const push = pushes.get(i.id);
-		pushes.delete(i.id);
+		const push = latest.get(i.id);
+		latest.delete(i.id);
 		return push && newer(push, i) ? push : i;
 	});
-	const all = [...merged, ...pushes.values()];
+	const all = [...merged, ...latest.values()];
 	return deleted.size === 0 ? all : all.filter((i) => !deleted.has(i.id));
 }
+
+const NONE: ReadonlySet<number> = new Set();

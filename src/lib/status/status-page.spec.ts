@@ -58,13 +58,29 @@ describe('StatusPage', () => {
 		history.fleet = { maintenance: [], incidents: [spreadingIncidentAfter(3)] } as unknown as FleetHistory;
 		expect(page.incidents.map((i) => i.status)).toEqual(['resolved']);
 	});
-	it('takes maintenance and deletions the server pushed over the history it fetched', () => {
-		const { page, history, store } = setup([win(1, FIXTURE_T0 - HOUR, FIXTURE_T0 + HOUR, [1])]);
-		history.fleet = { maintenance: history.fleet!.maintenance, incidents: [spreadingIncidentAfter(2, { id: 7 })] } as unknown as FleetHistory;
+
+	it('takes pushed maintenance over the history’s (possibly cached) list while live, and the history’s again once the connection drops', () => {
+		const fetched = win(1, FIXTURE_T0 - HOUR, FIXTURE_T0 + HOUR, [1]);
+		const { page, store } = setup([fetched]);
+		expect(page.activeWindows.map((w) => w.id)).toEqual([1]);
+		// Ended early and another scheduled, pushed: the fetched list is out of date.
 		store.applyMaintenance([win(2, FIXTURE_T0 + HOUR, FIXTURE_T0 + 2 * HOUR, null)]);
 		expect(page.activeWindows).toEqual([]);
 		expect(page.upcomingWindows.map((w) => w.id)).toEqual([2]);
+		expect(page.maintenance).toBe(false);
+		// A push the page cannot read changes nothing.
+		store.applyMaintenance([{ id: 'x' } as unknown as MaintenanceWindow]);
+		expect(page.upcomingWindows.map((w) => w.id)).toEqual([2]);
+		store.maintenance = null; // what a lost connection does (see `start`)
+		expect(page.activeWindows.map((w) => w.id)).toEqual([1]);
+	});
+
+	it('drops an incident the server says was deleted, fetched or pushed', () => {
+		const { page, history, store } = setup([]);
+		history.fleet = { maintenance: [], incidents: [spreadingIncidentAfter(2, { id: 7 }), spreadingIncidentAfter(1, { id: 8 })] } as unknown as FleetHistory;
 		store.applyIncidentDeleted(7);
-		expect(page.incidents).toEqual([]);
+		expect(page.incidents.map((i) => i.id)).toEqual([8]);
+		store.applyIncident(spreadingIncidentAfter(3, { id: 7 }));
+		expect(page.incidents.map((i) => i.id)).toEqual([8]);
 	});
 });

@@ -60,7 +60,7 @@ export class StatusPage {
 		this.store = store;
 		this.history = history;
 		this.#maintenanceClock = $derived(Math.floor(store.now / MAINTENANCE_STEP_MS) * MAINTENANCE_STEP_MS);
-		// A pushed list is newer than any fetch (the server pushes the whole list on every change).
+		// What the server pushed while live is newer than any fetch (which may come from a cache).
 		const windows = $derived(store.maintenance ?? history.fleet?.maintenance ?? []);
 		this.activeWindows = $derived(activeMaintenance(windows, this.#maintenanceClock));
 		this.upcomingWindows = $derived(upcomingMaintenance(windows, this.#maintenanceClock));

@@ -33,8 +33,8 @@ export interface StatusStoreOptions {
 		version: () => number;
 		onState: (s: ConnectionState) => void;
 		onIncident: (incident: Incident) => void;
-		onIncidentDeleted: (id: number) => void;
-		onMaintenance: (windows: MaintenanceWindow[]) => void;
+		onIncidentDeleted?: (id: number) => void;
+		onMaintenance?: (windows: MaintenanceWindow[]) => void;
 	}) => StatusConnection;
 }
 
@@ -58,12 +58,11 @@ export class StatusStore {
 	 * fetch has the rest; `currentIncidents` puts the two together).
 	 */
 	incidents = $state.raw<readonly Incident[]>([]);
-	/** Incidents an owner deleted since the page opened: gone even from a history fetched before. */
+	/** Incidents an owner deleted since the page opened (pushed): the page drops them wherever they come from. */
 	deletedIncidents = $state.raw<ReadonlySet<number>>(new Set());
 	/**
-	 * Maintenance as the server last pushed it (every window in progress or scheduled), newer than
-	 * any history fetch; null until a push, and again after the connection drops (a push may
-	 * have been missed: the history's next fetch is the truth then).
+	 * Maintenance windows as last pushed (every change is), or null when none was pushed since the
+	 * connection was last live: then the history's fetch is what the page has.
 	 */
 	maintenance = $state.raw<readonly MaintenanceWindow[] | null>(null);
 	/** Ticks every second so "updated 5 s ago" and staleness move on their own. */
@@ -140,16 +139,15 @@ export class StatusStore {
 		this.incidents = [...this.incidents.filter((i) => i.id !== incident.id), incident];
 	}
 
-	/** Drops incident `id` (an owner deleted it), pushed copies included. */
+	/** Records an incident the server says was deleted. */
 	applyIncidentDeleted(id: number): void {
-		if (typeof id !== 'number' || this.deletedIncidents.has(id)) return;
+		if (!Number.isSafeInteger(id) || this.deletedIncidents.has(id)) return;
 		this.deletedIncidents = new Set([...this.deletedIncidents, id]);
-		this.incidents = this.incidents.filter((i) => i.id !== id);
 	}
 
-	/** Records the maintenance windows the server pushed (the whole current list). */
+	/** Takes the maintenance windows the server pushed as the page's list. */
 	applyMaintenance(windows: MaintenanceWindow[]): void {
-		if (!Array.isArray(windows) || windows.some((w) => typeof w?.id !== 'number' || typeof w.startsAt !== 'number' || typeof w.endsAt !== 'number')) return;
+		if (!Array.isArray(windows) || !windows.every((w) => typeof w?.id === 'number' && typeof w.startsAt === 'number' && typeof w.endsAt === 'number')) return;
 		this.maintenance = windows;
 	}
 
@@ -193,6 +191,7 @@ export class StatusStore {
 			onState: (s: ConnectionState) => {
 				this.connection = s;
 				if (s !== 'live' && this.status) this.#lostSinceUpdate = true;
+				// Pushes missed while away are not replayed: the history's next fetch is the truth again.
 				if (s !== 'live') this.maintenance = null;
 				if (s === 'live') scheduler.refresh({ force: true });
 			},

@@ -31,9 +31,9 @@ export interface ViewerConnectionOptions {
 	version: () => number;
 	/** An incident the server pushed as it changed (opened, updated, resolved), whole. */
 	onIncident?: (incident: Incident) => void;
-	/** An owner deleted incident `id` (the console): pages drop it at once. */
+	/** An incident an owner deleted. */
 	onIncidentDeleted?: (id: number) => void;
-	/** Maintenance changed: every window in progress or scheduled now, soonest first. */
+	/** Maintenance changed: every window in progress or scheduled, soonest first. */
 	onMaintenance?: (windows: MaintenanceWindow[]) => void;
 	onState: (state: ConnectionState) => void;
 	fetch?: typeof fetch;
