@@ -96,11 +96,29 @@ function callFromPage(page: Page, method: string, path: string, body?: unknown):
 	) as never;
 }
 
-/** Picks `label` in the bits-ui select `testid` with the keyboard alone. */
+/** Picks `label` in the bits-ui select `testid` with the keyboard alone: open, arrow to it, Enter. */
 async function choose(page: Page, testid: string, label: string): Promise<void> {
 	await page.getByTestId(testid).focus();
 	await page.keyboard.press('Enter');
-	await page.getByRole('option', { name: label, exact: true }).click();
+	const option = page.getByRole('option', { name: label, exact: true });
+	await option.waitFor();
+	for (let i = 0; i < 12 && (await option.getAttribute('data-highlighted')) === null; i++) await page.keyboard.press('ArrowDown');
+	await page.keyboard.press('Enter');
+	await option.waitFor({ state: 'detached' });
+	expect(await page.getByTestId(testid).textContent()).toContain(label);
+}
+
+/** Presses Tab until `testid` has focus (at most 60 times), and checks the focus is visible. */
+async function tabTo(page: Page, testid: string): Promise<void> {
+	for (let i = 0; i < 60; i++) {
+		if ((await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))) === testid) {
+			const outline = await page.evaluate(() => getComputedStyle(document.activeElement!).outlineStyle);
+			expect(outline, `focus on ${testid} is visible`).not.toBe('none');
+			return;
+		}
+		await page.keyboard.press('Tab');
+	}
+	throw new Error(`Tab never reached ${testid}`);
 }
 
 describe('logging in with the operator key', () => {
@@ -437,6 +455,36 @@ describe('the audit log', () => {
 		// Each entry of a person names them and their session.
 		const create = page.locator('[data-testid=audit-entry][data-action="incident.create"]').last();
 		expect(await create.textContent()).toContain(fill(en.console_audit_by!, { name: 'ed' }));
+		await context.close();
+	});
+});
+
+describe('from the keyboard alone', () => {
+	it('logs in with the key, posts an incident through the dialog and logs out', async () => {
+		const { page, context } = await open('/es/admin/incidents/');
+		const es = messages('es');
+		await tabTo(page, 'login-key');
+		await page.keyboard.type(OPERATOR_KEY);
+		await page.keyboard.press('Enter');
+		await page.getByTestId('console-user').waitFor();
+		await tabTo(page, 'incident-new');
+		await page.keyboard.press('Enter');
+		await page.getByTestId('incident-dialog').waitFor();
+		// Focus moved into the dialog, and Tab stays there.
+		expect(await page.evaluate(() => !!document.activeElement?.closest('[role=dialog]'))).toBe(true);
+		await tabTo(page, 'incident-title');
+		await page.keyboard.type('Teclado solamente');
+		await tabTo(page, 'incident-message');
+		await page.keyboard.type('Publicado sin ratón.');
+		await choose(page, 'incident-status', es.incident_status_monitoring!);
+		await tabTo(page, 'form-submit');
+		await page.keyboard.press('Enter');
+		const card = page.getByTestId('console-incident').filter({ hasText: 'Teclado solamente' });
+		await card.waitFor();
+		expect(await card.getAttribute('data-status')).toBe('monitoring');
+		await tabTo(page, 'logout');
+		await page.keyboard.press('Enter');
+		await expect.poll(() => page.getByTestId('login-notice').textContent()).toBe(es.console_logged_out);
 		await context.close();
 	});
 });
