@@ -122,3 +122,39 @@ describe.each(historyDatabases)('migration 005_incident_facts on $name', (target
 		expect(titles.map((t) => t.title)).toEqual(['Shards down in clusters 2, 5', '']);
 	});
 });
+
+/*
+ * 006_console on both databases: incidents written before it read as they were (no note, no
+ * postmortem, no revision), edits in place work on them after it, and it goes down cleanly.
+ */
+describe.each(historyDatabases)('migration 006_console on $name', (target) => {
+	const database = freshHistoryDatabase(target);
+	afterEach(database.close);
+
+	it('keeps incidents from before it as they were, lets the console edit them, and goes down again', async () => {
+		const db = await database.open({ migrate: false });
+		const migrator = new Migrator({ db, provider: migrationProvider });
+		expect((await migrator.migrateTo('005_incident_facts')).error).toBeUndefined();
+		const before = new HistoryRepository(db);
+		const made = await before.createIncident({ title: 'Slow logins', message: 'Looking.' }, 1_000);
+		const auto = (await before.insertAutoIncident({ autoKey: 5_000, titleFacts: { shardCount: 2, clusterIds: [1] }, impact: 'minor', startedAt: 5_000, clusterIds: [1], shardIds: [2, 3] }))!;
+
+		await migrateHistoryDatabase(db);
+		const store = new HistoryRepository(db);
+		expect(await store.incident(made.id)).toEqual(made);
+		expect((await store.incident(auto))!.revision).toBeUndefined();
+		const renamed = await store.patchIncident(auto, { titleOverride: 'EU gateway trouble', note: 'Discord-side' });
+		expect(renamed).toMatchObject({ title: 'EU gateway trouble', note: 'Discord-side', revision: 1 });
+		expect(renamed!.titleFacts).toBeUndefined();
+		const edited = await store.editUpdate(made.id, made.updates[0]!.id, 'Looking into slow logins.', 2_000);
+		expect(edited!.updates[0]).toMatchObject({ message: 'Looking into slow logins.', editedAt: 2_000 });
+		expect(await store.editUpdate(made.id, 999_999, 'x', 2_000)).toBeUndefined();
+		await db.insertInto('audit_log').values({ at: 1, action: 'incident.create', actor: '{"kind":"bearer"}', target: null, ip: '::1', detail: '{}' }).execute();
+
+		// Down: the console's tables and columns go, the incidents stay as they were written.
+		expect((await migrator.migrateTo('005_incident_facts')).error).toBeUndefined();
+		expect(await new HistoryRepository(db).incident(made.id)).toMatchObject({ title: 'Slow logins', updates: [{ message: 'Looking.' }] });
+		await migrateHistoryDatabase(db);
+		expect(await db.selectFrom('audit_log').selectAll().execute()).toEqual([]);
+	});
+});

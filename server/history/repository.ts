@@ -437,6 +437,8 @@ export class HistoryRepository {
 		await this.db.deleteFrom('incident_updates').where('incident_id', 'in', old).execute();
 		await this.db.deleteFrom('incidents').where('resolved_at', '<', before).execute();
 		await this.db.deleteFrom('maintenance_windows').where('ends_at', '<', before).execute();
+		// Sessions past their absolute expiry are refused anyway; their rows go with the rest.
+		await this.db.deleteFrom('console_sessions').where('expires_at', '<', before).execute();
 	}
 
 	/** A cheap query that fails when the database is unreachable. */
@@ -451,7 +453,7 @@ export class HistoryRepository {
  */
 function toIncident(r: Selectable<IncidentTable>, updates: IncidentUpdate[]): Incident {
 	// An operator's title wins over the facts' (and is shown as written in every language).
-	const facts = r.title_facts !== null && r.title_override === null ? { titleFacts: JSON.parse(r.title_facts) as IncidentTitleFacts } : {};
+	const facts = r.title_facts !== null && r.title_override == null ? { titleFacts: JSON.parse(r.title_facts) as IncidentTitleFacts } : {};
 	return localizeIncident(
 		{
 			id: Number(r.id),
@@ -465,8 +467,9 @@ function toIncident(r: Selectable<IncidentTable>, updates: IncidentUpdate[]): In
 			clusterIds: ids(r.cluster_ids),
 			shardIds: ids(r.shard_ids),
 			updates,
-			...(r.note !== null ? { note: r.note } : {}),
-			...(r.postmortem !== null ? { postmortem: { message: r.postmortem, at: Number(r.postmortem_at) } } : {}),
+			// `!= null`: a row read before migration 006 has no such columns at all.
+			...(r.note != null ? { note: r.note } : {}),
+			...(r.postmortem != null ? { postmortem: { message: r.postmortem, at: Number(r.postmortem_at) } } : {}),
 			...(Number(r.revision) > 0 ? { revision: Number(r.revision) } : {})
 		},
 		'en'
@@ -474,7 +477,7 @@ function toIncident(r: Selectable<IncidentTable>, updates: IncidentUpdate[]): In
 }
 
 function toUpdate(u: Selectable<IncidentUpdateTable>): IncidentUpdate {
-	const edited = u.edited_message !== null;
+	const edited = u.edited_message != null;
 	return {
 		id: Number(u.id),
 		at: Number(u.at),

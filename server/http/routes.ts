@@ -71,6 +71,8 @@ export function createHttpHandler(deps: HttpDeps) {
 			const cors: Record<string, string> = {};
 			if (origin !== undefined) {
 				if (!allowed.has(origin)) {
+					// Drained, so the keep-alive connection stays usable for the next request.
+					req.resume();
 					return send(res, 403, error('forbidden_origin', `origin ${origin} is not in SHARDBEAT_ALLOWED_ORIGINS`));
 				}
 				cors['Access-Control-Allow-Origin'] = origin;
@@ -78,6 +80,7 @@ export function createHttpHandler(deps: HttpDeps) {
 			}
 
 			if (req.method === 'OPTIONS') {
+				req.resume();
 				// The console's requests carry its cookie and CSRF header and use every method; only its origin may.
 				const console =
 					origin !== undefined && consoleOrigins.has(origin) && url.pathname.startsWith('/api/v1/console/')
