@@ -269,6 +269,17 @@ describe('an editor runs an incident, templates and maintenance from the console
 		const renamed = page.getByTestId('console-incident').filter({ hasText: 'Discord gateway slow' });
 		await renamed.getByTestId('incident-note').waitFor();
 		expect(await renamed.getByTestId('incident-note').textContent()).toBe('Only Europe was affected.');
+
+		// The public incident history shows what the console added.
+		const id = await renamed.getAttribute('data-incident');
+		const { page: history, context: historyContext } = await open('/fr/incidents/');
+		const entry = history.locator(`#incident-${id}`);
+		await entry.waitFor({ timeout: 30_000 });
+		expect(await entry.locator('h3').textContent()).toBe('Discord gateway slow');
+		expect(await entry.getByTestId('incident-note').textContent()).toBe('Only Europe was affected.');
+		expect(await entry.getByTestId('incident-postmortem').textContent()).toContain('A Discord gateway incident; nothing to change on our side.');
+		expect(await entry.getByTestId('incident-updates').textContent()).toContain('Discord confirmed the problem on their status page.');
+		await historyContext.close();
 	});
 
 	it('schedules maintenance, edits it, ends one early and cancels another; public pages follow at once', async () => {
