@@ -1,5 +1,6 @@
 import type { AuditAction, ConsoleRole, LoginMethod } from '#shared';
 import { m } from '#i18n/messages';
+import { ConsoleApiError } from './console-api.ts';
 import type { FieldError } from './forms.ts';
 import type { ConsoleSection } from './sections.ts';
 import type { WindowPhase } from './window-phase.ts';
@@ -87,4 +88,30 @@ export function loginErrorText(code: string, serverMessage?: string): string {
 		network: m.console_error_network
 	};
 	return known[code]?.() ?? serverMessage ?? m.console_login_error_other();
+}
+
+/**
+ * Why the server refused a change, in the reader's language for the refusals an operator can meet
+ * in the console; anything else as the server words it (it says what went wrong and how to fix it).
+ */
+export function actionErrorText(error: unknown): string {
+	if (!(error instanceof ConsoleApiError)) return m.console_error_server({ message: String(error) });
+	const known: Record<string, () => string> = {
+		network: m.console_error_network,
+		forbidden_role: m.console_error_forbidden_role,
+		unknown_incident: m.console_error_gone,
+		unknown_update: m.console_error_gone,
+		unknown_maintenance: m.console_error_gone,
+		unknown_template: m.console_error_gone,
+		unknown_session: m.console_error_gone,
+		unknown_cluster: m.console_error_gone,
+		cluster_live: m.console_error_cluster_live,
+		maintenance_started: m.console_error_maintenance_started,
+		maintenance_not_started: m.console_error_maintenance_not_started,
+		maintenance_ended: m.console_error_maintenance_ended,
+		incident_open: m.console_error_incident_open,
+		template_name_taken: m.console_error_template_name_taken,
+		rate_limited: m.console_error_rate_limited
+	};
+	return known[error.code]?.() ?? m.console_error_server({ message: error.message });
 }

@@ -1,6 +1,6 @@
+import { actionErrorText } from '../labels.ts';
 import type { AuditEntry } from '#shared';
 import type { ConsoleSession } from '../console-session.svelte.ts';
-import { ConsoleApiError } from '../console-api.ts';
 
 /** The audit log (owners), newest first, a page at a time. */
 export class ConsoleAudit {
@@ -26,7 +26,7 @@ export class ConsoleAudit {
 			this.error = null;
 		} catch (e) {
 			this.state = 'error';
-			this.error = e instanceof ConsoleApiError ? e.message : String(e);
+			this.error = actionErrorText(e);
 		}
 	}
 }

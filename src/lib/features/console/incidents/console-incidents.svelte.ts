@@ -1,8 +1,8 @@
+import { actionErrorText } from '../labels.ts';
 import type { EditIncidentUpdate, Incident, IncidentPatch, NewIncident, NewIncidentUpdate } from '#shared';
 import { currentIncidents } from '$lib/status/incident-merge';
 import type { StatusStore } from '$lib/status/status-store.svelte';
 import type { ConsoleSession } from '../console-session.svelte.ts';
-import { ConsoleApiError } from '../console-api.ts';
 import { consoleOrder } from './incident-order.ts';
 
 /**
@@ -31,7 +31,7 @@ export class ConsoleIncidents {
 			this.error = null;
 		} catch (e) {
 			this.state = 'error';
-			this.error = e instanceof ConsoleApiError ? e.message : String(e);
+			this.error = actionErrorText(e);
 		}
 	}
 

@@ -1,7 +1,7 @@
+import { actionErrorText } from '../labels.ts';
 import type { MaintenancePatch, MaintenanceWindow, NewMaintenance } from '#shared';
 import type { StatusStore } from '$lib/status/status-store.svelte';
 import type { ConsoleSession } from '../console-session.svelte.ts';
-import { ConsoleApiError } from '../console-api.ts';
 import { groupWindows } from '../window-phase.ts';
 
 /**
@@ -30,7 +30,7 @@ export class ConsoleMaintenance {
 			this.error = null;
 		} catch (e) {
 			this.state = 'error';
-			this.error = e instanceof ConsoleApiError ? e.message : String(e);
+			this.error = actionErrorText(e);
 		}
 	}
 

@@ -1,6 +1,6 @@
+import { actionErrorText } from '../labels.ts';
 import type { ConsoleSession as SessionRow } from '#shared';
 import type { ConsoleSession } from '../console-session.svelte.ts';
-import { ConsoleApiError } from '../console-api.ts';
 
 /** Every live session (owners): list, and revoke any at once. */
 export class ConsoleSessions {
@@ -23,7 +23,7 @@ export class ConsoleSessions {
 			this.error = null;
 		} catch (e) {
 			this.state = 'error';
-			this.error = e instanceof ConsoleApiError ? e.message : String(e);
+			this.error = actionErrorText(e);
 		}
 	}
 

@@ -1,6 +1,6 @@
+import { actionErrorText } from '../labels.ts';
 import type { MessageTemplate, MessageTemplatePatch, NewMessageTemplate } from '#shared';
 import type { ConsoleSession } from '../console-session.svelte.ts';
-import { ConsoleApiError } from '../console-api.ts';
 
 /** Reusable incident texts: listed for every role, managed by editors. */
 export class ConsoleTemplates {
@@ -21,7 +21,7 @@ export class ConsoleTemplates {
 			this.error = null;
 		} catch (e) {
 			this.state = 'error';
-			this.error = e instanceof ConsoleApiError ? e.message : String(e);
+			this.error = actionErrorText(e);
 		}
 	}
 
