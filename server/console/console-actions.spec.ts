@@ -6,6 +6,7 @@ import { CONSOLE_PAGE, consoleConfig, EDITOR, OPERATOR_KEY, OWNER, VIEWER } from
 import { startDiscordOAuth, type DiscordOAuthStandIn } from '#testing/discord/oauth';
 import { botDies, connectBot, connectViewer, eventually, fetchToken, followViewer, heartbeat, sendHeartbeat, startServer, type Harness } from '#testing/server/harness';
 import type { ServerConfig } from '../config.ts';
+import type { IncidentNotice } from '../history/incident-notice.ts';
 
 /*
  * What each role may do in the console, and that every change is stored, audited and pushed to
@@ -30,10 +31,13 @@ describe.each(historyDatabases)('console actions on $name', (target) => {
 		await cleanup?.();
 	});
 
+	/** Every incident notice (what webhooks are sent from), in order. */
+	let notices: IncidentNotice[] = [];
 	async function start(overrides: Partial<ServerConfig> = {}) {
 		const place = await target.open();
 		cleanup = place.cleanup;
-		h = await startServer({ database: place.location, ...consoleConfig(discord.baseUrl), ...overrides });
+		notices = [];
+		h = await startServer({ database: place.location, ...consoleConfig(discord.baseUrl), ...overrides }, 0, undefined, { onIncident: (n) => void notices.push(n) });
 		await h.server.history.whenReady();
 		const as = async (user: typeof OWNER) => {
 			const c = new ConsoleClient(h!.url, CONSOLE_PAGE);
@@ -128,6 +132,8 @@ describe.each(historyDatabases)('console actions on $name', (target) => {
 			['resolved', 3, 2],
 			['resolved', 3, 3]
 		]);
+		// Webhooks hear of each opening, update and resolution once, and of no edit in place.
+		expect(notices.map((n) => n.type)).toEqual(['incident.opened', 'incident.updated', 'incident.resolved']);
 		await owner.ok('DELETE', `/incidents/${created.id}`);
 		await eventually(() => deleted.length === 1);
 		expect(deleted).toEqual([created.id]);

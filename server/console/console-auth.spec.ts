@@ -223,6 +223,15 @@ describe.each(historyDatabases)('console logins and sessions on $name', (target)
 		expect(await (await fetch(`${h!.url}/api/v1/console/login`)).json()).toEqual({ discord: true, key: false });
 	});
 
+	it('marks its cookies Secure, the session one __Host- prefixed, when the server is reached over https', async () => {
+		await start({ serverUrl: 'https://api.status.example' });
+		const res = await client().loginWithKey(OPERATOR_KEY);
+		expect(setCookies(res)[0]).toMatchObject({ name: '__Host-shardbeat_session', attributes: 'Path=/; Max-Age=3600; HttpOnly; SameSite=Strict; Secure' });
+		const login = await fetch(`${h!.url}/api/v1/console/login/discord`, { redirect: 'manual' });
+		expect(setCookies(login)[0]).toMatchObject({ name: '__Secure-shardbeat_login', attributes: expect.stringContaining('; Secure') });
+		expect(new URL(login.headers.get('location')!).searchParams.get('redirect_uri')).toBe('https://api.status.example/api/v1/console/login/discord/callback');
+	});
+
 	it('refuses forged session cookies', async () => {
 		await start();
 		const real = await owner();

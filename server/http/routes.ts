@@ -82,11 +82,11 @@ export function createHttpHandler(deps: HttpDeps) {
 			if (req.method === 'OPTIONS') {
 				req.resume();
 				// The console's requests carry its cookie and CSRF header and use every method; only its origin may.
-				const console =
+				const consoleCors =
 					origin !== undefined && consoleOrigins.has(origin) && url.pathname.startsWith('/api/v1/console/')
 						? { 'Access-Control-Allow-Methods': 'GET, POST, PUT, PATCH, DELETE', 'Access-Control-Allow-Headers': 'Content-Type, X-Shardbeat-CSRF', 'Access-Control-Allow-Credentials': 'true' }
 						: {};
-				res.writeHead(204, { ...cors, 'Access-Control-Allow-Methods': 'GET, POST', 'Access-Control-Max-Age': '600', ...console });
+				res.writeHead(204, { ...cors, 'Access-Control-Allow-Methods': 'GET, POST', 'Access-Control-Max-Age': '600', ...consoleCors });
 				return void res.end();
 			}
 

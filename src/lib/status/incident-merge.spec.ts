@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Incident } from '#shared';
 import { spreadingIncidentAfter } from '#testing/fixtures/incident';
@@ -64,5 +65,37 @@ describe('currentIncidents', () => {
 	it('keeps the fetched list itself when nothing was pushed (no new array for Svelte to redraw)', () => {
 		const fetched = [at(1, 2)];
 		expect(currentIncidents(fetched, [])).toBe(fetched);
+	});
+});
+
+describe('currentIncidents, for any fetch, pushes and deletions', () => {
+	/** A copy of incident `id` somewhere along its life: updates told so far (1–4) and edits in place. */
+	const copy = fc.record({ id: fc.integer({ min: 1, max: 4 }), updates: fc.integer({ min: 1, max: 4 }), revision: fc.integer({ min: 0, max: 3 }) }).map(({ id, updates, revision }) => ({ ...at(id, updates), ...(revision ? { revision } : {}) }));
+	const order = (i: Incident) => [i.updates.length * 2 + (i.status === 'resolved' ? 1 : 0), i.revision ?? 0] as const;
+	const later = (a: Incident, b: Incident) => order(a)[0] > order(b)[0] || (order(a)[0] === order(b)[0] && order(a)[1] > order(b)[1]);
+
+	it('shows each incident once, never a deleted one, and of each the copy furthest along (the fetched one on a tie)', () => {
+		fc.assert(
+			fc.property(
+				fc.uniqueArray(copy, { selector: (i) => i.id, maxLength: 4 }),
+				fc.uniqueArray(copy, { selector: (i) => i.id, maxLength: 4 }),
+				fc.uniqueArray(fc.integer({ min: 1, max: 4 }), { maxLength: 2 }),
+				(fetched, pushed, deletedIds) => {
+					const deleted = new Set(deletedIds);
+					const shownNow = currentIncidents(fetched, pushed, deleted);
+					const ids = shownNow.map((i) => i.id);
+					expect(new Set(ids).size).toBe(ids.length);
+					expect(ids.filter((id) => deleted.has(id))).toEqual([]);
+					const expectedIds = [...new Set([...fetched, ...pushed].map((i) => i.id))].filter((id) => !deleted.has(id));
+					expect([...ids].sort()).toEqual(expectedIds.sort());
+					for (const shown of shownNow) {
+						const f = fetched.find((i) => i.id === shown.id);
+						const p = pushed.find((i) => i.id === shown.id);
+						const best = f && p ? (later(p, f) ? p : f) : (f ?? p);
+						expect(shown).toBe(best);
+					}
+				}
+			)
+		);
 	});
 });
