@@ -1,4 +1,4 @@
-import { loadConfig, ConfigError, DEV_METRICS_TOKEN } from '../server/config.ts';
+import { loadConfig, ConfigError, DEV_METRICS_TOKEN, DEV_OPERATOR_SECRET } from '../server/config.ts';
 import { startStack } from './stack.ts';
 
 /*
@@ -31,10 +31,15 @@ const stack = await startStack({
 const metricsLine = !config.metricsToken
 	? 'off (set SHARDBEAT_METRICS_TOKEN)'
 	: `${stack.serverUrl}/metrics  (Authorization: Bearer ${config.metricsToken === DEV_METRICS_TOKEN ? DEV_METRICS_TOKEN : '$SHARDBEAT_METRICS_TOKEN'})`;
+// Like the metrics token: only the public development key is printed, never a real one.
+const consoleLine = !config.consoleKeyLogin
+	? `${stack.page.url}/admin/  (log in with Discord; the operator key login is off)`
+	: `${stack.page.url}/admin/  (log in with the operator key: ${config.operatorSecret === DEV_OPERATOR_SECRET ? DEV_OPERATOR_SECRET : '$SHARDBEAT_OPERATOR_SECRET'})`;
 console.log(`
   Shardbeat is running.
 
   Status page    ${stack.page.url}/      (also /de/, /fr/, /es/)
+  Console        ${consoleLine}
   Status API     ${stack.serverUrl}/api/status
   Health         ${stack.serverUrl}/healthz
   Metrics        ${metricsLine}

@@ -11,10 +11,11 @@ export const trailingSlash = 'always';
  * Fetches a short-lived viewer token in the browser. On the server the shell renders without
  * one: status is live data and arrives over the socket, never baked into HTML.
  */
-export const load: LayoutLoad = async ({ fetch }) => {
+export const load: LayoutLoad = async ({ fetch, route }) => {
 	const { serverUrl, botName } = publicConfig();
 	let token: ViewerTokenResponse | null = null;
-	if (browser && serverUrl) {
+	// The console (/admin/) connects with operator scope once logged in: a public token would go unused.
+	if (browser && serverUrl && !route.id?.startsWith('/admin')) {
 		// An unreachable server must not hold the page hostage: give up after a few seconds and retry later.
 		const timed: typeof fetch = (input, init) => fetch(input, { ...init, signal: AbortSignal.timeout(5_000) });
 		token = await fetchViewerToken(serverUrl, timed).catch(() => null);

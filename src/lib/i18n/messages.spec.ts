@@ -86,6 +86,19 @@ const identicalToEnglish: Partial<Record<string, readonly Locale[]>> = {
 	compact_col_cluster: ['de', 'fr'],
 	// "14 / 16": numbers only.
 	compact_shards: ['de', 'fr', 'es']
+,
+	// The console: French spells these words as English does; "Name" is German too.
+	console_nav_incidents: ['fr'],
+	console_incidents_heading: ['fr'],
+	console_nav_maintenance: ['fr'],
+	console_maintenance_heading: ['fr'],
+	console_nav_sessions: ['fr'],
+	console_sessions_heading: ['fr'],
+	console_audit_session: ['fr'],
+	console_field_message: ['fr'],
+	console_field_impact: ['fr'],
+	console_field_note: ['fr'],
+	console_field_name: ['de']
 };
 
 function same(a: Message | undefined, b: Message | undefined): boolean {

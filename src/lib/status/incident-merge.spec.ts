@@ -24,6 +24,24 @@ describe('currentIncidents', () => {
 		expect(shown(currentIncidents(fetched, pushed))).toEqual(expected);
 	});
 
+	it.each<[string, Incident[], Incident[], number[], string[]]>([
+		['a deleted incident leaves the fetch', [at(1, 2), at(2, 1)], [], [1], ['2@1']],
+		['and the pushes', [at(2, 1)], [at(1, 3)], [1], ['2@1']],
+		['deleting one that is not shown changes nothing', [at(1, 2)], [], [9], ['1@2']]
+	])('deleted: %s', (_, fetched, pushed, deleted, expected) => {
+		expect(shown(currentIncidents(fetched, pushed, new Set(deleted)))).toEqual(expected);
+	});
+
+	it.each<[string, number | undefined, number | undefined, 'fetched' | 'pushed']>([
+		['a push edited in place since the fetch (renamed, annotated) wins', undefined, 1, 'pushed'],
+		['an edited fetch beats an older push', 2, 1, 'fetched'],
+		['equal edits: the fetched copy', 3, 3, 'fetched']
+	])('equal updates, %s', (_, fetchedRevision, pushedRevision, winner) => {
+		const fetched = { ...at(1, 2), revision: fetchedRevision, title: 'fetched' };
+		const pushed = { ...at(1, 2), revision: pushedRevision, title: 'pushed' };
+		expect(currentIncidents([fetched], [pushed])[0]!.title).toBe(winner);
+	});
+
 	it('at equal updates a resolved copy is the newer', () => {
 		const open = at(1, 2);
 		const resolved = { ...open, status: 'resolved' as const, resolvedAt: open.updates[1]!.at };

@@ -26,6 +26,8 @@ export interface StatusStoreOptions {
 	token: ViewerTokenResponse | null;
 	/** Dev builds only: made-up clusters to show, clearly labelled, when no server answers. */
 	loadDemo?: () => Promise<FleetStatus>;
+	/** Where viewer tokens come from (default `POST /api/token`); the console asks for operator scope. */
+	fetchToken?: () => Promise<ViewerTokenResponse>;
 	connect?: (handlers: {
 		onUpdate: (u: FleetUpdate) => boolean;
 		version: () => number;
@@ -199,7 +201,7 @@ export class StatusStore {
 		};
 		const connection: StatusConnection =
 			this.#options.connect?.(handlers) ??
-			new ViewerConnection({ serverUrl: this.#options.serverUrl, initialToken: this.#options.token, ...handlers });
+			new ViewerConnection({ serverUrl: this.#options.serverUrl, initialToken: this.#options.token, fetchToken: this.#options.fetchToken, ...handlers });
 
 		if (!this.#options.token && this.#options.loadDemo) {
 			this.#options

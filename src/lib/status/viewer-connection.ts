@@ -37,6 +37,11 @@ export interface ViewerConnectionOptions {
 	onMaintenance?: (windows: MaintenanceWindow[]) => void;
 	onState: (state: ConnectionState) => void;
 	fetch?: typeof fetch;
+	/**
+	 * Where tokens come from; default `POST /api/token` (public scope). The operator console
+	 * passes its own, which asks for operator scope with its session.
+	 */
+	fetchToken?: () => Promise<ViewerTokenResponse>;
 	/** Refresh the token this long before it expires. Default 60 s. */
 	refreshAheadMs?: number;
 }
@@ -233,7 +238,7 @@ export class ViewerConnection {
 	}
 
 	async #renewToken(): Promise<void> {
-		this.#token = await fetchViewerToken(this.#o.serverUrl, this.#o.fetch);
+		this.#token = await (this.#o.fetchToken?.() ?? fetchViewerToken(this.#o.serverUrl, this.#o.fetch));
 		const socket = this.#socket;
 		if (socket) {
 			socket.auth = { token: this.#token.token };

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Incident } from '#shared';
+import { m } from '#i18n/messages';
 import { locales } from '#i18n/runtime';
 import { ENGLISH_BESIDE_FACTS, SPREADING_TEXT, spreadingIncident } from '#testing/fixtures/incident';
 import IncidentEntry from './IncidentEntry.svelte';
@@ -62,5 +63,19 @@ describe('text shown as written', () => {
 			expect(squash(root.querySelector('h3'))).toBe(title);
 			expect(squash(root.querySelector('[data-testid=incident-updates] > li p'))).toBe(update);
 		}
+	});
+});
+
+describe('what an operator added in the console', () => {
+	it('shows the note under the title and the postmortem after the updates, only when there are some', () => {
+		const plain = mountComponent(IncidentEntry, { incident: auto, now: T0 + MIN, locale: 'de' });
+		expect(plain.querySelector('[data-testid=incident-note]')).toBeNull();
+		expect(plain.querySelector('[data-testid=incident-postmortem]')).toBeNull();
+		const added: Incident = { ...auto, id: 7, note: 'Nur Europa war betroffen.', postmortem: { message: 'Ein Index fehlte.', at: T0 + 60 * MIN } };
+		const root = mountComponent(IncidentEntry, { incident: added, now: T0 + 90 * MIN, locale: 'de' });
+		expect(squash(root.querySelector('[data-testid=incident-note]'))).toBe('Nur Europa war betroffen.');
+		const postmortem = root.querySelector('[data-testid=incident-postmortem]')!;
+		expect(squash(postmortem.querySelector('h4'))).toBe(m.console_postmortem());
+		expect(squash(postmortem.querySelector('p'))).toBe('Ein Index fehlte.');
 	});
 });
