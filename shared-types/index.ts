@@ -9,3 +9,4 @@ export * from './fleet-derive.ts';
 export * from './wire/index.ts';
 export * from './history/index.ts';
 export * from './retry.ts';
+export * from './subscriptions/index.ts';

@@ -1,0 +1,3 @@
+export * from './scope.ts';
+export * from './webhook-url.ts';
+export * from './touches.ts';
