@@ -140,6 +140,82 @@ const migrations: Record<string, Migration> = {
 			await db.schema.alterTable('incident_updates').dropColumn('clusters_down').execute();
 			await db.schema.alterTable('incidents').dropColumn('title_facts').execute();
 		}
+	},
+	'007_subscribers_outbox': {
+		async up(db: Kysely<unknown>) {
+			const id = isPostgres(db) ? 'bigint' : 'integer';
+			// People who asked to hear about incidents. The address or webhook URL is a secret: read
+			// only to send, looked up by its hash, shown as its hint; the manage token only as a hash.
+			await db.schema
+				.createTable('subscribers')
+				.addColumn('id', id, autoId(db))
+				.addColumn('kind', 'varchar(16)', (c) => c.notNull())
+				.addColumn('target', 'text', (c) => c.notNull())
+				.addColumn('target_hash', 'varchar(64)', (c) => c.notNull())
+				.addColumn('target_hint', 'varchar(120)', (c) => c.notNull())
+				.addColumn('scope_kind', 'varchar(16)', (c) => c.notNull())
+				.addColumn('cluster_ids', 'text')
+				.addColumn('guild_id', 'varchar(20)')
+				.addColumn('locale', 'varchar(8)', (c) => c.notNull())
+				.addColumn('created_at', 'bigint', (c) => c.notNull())
+				.addColumn('confirmed_at', 'bigint')
+				.addColumn('token_hash', 'varchar(64)', (c) => c.notNull().unique())
+				.addColumn('confirm_token_hash', 'varchar(64)', (c) => c.unique())
+				// One subscription per address (or webhook): subscribing again finds the row.
+				.addUniqueConstraint('subscribers_target_once', ['kind', 'target_hash'])
+				.execute();
+			await db.schema.createIndex('subscribers_unconfirmed').on('subscribers').columns(['confirmed_at', 'created_at']).execute();
+			// A notice is stored once (its key), then fanned out to recipients page by page: the
+			// cursor is the last subscriber id done, so a restart resumes where it was.
+			await db.schema
+				.createTable('outbox_notices')
+				.addColumn('id', id, autoId(db))
+				.addColumn('key', 'varchar(200)', (c) => c.notNull().unique())
+				.addColumn('type', 'varchar(40)', (c) => c.notNull())
+				.addColumn('payload', 'text', (c) => c.notNull())
+				.addColumn('scope', 'text', (c) => c.notNull())
+				.addColumn('subscriber_id', id)
+				.addColumn('created_at', 'bigint', (c) => c.notNull())
+				.addColumn('fanout_cursor', id, (c) => c.notNull().defaultTo(0))
+				.addColumn('fanout_lease_until', 'bigint', (c) => c.notNull().defaultTo(0))
+				.addColumn('fanout_done_at', 'bigint')
+				.execute();
+			await db.schema.createIndex('outbox_notices_fanout').on('outbox_notices').columns(['fanout_done_at', 'id']).execute();
+			// One row per (notice, recipient): the unique key makes every fan-out idempotent.
+			await db.schema
+				.createTable('outbox_deliveries')
+				.addColumn('id', id, autoId(db))
+				.addColumn('notice_id', id, (c) => c.notNull())
+				.addColumn('recipient', 'varchar(80)', (c) => c.notNull())
+				.addColumn('subscriber_id', id)
+				.addColumn('channel', 'varchar(16)', (c) => c.notNull())
+				.addColumn('thread', 'varchar(80)')
+				.addColumn('state', 'varchar(16)', (c) => c.notNull())
+				.addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+				.addColumn('next_at', 'bigint', (c) => c.notNull())
+				.addColumn('lease_owner', 'varchar(64)')
+				.addColumn('lease_until', 'bigint')
+				.addColumn('sent_at', 'bigint')
+				.addColumn('error', 'varchar(300)')
+				.addColumn('created_at', 'bigint', (c) => c.notNull())
+				.addUniqueConstraint('outbox_deliveries_once', ['notice_id', 'recipient'])
+				.execute();
+			await db.schema.createIndex('outbox_deliveries_due').on('outbox_deliveries').columns(['state', 'next_at']).execute();
+			await db.schema.createIndex('outbox_deliveries_subscriber').on('outbox_deliveries').columns(['subscriber_id']).execute();
+			// A Discord message edited in place as its incident moves: one per (recipient, thread).
+			await db.schema
+				.createTable('outbox_threads')
+				.addColumn('recipient', 'varchar(80)', (c) => c.notNull())
+				.addColumn('thread', 'varchar(80)', (c) => c.notNull())
+				.addColumn('message_id', 'varchar(32)')
+				.addColumn('last_notice_id', id, (c) => c.notNull().defaultTo(0))
+				.addColumn('lock_until', 'bigint', (c) => c.notNull().defaultTo(0))
+				.addPrimaryKeyConstraint('outbox_threads_pk', ['recipient', 'thread'])
+				.execute();
+		},
+		async down(db: Kysely<unknown>) {
+			for (const table of ['outbox_threads', 'outbox_deliveries', 'outbox_notices', 'subscribers']) await db.schema.dropTable(table).execute();
+		}
 	}
 };
 

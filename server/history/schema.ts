@@ -96,6 +96,92 @@ export interface UptimeHourTable {
 	shards: number;
 }
 
+/**
+ * Someone who asked to hear about incidents (migration 007). `target` (an email address or a
+ * Discord webhook URL) is a secret: read only to send, found by `target_hash`, shown as `target_hint`.
+ */
+export interface SubscriberTable {
+	id: Generated<number>;
+	/** `email` or `discord` (`SubscriberKind`). */
+	kind: string;
+	target: string;
+	/** sha256 hex of the normalised target (`targetHash`): lookups and "one subscription per address". */
+	target_hash: string;
+	/** What may be shown back: `a…@example.com`, `discord webhook …1234`. */
+	target_hint: string;
+	/** `bot`, `clusters` or `guild` (`SubscriberScope`). */
+	scope_kind: string;
+	/** `clusters`: JSON array of cluster ids; else null. */
+	cluster_ids: string | null;
+	/** `guild`: the server's snowflake; else null. */
+	guild_id: string | null;
+	locale: string;
+	created_at: number;
+	/** Null until the double opt-in is confirmed; only confirmed subscribers hear about incidents. */
+	confirmed_at: number | null;
+	/** sha256 hex of the manage/unsubscribe token (the token itself is only ever in the subscriber's mail or URL). */
+	token_hash: string;
+	/** sha256 hex of the confirmation token; null once confirmed. */
+	confirm_token_hash: string | null;
+}
+
+/** A notice stored once (by `key`) and fanned out to recipients page by page (`fanout_cursor`). */
+export interface OutboxNoticeTable {
+	id: Generated<number>;
+	/** Idempotency: the same event enqueued twice (two instances, a retry) is one row. */
+	key: string;
+	/** `NoticeType`. */
+	type: string;
+	/** The notice as JSON (`Notice`). */
+	payload: string;
+	/** What it touches, as JSON (`NoticeScope`): who among the subscribers hears it. */
+	scope: string;
+	/** A notice for one subscriber (confirmation, test message); null: operators and every subscriber in scope. */
+	subscriber_id: number | null;
+	created_at: number;
+	/** The last subscriber id fanned out; the next page starts after it. */
+	fanout_cursor: Generated<number>;
+	/** An instance fanning out holds this lease (epoch ms). */
+	fanout_lease_until: Generated<number>;
+	/** Set once every recipient has its delivery row. */
+	fanout_done_at: number | null;
+}
+
+/** One send of one notice to one recipient; `(notice_id, recipient)` is unique. */
+export interface OutboxDeliveryTable {
+	id: Generated<number>;
+	notice_id: number;
+	/** `s:<subscriber id>`, or `op:discord:<hash>` / `op:json:<hash>` for the operator's webhooks. */
+	recipient: string;
+	subscriber_id: number | null;
+	/** `email`, `discord` or `json` (`DeliveryChannel`). */
+	channel: string;
+	/** Discord: the message it edits in place (`incident:<id>`); null: a message of its own. */
+	thread: string | null;
+	/** `pending`, `sent`, `failed` or `dropped` (`DeliveryState`); in flight is `pending` with a live lease. */
+	state: string;
+	attempts: Generated<number>;
+	/** Not before (epoch ms): backoff and rate limits. */
+	next_at: number;
+	lease_owner: string | null;
+	lease_until: number | null;
+	sent_at: number | null;
+	/** Why it failed last (status, code); never a URL or an address. */
+	error: string | null;
+	created_at: number;
+}
+
+/** The Discord message a recipient's thread (an incident) is edited in. */
+export interface OutboxThreadTable {
+	recipient: string;
+	thread: string;
+	message_id: string | null;
+	/** The newest notice shown in it: an older one arriving late does not edit it back. */
+	last_notice_id: Generated<number>;
+	/** One instance at a time creates or edits the message (epoch ms). */
+	lock_until: Generated<number>;
+}
+
 export interface HistoryDatabase {
 	shard_transitions: ShardTransitionTable;
 	cluster_transitions: ClusterTransitionTable;
@@ -104,4 +190,8 @@ export interface HistoryDatabase {
 	incident_updates: IncidentUpdateTable;
 	maintenance_windows: MaintenanceTable;
 	uptime_hours: UptimeHourTable;
+	subscribers: SubscriberTable;
+	outbox_notices: OutboxNoticeTable;
+	outbox_deliveries: OutboxDeliveryTable;
+	outbox_threads: OutboxThreadTable;
 }
