@@ -20,6 +20,7 @@ import type { WebhookNotifier } from './notify/webhooks.ts';
 import { createConnectionGuard, httpServerOptions } from './security/connection-guard.ts';
 import { createLimits } from './security/limits.ts';
 import { createLoadShedding } from './security/load-shedding.ts';
+import { createSubscriptions, type Subscriptions } from './subscriptions/subscriptions.ts';
 
 export type { ServerStats };
 
@@ -46,6 +47,8 @@ export interface ShardbeatServer {
 	readonly history: HistoryRuntime;
 	/** Outgoing incident webhooks, when any are configured. */
 	readonly webhooks: WebhookNotifier | undefined;
+	/** Subscribers: the API, double opt-in, leaving, and the mails' wording. */
+	readonly subscriptions: Subscriptions;
 	/** Commits and pushes pending changes now instead of at the next batch tick. */
 	flush(): Promise<void>;
 	/** Disconnects every socket, clears every timer and stops listening. Safe to call twice. */
@@ -66,6 +69,8 @@ export interface ShardbeatServerOptions {
 	loopDelay?: () => number;
 	/** The monotonic clock silence and the start-up grace are measured on; tests move it instead of waiting. */
 	livenessClock?: () => number;
+	/** Where Discord's API answers for subscribers' webhooks; tests point it at a stand-in on loopback. */
+	discordApiBase?: string;
 }
 
 /**
@@ -119,6 +124,15 @@ export function createShardbeatServer(config: ServerConfig, options: ShardbeatSe
 	const limits = createLimits({ settings: config, redis: store.redis, logger });
 	const sockets = createSockets({ http, allowedOrigins: config.allowedOrigins, botSecret: config.botSecret, tracking, feeds, tokens, limits, connections, redis: store.redis, logger, now });
 	let url = '';
+	const subscriptions = createSubscriptions({
+		settings: config,
+		db: () => (history.ready ? history.db : undefined),
+		limits,
+		serverUrl: () => url,
+		discordApiBase: options.discordApiBase,
+		now: historyNow,
+		logger
+	});
 	createHttpApi({
 		http,
 		settings: { ...config, botName: config.botName ?? 'Shardbeat' },
@@ -132,6 +146,7 @@ export function createShardbeatServer(config: ServerConfig, options: ShardbeatSe
 		sockets,
 		history,
 		notifications,
+		subscriptions,
 		health: [feeds, sockets, store, history, shedding, connections],
 		serverUrl: () => url,
 		logger,
@@ -152,6 +167,7 @@ export function createShardbeatServer(config: ServerConfig, options: ShardbeatSe
 		snapshot: feeds.snapshot,
 		history,
 		webhooks: notifications.webhooks,
+		subscriptions,
 		flush: () => publisher.flush(),
 		get url() {
 			return url;
@@ -161,6 +177,7 @@ export function createShardbeatServer(config: ServerConfig, options: ShardbeatSe
 			await store.start();
 			// History never holds up live status: its database connects in the background.
 			history.start();
+			subscriptions.start();
 			url = await listenHttp(http, port, host);
 			tracking.start();
 			publisher.start();
@@ -178,7 +195,7 @@ export function createShardbeatServer(config: ServerConfig, options: ShardbeatSe
 				await publisher.flush().catch(logFailure);
 				await publisher.close();
 				const socketsClosed = sockets.close();
-				await Promise.all([store.close(), history.close(), notifications.close()]).catch(logFailure);
+				await Promise.all([store.close(), history.close(), notifications.close(), subscriptions.close()]).catch(logFailure);
 				await socketsClosed;
 				limits.closeCap();
 				connections.close();

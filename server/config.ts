@@ -122,6 +122,19 @@ export const SETTINGS = [
 		meaning: 'An idle HTTP keep-alive connection is closed after this many seconds.' },
 	{ env: 'SHARDBEAT_SHED_LAG_MS', key: 'shedLagMs', schema: int(0, 60_000), default: '100',
 		meaning: 'Event-loop delay (p99 over the last 500 ms) past which expensive HTTP work (history, summary, badge, feeds) is refused with `503`, `Retry-After` and code `overloaded` (as it is while 8 such requests are being answered), and past twice which `POST /api/token` and `GET /api/status` are too; heartbeats, polls, `/healthz`, `/metrics` and the operator API are never shed. `0` turns it off (tests and load generators only).' },
+	{ env: 'SHARDBEAT_SMTP_URL', key: 'smtpUrl', schema: z.string().regex(/^smtps?:\/\/\S+$/, 'must be an smtp:// or smtps:// URL, e.g. smtp://user:pass@mail.example.com:587'),
+		shown: 'unset (email subscriptions off)',
+		meaning: 'The mail server subscription mails go through, e.g. `smtp://user:pass@mail.example.com:587` (`smtps://` for TLS from the start). Unset, email subscriptions are off (the API refuses them, the page says so); Discord channel subscriptions still work.' },
+	{ env: 'SHARDBEAT_MAIL_FROM', key: 'mailFrom', schema: z.string().trim().min(3).max(200), default: 'Shardbeat <shardbeat@localhost>',
+		meaning: 'The `From` of subscription mails, e.g. `My Bot Status <status@example.com>`: an address your mail server may send as.' },
+	// Links are built as `${publicUrl}/api/v1/…`, so a trailing slash would double.
+	{ env: 'SHARDBEAT_PUBLIC_URL', key: 'publicUrl',
+		schema: z.string().regex(/^https?:\/\/[^\s?#]+$/, 'must be an http(s) URL without query, e.g. https://status-api.example.com').transform((url) => url.replace(/\/+$/, '')),
+		shown: 'unset (the URL it listens on)',
+		meaning: 'This server\'s public URL, for the links in subscription mails (confirm, manage, one-click unsubscribe), which the server answers itself, e.g. `https://status-api.example.com`. Set it behind a proxy: the listening URL is not one a reader can open.' },
+	// Subscribing costs a mail: a person subscribes once, a household a few times; a script gets 10 an hour per IP.
+	{ env: 'SHARDBEAT_RATE_SUBSCRIBE_PER_HOUR', key: 'subscribeRatePerHour', schema: int(0, 1_000_000), default: '10',
+		meaning: '`POST /api/v1/subscriptions` requests per client IP per hour (a token bucket), on top of 10 per address per hour and at most 3 confirmation messages per address per 24 hours; more get `429` with `Retry-After`. `0` turns the per-IP limit off.' },
 	{ env: 'SHARDBEAT_PUBLIC_DETAIL', key: 'publicDetail', schema: z.enum(['full', 'basic']), default: 'full',
 		meaning: '`basic`: public viewers, `/api/status` and `/api/v1/summary` get no pings and no guild, unavailable-guild or member counts; only operator tokens see them (`/metrics`, behind its token, stays full).' }
 ] as const satisfies readonly Setting[];

@@ -13,6 +13,7 @@ import { createMetrics } from '../public/metrics.ts';
 import type { Limits } from '../security/limits.ts';
 import type { LoadShedding } from '../security/load-shedding.ts';
 import type { Subsystem } from '../subsystem.ts';
+import type { Subscriptions } from '../subscriptions/subscriptions.ts';
 import { createApiV1 } from './api-v1.ts';
 import { createHeartbeatRoute } from './heartbeat-route.ts';
 import { createMetricsRoute } from './metrics-route.ts';
@@ -61,6 +62,8 @@ export function createHttpApi(deps: {
 	sockets: Sockets;
 	history: HistoryRuntime;
 	notifications: Notifications;
+	/** Subscribing and the pages of its mail links (before the v1 API, which answers the rest of `/api/v1/operator/`). */
+	subscriptions?: Pick<Subscriptions, 'routes' | 'registerMetrics'>;
 	/** Each subsystem's part of `/healthz`, merged in order. */
 	health: Subsystem[];
 	/** This server's base URL once listening. */
@@ -81,6 +84,7 @@ export function createHttpApi(deps: {
 		bots: deps.sockets.bots,
 		now: () => Date.now()
 	});
+	deps.subscriptions?.registerMetrics(metrics.registry);
 	const apiV1 = createApiV1({
 		history: () => (history.ready ? { service: history.service, store: history.store } : undefined),
 		operatorSecret: settings.operatorSecret,
@@ -125,6 +129,7 @@ export function createHttpApi(deps: {
 	const handler = createHttpHandler({
 		routes: [
 			createHeartbeatRoute({ botSecret: settings.botSecret, intake: deps.sockets.heartbeats, perCluster: deps.limits.http.heartbeat, clientIp: deps.limits.http.clientIp, logger }),
+			...(deps.subscriptions ? [deps.subscriptions.routes] : []),
 			apiV1,
 			publicRoutes,
 			createMetricsRoute({ metrics, token: settings.metricsToken })
