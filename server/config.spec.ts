@@ -137,6 +137,10 @@ describe('SETTINGS rows', () => {
 		SHARDBEAT_REQUEST_TIMEOUT_S: ['requestTimeoutMs', 30_000],
 		SHARDBEAT_KEEP_ALIVE_TIMEOUT_S: ['keepAliveTimeoutMs', 5_000],
 		SHARDBEAT_SHED_LAG_MS: ['shedLagMs', 100],
+		SHARDBEAT_SMTP_URL: ['smtpUrl', absent],
+		SHARDBEAT_MAIL_FROM: ['mailFrom', 'Shardbeat <shardbeat@localhost>'],
+		SHARDBEAT_PUBLIC_URL: ['publicUrl', absent],
+		SHARDBEAT_RATE_SUBSCRIBE_PER_HOUR: ['subscribeRatePerHour', 10],
 		SHARDBEAT_PUBLIC_DETAIL: ['publicDetail', 'full']
 	};
 	/** Values at the edges of what each variable accepts, and just past them. */
@@ -176,6 +180,10 @@ describe('SETTINGS rows', () => {
 		SHARDBEAT_REQUEST_TIMEOUT_S: { accepts: ['10', '3600'], refuses: ['9', '3601'] }, // 9: shorter than the default headers timeout
 		SHARDBEAT_KEEP_ALIVE_TIMEOUT_S: { accepts: ['1', '600'], refuses: ['0', '601'] },
 		SHARDBEAT_SHED_LAG_MS: { accepts: ['0', '60000'], refuses: ['-1', '60001', '1.5'] },
+		SHARDBEAT_SMTP_URL: { accepts: ['smtp://user:pass@mail.example.com:587', 'smtps://mail.example.com'], refuses: ['mail.example.com', 'http://mail.example.com'] },
+		SHARDBEAT_MAIL_FROM: { accepts: ['Status <status@example.com>'], refuses: ['', 'x'.repeat(201)] },
+		SHARDBEAT_PUBLIC_URL: { accepts: ['https://status-api.example.com/'], refuses: ['https://status-api.example.com/?x', 'status-api.example.com'] },
+		SHARDBEAT_RATE_SUBSCRIBE_PER_HOUR: { accepts: ['0', '1000000'], refuses: ['-1', '1.5'] },
 		SHARDBEAT_PUBLIC_DETAIL: { accepts: ['basic'], refuses: ['none'] }
 	};
 

@@ -117,7 +117,7 @@ function footerBlocks(scope: SubscriberScope, locale: Locale, site: MailSite, li
 
 /** A time in the subscriber's language, in UTC and saying so (a mail has no time zone of its reader). */
 function when(at: number, locale: Locale): string {
-	return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC', timeZoneName: 'short' }).format(at);
+	return new Intl.DateTimeFormat(locale, { year: 'numeric', month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit', timeZone: 'UTC', timeZoneName: 'short' }).format(at);
 }
 
 /** The page's incident history (or the page itself for maintenance) in `locale`. */
