@@ -105,20 +105,36 @@ export const historyDatabases: HistoryDatabaseTarget[] = [
  * `open()` makes one (its schema up to date, unless `{ migrate: false }`), `close()` (an
  * `afterEach`) closes and deletes it.
  */
-export function freshHistoryDatabase(target: HistoryDatabaseTarget): { open(options?: { migrate?: boolean }): Promise<Kysely<HistoryDatabase>>; close(): Promise<void> } {
+export function freshHistoryDatabase(target: HistoryDatabaseTarget): {
+	open(options?: { migrate?: boolean }): Promise<Kysely<HistoryDatabase>>;
+	/** Another connection to the database `open` made: a second server instance on it, or the same one restarted. */
+	another(): Promise<Kysely<HistoryDatabase>>;
+	close(): Promise<void>;
+} {
 	let db: Kysely<HistoryDatabase> | undefined;
+	let location: string | undefined;
+	let others: Kysely<HistoryDatabase>[] = [];
 	let cleanup: (() => Promise<void>) | undefined;
 	return {
 		async open({ migrate = true } = {}) {
 			const place = await target.open();
 			cleanup = place.cleanup;
+			location = place.location;
 			db = migrate ? await openHistoryDatabase(place.location) : createHistoryDatabase(place.location);
 			return db;
 		},
+		async another() {
+			if (!location) throw new Error('another(): open() the database first');
+			const other = await openHistoryDatabase(location);
+			others.push(other);
+			return other;
+		},
 		async close() {
+			for (const other of others) await other.destroy();
 			await db?.destroy();
 			await cleanup?.();
-			db = cleanup = undefined;
+			db = cleanup = location = undefined;
+			others = [];
 		}
 	};
 }

@@ -26,6 +26,9 @@ export function createHistoryDatabase(location: string): Kysely<HistoryDatabase>
 	const sqlite = new Database(location);
 	// WAL lets readers (the API) go on while the recorder writes.
 	if (location !== ':memory:') sqlite.exec('PRAGMA journal_mode = WAL');
+	// A second connection (a restarted instance while the old one drains, a test's second
+	// instance) waits for the writer instead of failing at once with "database is locked".
+	sqlite.exec('PRAGMA busy_timeout = 5000');
 	return new Kysely({ dialect: new SqliteDialect({ database: sqlite as never }) });
 }
 

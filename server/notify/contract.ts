@@ -85,6 +85,8 @@ export interface SubscriberStore {
 	/** Stores a subscriber; the same kind and target again is not a second row but `{ existing }`. */
 	add(subscriber: NewSubscriber): Promise<{ id: number } | { existing: Subscriber }>;
 	get(id: number): Promise<Subscriber | undefined>;
+	/** The ones of `ids` that exist, in any order (the outbox reads a claimed batch's subscribers at once). */
+	getMany(ids: readonly number[]): Promise<Subscriber[]>;
 	/** By address or webhook URL (hashed, so a search never scans the secrets). */
 	byTarget(kind: SubscriberKind, target: string): Promise<Subscriber | undefined>;
 	byTokenHash(tokenHash: string): Promise<Subscriber | undefined>;

@@ -84,6 +84,12 @@ export class DatabaseSubscriberStore implements SubscriberStore {
 		return row && subscriberOf(row);
 	}
 
+	async getMany(ids: readonly number[]): Promise<Subscriber[]> {
+		if (ids.length === 0) return [];
+		const rows = await this.db.selectFrom('subscribers').selectAll().where('id', 'in', [...ids]).execute();
+		return rows.map(subscriberOf);
+	}
+
 	async byTarget(kind: SubscriberKind, target: string): Promise<Subscriber | undefined> {
 		const row = await this.db.selectFrom('subscribers').selectAll().where('kind', '=', kind).where('target_hash', '=', tokenHash(normaliseTarget(kind, target))).executeTakeFirst();
 		return row && subscriberOf(row);

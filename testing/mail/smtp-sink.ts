@@ -52,6 +52,8 @@ export async function startSmtpSink(options: { fast?: boolean } = {}): Promise<S
 		disabledCommands: ['STARTTLS'],
 		logger: false,
 		maxClients: 100,
+		// A client that never says QUIT (the pool of an instance a test "killed") is cut off after this, not 30 s.
+		closeTimeout: 200,
 		onAuth(_auth, _session, callback) {
 			callback(null, { user: 'sink' });
 		},
