@@ -25,7 +25,7 @@ describe('renderNoticeMail', () => {
 	// Subject and one sentence of the body per notice type and language.
 	const cases: [Locale, IncidentNotice | MaintenanceNotice, string, string][] = [
 		['en', opened, '[Mewbot] Incident: 4 shards down in clusters 2 and 5', '1 shard went down in cluster 2 (shard 11).'],
-		['de', updated, '[Mewbot] Update: 4 Shards in den Clustern 2 und 5 ausgefallen', 'Clustern 2 und 5'],
+		['de', updated, '[Mewbot] Neuigkeit: 4 Shards in den Clustern 2 und 5 ausgefallen', 'Clustern 2 und 5'],
 		['fr', resolved, '[Mewbot] Résolu : 4 shards hors service dans les clusters 2 et 5', 'Statut : Résolu'],
 		['es', opened, '[Mewbot] Incidente: 4 shards caídos en los clústeres 2 y 5', 'Estado: Investigando'],
 		['en', scheduled, '[Mewbot] Maintenance scheduled: Database <upgrade> & "restart"', 'From Nov 30, 2026, 10:00 PM UTC to Nov 30, 2026, 11:00 PM UTC'],
