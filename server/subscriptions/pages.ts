@@ -54,7 +54,7 @@ button{font:inherit;font-weight:600;border:0;border-radius:8px;padding:10px 16px
 @media (prefers-color-scheme:dark){button{color:#020617}}
 button.danger{background:transparent;color:var(--danger);border:1px solid var(--danger)}
 button:focus-visible,input:focus-visible{outline:3px solid var(--accent);outline-offset:2px}
-fieldset{border:1px solid var(--line);border-radius:8px;margin:0 0 12px;padding:8px 12px}label{display:block;margin:4px 0}
+form{margin:0 0 16px}fieldset{border:1px solid var(--line);border-radius:8px;margin:0 0 12px;padding:8px 12px}label{display:block;margin:4px 0}
 input[type=text]{box-sizing:border-box;width:100%;font:inherit;padding:8px;border:1px solid var(--line);border-radius:6px;background:var(--bg);color:var(--fg)}
 .error{color:var(--danger);font-weight:600}a{color:var(--accent)}
 `;
@@ -89,7 +89,7 @@ export function confirmPage(subscriber: Subscriber, token: string, site: MailSit
 export function confirmedPage(subscriber: Subscriber, site: MailSite): string {
 	const { locale } = subscriber;
 	const text = subscribe_page_confirmed({ bot: site.botName, scope: scopeText(subscriber.scope, locale), target: subscriber.hint }, { locale });
-	return page(locale, subscribe_page_confirm_title({}, { locale }), `<p data-testid="outcome" data-outcome="confirmed">${esc(text)}</p>`, site);
+	return page(locale, subscribe_page_manage_title({}, { locale }), `<p data-testid="outcome" data-outcome="confirmed">${esc(text)}</p>`, site);
 }
 
 /** A link that no longer opens anything (used, expired, removed, or never valid), in `locale`. */
