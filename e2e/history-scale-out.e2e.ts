@@ -54,7 +54,7 @@ async function settle() {
 	await Promise.all([a.server.history.recorder.flush(), b.server.history.recorder.flush()]);
 	await a.server.history.monitor.check();
 	await b.server.history.monitor.check();
-	await Promise.all([a.server.webhooks!.idle(), b.server.webhooks!.idle()]);
+	await Promise.all([a.server.delivery.idle(), b.server.delivery.idle()]);
 }
 
 describe('history with two instances on Redis and PostgreSQL', () => {

@@ -16,7 +16,8 @@ import { listenHttp } from './http/listen.ts';
 import { createLogger, type Logger } from './log.ts';
 import { createSockets, type ServerStats } from './namespaces/sockets.ts';
 import { createNotifications } from './notify/notifications.ts';
-import type { WebhookNotifier } from './notify/webhooks.ts';
+import { fleetScope } from './notify/audience.ts';
+import { createDelivery, type Delivery } from './notify/delivery.ts';
 import { createConnectionGuard, httpServerOptions } from './security/connection-guard.ts';
 import { createLimits } from './security/limits.ts';
 import { createLoadShedding } from './security/load-shedding.ts';
@@ -45,8 +46,8 @@ export interface ShardbeatServer {
 	readonly stats: ServerStats;
 	/** History, incidents and maintenance (its database may still be connecting). */
 	readonly history: HistoryRuntime;
-	/** Outgoing incident webhooks, when any are configured. */
-	readonly webhooks: WebhookNotifier | undefined;
+	/** The durable outbox: operator webhooks, subscriber mail and Discord messages. */
+	readonly delivery: Delivery;
 	/** Subscribers: the API, double opt-in, leaving, and the mails' wording. */
 	readonly subscriptions: Subscriptions;
 	/** Commits and pushes pending changes now instead of at the next batch tick. */
@@ -108,7 +109,7 @@ export function createShardbeatServer(config: ServerConfig, options: ShardbeatSe
 	// Pages hear of every incident change as it is stored (only the instance that stored it is
 	// told, and its push reaches every instance's viewers), so their notices keep up with the banner.
 	const toViewers = (notice: IncidentNotice) => sockets.pushIncident(notice.incident);
-	const notifications = createNotifications({ settings: config, logger, listeners: [toViewers, ...(options.onIncident ? [options.onIncident] : [])] });
+	const notifications = createNotifications({ logger, deliver: (notice) => delivery.notify(notice), listeners: [toViewers, ...(options.onIncident ? [options.onIncident] : [])] });
 	const history = new HistoryRuntime({
 		database: config.database,
 		retentionDays: config.retentionDays,
@@ -119,6 +120,8 @@ export function createShardbeatServer(config: ServerConfig, options: ShardbeatSe
 		...(options.incidentCheckIntervalMs ? { checkIntervalMs: options.incidentCheckIntervalMs } : {}),
 		now: historyNow
 	});
+	// Subscriber mails are worded by subscriptions (made below, once the limits exist), with each subscriber's own links.
+	const delivery = createDelivery({ settings: config, history, logger, scope: (notice) => fleetScope(notice, feeds.full.status), renderMail: (notice, subscriber) => subscriptions.renderMail(notice, subscriber), now: historyNow });
 	const store = createFleetStore({ redisUrl: config.redisUrl, feeds, silenceTimeoutMs, record: history.record, logger });
 	const publisher = new Publisher({ fleet: tracking.fleet, log: store.log, intervalMs: config.pushIntervalMs, logger, push: (update) => feeds.committed.emit(update) });
 	const limits = createLimits({ settings: config, redis: store.redis, logger });
@@ -147,7 +150,8 @@ export function createShardbeatServer(config: ServerConfig, options: ShardbeatSe
 		history,
 		notifications,
 		subscriptions,
-		health: [feeds, sockets, store, history, shedding, connections],
+		delivery,
+		health: [feeds, sockets, store, history, delivery, shedding, connections],
 		serverUrl: () => url,
 		logger,
 		now,
@@ -166,7 +170,7 @@ export function createShardbeatServer(config: ServerConfig, options: ShardbeatSe
 		stats: sockets.stats,
 		snapshot: feeds.snapshot,
 		history,
-		webhooks: notifications.webhooks,
+		delivery,
 		subscriptions,
 		flush: () => publisher.flush(),
 		get url() {
@@ -177,6 +181,7 @@ export function createShardbeatServer(config: ServerConfig, options: ShardbeatSe
 			await store.start();
 			// History never holds up live status: its database connects in the background.
 			history.start();
+			delivery.start();
 			subscriptions.start();
 			url = await listenHttp(http, port, host);
 			tracking.start();
@@ -195,6 +200,8 @@ export function createShardbeatServer(config: ServerConfig, options: ShardbeatSe
 				await publisher.flush().catch(logFailure);
 				await publisher.close();
 				const socketsClosed = sockets.close();
+				// Before the database closes: sends in flight are acked, claims not yet sent handed back.
+				await delivery.close().catch(logFailure);
 				await Promise.all([store.close(), history.close(), notifications.close(), subscriptions.close()]).catch(logFailure);
 				await socketsClosed;
 				limits.closeCap();

@@ -85,6 +85,18 @@ export const SETTINGS = [
 	{ env: 'SHARDBEAT_WEBHOOK_SECRET', key: 'webhookSecret', schema: secret(16), meaning: 'HMAC-SHA256 key for `SHARDBEAT_WEBHOOK_URL`; 16+ chars.' },
 	{ env: 'SHARDBEAT_WEBHOOK_LOCALE', key: 'webhookLocale', schema: z.enum(locales, { message: `must be one of ${locales.join(', ')}` }), default: 'en',
 		meaning: `Language of incident webhooks: the Discord embed, and the JSON body's title and messages (${locales.map((l) => `\`${l}\``).join(', ')}).` },
+	// A role id is a snowflake; anything else would be a mention Discord cannot resolve (or a ping of something else).
+	{ env: 'SHARDBEAT_DISCORD_ROLE_ID', key: 'discordRoleId', schema: z.string().regex(/^\d{17,20}$/, 'must be a Discord role id (17–20 digits; Server Settings → Roles → Copy Role ID)'),
+		shown: 'unset (no mention)',
+		meaning: 'A role `SHARDBEAT_DISCORD_WEBHOOK_URL` mentions when it posts a new incident or maintenance message (only that role can ping; edits never ping again).' },
+	{ env: 'SHARDBEAT_OUTBOX_EMAILS_PER_S', key: 'outboxEmailsPerS', schema: int(1, 100_000), default: '100',
+		meaning: 'Subscriber mails each instance sends per second at most (a token bucket with a second of burst); set it to what your SMTP relay accepts.' },
+	{ env: 'SHARDBEAT_DISCORD_PER_S', key: 'discordPerS', schema: int(1, 10_000), default: '50',
+		meaning: 'Discord webhook requests (creates and edits) each instance makes per second at most: the global budget. Discord\'s own 429s and per-webhook limits are honoured on top.' },
+	{ env: 'SHARDBEAT_OUTBOX_PAGE_SIZE', key: 'outboxPageSize', schema: int(10, 10_000), default: '500',
+		meaning: 'Subscribers read per fan-out step and deliveries claimed per batch: bounds the outbox\'s memory (at most two pages of deliveries wait at once).' },
+	{ env: 'SHARDBEAT_OUTBOX_LEASE_S', key: 'outboxLeaseMs', schema: seconds(5, 3_600), default: '60',
+		meaning: 'A claimed batch is its instance\'s for this long; an instance that dies mid-send has its unacknowledged deliveries sent by another (or by itself restarted) after it.' },
 	// Links are built as `${pageUrl}/path`, so a trailing slash would double.
 	{ env: 'SHARDBEAT_PAGE_URL', key: 'pageUrl',
 		schema: z.string().regex(/^https?:\/\/[^\s?#]+$/, 'must be an http(s) URL without query, e.g. https://status.example.com').transform((url) => url.replace(/\/+$/, '')),

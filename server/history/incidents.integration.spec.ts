@@ -63,7 +63,7 @@ describe.each(historyDatabases)('incidents and history on $name', (target) => {
 	async function settle(server: Harness) {
 		await server.server.flush();
 		await server.server.history.monitor.check();
-		await server.server.webhooks!.idle();
+		await server.server.delivery.idle();
 	}
 
 	async function history(server: Harness): Promise<FleetHistory> {
@@ -119,7 +119,7 @@ describe.each(historyDatabases)('incidents and history on $name', (target) => {
 		expect(open[0]).toMatchObject({ source: 'auto', status: 'investigating', startedAt: killedAt, resolvedAt: null, clusterIds: [1], shardIds: [4, 5, 6, 7], impact: 'critical' });
 
 		// One Discord message and one signed JSON message, each once.
-		expect(deliveries.map((d) => d.path).sort()).toEqual(['/api/webhooks/1/discord-token', '/json']);
+		expect(deliveries.map((d) => d.path).sort()).toEqual(['/api/webhooks/1/discord-token?wait=true', '/json']);
 		const discord = JSON.parse(deliveries.find((d) => d.path.startsWith('/api/webhooks'))!.body);
 		expect(discord.embeds).toHaveLength(1);
 		expect(discord.embeds[0].color).toEqual(expect.any(Number));

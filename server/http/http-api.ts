@@ -8,6 +8,7 @@ import type { FleetTracking } from '../fleet/fleet-tracking.ts';
 import type { HistoryRuntime } from '../history/history-runtime.ts';
 import type { Logger } from '../log.ts';
 import type { Sockets } from '../namespaces/sockets.ts';
+import type { Delivery } from '../notify/delivery.ts';
 import type { Notifications } from '../notify/notifications.ts';
 import { createMetrics } from '../public/metrics.ts';
 import type { Limits } from '../security/limits.ts';
@@ -64,6 +65,8 @@ export function createHttpApi(deps: {
 	notifications: Notifications;
 	/** Subscribing and the pages of its mail links (before the v1 API, which answers the rest of `/api/v1/operator/`). */
 	subscriptions?: Pick<Subscriptions, 'routes' | 'registerMetrics'>;
+	/** The outbox: its progress and failures go into `/metrics`. */
+	delivery?: Pick<Delivery, 'registerMetrics'>;
 	/** Each subsystem's part of `/healthz`, merged in order. */
 	health: Subsystem[];
 	/** This server's base URL once listening. */
@@ -85,6 +88,7 @@ export function createHttpApi(deps: {
 		now: () => Date.now()
 	});
 	deps.subscriptions?.registerMetrics(metrics.registry);
+	deps.delivery?.registerMetrics(metrics.registry);
 	const apiV1 = createApiV1({
 		history: () => (history.ready ? { service: history.service, store: history.store } : undefined),
 		operatorSecret: settings.operatorSecret,

@@ -1,5 +1,5 @@
 import { shardForGuild } from '#shared';
-import type { MaintenanceWindow } from '#shared';
+import type { FleetStatus, MaintenanceWindow } from '#shared';
 import type { IncidentNotice } from '../history/incident-notice.ts';
 import type { Notice, NoticeScope, SubscriberScope } from './contract.ts';
 
@@ -12,6 +12,25 @@ export function defaultScope(notice: Notice): NoticeScope {
 	if ('incident' in notice) return incidentScope(notice, 0);
 	if ('maintenance' in notice) return maintenanceScope(notice.maintenance, [], 0);
 	return { clusterIds: null, shardIds: null, totalShards: 0 };
+}
+
+/**
+ * A notice's scope against the fleet as it is now: the bot's shard count, and for clusters named
+ * without shards (an operator incident, a maintenance) the shards those clusters run, so guild
+ * subscribers can be matched.
+ */
+export function fleetScope(notice: Notice, fleet: Pick<FleetStatus, 'clusters' | 'totalShards'>): NoticeScope {
+	const shardsOf = (clusterIds: readonly number[]) => fleet.clusters.filter((c) => clusterIds.includes(c.id)).flatMap((c) => c.shardIds).sort((a, b) => a - b);
+	if ('incident' in notice) {
+		const scope = incidentScope(notice, fleet.totalShards);
+		if (scope.clusterIds && !scope.shardIds) {
+			const shards = shardsOf(scope.clusterIds);
+			return shards.length > 0 ? { ...scope, shardIds: shards } : scope;
+		}
+		return scope;
+	}
+	if ('maintenance' in notice) return maintenanceScope(notice.maintenance, shardsOf(notice.maintenance.clusterIds ?? []), fleet.totalShards);
+	return { clusterIds: null, shardIds: null, totalShards: fleet.totalShards };
 }
 
 /** An incident's scope: its clusters and shards (none listed: the whole bot). */

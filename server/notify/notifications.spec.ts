@@ -1,5 +1,3 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Incident } from '#shared';
 import type { IncidentNotice } from '../history/incident-notice.ts';
@@ -20,28 +18,11 @@ const incident: Incident = {
 };
 const opened: IncidentNotice = { type: 'incident.opened', incident };
 
-let server: Server | undefined;
 let notifications: Notifications | undefined;
 afterEach(async () => {
 	await notifications?.close();
-	await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
-	server = notifications = undefined;
+	notifications = undefined;
 });
-
-/** A real HTTP endpoint that records the JSON bodies it is sent. */
-async function endpoint(): Promise<{ url: string; bodies: Record<string, unknown>[] }> {
-	const bodies: Record<string, unknown>[] = [];
-	server = createServer((req, res) => {
-		let text = '';
-		req.on('data', (c: Buffer) => (text += c.toString('utf8')));
-		req.on('end', () => {
-			bodies.push(JSON.parse(text) as Record<string, unknown>);
-			res.writeHead(204).end();
-		});
-	});
-	await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
-	return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/webhooks/1/token`, bodies };
-}
 
 describe('webhookTargets', () => {
 	it.each([
@@ -55,41 +36,21 @@ describe('webhookTargets', () => {
 });
 
 describe('createNotifications', () => {
-	it('has no webhooks when no target is configured, and still tells listeners', () => {
-		const heard: IncidentNotice[] = [];
-		notifications = createNotifications({ settings: {}, logger: createLogger('silent'), listeners: [(n) => heard.push(n)] });
-		notifications.notify(opened);
-		expect(notifications.webhooks).toBeUndefined();
-		expect(heard).toEqual([opened]);
-	});
-
-	it('a listener that throws is logged and the others and the webhook still hear the notice; the bot name signs the embed', async () => {
-		const hook = await endpoint();
+	it('hands every notice to delivery and to each listener; a listener that throws is logged and the rest still hear it', () => {
 		const lines: string[] = [];
-		const heard: number[] = [];
+		const heard: string[] = [];
 		notifications = createNotifications({
-			settings: { discordWebhookUrl: hook.url, botName: 'Acme Bot' },
 			logger: createLogger('error', { write: (line: string) => void lines.push(line) }),
+			deliver: (n) => heard.push(`deliver ${n.incident.id}`),
 			listeners: [
 				() => {
 					throw new Error('listener broke');
 				},
-				(n) => heard.push(n.incident.id)
+				(n) => heard.push(`listener ${n.incident.id}`)
 			]
 		});
 		notifications.notify(opened);
-		expect(heard).toEqual([7]);
+		expect(heard).toEqual(['deliver 7', 'listener 7']);
 		expect(lines.join('\n')).toContain('incident listener failed');
-		await expect.poll(() => hook.bodies.length).toBe(1);
-		expect(hook.bodies[0]).toMatchObject({ username: 'Acme Bot Status' });
-		expect(notifications.webhooks?.stats.sent).toBe(1);
-	});
-
-	it('words the embed in SHARDBEAT_WEBHOOK_LOCALE', async () => {
-		const hook = await endpoint();
-		notifications = createNotifications({ settings: { discordWebhookUrl: hook.url, webhookLocale: 'fr', pageUrl: 'https://status.example.com' }, logger: createLogger('silent') });
-		notifications.notify({ type: 'incident.opened', incident: { ...incident, titleFacts: { shardCount: 2, clusterIds: [2] } } });
-		await expect.poll(() => hook.bodies.length).toBe(1);
-		expect(hook.bodies[0]).toMatchObject({ embeds: [{ title: 'Incident\u00a0: 2 shards hors service dans le cluster 2', url: 'https://status.example.com/fr/incidents/' }] });
 	});
 });

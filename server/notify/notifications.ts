@@ -2,7 +2,7 @@ import type { Locale } from '#i18n/runtime';
 import type { IncidentNotice } from '../history/incident-notice.ts';
 import type { Logger } from '../log.ts';
 import { Broadcast, type Subsystem } from '../subsystem.ts';
-import { WebhookNotifier, type WebhookTarget } from './webhooks.ts';
+import type { WebhookTarget } from './outbox.ts';
 
 export interface NotificationSettings {
 	discordWebhookUrl?: string | undefined;
@@ -16,10 +16,8 @@ export interface NotificationSettings {
 }
 
 export interface Notifications extends Subsystem {
-	/** Tells every listener and webhook about an incident; returns at once (delivery is queued). */
+	/** Tells every listener, and hands the notice to delivery (which stores it in the outbox); returns at once. */
 	notify(notice: IncidentNotice): void;
-	/** Outgoing webhooks, when any target is configured. */
-	readonly webhooks: WebhookNotifier | undefined;
 }
 
 /** The configured webhook targets: a Discord channel, a signed JSON endpoint, both or none. */
@@ -31,25 +29,16 @@ export function webhookTargets(settings: NotificationSettings): WebhookTarget[] 
 }
 
 /**
- * Notifications: every incident notice (automatic or posted by an operator) goes to the
- * configured webhooks and to `listeners` (embedders, tests). A listener that throws is logged and
- * the others still hear it.
+ * Notifications: every incident notice (automatic or posted by an operator) goes to `deliver`
+ * (the durable outbox: operator webhooks and subscribers) and to `listeners` (viewers, embedders,
+ * tests). A listener that throws is logged and the others still hear it.
  */
-export function createNotifications(deps: { settings: NotificationSettings; logger: Logger; listeners?: ((notice: IncidentNotice) => void)[] }): Notifications {
+export function createNotifications(deps: { logger: Logger; listeners?: ((notice: IncidentNotice) => void)[]; deliver?: (notice: IncidentNotice) => void }): Notifications {
 	const notices = new Broadcast<IncidentNotice>((err) => deps.logger.error({ err }, 'incident listener failed'));
+	if (deps.deliver) notices.listen(deps.deliver);
 	for (const listener of deps.listeners ?? []) notices.listen(listener);
-	const targets = webhookTargets(deps.settings);
-	const { pageUrl, botName, webhookLocale } = deps.settings;
-	const webhooks =
-		targets.length > 0
-			? new WebhookNotifier({ targets, logger: deps.logger, ...(pageUrl ? { pageUrl } : {}), ...(botName ? { botName } : {}), ...(webhookLocale ? { locale: webhookLocale } : {}) })
-			: undefined;
-	if (webhooks) notices.listen((notice) => webhooks.notify(notice));
 	return {
 		notify: (notice) => notices.emit(notice),
-		webhooks,
-		close: async () => {
-			await webhooks?.close();
-		}
+		close: () => undefined
 	};
 }

@@ -5,7 +5,9 @@ import type { HistoryDatabase, OutboxDeliveryTable } from '../history/schema.ts'
 import type { Logger } from '../log.ts';
 import { defaultScope, noticeConcerns } from './audience.ts';
 import { noticeKey, type Notice, type NoticeOutbox, type NoticeScope, type Subscriber, type SubscriberStore } from './contract.ts';
-import type { WebhookTarget } from './webhooks.ts';
+
+/** The operator's own webhooks: `discord`, a Discord channel webhook URL; `json`, any HTTPS endpoint, bodies signed with `secret`. */
+export type WebhookTarget = { kind: 'discord'; url: string } | { kind: 'json'; url: string; secret: string };
 
 /** How a delivery travels: mail, a Discord webhook (a subscriber's or the operator's), or the operator's signed JSON endpoint. */
 export type DeliveryChannel = 'email' | 'discord' | 'json';
@@ -209,6 +211,21 @@ export class Outbox implements NoticeOutbox {
 		});
 		if (result.created) this.#wake?.();
 		return result;
+	}
+
+	/** Whether a notice with `key` is stored (sent or being sent). */
+	async stored(key: string): Promise<boolean> {
+		return Boolean(await this.#o.db.selectFrom('outbox_notices').select('id').where('key', '=', key).executeTakeFirst());
+	}
+
+	/** True when no notice waits to be fanned out and no delivery is due or in flight (later retries count as waiting). */
+	async settled(): Promise<boolean> {
+		const { db } = this.#o;
+		const [fanout, pending] = await Promise.all([
+			db.selectFrom('outbox_notices').select('id').where('fanout_done_at', 'is', null).executeTakeFirst(),
+			db.selectFrom('outbox_deliveries').select('id').where('state', '=', 'pending').executeTakeFirst()
+		]);
+		return !fanout && !pending;
 	}
 
 	/**
