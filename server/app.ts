@@ -131,6 +131,7 @@ export function createShardbeatServer(config: ServerConfig, options: ShardbeatSe
 		settings: config,
 		db: () => (history.ready ? history.db : undefined),
 		limits,
+		outbox: delivery,
 		serverUrl: () => url,
 		discordApiBase: options.discordApiBase,
 		now: historyNow,

@@ -1,7 +1,6 @@
-import { createTransport, type Transporter } from 'nodemailer';
 import { subscribe_discord_test } from '#i18n/messages';
 import type { Logger } from '../log.ts';
-import type { Notice, RenderedMail, RenderMail, Subscriber } from '../notify/contract.ts';
+import type { Notice, NoticeOutbox, RenderedMail, RenderMail, Subscriber } from '../notify/contract.ts';
 import { renderConfirmationMail, renderNoticeMail, scopeText, type MailLinks, type MailSite } from './mail.ts';
 import type { FirstMessageSender, SubscriptionService } from './subscription-service.ts';
 
@@ -46,35 +45,29 @@ export function discordTestMessage(subscriber: Subscriber, site: MailSite): { co
 	};
 }
 
-export interface DirectSenderOptions {
-	/** `SHARDBEAT_SMTP_URL`; unset: email is off and `confirmationMail` is never called. */
-	smtpUrl?: string | undefined;
-	/** `SHARDBEAT_MAIL_FROM`. */
-	mailFrom: string;
-	service: SubscriptionService;
-	base: LinkBase;
+export interface FirstMessageOptions {
+	/** The durable outbox: the confirmation mail is stored there and sent by its mail transport. */
+	outbox: Pick<NoticeOutbox, 'enqueue'>;
 	site: MailSite;
-	/** Where Discord's API answers; tests point it at a stand-in on loopback. Default `https://discord.com`. */
+	/** Where Discord's API answers; tests point it at a stand-in on loopback. Default: the webhook URL's own origin. */
 	discordApiBase?: string | undefined;
 	fetch?: typeof fetch;
 	logger: Logger;
 }
 
 /**
- * Sends a subscription's first message at once, while the subscriber waits for the answer: the
- * confirmation mail through nodemailer's SMTP transport, the Discord test message with `fetch`.
- * (Notices to confirmed subscribers go through the durable outbox.) Neither the address nor the
- * webhook URL is ever logged: only the subscriber id and Discord's status.
+ * A subscription's first message. The confirmation mail goes into the durable outbox (so it
+ * survives a restart and is sent once, worded by `renderMail` when it is sent); the Discord test
+ * message is posted at once with `fetch`, since its answer decides whether the subscription is
+ * kept. Neither the address nor the webhook URL is ever logged: only the subscriber id and
+ * Discord's status.
  */
-export function createDirectSender(o: DirectSenderOptions): FirstMessageSender & { close(): void } {
+export function createFirstMessageSender(o: FirstMessageOptions): FirstMessageSender {
 	const doFetch = o.fetch ?? globalThis.fetch;
-	let transport: Transporter | undefined;
-	const mailer = () => (transport ??= createTransport(o.smtpUrl!, { from: o.mailFrom }));
 	return {
-		async confirmationMail(subscriber) {
-			const mail = renderConfirmationMail(subscriber, o.site, subscriberLinks(o.service, o.base, subscriber));
-			await mailer().sendMail({ from: o.mailFrom, to: subscriber.target.reveal(), subject: mail.subject, text: mail.text, html: mail.html, headers: mail.headers });
-			o.logger.info({ subscriber: subscriber.id }, 'confirmation mail sent');
+		async confirmationMail(subscriber, sendKey) {
+			await o.outbox.enqueue({ type: 'subscription.confirm', subscriberId: subscriber.id }, { key: `subscriber:${subscriber.id}:confirm:${sendKey}`, scope: { clusterIds: null, shardIds: null, totalShards: 0 } });
+			o.logger.info({ subscriber: subscriber.id }, 'confirmation mail queued');
 		},
 		async discordTest(subscriber) {
 			const url = new URL(subscriber.target.reveal());
@@ -94,9 +87,6 @@ export function createDirectSender(o: DirectSenderOptions): FirstMessageSender &
 				o.logger.warn({ subscriber: subscriber.id, err: (err as Error).name }, 'discord test message could not be posted');
 				return { ok: false, status: 0 };
 			}
-		},
-		close() {
-			transport?.close();
 		}
 	};
 }

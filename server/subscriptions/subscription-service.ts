@@ -42,8 +42,8 @@ export type SubscribeOutcome =
 
 /** Sends the first message of a subscription: the confirmation mail, or the Discord test message. */
 export interface FirstMessageSender {
-	/** Resolves once the mail is handed over (to the outbox, or to the SMTP server). */
-	confirmationMail(subscriber: Subscriber): Promise<void>;
+	/** Resolves once the mail is stored to be sent; `sendKey` tells this send from the address's others. */
+	confirmationMail(subscriber: Subscriber, sendKey: string): Promise<void>;
 	/** Posts the test message; `ok` confirms the subscription, any other status refuses it. */
 	discordTest(subscriber: Subscriber): Promise<{ ok: true } | { ok: false; status: number }>;
 }
@@ -128,10 +128,11 @@ export class SubscriptionService implements Subsystem {
 		} else {
 			subscriber = (await store.get(added.id))!;
 		}
-		if (!(await this.#takeSendSlot(store.db, targetHash, now))) return { outcome: 'send_limit', subscriber };
+		const slot = await this.#takeSendSlot(store.db, targetHash, now);
+		if (slot === undefined) return { outcome: 'send_limit', subscriber };
 		if (request.kind === 'email') {
 			try {
-				await this.#d.sender.confirmationMail(subscriber);
+				await this.#d.sender.confirmationMail(subscriber, `${slot}@${now}`);
 			} catch (err) {
 				// A request whose mail never left is not kept (an earlier one, still pending, is).
 				if (!('existing' in added)) await store.remove(subscriber.id);
@@ -150,10 +151,10 @@ export class SubscriptionService implements Subsystem {
 	}
 
 	/**
-	 * Takes one of the address's 3 send slots of the last 24 hours, or says there is none. A slot
+	 * Takes one of the address's 3 send slots of the last 24 hours (its number), or says there is none (undefined). A slot
 	 * is taken by inserting it: the key refuses a second taker, so racing instances cannot both send.
 	 */
-	async #takeSendSlot(db: Kysely<HistoryDatabase>, targetHash: string, now: number): Promise<boolean> {
+	async #takeSendSlot(db: Kysely<HistoryDatabase>, targetHash: string, now: number): Promise<number | undefined> {
 		await db.deleteFrom('subscription_sends').where('target_hash', '=', targetHash).where('sent_at', '<=', now - DAY_MS).execute();
 		const taken = new Set((await db.selectFrom('subscription_sends').select('slot').where('target_hash', '=', targetHash).execute()).map((r) => Number(r.slot)));
 		for (let slot = 0; slot < SENDS_PER_DAY; slot++) {
@@ -163,9 +164,9 @@ export class SubscriptionService implements Subsystem {
 				.values({ target_hash: targetHash, slot, sent_at: now })
 				.onConflict((oc) => oc.columns(['target_hash', 'slot']).doNothing())
 				.executeTakeFirst();
-			if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) > 0) return true;
+			if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) > 0) return slot;
 		}
-		return false;
+		return undefined;
 	}
 
 	/**

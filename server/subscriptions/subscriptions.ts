@@ -2,11 +2,11 @@ import type { Kysely } from 'kysely';
 import { Gauge, type Registry } from 'prom-client';
 import type { HistoryDatabase } from '../history/schema.ts';
 import type { Logger } from '../log.ts';
-import type { RenderMail, SubscriberCounts } from '../notify/contract.ts';
+import type { NoticeOutbox, RenderMail, SubscriberCounts } from '../notify/contract.ts';
 import type { RouteHandler } from '../http/routes.ts';
 import type { Limits } from '../security/limits.ts';
 import type { Subsystem } from '../subsystem.ts';
-import { createDirectSender, createRenderMail, type LinkBase } from './first-message.ts';
+import { createFirstMessageSender, createRenderMail, type LinkBase } from './first-message.ts';
 import { SubscriptionLinks } from './links.ts';
 import type { MailSite } from './mail.ts';
 import { createSubscriptionRoutes } from './subscription-routes.ts';
@@ -14,7 +14,6 @@ import { SubscriptionService } from './subscription-service.ts';
 
 export interface SubscriptionSettings {
 	smtpUrl?: string | undefined;
-	mailFrom: string;
 	publicUrl?: string | undefined;
 	pageUrl?: string | undefined;
 	botName?: string | undefined;
@@ -42,6 +41,8 @@ export function createSubscriptions(deps: {
 	settings: SubscriptionSettings;
 	db: () => Kysely<HistoryDatabase> | undefined;
 	limits: Limits;
+	/** Where confirmation mails are stored to be sent (the delivery outbox). */
+	outbox: Pick<NoticeOutbox, 'enqueue'>;
 	/** This server's listening URL (links fall back to it without `SHARDBEAT_PUBLIC_URL`). */
 	serverUrl: () => string;
 	/** Where Discord's API answers (tests: a stand-in on loopback). */
@@ -57,18 +58,13 @@ export function createSubscriptions(deps: {
 			return settings.pageUrl ?? base.publicUrl();
 		}
 	};
-	let sender: ReturnType<typeof createDirectSender> | undefined;
 	const service = new SubscriptionService({
 		db: deps.db,
 		links: new SubscriptionLinks(settings.tokenSecret),
-		sender: {
-			confirmationMail: (s) => sender!.confirmationMail(s),
-			discordTest: (s) => sender!.discordTest(s)
-		},
+		sender: createFirstMessageSender({ outbox: deps.outbox, site, discordApiBase: deps.discordApiBase, logger }),
 		now: deps.now,
 		logger
 	});
-	sender = createDirectSender({ smtpUrl: settings.smtpUrl, mailFrom: settings.mailFrom, service, base, site, discordApiBase: deps.discordApiBase, logger });
 	const routes = createSubscriptionRoutes({
 		service,
 		emailEnabled: settings.smtpUrl !== undefined,
@@ -116,7 +112,6 @@ export function createSubscriptions(deps: {
 		},
 		async close() {
 			service.close();
-			sender?.close();
 			await reading;
 		}
 	};
