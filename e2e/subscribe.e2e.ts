@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { guildIdsForShard } from '#testing/discord/snowflakes';
@@ -16,6 +18,18 @@ let stack: Stack;
 let browser: Browser;
 let smtp: SmtpSink;
 const GUILD = guildIdsForShard(37, 800, 1)[0]!;
+// Evaluated through the DevTools protocol, which the pages' Content-Security-Policy (rightly) does not let a script tag do.
+const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/** axe-core's WCAG 2.1 A/AA violations inside `selector` (rule ids and how many nodes each). */
+async function axeViolations(page: Page, selector: string): Promise<string[]> {
+	await page.evaluate(AXE);
+	return page.evaluate(async (sel) => {
+		const axe = (window as unknown as { axe: { run(context: string, options: object): Promise<{ violations: { id: string; nodes: unknown[] }[] }> } }).axe;
+		const result = await axe.run(sel, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
+		return result.violations.map((v) => `${v.id} (${v.nodes.length})`);
+	}, selector);
+}
 
 beforeAll(async () => {
 	smtp = await startSmtpSink();
@@ -64,6 +78,8 @@ describe('the Subscribe form', () => {
 			// Nothing spills past the phone's width.
 			expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
 			await form.screenshot({ path: `${SCREENSHOTS}subscribe-${locale}-${scheme}-360.png` });
+			// Labels, contrast (light and dark), the error announced: nothing axe-core finds.
+			expect(await axeViolations(page, '#subscribe')).toEqual([]);
 			await page.close();
 		}
 	});
@@ -119,5 +135,24 @@ describe('subscribing by mail, confirmed in the browser', () => {
 		const [row] = await stack.server.history.db.selectFrom('subscribers').select(['scope_kind', 'guild_id', 'locale']).execute();
 		expect(row).toEqual({ scope_kind: 'guild', guild_id: GUILD, locale: 'de' });
 		await confirm.close();
+
+		// The mail's "unsubscribe" link in a browser: the manage page (a GET changes nothing), its button leaves.
+		const unsubscribe = /(http:\/\/127\.0\.0\.1:\d+\/api\/v1\/subscriptions\/unsubscribe\?token=[\w-]{43})/.exec(mail.text!)![1]!;
+		for (const scheme of ['light', 'dark'] as const) {
+			const manage = await browser.newPage({ viewport: { width: 360, height: 800 }, colorScheme: scheme });
+			await manage.goto(unsubscribe);
+			expect(await manage.getByTestId('unsubscribe').textContent()).toBe(messages('de').subscribe_page_unsubscribe_button);
+			expect(await axeViolations(manage, 'main')).toEqual([]);
+			await manage.screenshot({ path: `${SCREENSHOTS}subscribe-manage-de-${scheme}-360.png`, fullPage: true });
+			await manage.close();
+		}
+		expect(await counts()).toEqual({ confirmed: 1, unconfirmed: 0 });
+		const manage = await browser.newPage({ viewport: { width: 360, height: 800 } });
+		await manage.goto(unsubscribe);
+		await manage.getByTestId('unsubscribe').click();
+		await manage.locator('[data-outcome=unsubscribed]').waitFor();
+		expect(await counts()).toEqual({ confirmed: 0, unconfirmed: 0 });
+		expect(await stack.server.history.db.selectFrom('subscribers').selectAll().execute()).toEqual([]);
+		await manage.close();
 	});
 });

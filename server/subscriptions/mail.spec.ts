@@ -33,7 +33,7 @@ describe('renderNoticeMail', () => {
 		['fr', ended, '[Mewbot] Maintenance terminée : Database <upgrade> & "restart"', 'Du 30 nov. 2026, 22:00 UTC au 30 nov. 2026, 23:00 UTC'],
 		['es', scheduled, '[Mewbot] Mantenimiento programado: Database <upgrade> & "restart"', 'En los clústeres 1 y 2']
 	];
-	it.each(cases)('%s: %s', (locale, notice, subject, sentence) => {
+	it.each(cases.map(([locale, notice, subject, sentence]) => ({ name: `${locale} ${notice.type}`, locale, notice, subject, sentence })))('$name', ({ locale, notice, subject, sentence }) => {
 		const mail = renderNoticeMail(notice, { locale, scope: { kind: 'bot' } }, SITE, LINKS);
 		expect(mail.subject.replace(/[\u202f\u00a0]/g, ' ')).toBe(subject.replace(/[\u202f\u00a0]/g, ' '));
 		expect(mail.text.replace(/[\u202f\u00a0\u2060]/g, ' ')).toContain(sentence.replace(/[\u202f\u00a0\u2060]/g, ' '));

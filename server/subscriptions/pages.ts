@@ -18,7 +18,6 @@ import {
 	subscribe_page_saved,
 	subscribe_page_unsubscribe_button,
 	subscribe_page_unsubscribed,
-	subscribe_scope_label,
 	subscribe_scope_option_bot,
 	subscribe_scope_option_clusters,
 	subscribe_scope_option_guild
@@ -122,7 +121,7 @@ export function managePage(subscriber: Subscriber, token: string, site: MailSite
 		saved +
 		`<p>${t(subscribe_page_manage_text({ target: subscriber.hint, bot: site.botName, scope: scopeText(scope, locale) }, l))}</p>` +
 		`<form method="post" action="${PAGE_PATHS.manage}"><input type="hidden" name="token" value="${esc(token)}">` +
-		`<fieldset><legend>${t(subscribe_page_manage_change({}, l))} · ${t(subscribe_scope_label({}, l))}</legend>` +
+		`<fieldset><legend>${t(subscribe_page_manage_change({}, l))}</legend>` +
 		radio('bot', subscribe_scope_option_bot({}, l)) +
 		radio('clusters', subscribe_scope_option_clusters({}, l)) +
 		`<label>${t(subscribe_clusters_label({}, l))}<input type="text" name="clusters" inputmode="numeric" autocomplete="off" value="${esc(clusters)}"></label>` +
