@@ -313,6 +313,34 @@ describe.each(historyDatabases)('subscriptions on $name', (target) => {
 		expect(await rows()).toEqual([]);
 	});
 
+	it('break-ins: a confirm token manages nothing, a manage token confirms nothing, one subscriber’s token opens no other', async () => {
+		await start();
+		await subscribe({ email: 'one@mail.test', scope: { kind: 'bot' }, locale: 'en' });
+		await subscribe({ email: 'two@mail.test', scope: { kind: 'bot' }, locale: 'en' });
+		await smtp.waitFor(2);
+		const [one, two] = ['one@mail.test', 'two@mail.test'].map((a) => smtp.mails.find((m) => m.to.includes(a))!);
+		const confirmOne = new URL(link(one!, '/api/v1/subscriptions/confirm')).searchParams.get('token')!;
+		const manageOne = new URL(link(one!, '/api/v1/subscriptions/unsubscribe')).searchParams.get('token')!;
+		const form = (body: string) => ({ method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body });
+		// Purposes do not mix.
+		expect((await fetch(`${h!.url}/api/v1/subscriptions/unsubscribe?token=${confirmOne}`, form('List-Unsubscribe=One-Click'))).status).toBe(404);
+		expect((await fetch(`${h!.url}/api/v1/subscriptions/manage?token=${confirmOne}`)).status).toBe(404);
+		expect((await fetch(`${h!.url}/api/v1/subscriptions/confirm`, form(`token=${manageOne}`))).status).toBe(404);
+		// A token differing in one character, or another's, is nobody's.
+		const flipped = (manageOne[0] === 'A' ? 'B' : 'A') + manageOne.slice(1);
+		expect((await fetch(`${h!.url}/api/v1/subscriptions/unsubscribe?token=${flipped}`, form('List-Unsubscribe=One-Click'))).status).toBe(404);
+		// Form fields cannot smuggle a second token past the query's.
+		expect((await fetch(`${h!.url}/api/v1/subscriptions/unsubscribe?token=${flipped}`, form(`List-Unsubscribe=One-Click&token=${manageOne}`))).status).toBe(404);
+		expect(await counts()).toMatchObject({ email: { confirmed: 0, unconfirmed: 2 } });
+		// Two's own confirm link confirms two only.
+		const confirmTwo = new URL(link(two!, '/api/v1/subscriptions/confirm')).searchParams.get('token')!;
+		expect((await fetch(`${h!.url}/api/v1/subscriptions/confirm`, form(`token=${confirmTwo}`))).status).toBe(200);
+		expect((await rows()).map((r) => [r.target_hint, r.confirmed_at !== null]).sort()).toEqual([
+			['o…@mail.test', false],
+			['t…@mail.test', true]
+		]);
+	});
+
 	it('operators see counts, find a subscriber by exact address (masked), and remove it; bearer required', async () => {
 		await start();
 		await subscribe({ email: ADDRESS, scope: { kind: 'bot' }, locale: 'en' });
