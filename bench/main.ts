@@ -14,10 +14,13 @@ import { percentile } from './wire-client.ts';
  * process exits on its own when the bench goes away or after 15 minutes.
  *
  * Flags: --quick (shorter phases, 2,000 viewers only), --no-page, --no-build, --shards=N (one fleet
- * size), --reporter-only (only the reporter's package and its cost inside a bot). `tsx
+ * size), --reporter-only (only the reporter's package and its cost inside a bot), --subscribers
+ * (only the outbox: bench/subscribers-only.ts, its own flags after it). `tsx
  * bench/metrics-only.ts` runs only the /metrics figures.
  */
 const args = new Set(process.argv.slice(2));
+// `--subscribers`: only the outbox's figures (100,000 mails and 10,000 Discord webhooks, several minutes: not in the default run).
+if (args.has('--subscribers')) await import('./subscribers-only.ts');
 const QUICK = args.has('--quick');
 const SERVER_CPU = 0;
 const LOAD_CPU = 1;

@@ -91,6 +91,8 @@ export const SETTINGS = [
 		meaning: 'A role `SHARDBEAT_DISCORD_WEBHOOK_URL` mentions when it posts a new incident or maintenance message (only that role can ping; edits never ping again).' },
 	{ env: 'SHARDBEAT_OUTBOX_EMAILS_PER_S', key: 'outboxEmailsPerS', schema: int(1, 100_000), default: '100',
 		meaning: 'Subscriber mails each instance sends per second at most (a token bucket with a second of burst); set it to what your SMTP relay accepts.' },
+	{ env: 'SHARDBEAT_SMTP_CONNECTIONS', key: 'smtpConnections', schema: int(1, 100), default: '5',
+		meaning: 'SMTP connections each instance keeps open to the mail server and sends over side by side; raise it (with `SHARDBEAT_OUTBOX_EMAILS_PER_S`) if your relay allows.' },
 	{ env: 'SHARDBEAT_DISCORD_PER_S', key: 'discordPerS', schema: int(1, 10_000), default: '50',
 		meaning: 'Discord webhook requests (creates and edits) each instance makes per second at most: the global budget. Discord\'s own 429s and per-webhook limits are honoured on top.' },
 	{ env: 'SHARDBEAT_OUTBOX_PAGE_SIZE', key: 'outboxPageSize', schema: int(10, 10_000), default: '500',

@@ -122,3 +122,35 @@ describe.each(historyDatabases)('migration 005_incident_facts on $name', (target
 		expect(titles.map((t) => t.title)).toEqual(['Shards down in clusters 2, 5', '']);
 	});
 });
+
+/*
+ * 007_subscribers_outbox on both databases: its unique keys are what make delivery idempotent
+ * (one subscription per address, one delivery per notice and recipient, one notice per key), and
+ * it goes down and up again.
+ */
+describe.each(historyDatabases)('migration 007_subscribers_outbox on $name', (target) => {
+	const database = freshHistoryDatabase(target);
+	afterEach(database.close);
+
+	it('refuses a second delivery of a notice to one recipient, a second notice under one key, a second row for one address; and goes down and up', async () => {
+		const db = await database.open();
+		const subscriber = { kind: 'email', target: 'a@example.com', target_hash: 'h1', target_hint: 'a…@example.com', scope_kind: 'bot', cluster_ids: null, guild_id: null, locale: 'en', created_at: 1, confirmed_at: 1, token_hash: 't1', confirm_token_hash: null };
+		await db.insertInto('subscribers').values(subscriber).execute();
+		await expect(db.insertInto('subscribers').values({ ...subscriber, token_hash: 't2' }).execute()).rejects.toThrow();
+		const notice = { key: 'incident:1:incident.opened:-', type: 'incident.opened', payload: '{}', scope: '{}', subscriber_id: null, created_at: 1, fanout_done_at: null };
+		const { id } = await db.insertInto('outbox_notices').values(notice).returning('id').executeTakeFirstOrThrow();
+		await expect(db.insertInto('outbox_notices').values(notice).execute()).rejects.toThrow();
+		const delivery = { notice_id: Number(id), recipient: 's:1', subscriber_id: 1, channel: 'email', thread: null, state: 'pending', next_at: 1, created_at: 1 };
+		await db.insertInto('outbox_deliveries').values(delivery).execute();
+		await expect(db.insertInto('outbox_deliveries').values(delivery).execute()).rejects.toThrow();
+		await db.insertInto('outbox_threads').values({ recipient: 's:1', thread: 'incident:1' }).execute();
+		await expect(db.insertInto('outbox_threads').values({ recipient: 's:1', thread: 'incident:1' }).execute()).rejects.toThrow();
+
+		const migrator = new Migrator({ db, provider: migrationProvider });
+		expect((await migrator.migrateTo('005_incident_facts')).error).toBeUndefined();
+		await expect(db.selectFrom('outbox_deliveries').selectAll().execute()).rejects.toThrow();
+		await migrateHistoryDatabase(db);
+		expect(await db.selectFrom('subscribers').selectAll().execute()).toEqual([]);
+		expect(await db.selectFrom('outbox_notices').select('fanout_cursor').execute()).toEqual([]);
+	});
+});

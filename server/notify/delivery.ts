@@ -27,6 +27,8 @@ export interface DeliverySettings {
 	mailFrom?: string | undefined;
 	discordRoleId?: string | undefined;
 	outboxEmailsPerS: number;
+	/** SMTP connections kept open side by side. */
+	smtpConnections: number;
 	discordPerS: number;
 	outboxPageSize: number;
 	outboxLeaseMs: number;
@@ -80,7 +82,7 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
 	const transports: Partial<Record<DeliveryChannel, Transport>> = {
 		discord: new DiscordTransport({ threads: new DiscordThreads(history.db, now), render: defaultRenderDiscord(render), fetch: fetchImpl, now })
 	};
-	if (settings.smtpUrl) transports.email = new EmailTransport({ smtpUrl: settings.smtpUrl, from: settings.mailFrom ?? 'Shardbeat <shardbeat@localhost>', render: deps.renderMail ?? defaultRenderMail(render) });
+	if (settings.smtpUrl) transports.email = new EmailTransport({ smtpUrl: settings.smtpUrl, from: settings.mailFrom ?? 'Shardbeat <shardbeat@localhost>', render: deps.renderMail ?? defaultRenderMail(render), maxConnections: settings.smtpConnections });
 	if (settings.webhookUrl && settings.webhookSecret) transports.json = new JsonTransport({ locale: settings.webhookLocale ?? 'en', fetch: fetchImpl, now });
 	const outbox = new Outbox({
 		db: history.db,

@@ -152,7 +152,6 @@ export class Outbox implements NoticeOutbox {
 	readonly #notices = new Map<number, Notice>();
 	#closed = false;
 	#running: Promise<void> | undefined;
-	#wake: (() => void) | undefined;
 	#inFlight = new Set<number>();
 
 	constructor(options: OutboxOptions) {
@@ -209,7 +208,7 @@ export class Outbox implements NoticeOutbox {
 			if (rows.length > 0) await tx.insertInto('outbox_deliveries').values(rows).onConflict((oc) => oc.columns(['notice_id', 'recipient']).doNothing()).execute();
 			return { id, created: true };
 		});
-		if (result.created) this.#wake?.();
+		if (result.created) this.#wakeAll();
 		return result;
 	}
 
@@ -243,10 +242,14 @@ export class Outbox implements NoticeOutbox {
 		for (let i = 0; i < maxTicks && !this.#closed; i++) if (!(await this.tick())) return;
 	}
 
-	/** Runs in the background until `close`. */
+	/**
+	 * Runs in the background until `close`: two loops, so that one claims and acks in the database
+	 * while the other's batch is on the wire (each claims its own rows; the fan-out lease keeps
+	 * them from reading the same page).
+	 */
 	start(): void {
 		if (this.#running || this.#closed) return;
-		this.#running = (async () => {
+		const loop = async () => {
 			while (!this.#closed) {
 				let busy = false;
 				try {
@@ -256,29 +259,34 @@ export class Outbox implements NoticeOutbox {
 				}
 				if (!busy && !this.#closed) await this.#sleep(this.#o.idleMs);
 			}
-		})();
+		};
+		this.#running = Promise.all([loop(), loop()]).then(() => undefined);
 	}
 
+	readonly #sleepers = new Set<() => void>();
 	#sleep(ms: number): Promise<void> {
 		return new Promise((resolve) => {
+			const done = () => {
+				clearTimeout(timer);
+				this.#sleepers.delete(done);
+				resolve();
+			};
 			const timer = setTimeout(done, ms);
 			timer.unref?.();
-			function done() {
-				clearTimeout(timer);
-				resolve();
-			}
-			this.#wake = () => {
-				this.#wake = undefined;
-				done();
-			};
+			this.#sleepers.add(done);
 		});
+	}
+
+	/** Wakes every sleeping loop (a notice was stored, or closing). */
+	#wakeAll(): void {
+		for (const wake of [...this.#sleepers]) wake();
 	}
 
 	/** Stops claiming, lets sends in flight finish and ack, and hands back leases not yet used. */
 	async close(): Promise<void> {
 		if (this.#closed) return;
 		this.#closed = true;
-		this.#wake?.();
+		this.#wakeAll();
 		await this.#running;
 		await Promise.allSettled(Object.values(this.#o.transports).map((t) => t?.close?.()));
 	}

@@ -30,6 +30,8 @@ export interface WebhookEndpoint {
 	bucket(limit: number, windowMs: number): void;
 	/** Deletes a message as a channel moderator would: an edit of it is then `404 Unknown Message`. */
 	deleteMessage(messageId: string): void;
+	/** Calls of `kind` answered so far (fast mode too). */
+	count(kind: WebhookCall['kind']): number;
 	/** Resolves once `n` calls of `kind` have been answered. */
 	waitFor(kind: WebhookCall['kind'], n: number, timeoutMs?: number): Promise<void>;
 	close(): Promise<void>;
@@ -169,6 +171,7 @@ export async function startWebhookEndpoint(options: { fast?: boolean; now?: () =
 			bucket = { limit, windowMs };
 		},
 		deleteMessage: (id) => void deletedMessages.add(id),
+		count,
 		waitFor(kind, n, timeoutMs = 30_000) {
 			if (count(kind) >= n) return Promise.resolve();
 			return new Promise((resolve, reject) => {
