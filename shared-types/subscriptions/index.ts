@@ -1,3 +1,2 @@
 export * from './scope.ts';
 export * from './webhook-url.ts';
-export * from './touches.ts';

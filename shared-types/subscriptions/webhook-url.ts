@@ -1,6 +1,7 @@
 /*
  * A subscriber's own Discord channel is a webhook URL: a secret (anyone holding it can post
- * there), so it is checked for its form here, stored as given, and only ever shown masked.
+ * there), so it is checked for its form here, stored in its canonical form, and only ever shown
+ * as its hint (`targetHint` in server/notify/subscriber-store.ts).
  */
 
 /** A Discord webhook: its id (a snowflake) and token. */
@@ -35,18 +36,4 @@ export function parseDiscordWebhookUrl(raw: string): { ok: true; webhook: Discor
 	if (!path || url.search !== '' || url.hash !== '') return { ok: false, error: 'not_a_webhook' };
 	const [, id, token] = path as unknown as [string, string, string];
 	return { ok: true, webhook: { id, token, url: `https://${url.hostname}/api/webhooks/${id}/${token}` } };
-}
-
-/** The webhook as it may be shown back: its id and the token's last four characters. */
-export function maskWebhookUrl(webhook: Pick<DiscordWebhook, 'id' | 'token'>): string {
-	return `https://discord.com/api/webhooks/${webhook.id}/…${webhook.token.slice(-4)}`;
-}
-
-/** An email address as it may be shown back: `a…e@example.com`. */
-export function maskEmail(address: string): string {
-	const at = address.lastIndexOf('@');
-	if (at < 1) return '…';
-	const local = address.slice(0, at);
-	const shown = local.length <= 2 ? `${local[0]}…` : `${local[0]}…${local.at(-1)}`;
-	return `${shown}${address.slice(at)}`;
 }
