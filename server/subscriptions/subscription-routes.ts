@@ -92,9 +92,11 @@ function pageLocale(url: URL): Locale {
  */
 export function createSubscriptionRoutes(deps: SubscriptionRoutesDeps) {
 	const { service, site, logger } = deps;
-	const html = (res: ServerResponse, status: number, body: string) => {
+	/** Answers a page; true, so a route can `return html(…)`. */
+	const html = (res: ServerResponse, status: number, body: string): true => {
 		res.writeHead(status, { ...PAGE_HEADERS, 'Content-Length': Buffer.byteLength(body) });
 		res.end(body);
+		return true;
 	};
 
 	const requireOperator = (req: IncomingMessage) => {
@@ -173,7 +175,7 @@ export function createSubscriptionRoutes(deps: SubscriptionRoutesDeps) {
 			if (method !== 'POST') throw new HttpError(405, 'method_not_allowed', `${method} is not supported on ${path}; use GET or POST`);
 			const token = tokenOf((await readForm(req)).get('token'));
 			const subscriber = await service.confirm(token);
-			if (!subscriber) return html(res, 404, invalidLinkPage(pageLocale(url), site)), true;
+			if (!subscriber) return html(res, 404, invalidLinkPage(pageLocale(url), site));
 			logger.info({ subscriber: subscriber.id, kind: subscriber.kind }, 'subscription confirmed');
 			html(res, 200, confirmedPage(subscriber, site));
 			return true;
@@ -191,7 +193,7 @@ export function createSubscriptionRoutes(deps: SubscriptionRoutesDeps) {
 			const form = await readForm(req);
 			if (form.get('List-Unsubscribe') !== 'One-Click') throw new HttpError(400, 'invalid_unsubscribe', 'the body must be List-Unsubscribe=One-Click (RFC 8058)');
 			const subscriber = await service.byLink('manage', token);
-			if (!subscriber || !(await service.remove(subscriber.id))) return html(res, 404, invalidLinkPage(pageLocale(url), site)), true;
+			if (!subscriber || !(await service.remove(subscriber.id))) return html(res, 404, invalidLinkPage(pageLocale(url), site));
 			logger.info({ subscriber: subscriber.id, kind: subscriber.kind }, 'unsubscribed; the address was deleted');
 			html(res, 200, unsubscribedPage(subscriber.locale, site));
 			return true;
@@ -208,7 +210,7 @@ export function createSubscriptionRoutes(deps: SubscriptionRoutesDeps) {
 			const form = await readForm(req);
 			const token = tokenOf(form.get('token'));
 			const subscriber = await service.byLink('manage', token);
-			if (!subscriber) return html(res, 404, invalidLinkPage(pageLocale(url), site)), true;
+			if (!subscriber) return html(res, 404, invalidLinkPage(pageLocale(url), site));
 			const kind = form.get('scope');
 			const clusters = form.get('clusters') ?? '';
 			const guild = form.get('guild') ?? '';
@@ -221,7 +223,7 @@ export function createSubscriptionRoutes(deps: SubscriptionRoutesDeps) {
 							? { kind: 'guild', guild: guild.slice(0, 300) }
 							: undefined;
 			const parsed = input ? parseScope(input) : ({ ok: false, error: 'unknown_kind' } as const);
-			if (!parsed.ok) return html(res, 400, managePage(subscriber, token, site, { error: parsed.error, form: { clusters: clusters.slice(0, 300), guild: guild.slice(0, 300) } })), true;
+			if (!parsed.ok) return html(res, 400, managePage(subscriber, token, site, { error: parsed.error, form: { clusters: clusters.slice(0, 300), guild: guild.slice(0, 300) } }));
 			const updated = (await service.setScope(token, parsed.scope))!;
 			logger.info({ subscriber: subscriber.id, scope: parsed.scope.kind }, 'subscription scope changed');
 			html(res, 200, managePage(updated, token, site, { saved: true }));
