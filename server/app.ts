@@ -121,7 +121,15 @@ export function createShardbeatServer(config: ServerConfig, options: ShardbeatSe
 		now: historyNow
 	});
 	// Subscriber mails are worded by subscriptions (made below, once the limits exist), with each subscriber's own links.
-	const delivery = createDelivery({ settings: config, history, logger, scope: (notice) => fleetScope(notice, feeds.full.status), renderMail: (notice, subscriber) => subscriptions.renderMail(notice, subscriber), now: historyNow });
+	const delivery = createDelivery({
+		settings: config,
+		history,
+		logger,
+		scope: (notice) => fleetScope(notice, feeds.full.status),
+		renderMail: (notice, subscriber) => subscriptions.renderMail(notice, subscriber),
+		retentionDays: config.retentionDays,
+		now: historyNow
+	});
 	const store = createFleetStore({ redisUrl: config.redisUrl, feeds, silenceTimeoutMs, record: history.record, logger });
 	const publisher = new Publisher({ fleet: tracking.fleet, log: store.log, intervalMs: config.pushIntervalMs, logger, push: (update) => feeds.committed.emit(update) });
 	const limits = createLimits({ settings: config, redis: store.redis, logger });

@@ -42,8 +42,10 @@ export interface DeliveryDeps {
 	renderMail?: RenderMail;
 	/** A notice's scope against the fleet now (`fleetScope`); default the notice's own. */
 	scope?: (notice: Notice) => NoticeScope;
-	/** How often maintenance windows are checked for starting and ending. Default 30 s. */
+	/** How often maintenance windows are checked for starting and ending (and, every 120th time, old rows pruned). Default 30 s. */
 	maintenanceCheckMs?: number;
+	/** Notices are kept this long (their keys stop an event being sent twice); finished deliveries 7 days. Default 90 days. */
+	retentionDays?: number;
 	now?: () => number;
 	fetch?: typeof fetch;
 }
@@ -68,6 +70,7 @@ export interface Delivery extends Subsystem, NoticeOutbox {
 /** Storing a notice while the database is away: 1 s doubling to a minute, 20 tries (about 15 minutes) before it is given up (logged). */
 const ENQUEUE_RETRY: BackoffPolicy = { baseMs: 1_000, maxMs: 60_000, factor: 2, jitter: 0, maxExponent: 6 };
 const ENQUEUE_TRIES = 20;
+const DAY = 86_400_000;
 
 /**
  * Builds the outbox on the history database with a transport per configured channel: Discord
@@ -199,7 +202,12 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
 			void history.whenReady().then(() => {
 				if (closed || !history.ready) return;
 				outbox.start();
-				const check = () => void checkMaintenance().catch((err: Error) => logger.warn({ err: err.message }, 'maintenance notices not checked; trying again later'));
+				let checks = 0;
+				const check = () => {
+					void checkMaintenance().catch((err: Error) => logger.warn({ err: err.message }, 'maintenance notices not checked; trying again later'));
+					// About hourly: sent deliveries after a week, notices after the history's retention.
+					if (checks++ % 120 === 0) void outbox.prune(now() - 7 * DAY, now() - (deps.retentionDays ?? 90) * DAY).catch((err: Error) => logger.warn({ err: err.message }, 'outbox not pruned; trying again later'));
+				};
 				check();
 				maintenanceTimer = setInterval(check, deps.maintenanceCheckMs ?? 30_000);
 				maintenanceTimer.unref?.();

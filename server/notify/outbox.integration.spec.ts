@@ -291,4 +291,22 @@ describe.each(historyDatabases)('outbox on $name', (target) => {
 		await o.drain();
 		expect(await deliveryStates(db)).toEqual({ sent: 1, failed: 1 });
 	});
+
+	it('prunes finished deliveries, then notices with none left, and keeps what is pending', async () => {
+		const { db, ids } = await setup([{ kind: 'email', target: 'a@example.com' }, { kind: 'email', target: 'b@example.com' }]);
+		const o = outbox(db);
+		await o.enqueue(opened);
+		await o.drain();
+		t += 10_000;
+		sink!.failNext(1, 451);
+		await o.enqueue({ type: 'subscription.confirm', subscriberId: ids[0]! });
+		await o.drain();
+		expect(await deliveryStates(db)).toEqual({ sent: 2, pending: 1 });
+		// Deliveries older than T0 + 5 s go; the notice of the pending one stays, and so does the first (its key guards it) until its own cut.
+		expect(await o.prune(T0 + 5_000, T0)).toEqual({ deliveries: 2, notices: 0 });
+		expect(await deliveryStates(db)).toEqual({ pending: 1 });
+		expect(await o.prune(T0 + 5_000, T0 + 5_000)).toEqual({ deliveries: 0, notices: 1 });
+		expect((await o.enqueue(updated)).created).toBe(true);
+		expect(await o.stored(`incident:${opened.incident.id}:incident.opened:${opened.update!.id}@${opened.update!.at}`)).toBe(false);
+	});
 });

@@ -212,6 +212,23 @@ export class Outbox implements NoticeOutbox {
 		return result;
 	}
 
+	/**
+	 * Deletes what is over: deliveries finished (sent, failed, dropped) before `deliveriesBefore`,
+	 * and notices fanned out before `noticesBefore` with no delivery left. A notice is kept longer
+	 * than its deliveries: its key is what stops the same event being stored (and sent) again.
+	 * Returns how many rows of each went.
+	 */
+	async prune(deliveriesBefore: number, noticesBefore: number): Promise<{ deliveries: number; notices: number }> {
+		const { db } = this.#o;
+		const d = await db.deleteFrom('outbox_deliveries').where('state', '!=', 'pending').where('created_at', '<', deliveriesBefore).executeTakeFirst();
+		const n = await db
+			.deleteFrom('outbox_notices')
+			.where('fanout_done_at', '<', noticesBefore)
+			.where(({ not, exists, selectFrom }) => not(exists(selectFrom('outbox_deliveries').select('id').whereRef('outbox_deliveries.notice_id', '=', 'outbox_notices.id'))))
+			.executeTakeFirst();
+		return { deliveries: Number(d.numDeletedRows), notices: Number(n.numDeletedRows) };
+	}
+
 	/** Whether a notice with `key` is stored (sent or being sent). */
 	async stored(key: string): Promise<boolean> {
 		return Boolean(await this.#o.db.selectFrom('outbox_notices').select('id').where('key', '=', key).executeTakeFirst());
