@@ -3,7 +3,7 @@ import { parseGuildInput, type GuildInputError } from '../guild-shard.ts';
 /*
  * What a subscriber wants to hear about. "My server" is stored as the guild, never as a shard:
  * which shard serves a guild depends on the bot's shard count at the time, so a re-shard moves
- * the guild and the subscription follows it (see `touches.ts`).
+ * the guild and the subscription follows it (`noticeConcerns` in server/notify/audience.ts).
  */
 
 /** The whole bot, chosen clusters, or one Discord server (guild). */
