@@ -22,6 +22,7 @@ import { createDelivery, type Delivery } from './notify/delivery.ts';
 import { createConnectionGuard, httpServerOptions } from './security/connection-guard.ts';
 import { createLimits } from './security/limits.ts';
 import { createLoadShedding } from './security/load-shedding.ts';
+import { createSubscriptions, type Subscriptions } from './subscriptions/subscriptions.ts';
 
 export type { ServerStats };
 
@@ -48,6 +49,8 @@ export interface ShardbeatServer {
 	readonly history: HistoryRuntime;
 	/** The durable outbox: operator webhooks, subscriber mail and Discord messages. */
 	readonly delivery: Delivery;
+	/** Subscribers: the API, double opt-in, leaving, and the mails' wording. */
+	readonly subscriptions: Subscriptions;
 	/** Commits and pushes pending changes now instead of at the next batch tick. */
 	flush(): Promise<void>;
 	/** Disconnects every socket, clears every timer and stops listening. Safe to call twice. */
@@ -68,6 +71,8 @@ export interface ShardbeatServerOptions {
 	loopDelay?: () => number;
 	/** The monotonic clock silence and the start-up grace are measured on; tests move it instead of waiting. */
 	livenessClock?: () => number;
+	/** Where Discord's API answers for subscribers' webhooks; tests point it at a stand-in on loopback. */
+	discordApiBase?: string;
 }
 
 /**
@@ -116,7 +121,16 @@ export function createShardbeatServer(config: ServerConfig, options: ShardbeatSe
 		...(options.incidentCheckIntervalMs ? { checkIntervalMs: options.incidentCheckIntervalMs } : {}),
 		now: historyNow
 	});
-	const delivery = createDelivery({ settings: config, history, logger, scope: (notice) => fleetScope(notice, feeds.full.status), retentionDays: config.retentionDays, now: historyNow });
+	// Subscriber mails are worded by subscriptions (made below, once the limits exist), with each subscriber's own links.
+	const delivery = createDelivery({
+		settings: config,
+		history,
+		logger,
+		scope: (notice) => fleetScope(notice, feeds.full.status),
+		renderMail: (notice, subscriber) => subscriptions.renderMail(notice, subscriber),
+		retentionDays: config.retentionDays,
+		now: historyNow
+	});
 	const store = createFleetStore({ redisUrl: config.redisUrl, feeds, silenceTimeoutMs, record: history.record, logger });
 	const publisher = new Publisher({ fleet: tracking.fleet, log: store.log, intervalMs: config.pushIntervalMs, logger, push: (update) => feeds.committed.emit(update) });
 	const limits = createLimits({ settings: config, redis: store.redis, logger });
@@ -137,6 +151,16 @@ export function createShardbeatServer(config: ServerConfig, options: ShardbeatSe
 		sessionAlive: (id) => sessions.alive(id, historyNow())
 	});
 	let url = '';
+	const subscriptions = createSubscriptions({
+		settings: config,
+		db: () => (history.ready ? history.db : undefined),
+		limits,
+		outbox: delivery,
+		serverUrl: () => url,
+		discordApiBase: options.discordApiBase,
+		now: historyNow,
+		logger
+	});
 	createHttpApi({
 		http,
 		settings: { ...config, botName: config.botName ?? 'Shardbeat' },
@@ -151,6 +175,7 @@ export function createShardbeatServer(config: ServerConfig, options: ShardbeatSe
 		history,
 		notifications,
 		sessions,
+		subscriptions,
 		delivery,
 		health: [feeds, sockets, store, history, delivery, shedding, connections],
 		serverUrl: () => url,
@@ -172,6 +197,7 @@ export function createShardbeatServer(config: ServerConfig, options: ShardbeatSe
 		snapshot: feeds.snapshot,
 		history,
 		delivery,
+		subscriptions,
 		flush: () => publisher.flush(),
 		get url() {
 			return url;
@@ -182,6 +208,7 @@ export function createShardbeatServer(config: ServerConfig, options: ShardbeatSe
 			// History never holds up live status: its database connects in the background.
 			history.start();
 			delivery.start();
+			subscriptions.start();
 			url = await listenHttp(http, port, host);
 			tracking.start();
 			publisher.start();
@@ -201,7 +228,7 @@ export function createShardbeatServer(config: ServerConfig, options: ShardbeatSe
 				const socketsClosed = sockets.close();
 				// Before the database closes: sends in flight are acked, claims not yet sent handed back.
 				await delivery.close().catch(logFailure);
-				await Promise.all([store.close(), history.close(), notifications.close()]).catch(logFailure);
+				await Promise.all([store.close(), history.close(), notifications.close(), subscriptions.close()]).catch(logFailure);
 				await socketsClosed;
 				limits.closeCap();
 				connections.close();

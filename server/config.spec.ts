@@ -143,6 +143,9 @@ describe('SETTINGS rows', () => {
 		SHARDBEAT_REQUEST_TIMEOUT_S: ['requestTimeoutMs', 30_000],
 		SHARDBEAT_KEEP_ALIVE_TIMEOUT_S: ['keepAliveTimeoutMs', 5_000],
 		SHARDBEAT_SHED_LAG_MS: ['shedLagMs', 100],
+		SHARDBEAT_SMTP_URL: ['smtpUrl', absent],
+		SHARDBEAT_MAIL_FROM: ['mailFrom', 'Shardbeat <shardbeat@localhost>'],
+		SHARDBEAT_RATE_SUBSCRIBE_PER_HOUR: ['subscribeRatePerHour', 10],
 		SHARDBEAT_PUBLIC_DETAIL: ['publicDetail', 'full'],
 		SHARDBEAT_DISCORD_CLIENT_ID: ['discordClientId', absent],
 		SHARDBEAT_DISCORD_CLIENT_SECRET: ['discordClientSecret', absent],
@@ -153,8 +156,7 @@ describe('SETTINGS rows', () => {
 		SHARDBEAT_CONSOLE_IDLE_TIMEOUT_S: ['consoleIdleTimeoutMs', 3_600_000],
 		SHARDBEAT_CONSOLE_SESSION_TTL_S: ['consoleSessionTtlMs', 43_200_000],
 		SHARDBEAT_RATE_LOGIN_PER_MIN: ['loginRatePerMin', 10],
-		SHARDBEAT_RATE_LOGIN_FAILURES_PER_HOUR: ['loginFailuresPerHour', 10]
-,
+		SHARDBEAT_RATE_LOGIN_FAILURES_PER_HOUR: ['loginFailuresPerHour', 10],
 		SHARDBEAT_LATENCY_BANDS: ['latencyBands', [200, 400]]
 	};
 	/** Values at the edges of what each variable accepts, and just past them. */
@@ -200,6 +202,9 @@ describe('SETTINGS rows', () => {
 		SHARDBEAT_REQUEST_TIMEOUT_S: { accepts: ['10', '3600'], refuses: ['9', '3601'] }, // 9: shorter than the default headers timeout
 		SHARDBEAT_KEEP_ALIVE_TIMEOUT_S: { accepts: ['1', '600'], refuses: ['0', '601'] },
 		SHARDBEAT_SHED_LAG_MS: { accepts: ['0', '60000'], refuses: ['-1', '60001', '1.5'] },
+		SHARDBEAT_SMTP_URL: { accepts: ['smtp://user:pass@mail.example.com:587', 'smtps://mail.example.com'], refuses: ['mail.example.com', 'http://mail.example.com'] },
+		SHARDBEAT_MAIL_FROM: { accepts: ['Status <status@example.com>'], refuses: ['', 'x'.repeat(201)] },
+		SHARDBEAT_RATE_SUBSCRIBE_PER_HOUR: { accepts: ['0', '1000000'], refuses: ['-1', '1.5'] },
 		SHARDBEAT_PUBLIC_DETAIL: { accepts: ['basic'], refuses: ['none'] },
 		SHARDBEAT_DISCORD_CLIENT_ID: { accepts: [], refuses: ['1234567890123456', 'my-app', ''] }, // accepted with its secret: see 'reads a Discord login'
 		SHARDBEAT_DISCORD_CLIENT_SECRET: { accepts: ['c'.repeat(16)], refuses: ['c'.repeat(15)] },
@@ -210,8 +215,7 @@ describe('SETTINGS rows', () => {
 		SHARDBEAT_CONSOLE_IDLE_TIMEOUT_S: { accepts: ['60', '2592000'], refuses: ['59', '2592001'] },
 		SHARDBEAT_CONSOLE_SESSION_TTL_S: { accepts: ['60', '2592000'], refuses: ['59', '2592001'] },
 		SHARDBEAT_RATE_LOGIN_PER_MIN: { accepts: ['0', '1000000'], refuses: ['-1', '1000001'] },
-		SHARDBEAT_RATE_LOGIN_FAILURES_PER_HOUR: { accepts: ['0', '1000000'], refuses: ['-1', '1.5'] }
-,
+		SHARDBEAT_RATE_LOGIN_FAILURES_PER_HOUR: { accepts: ['0', '1000000'], refuses: ['-1', '1.5'] },
 		SHARDBEAT_LATENCY_BANDS: { accepts: ['1,60000', ' 150 , 300 '], refuses: ['400,200', '200,200', '200', '0,400', '200,60001', '200ms,400ms', ''] }
 	};
 

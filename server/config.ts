@@ -138,6 +138,14 @@ export const SETTINGS = [
 		meaning: 'An idle HTTP keep-alive connection is closed after this many seconds.' },
 	{ env: 'SHARDBEAT_SHED_LAG_MS', key: 'shedLagMs', schema: int(0, 60_000), default: '100',
 		meaning: 'Event-loop delay (p99 over the last 500 ms) past which expensive HTTP work (history, summary, badge, feeds) is refused with `503`, `Retry-After` and code `overloaded` (as it is while 8 such requests are being answered), and past twice which `POST /api/token` and `GET /api/status` are too; heartbeats, polls, `/healthz`, `/metrics` and the operator API are never shed. `0` turns it off (tests and load generators only).' },
+	{ env: 'SHARDBEAT_SMTP_URL', key: 'smtpUrl', schema: z.string().regex(/^smtps?:\/\/\S+$/, 'must be an smtp:// or smtps:// URL, e.g. smtp://user:pass@mail.example.com:587'),
+		shown: 'unset (email subscriptions off)',
+		meaning: 'The mail server subscription mails go through, e.g. `smtp://user:pass@mail.example.com:587` (`smtps://` for TLS from the start). Unset, email subscriptions are off (the API refuses them, the page says so); Discord channel subscriptions still work.' },
+	{ env: 'SHARDBEAT_MAIL_FROM', key: 'mailFrom', schema: z.string().trim().min(3).max(200), default: 'Shardbeat <shardbeat@localhost>',
+		meaning: 'The `From` of subscription mails, e.g. `My Bot Status <status@example.com>`: an address your mail server may send as.' },
+	// Subscribing costs a mail: a person subscribes once, a household a few times; a script gets 10 an hour per IP.
+	{ env: 'SHARDBEAT_RATE_SUBSCRIBE_PER_HOUR', key: 'subscribeRatePerHour', schema: int(0, 1_000_000), default: '10',
+		meaning: '`POST /api/v1/subscriptions` requests per client IP per hour (a token bucket), on top of 10 per address per hour and at most 3 confirmation messages per address per 24 hours; more get `429` with `Retry-After`. `0` turns the per-IP limit off.' },
 	{ env: 'SHARDBEAT_PUBLIC_DETAIL', key: 'publicDetail', schema: z.enum(['full', 'basic']), default: 'full',
 		meaning: '`basic`: public viewers, `/api/status` and `/api/v1/summary` get no pings and no guild, unavailable-guild or member counts; only operator tokens see them (`/metrics`, behind its token, stays full).' },
 	// ── the operator console ──
@@ -161,7 +169,7 @@ export const SETTINGS = [
 	{ env: 'SHARDBEAT_SERVER_URL', key: 'serverUrl',
 		schema: z.string().regex(/^https?:\/\/[^\s?#]+$/, 'must be an http(s) URL without query, e.g. https://status-api.example.com').transform((url) => url.replace(/\/+$/, '')),
 		shown: 'unset (the address it listens on)',
-		meaning: 'This server\'s public URL, e.g. `https://api.status.example.com`: Discord sends operators back to `<this>/api/v1/console/login/discord/callback` (register that redirect in your Discord application). `https` also marks the console\'s cookies `Secure`. Required for Discord login in production.' },
+		meaning: 'This server\'s public URL, e.g. `https://api.status.example.com`: Discord sends operators back to `<this>/api/v1/console/login/discord/callback` (register that redirect in your Discord application). The links in subscription mails (confirm, manage, one-click unsubscribe), which the server answers itself, point here too: set it behind a proxy, where the listening address is not one a reader can open. `https` also marks the console\'s cookies `Secure`. Required for Discord login in production.' },
 	{ env: 'SHARDBEAT_CONSOLE_KEY_LOGIN', key: 'consoleKeyLogin', schema: z.enum(['0', '1', 'false', 'true'], { message: 'must be 1 or 0' }).transform((v) => v === '1' || v === 'true'),
 		filled: true, shown: '`1` outside production, `0` in production',
 		meaning: '`1`: the console also accepts `SHARDBEAT_OPERATOR_SECRET` as a login, opening an `owner` session (how `npm start` works offline). `0`: Discord login only.' },

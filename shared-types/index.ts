@@ -11,3 +11,4 @@ export * from './history/index.ts';
 export * from './retry.ts';
 export * from './console.ts';
 export * from './latency.ts';
+export * from './subscriptions/index.ts';

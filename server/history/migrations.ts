@@ -273,6 +273,25 @@ const migrations: Record<string, Migration> = {
 		async down(db: Kysely<unknown>) {
 			for (const table of ['outbox_threads', 'outbox_deliveries', 'outbox_notices', 'subscribers']) await db.schema.dropTable(table).execute();
 		}
+	},
+	'008_subscription_sends': {
+		async up(db: Kysely<unknown>) {
+			// Confirmation mails and Discord test messages per address in the last 24 hours: at most
+			// 3, kept here (not in a subscriber row, which unsubscribing deletes) under the address's
+			// hash. A send takes a free slot; the primary key refuses a second taker of the same slot,
+			// so instances racing for the last one cannot both send.
+			await db.schema
+				.createTable('subscription_sends')
+				.addColumn('target_hash', 'varchar(64)', (c) => c.notNull())
+				.addColumn('slot', 'integer', (c) => c.notNull())
+				.addColumn('sent_at', 'bigint', (c) => c.notNull())
+				.addPrimaryKeyConstraint('subscription_sends_pk', ['target_hash', 'slot'])
+				.execute();
+			await db.schema.createIndex('subscription_sends_sent_at').on('subscription_sends').columns(['sent_at']).execute();
+		},
+		async down(db: Kysely<unknown>) {
+			await db.schema.dropTable('subscription_sends').execute();
+		}
 	}
 };
 

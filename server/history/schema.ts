@@ -235,6 +235,15 @@ export interface OutboxThreadTable {
 	lock_until: Generated<number>;
 }
 
+/** A confirmation mail or Discord test message sent to an address (migration 008): at most 3 slots per 24 h. */
+export interface SubscriptionSendTable {
+	/** sha256 hex of the normalised address or webhook URL, as `subscribers.target_hash`. */
+	target_hash: string;
+	/** 0, 1 or 2. */
+	slot: number;
+	sent_at: number;
+}
+
 export interface HistoryDatabase {
 	console_sessions: ConsoleSessionTable;
 	audit_log: AuditLogTable;
@@ -250,4 +259,5 @@ export interface HistoryDatabase {
 	outbox_notices: OutboxNoticeTable;
 	outbox_deliveries: OutboxDeliveryTable;
 	outbox_threads: OutboxThreadTable;
+	subscription_sends: SubscriptionSendTable;
 }

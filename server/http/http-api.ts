@@ -17,6 +17,7 @@ import type { Subsystem } from '../subsystem.ts';
 import { consoleOrigins, consoleRepository, createConsole } from '../console/console.ts';
 import type { ConsoleSettings } from '../console/console.ts';
 import type { Sessions } from '../console/sessions.ts';
+import type { Subscriptions } from '../subscriptions/subscriptions.ts';
 import { createApiV1 } from './api-v1.ts';
 import { createHeartbeatRoute } from './heartbeat-route.ts';
 import { createMetricsRoute } from './metrics-route.ts';
@@ -67,6 +68,8 @@ export function createHttpApi(deps: {
 	notifications: Notifications;
 	/** Console sessions (the `/viewer` handshake checks them too). */
 	sessions: Sessions;
+	/** Subscribing and the pages of its mail links (before the v1 API, which answers the rest of `/api/v1/operator/`). */
+	subscriptions?: Pick<Subscriptions, 'routes' | 'registerMetrics'>;
 	/** The outbox: its progress and failures go into `/metrics`. */
 	delivery?: Pick<Delivery, 'registerMetrics'>;
 	/** Each subsystem's part of `/healthz`, merged in order. */
@@ -89,6 +92,7 @@ export function createHttpApi(deps: {
 		bots: deps.sockets.bots,
 		now: () => Date.now()
 	});
+	deps.subscriptions?.registerMetrics(metrics.registry);
 	deps.delivery?.registerMetrics(metrics.registry);
 	const operatorConsole = createConsole({
 		settings,
@@ -150,6 +154,7 @@ export function createHttpApi(deps: {
 	const handler = createHttpHandler({
 		routes: [
 			createHeartbeatRoute({ botSecret: settings.botSecret, intake: deps.sockets.heartbeats, perCluster: deps.limits.http.heartbeat, clientIp: deps.limits.http.clientIp, logger }),
+			...(deps.subscriptions ? [deps.subscriptions.routes] : []),
 			apiV1,
 			operatorConsole.route,
 			publicRoutes,

@@ -6,6 +6,7 @@ import { routeClass, type RouteClass, type ShedDecision } from '../security/load
 import type { RateDecision, RateLimiter } from '../security/rate-limit.ts';
 import { isBotHeartbeat } from './heartbeat-route.ts';
 import { isMetricsScrape } from './metrics-route.ts';
+import { isSubscriptionLinkPath } from '../subscriptions/subscription-routes.ts';
 import { error, HttpError, rateLimited, send } from './respond.ts';
 
 /** Further routes (the v1 API, feeds, metrics): true when one answered. */
@@ -69,7 +70,9 @@ export function createHttpHandler(deps: HttpDeps) {
 			}
 			const origin = req.headers.origin;
 			const cors: Record<string, string> = {};
-			if (origin !== undefined) {
+			// A mail link's page posts its form from the server's own origin: its token, not an origin,
+			// authorises it, and it is answered without CORS (no other site may read the page).
+			if (origin !== undefined && !(isSubscriptionLinkPath(url.pathname) && !allowed.has(origin))) {
 				if (!allowed.has(origin)) {
 					// Drained, so the keep-alive connection stays usable for the next request.
 					req.resume();
@@ -86,7 +89,8 @@ export function createHttpHandler(deps: HttpDeps) {
 					origin !== undefined && consoleOrigins.has(origin) && url.pathname.startsWith('/api/v1/console/')
 						? { 'Access-Control-Allow-Methods': 'GET, POST, PUT, PATCH, DELETE', 'Access-Control-Allow-Headers': 'Content-Type, X-Shardbeat-CSRF', 'Access-Control-Allow-Credentials': 'true' }
 						: {};
-				res.writeHead(204, { ...cors, 'Access-Control-Allow-Methods': 'GET, POST', 'Access-Control-Max-Age': '600', ...consoleCors });
+				// Content-Type: the page posts JSON (subscribing), which browsers preflight.
+				res.writeHead(204, { ...cors, 'Access-Control-Allow-Methods': 'GET, POST', 'Access-Control-Allow-Headers': 'Content-Type', 'Access-Control-Max-Age': '600', ...consoleCors });
 				return void res.end();
 			}
 
@@ -152,7 +156,8 @@ export function createHttpHandler(deps: HttpDeps) {
 				const retry: Record<string, string> = err.status === 503 ? { 'Retry-After': '5' } : {};
 				if (!res.headersSent) return send(res, err.status, error(err.code, err.message), retry);
 			}
-			deps.logger.error({ err, url: req.url }, 'http handler failed');
+			// The path only: a query string may hold a subscription link's token.
+			deps.logger.error({ err, path: req.url?.split('?')[0] }, 'http handler failed');
 			if (!res.headersSent) send(res, 500, error('internal', 'internal error; it has been logged'));
 			else res.destroy();
 		}

@@ -18,6 +18,8 @@ export interface LimitSettings {
 	/** Console logins per IP per minute, and failed key logins per IP per hour (0: unlimited). */
 	loginRatePerMin: number;
 	loginFailuresPerHour: number;
+	/** `POST /api/v1/subscriptions` per IP per hour. */
+	subscribeRatePerHour: number;
 }
 
 export interface Limits extends Subsystem {
@@ -32,6 +34,10 @@ export interface Limits extends Subsystem {
 		login: RateLimiter;
 		/** Failed key logins, per IP. */
 		loginFailures: RateLimiter;
+		/** `POST /api/v1/subscriptions`, per client IP. */
+		subscribe: RateLimiter;
+		/** `POST /api/v1/subscriptions`, per address or webhook (its hash): 10 an hour from anywhere. */
+		subscribeAddress: RateLimiter;
 	};
 	/** For `/viewer`: the per-IP socket cap and each socket's event budget. */
 	readonly viewers: {
@@ -45,6 +51,9 @@ export interface Limits extends Subsystem {
 	 */
 	closeCap(): void;
 }
+
+/** Subscription requests per address per hour, whichever IPs they come from (the mails themselves are capped at 3 a day). */
+export const SUBSCRIBE_PER_ADDRESS_PER_HOUR = 10;
 
 /** A warning per kind at most once a minute: Redis being away must not flood the log. */
 function throttledWarnings(logger: Logger) {
@@ -84,7 +93,9 @@ export function createLimits(deps: { settings: LimitSettings; redis: Redis | und
 			token: new RateLimiter('token', { limit: settings.tokenRatePerMin, windowMs: 60_000 }, rateStore),
 			heartbeat: new RateLimiter('hb', { limit: settings.heartbeatRatePer10s, windowMs: 10_000 }, rateStore),
 			login: new RateLimiter('login', { limit: settings.loginRatePerMin, windowMs: 60_000 }, rateStore),
-			loginFailures: new RateLimiter('login-fail', { limit: settings.loginFailuresPerHour, windowMs: 3_600_000 }, rateStore)
+			loginFailures: new RateLimiter('login-fail', { limit: settings.loginFailuresPerHour, windowMs: 3_600_000 }, rateStore),
+			subscribe: new RateLimiter('sub', { limit: settings.subscribeRatePerHour, windowMs: 3_600_000 }, rateStore),
+			subscribeAddress: new RateLimiter('suba', { limit: SUBSCRIBE_PER_ADDRESS_PER_HOUR, windowMs: 3_600_000 }, rateStore)
 		},
 		viewers: {
 			eventsPer10s: settings.viewerEventsPer10s,

@@ -12,7 +12,7 @@ import { DEFAULTS, type ServerConfig } from '../../server/config.ts';
  * test on a busy machine must not see a `503 overloaded` it did not ask for. Never for a server
  * the internet can reach.
  */
-export const NO_LIMITS = { tokenRatePerMin: 0, httpRatePerMin: 0, heartbeatRatePer10s: 0, viewerEventsPer10s: 0, maxViewersPerIp: 0, maxConnectionsPerIp: 0, shedLagMs: 0, loginRatePerMin: 0, loginFailuresPerHour: 0 } satisfies Partial<ServerConfig>;
+export const NO_LIMITS = { tokenRatePerMin: 0, httpRatePerMin: 0, heartbeatRatePer10s: 0, viewerEventsPer10s: 0, maxViewersPerIp: 0, maxConnectionsPerIp: 0, shedLagMs: 0, loginRatePerMin: 0, loginFailuresPerHour: 0, subscribeRatePerHour: 0 } satisfies Partial<ServerConfig>;
 
 /** The production defaults of every limit, for specs (and soaks) that run with them. */
 export const RATE_LIMIT_DEFAULTS = {
