@@ -98,7 +98,9 @@ const identicalToEnglish: Partial<Record<string, readonly Locale[]>> = {
 	console_field_message: ['fr'],
 	console_field_impact: ['fr'],
 	console_field_note: ['fr'],
-	console_field_name: ['de']
+	console_field_name: ['de'],
+	// "Clusters" in a Discord embed's field name, as compact_col_cluster.
+	outbox_field_clusters: ['fr']
 };
 
 function same(a: Message | undefined, b: Message | undefined): boolean {
