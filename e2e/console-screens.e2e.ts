@@ -71,7 +71,7 @@ async function show(page: Page, locale: Locale, view: (typeof VIEWS)[number]): P
 	await page.goto(`${stack.page.url}${locale === 'en' ? '' : `/${locale}`}/admin/${view}`);
 	await page.getByTestId('console-user').waitFor({ timeout: 15_000 });
 	const ready = {
-		'': '[data-testid=cluster-card]',
+		'': '[data-testid=cluster-card], [data-testid=compact-row]',
 		'incidents/': '[data-testid=console-incident]',
 		'maintenance/': '[data-testid=maintenance-window]',
 		'templates/': '[data-testid=template]',

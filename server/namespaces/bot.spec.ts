@@ -265,12 +265,12 @@ describe('liveness', () => {
 		expect(h.server.fleet.get(0)?.lifecycle).toBe('running');
 	});
 
-	it('clears its timers (liveness sweep, push batching, uptime rollup, event-loop delay window) on close', async () => {
+	it('clears its timers (liveness sweep, push batching, uptime rollup, event-loop delay window, the outbox\'s maintenance check, the unconfirmed-subscription sweep) on close', async () => {
 		await h.close();
 		vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
 		h = await startServer();
 		await h.server.history.whenReady();
-		expect(vi.getTimerCount()).toBe(4);
+		await vi.waitFor(() => expect(vi.getTimerCount()).toBe(6));
 		await h.close();
 		expect(vi.getTimerCount()).toBe(0);
 	});
