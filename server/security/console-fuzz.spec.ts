@@ -74,9 +74,8 @@ async function seeds() {
 	const template = templates[0] ?? (await owner.ok<MessageTemplate>('POST', '/templates', { name: `Seed ${Date.now()}`, message: 'Seed' }));
 	// A subscriber to search for and remove: stored as subscribing would (no SMTP here to subscribe by mail).
 	const service = h.server.subscriptions.service;
-	const subscriber =
-		(await service.find('email', SEED_SUBSCRIBER)) ??
-		(await service.store()!.add({ kind: 'email', target: SEED_SUBSCRIBER, scope: { kind: 'bot' }, locale: 'en', tokenHash: randomBytes(32).toString('hex'), confirmTokenHash: null, createdAt: Date.now() }));
+	const added = (await service.find('email', SEED_SUBSCRIBER)) ?? (await service.store()!.add({ kind: 'email', target: SEED_SUBSCRIBER, scope: { kind: 'bot' }, locale: 'en', tokenHash: randomBytes(32).toString('hex'), confirmTokenHash: null, createdAt: Date.now() }));
+	const subscriber = 'existing' in added ? added.existing : added;
 	return { incident: incident.id, update: incident.updates[0]!.id, window: window.id, template: template.id, subscriber: subscriber.id };
 }
 
