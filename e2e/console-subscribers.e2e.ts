@@ -82,7 +82,7 @@ describe('subscribers in the console', () => {
 		await result.waitFor();
 		expect(await result.getByTestId('subscriber-target').textContent()).toBe('a…@mail.test');
 		expect((await result.textContent())!.toLowerCase()).not.toContain('lovelace');
-		expect(await result.textContent()).toContain(fill(en.console_subscribers_scope_clusters, { clusters: '3, 7' }));
+		expect(await result.textContent()).toContain(fill(en.console_subscribers_scope_clusters!, { clusters: '3, 7' }));
 		await page.screenshot({ path: `${SCREENSHOTS}console-subscribers-found.png` });
 
 		// Remove, confirmed in the dialog, with the keyboard: focus the button, Enter, then the dialog's action.
@@ -90,11 +90,11 @@ describe('subscribers in the console', () => {
 		await page.keyboard.press('Enter');
 		const dialog = page.getByTestId('confirm-dialog');
 		await dialog.waitFor();
-		expect(await dialog.getByRole('heading').first().textContent()).toBe(fill(en.console_subscribers_remove_title, { target: 'a…@mail.test' }));
+		expect(await dialog.getByRole('heading').first().textContent()).toBe(fill(en.console_subscribers_remove_title!, { target: 'a…@mail.test' }));
 		await page.screenshot({ path: `${SCREENSHOTS}console-subscribers-confirm.png` });
 		await dialog.getByTestId('confirm-action').click();
 		await dialog.waitFor({ state: 'detached' });
-		await expect.poll(() => page.getByTestId('subscriber-removed').textContent()).toBe(fill(en.console_subscribers_removed, { target: 'a…@mail.test' }));
+		await expect.poll(() => page.getByTestId('subscriber-removed').textContent()).toBe(fill(en.console_subscribers_removed!, { target: 'a…@mail.test' }));
 		await expect.poll(() => emailRow(page).getByTestId('count-unconfirmed').textContent()).toBe('0');
 		// Gone for good: searching again finds nobody.
 		await page.getByTestId('subscriber-search').click();
