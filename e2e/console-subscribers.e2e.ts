@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import type { Locale } from '#i18n/runtime';
@@ -15,6 +17,8 @@ import { startTestStack, type Stack } from '#testing/stack';
  */
 const LOCALES: Locale[] = ['en', 'de', 'fr', 'es'];
 const ADDRESS = 'Ada.Lovelace@Mail.Test';
+// Evaluated through the DevTools protocol, which the page's Content-Security-Policy (rightly) does not let a script tag do.
+const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 let stack: Stack;
 let browser: Browser;
 let smtp: SmtpSink;
@@ -49,6 +53,13 @@ async function consoleAt(locale: Locale, width = 1280, colorScheme: 'light' | 'd
 	await page.getByTestId('console-user').waitFor({ timeout: 15_000 });
 	await page.getByTestId('subscriber-counts').waitFor({ timeout: 15_000 });
 	return page;
+}
+
+/** axe-core's serious and critical violations on the page as it is now. */
+async function axe(page: Page): Promise<string[]> {
+	await page.evaluate(AXE);
+	const result = await page.evaluate(() => (window as unknown as { axe: { run: (o: object) => Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }> } }).axe.run({ resultTypes: ['violations'] }));
+	return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`);
 }
 
 const emailRow = (page: Page) => page.locator('[data-testid=subscriber-counts] tr[data-kind=email]');
@@ -125,5 +136,22 @@ describe('subscribers in the console', () => {
 				await page.context().close();
 			}
 		}
+	});
+
+	it.each(['light', 'dark'] as const)('has no serious or critical axe-core violation, with a result and with the removal dialog (%s)', async (scheme) => {
+		await subscribe({ email: `axe-${scheme}@mail.test`, scope: { kind: 'guild', guild: '175928847299117063' }, locale: 'es' });
+		const page = await consoleAt('en', 1280, scheme);
+		expect(await axe(page), 'counts').toEqual([]);
+		await page.getByTestId('subscriber-query').fill(`axe-${scheme}@mail.test`);
+		await page.getByTestId('subscriber-query').press('Enter');
+		await page.getByTestId('subscriber').waitFor();
+		expect(await axe(page), 'a result').toEqual([]);
+		await page.getByTestId('subscriber-remove').click();
+		await page.getByTestId('confirm-dialog').waitFor();
+		expect(await axe(page), 'the removal dialog').toEqual([]);
+		// The check can fail: a button without a name is a serious violation.
+		await page.evaluate(() => document.body.append(document.createElement('button')));
+		expect((await axe(page)).some((v) => v.startsWith('button-name'))).toBe(true);
+		await page.context().close();
 	});
 });
