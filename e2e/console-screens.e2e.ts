@@ -16,7 +16,7 @@ import { OPERATOR_KEY } from '#testing/console/fixture';
  * problem on any view, a dialog included.
  */
 const LOCALES: Locale[] = ['en', 'de', 'fr', 'es'];
-const VIEWS = ['', 'incidents/', 'maintenance/', 'templates/', 'sessions/', 'audit/'] as const;
+const VIEWS = ['', 'incidents/', 'maintenance/', 'templates/', 'subscribers/', 'sessions/', 'audit/'] as const;
 const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 let stack: Stack;
 let browser: Browser;
@@ -75,6 +75,7 @@ async function show(page: Page, locale: Locale, view: (typeof VIEWS)[number]): P
 		'incidents/': '[data-testid=console-incident]',
 		'maintenance/': '[data-testid=maintenance-window]',
 		'templates/': '[data-testid=template]',
+		'subscribers/': '[data-testid=subscriber-counts]',
 		'sessions/': '[data-testid=session]',
 		'audit/': '[data-testid=audit-entry]'
 	}[view];

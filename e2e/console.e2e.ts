@@ -337,9 +337,15 @@ describe('a viewer', () => {
 		for (const control of ['incident-new', 'incident-post-update', 'incident-resolve', 'incident-rename', 'incident-delete', 'edit-update']) {
 			expect(await page.getByTestId(control).count(), control).toBe(0);
 		}
-		expect(await page.getByTestId('console-nav').locator('[data-section]').evaluateAll((links) => links.map((l) => l.getAttribute('data-section')))).toEqual(['fleet', 'incidents', 'maintenance', 'templates']);
+		expect(await page.getByTestId('console-nav').locator('[data-section]').evaluateAll((links) => links.map((l) => l.getAttribute('data-section')))).toEqual(['fleet', 'incidents', 'maintenance', 'templates', 'subscribers']);
 		const refused = await callFromPage(page, 'POST', '/incidents', { title: 'Sneaky', message: 'A viewer tries to post.' });
 		expect(refused).toEqual({ status: 403, body: { error: expect.objectContaining({ code: 'forbidden_role' }) } });
+		// Subscribers: the counts, but no search box; and the server refuses a search.
+		await page.getByTestId('console-nav').locator('[data-section=subscribers]').click();
+		await page.getByTestId('subscriber-counts').waitFor();
+		expect(await page.getByTestId('subscriber-query').count()).toBe(0);
+		expect(await page.getByTestId('search-editor-only').textContent()).toBe(en.console_subscribers_editor_only);
+		expect(await callFromPage(page, 'POST', '/subscribers/search', { email: 'someone@example.com' })).toEqual({ status: 403, body: { error: expect.objectContaining({ code: 'forbidden_role' }) } });
 		const incidents = (await (await fetch(`${stack.serverUrl}${CONSOLE_API}/incidents`, { headers: { Authorization: `Bearer ${OPERATOR_KEY}` } })).json()) as { title: string }[];
 		expect(incidents.length).toBeGreaterThan(0);
 		expect(incidents.some((i) => i.title === 'Sneaky')).toBe(false);

@@ -1,5 +1,6 @@
 import type { FleetStatus } from './cluster.ts';
 import type { ViewerTokenResponse } from './events.ts';
+import type { SubscriptionScope } from './subscriptions/scope.ts';
 import type { Incident, IncidentImpact, IncidentStatus, MaintenanceWindow, NewIncident, NewIncidentUpdate, NewMaintenance } from './history/api.ts';
 
 /*
@@ -38,8 +39,8 @@ import type { Incident, IncidentImpact, IncidentStatus, MaintenanceWindow, NewIn
 export const CONSOLE_ROLES = ['viewer', 'editor', 'owner'] as const;
 /**
  * `viewer`: the private live view (full-detail fleet, incidents, maintenance, templates read);
- * `editor`: also incidents, maintenance and templates; `owner`: also retiring clusters, deleting
- * incidents, the audit log and revoking sessions.
+ * `editor`: also incidents, maintenance, templates and searching subscribers; `owner`: also
+ * retiring clusters, deleting incidents, removing subscribers, the audit log and revoking sessions.
  */
 export type ConsoleRole = (typeof CONSOLE_ROLES)[number];
 
@@ -137,7 +138,9 @@ export const AUDIT_ACTIONS = [
 	'maintenance.edit',
 	'maintenance.end',
 	'maintenance.cancel',
-	'cluster.retire'
+	'cluster.retire',
+	'subscriber.search',
+	'subscriber.remove'
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
@@ -231,6 +234,36 @@ export interface RetiredCluster {
 	shardIds: number[];
 }
 
+/** How a subscriber is reached: an email address, or a Discord channel's webhook. */
+export type SubscriberKind = 'email' | 'discord';
+
+/** `GET /api/v1/console/subscribers/counts` (viewer), also `GET /api/v1/operator/subscribers/counts` (bearer). */
+export type SubscriberCountsView = Record<SubscriberKind, { confirmed: number; unconfirmed: number }>;
+
+/**
+ * `POST /api/v1/console/subscribers/search` body (editor): one exact email address or Discord
+ * webhook URL (exactly one field). In the body, never in a URL, where access logs would keep it.
+ */
+export type SubscriberSearch = { email: string; discordWebhookUrl?: undefined } | { discordWebhookUrl: string; email?: undefined };
+
+/** A subscriber as operators see it: never the address or webhook URL, only its masked hint. */
+export interface SubscriberView {
+	id: number;
+	kind: SubscriberKind;
+	/** Masked, e.g. `a…@example.com` or `discord.com/…/1234…`: enough to tell two apart, not to write to. */
+	target: string;
+	scope: SubscriptionScope;
+	locale: string;
+	createdAt: number;
+	/** Null until the confirmation link was followed (email; a webhook is confirmed at once). */
+	confirmedAt: number | null;
+}
+
+/** The search's answer: the one subscriber with that address, or none. */
+export interface SubscriberSearchResult {
+	subscribers: SubscriberView[];
+}
+
 /** The one error shape. */
 export interface ConsoleErrorBody {
 	error: { code: string; message: string };
@@ -298,6 +331,12 @@ export interface ConsoleEndpoints {
 	/** Retires a stopped cluster. `409 cluster_live`, `404 unknown_cluster`. */
 	'DELETE /clusters/:id': { role: 'owner'; body: never; answer: RetiredCluster };
 	'GET /audit': { role: 'owner'; body: never; answer: AuditPage };
+	/** Subscribers by kind, confirmed or not. */
+	'GET /subscribers/counts': { role: 'viewer'; body: never; answer: SubscriberCountsView };
+	/** Finds one subscriber by exact address (masked answer); audited as `subscriber.search` (kind and whether found, never the address). */
+	'POST /subscribers/search': { role: 'editor'; body: SubscriberSearch; answer: SubscriberSearchResult };
+	/** Deletes the subscriber and its address at once; audited as `subscriber.remove`. `204`, `404 unknown_subscriber`. */
+	'DELETE /subscribers/:id': { role: 'owner'; body: never; answer: null };
 }
 
 /** What `ConsoleEndpoints[E]` needs and answers, for typed fetch helpers. */

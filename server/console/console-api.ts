@@ -22,6 +22,8 @@ import { readCookie, setCookie } from './cookies.ts';
 import { LOGIN_STATE_TTL_MS, sameState, type DiscordOAuth, type LoginStateCodec } from './discord-login.ts';
 import type { OperatorGrant } from './operators.ts';
 import { me, sessionActor, type Sessions } from './sessions.ts';
+import type { SubscriberActions } from './subscriber-actions.ts';
+import { SubscriberSearchSchema } from '../subscriptions/subscription-schema.ts';
 
 export interface ConsoleApiSettings {
 	/** `SHARDBEAT_OPERATOR_SECRET`: bearer automation, and the key login when `keyLogin`. */
@@ -44,6 +46,8 @@ export interface ConsoleApiDeps {
 	/** The console's rows, once the history database is open. */
 	repository: () => ConsoleRepository | undefined;
 	actions: ConsoleActions;
+	/** Counting, searching and removing subscribers. */
+	subscribers: SubscriberActions;
 	loginState: LoginStateCodec;
 	limits: {
 		clientIp: (req: IncomingMessage) => string;
@@ -247,6 +251,13 @@ export function createConsoleApi(deps: ConsoleApiDeps) {
 			const parsed = AuditQuerySchema.safeParse(Object.fromEntries(url.searchParams));
 			if (!parsed.success) throw new HttpError(400, 'invalid_query', explain(parsed.error));
 			return { status: 200, body: await deps.repository()!.auditPage(parsed.data.before, parsed.data.limit) };
+		} },
+		// ── subscribers (the search is in the body: an address never rides in a URL) ──
+		{ method: 'GET', path: re('/subscribers/counts'), role: 'viewer', handle: async () => ({ status: 200, body: await deps.subscribers.counts() }) },
+		{ method: 'POST', path: re('/subscribers/search'), role: 'editor', body: SubscriberSearchSchema, handle: async ({ caller, body }) => ({ status: 200, body: await deps.subscribers.search(caller, body as never) }) },
+		{ method: 'DELETE', path: /^\/subscribers\/([1-9]\d{0,14})$/, role: 'owner', handle: async ({ caller, params }) => {
+			await deps.subscribers.remove(caller, params[0]!);
+			return { status: 204 };
 		} }
 	];
 

@@ -12,6 +12,7 @@ import { ConsoleRepository } from './console-repository.ts';
 import { DiscordOAuth, LoginStateCodec } from './discord-login.ts';
 import type { OperatorGrant } from './operators.ts';
 import { Sessions } from './sessions.ts';
+import { createSubscriberActions, type SubscriberActions, type SubscriberDirectory } from './subscriber-actions.ts';
 import { HttpError } from '../http/respond.ts';
 
 /** The settings the console reads (rows of `SETTINGS`). */
@@ -66,11 +67,13 @@ export function createConsole(deps: {
 	push: { incident: (incident: Incident) => void; incidentDeleted: (id: number) => void; maintenance: (windows: MaintenanceWindow[]) => void; endSession: (id: string) => void };
 	retireCluster: (clusterId: number) => Promise<Exclude<RetireOutcome, { outcome: 'retired' }> | { outcome: 'retired'; shardIds: number[]; at: number }>;
 	fleet: () => FleetStatus;
+	/** Subscribers, when subscriptions are part of this server. */
+	subscribers?: SubscriberDirectory | undefined;
 	/** This server's URL once listening (the OAuth redirect when `SHARDBEAT_SERVER_URL` is unset). */
 	serverUrl: () => string;
 	now: () => number;
 	logger: Logger;
-}): { actions: ConsoleActions; route: ReturnType<typeof createConsoleApi> } {
+}): { actions: ConsoleActions; subscribers: SubscriberActions; route: ReturnType<typeof createConsoleApi> } {
 	const { settings, history } = deps;
 	const actions = createConsoleActions({
 		stores: () => (history.ready ? { history: history.store, console: consoleRepository(history)! } : undefined),
@@ -82,6 +85,7 @@ export function createConsole(deps: {
 		retireCluster: deps.retireCluster,
 		now: deps.now
 	});
+	const subscribers = createSubscriberActions({ directory: () => deps.subscribers, audit: actions.audit });
 	const origins = consoleOrigins(settings);
 	let discord: DiscordOAuth | undefined;
 	// The redirect URI is known once listening (development), so the client is made at first use.
@@ -110,6 +114,7 @@ export function createConsole(deps: {
 		sessions: deps.sessions,
 		repository: () => consoleRepository(history),
 		actions,
+		subscribers,
 		loginState: new LoginStateCodec(settings.tokenSecret),
 		limits: deps.limits,
 		liveToken: (sessionId) => deps.tokens.issue(deps.now(), 'operator', sessionId),
@@ -118,5 +123,5 @@ export function createConsole(deps: {
 		now: deps.now,
 		logger: deps.logger
 	});
-	return { actions, route };
+	return { actions, subscribers, route };
 }

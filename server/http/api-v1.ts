@@ -6,6 +6,8 @@ import type { HistoryRepository } from '../history/repository.ts';
 import type { ConsoleActions } from '../console/console-actions.ts';
 import type { ConsoleRepository } from '../console/console-repository.ts';
 import { AuditQuerySchema } from '../console/console-schema.ts';
+import type { SubscriberActions } from '../console/subscriber-actions.ts';
+import { SubscriberSearchSchema } from '../subscriptions/subscription-schema.ts';
 import { explain, NewIncidentSchema, NewIncidentUpdateSchema, NewMaintenanceSchema } from './operator-schema.ts';
 import type { Logger } from '../log.ts';
 import { HttpError, readJson, send } from './respond.ts';
@@ -22,6 +24,8 @@ export interface ApiV1Deps {
 	operatorSecret: string | undefined;
 	/** What operators change: done, audited and told (webhooks, pages) the same way from here and the console. */
 	actions: ConsoleActions;
+	/** Counting, searching and removing subscribers, audited as the console's are. */
+	subscribers: SubscriberActions;
 	/** The audit log, once the history database is open. */
 	consoleRepository: () => ConsoleRepository | undefined;
 	/** The IP a request counts against (the audit log records it). */
@@ -35,6 +39,7 @@ const CLUSTER_HISTORY = /^\/api\/v1\/history\/clusters\/(\d{1,7})$/;
 const INCIDENT_UPDATES = /^\/api\/v1\/operator\/incidents\/(\d{1,12})\/updates$/;
 const MAINTENANCE_ONE = /^\/api\/v1\/operator\/maintenance\/(\d{1,12})$/;
 const CLUSTER_ONE = /^\/api\/v1\/operator\/clusters\/(\d{1,7})$/;
+const SUBSCRIBER_ONE = /^\/api\/v1\/operator\/subscribers\/(\d{1,15})$/;
 
 function unavailable(): never {
 	throw new HttpError(503, 'history_unavailable', 'the history database is not reachable yet; live status still works — retry shortly');
@@ -143,6 +148,26 @@ export function createApiV1(deps: ApiV1Deps) {
 			if (!parsed.success) throw new HttpError(400, 'invalid_query', explain(parsed.error));
 			const repo = deps.consoleRepository() ?? unavailable();
 			send(res, 200, await repo.auditPage(parsed.data.before, parsed.data.limit), noStore);
+			return true;
+		}
+		if (path === '/api/v1/operator/subscribers/counts' && method === 'GET') {
+			bearer();
+			send(res, 200, await deps.subscribers.counts(), noStore);
+			return true;
+		}
+		if (path === '/api/v1/operator/subscribers/search' && method === 'POST') {
+			const caller = bearer();
+			const parsed = SubscriberSearchSchema.safeParse(await readJson(req, 4_096));
+			if (!parsed.success) throw new HttpError(400, 'invalid_search', explain(parsed.error));
+			send(res, 200, await deps.subscribers.search(caller, parsed.data), noStore);
+			return true;
+		}
+		const subscriber = SUBSCRIBER_ONE.exec(path);
+		if (subscriber && method === 'DELETE') {
+			const caller = bearer();
+			await deps.subscribers.remove(caller, Number(subscriber[1]));
+			deps.logger.info({ subscriber: Number(subscriber[1]) }, 'subscriber removed by an operator');
+			res.writeHead(204, noStore).end();
 			return true;
 		}
 		if (path.startsWith('/api/v1/operator/')) {

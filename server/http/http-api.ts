@@ -69,7 +69,7 @@ export function createHttpApi(deps: {
 	/** Console sessions (the `/viewer` handshake checks them too). */
 	sessions: Sessions;
 	/** Subscribing and the pages of its mail links (before the v1 API, which answers the rest of `/api/v1/operator/`). */
-	subscriptions?: Pick<Subscriptions, 'routes' | 'registerMetrics'>;
+	subscriptions?: Pick<Subscriptions, 'routes' | 'registerMetrics' | 'service'>;
 	/** The outbox: its progress and failures go into `/metrics`. */
 	delivery?: Pick<Delivery, 'registerMetrics'>;
 	/** Each subsystem's part of `/healthz`, merged in order. */
@@ -118,6 +118,7 @@ export function createHttpApi(deps: {
 			return { ...result, at };
 		},
 		fleet: () => withLatestHeartbeats(feeds.full.status, deps.fleet),
+		subscribers: deps.subscriptions?.service,
 		serverUrl: deps.serverUrl,
 		now: deps.historyNow,
 		logger
@@ -126,6 +127,7 @@ export function createHttpApi(deps: {
 		history: () => (history.ready ? { service: history.service, store: history.store } : undefined),
 		operatorSecret: settings.operatorSecret,
 		actions: operatorConsole.actions,
+		subscribers: operatorConsole.subscribers,
 		consoleRepository: () => consoleRepository(history),
 		clientIp: deps.limits.http.clientIp,
 		historyMaxAgeS: 30,

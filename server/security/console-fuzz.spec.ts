@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONSOLE_API, CSRF_HEADER, type Incident, type MaintenanceWindow, type MessageTemplate } from '#shared';
@@ -11,11 +12,13 @@ import { startServer, type Harness } from '#testing/server/harness';
  * Issue 17's endpoints under the fuzz suite's rule: whatever arrives at `/api/v1/console/…` (and
  * the operator audit endpoint), the server answers below 500 with a clear `{ error: { code,
  * message } }`, and a refused request changes nothing: no incident, update, window, template,
- * session or audit row appears, moves or goes. Requests with good credentials and a valid body
+ * session, subscriber or audit row appears, moves or goes. Requests with good credentials and a valid body
  * are interleaved and must be accepted, so the properties cannot pass by refusing everything.
  * One server for the file; reproduce a failure with FUZZ_SEED=<seed>.
  */
 
+/** The subscriber the seeds keep (the search finds it; a valid removal takes it, and the next seeds put it back). */
+const SEED_SUBSCRIBER = 'fuzz-seed@example.test';
 const seed = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : undefined;
 const runs = (numRuns: number) => ({ numRuns, ...(seed !== undefined ? { seed } : {}) });
 const SLOW = 120_000;
@@ -29,15 +32,16 @@ const tick = (entry: string) => void (tried[entry] = (tried[entry] ?? 0) + 1);
 /** Everything a console request could change, as stored (session use times and refused logins aside). */
 async function snapshot(): Promise<string> {
 	const db = h.server.history.db;
-	const [incidents, updates, windows, templates, sessions, audit] = await Promise.all([
+	const [incidents, updates, windows, templates, sessions, audit, subscribers] = await Promise.all([
 		db.selectFrom('incidents').selectAll().orderBy('id').execute(),
 		db.selectFrom('incident_updates').selectAll().orderBy('id').execute(),
 		db.selectFrom('maintenance_windows').selectAll().orderBy('id').execute(),
 		db.selectFrom('message_templates').selectAll().orderBy('id').execute(),
 		db.selectFrom('console_sessions').select(['id', 'role', 'expires_at']).orderBy('id').execute(),
-		db.selectFrom('audit_log').select(['id', 'action']).where('action', '!=', 'session.login_refused').orderBy('id').execute()
+		db.selectFrom('audit_log').select(['id', 'action']).where('action', '!=', 'session.login_refused').orderBy('id').execute(),
+		db.selectFrom('subscribers').select(['id', 'target_hash']).orderBy('id').execute()
 	]);
-	return JSON.stringify({ incidents, updates, windows, templates, sessions, audit });
+	return JSON.stringify({ incidents, updates, windows, templates, sessions, audit, subscribers });
 }
 
 beforeAll(async () => {
@@ -68,7 +72,11 @@ async function seeds() {
 	const window = windows.find((w) => w.startsAt > Date.now()) ?? (await owner.ok<MaintenanceWindow>('POST', '/maintenance', { title: 'Seed', startsAt: Date.now() + 86_400_000, endsAt: Date.now() + 90_000_000 }));
 	const templates = await owner.ok<MessageTemplate[]>('GET', '/templates');
 	const template = templates[0] ?? (await owner.ok<MessageTemplate>('POST', '/templates', { name: `Seed ${Date.now()}`, message: 'Seed' }));
-	return { incident: incident.id, update: incident.updates[0]!.id, window: window.id, template: template.id };
+	// A subscriber to search for and remove: stored as subscribing would (no SMTP here to subscribe by mail).
+	const service = h.server.subscriptions.service;
+	const added = (await service.find('email', SEED_SUBSCRIBER)) ?? (await service.store()!.add({ kind: 'email', target: SEED_SUBSCRIBER, scope: { kind: 'bot' }, locale: 'en', tokenHash: randomBytes(32).toString('hex'), confirmTokenHash: null, createdAt: Date.now() }));
+	const subscriber = 'existing' in added ? added.existing : added;
+	return { incident: incident.id, update: incident.updates[0]!.id, window: window.id, template: template.id, subscriber: subscriber.id };
 }
 
 type Credentials = 'good' | 'no-csrf' | 'wrong-csrf' | 'foreign-origin' | 'no-origin' | 'forged-cookie' | 'no-cookie' | 'bearer' | 'wrong-bearer';
@@ -108,7 +116,15 @@ const ROUTES: { method: string; path: (s: Awaited<ReturnType<typeof seeds>>, id:
 	{ method: 'GET', path: () => '/maintenance' },
 	{ method: 'GET', path: () => '/login' },
 	{ method: 'POST', path: () => '/logout' },
-	{ method: 'DELETE', path: (_, id) => `/sessions/${id || owner.me!.sessionId}` }
+	{ method: 'DELETE', path: (_, id) => `/sessions/${id || owner.me!.sessionId}` },
+	{ method: 'GET', path: () => '/subscribers/counts' },
+	{
+		method: 'POST',
+		path: () => '/subscribers/search',
+		valid: fc.oneof(fc.constant({ email: SEED_SUBSCRIBER }), fc.emailAddress().map((email) => ({ email })), fc.constant({ discordWebhookUrl: `https://discord.com/api/webhooks/1/${'t'.repeat(60)}` })),
+		templates: ['{}', '{"email":"x"}', `{"email":"${SEED_SUBSCRIBER}","discordWebhookUrl":"https://discord.com/api/webhooks/1/t"}`, '{"discordWebhookUrl":"https://evil.test/api/webhooks/1/t"}', '{"email":["a@b.c"]}']
+	},
+	{ method: 'DELETE', path: (s, id) => `/subscribers/${id || s.subscriber}` }
 ];
 
 const junkId = fc.oneof(
@@ -177,7 +193,7 @@ describe('console API fuzzed', () => {
 					const s = await seeds();
 					const path = route.path(s, r.id);
 					const what = `${r.method} ${path} (${r.credentials})`;
-					tick(`${route.method} ${route.path({ incident: 0, update: 0, window: 0, template: 0 }, ':id')}`);
+					tick(`${route.method} ${route.path({ incident: 0, update: 0, window: 0, template: 0, subscriber: 0 }, ':id')}`);
 					const before = await snapshot();
 					const sendsBody = r.body !== undefined && !['GET', 'HEAD'].includes(r.method);
 					const res = await fetch(`${h.url}${CONSOLE_API}${path}`, { method: r.method, headers: headersFor(r.credentials, r.type, sendsBody), body: sendsBody ? new Uint8Array(r.body!) : undefined, redirect: 'manual' });

@@ -1,17 +1,16 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseScope, type ScopeInput } from '#shared';
 import { baseLocale, isLocale, type Locale } from '#i18n/runtime';
-import { secretsEqual } from '../auth/secret.ts';
 import { explain } from '../http/operator-schema.ts';
 import { error, HttpError, rateLimited, readJson, send } from '../http/respond.ts';
 import type { Logger } from '../log.ts';
-import { tokenHash, type Subscriber } from '../notify/contract.ts';
+import { tokenHash } from '../notify/contract.ts';
 import { normaliseTarget } from '../notify/subscriber-store.ts';
 import type { RateLimiter } from '../security/rate-limit.ts';
 import type { MailSite } from './mail.ts';
 import { confirmedPage, confirmPage, invalidLinkPage, managePage, PAGE_HEADERS, PAGE_PATHS, unsubscribedPage } from './pages.ts';
 import { StoreUnavailable, type SubscriptionService } from './subscription-service.ts';
-import { SubscriberSearchSchema, SubscribeSchema } from './subscription-schema.ts';
+import { SubscribeSchema } from './subscription-schema.ts';
 import { TOKEN_FORM } from './links.ts';
 
 export interface SubscriptionRoutesDeps {
@@ -19,8 +18,6 @@ export interface SubscriptionRoutesDeps {
 	/** False without `SHARDBEAT_SMTP_URL`: email subscriptions are refused, and the page is told. */
 	emailEnabled: boolean;
 	site: MailSite;
-	/** Bearer secret of `/api/v1/operator/*`; unset: the operator routes answer 404 like the rest. */
-	operatorSecret: string | undefined;
 	limits: {
 		clientIp: (req: IncomingMessage) => string;
 		/** `POST /api/v1/subscriptions` per client IP. */
@@ -31,17 +28,10 @@ export interface SubscriptionRoutesDeps {
 	logger: Logger;
 }
 
-/** Subscriber as the operator API shows it: never the address or webhook URL, only its hint. */
-export function subscriberView(s: Subscriber) {
-	return { id: s.id, kind: s.kind, target: s.hint, scope: s.scope, locale: s.locale, createdAt: s.createdAt, confirmedAt: s.confirmedAt };
-}
-
 /** Paths a mail's links open: forms posted from the server's own pages, authorised by their token, not by an origin. */
 export function isSubscriptionLinkPath(pathname: string): boolean {
 	return pathname === PAGE_PATHS.confirm || pathname === PAGE_PATHS.manage || pathname === PAGE_PATHS.unsubscribe;
 }
-
-const SUBSCRIBER_ONE = /^\/api\/v1\/operator\/subscribers\/(\d{1,15})$/;
 
 /**
  * Reads a small HTML form body (`application/x-www-form-urlencoded`, or `multipart/form-data` as
@@ -87,8 +77,8 @@ function pageLocale(url: URL): Locale {
 
 /**
  * `POST /api/v1/subscriptions` (subscribe), `GET /api/v1/subscriptions/options` (what the page
- * may offer), the pages a mail's links open (confirm, manage, one-click unsubscribe), and the
- * operator's `/api/v1/operator/subscribers…`. Returns false for any other path.
+ * may offer) and the pages a mail's links open (confirm, manage, one-click unsubscribe).
+ * Returns false for any other path (the operator's `/api/v1/operator/subscribers…` are api-v1's).
  */
 export function createSubscriptionRoutes(deps: SubscriptionRoutesDeps) {
 	const { service, site, logger } = deps;
@@ -97,16 +87,6 @@ export function createSubscriptionRoutes(deps: SubscriptionRoutesDeps) {
 		res.writeHead(status, { ...PAGE_HEADERS, 'Content-Length': Buffer.byteLength(body) });
 		res.end(body);
 		return true;
-	};
-
-	const requireOperator = (req: IncomingMessage) => {
-		if (!deps.operatorSecret) throw new HttpError(404, 'operator_api_disabled', 'the operator API is off; set SHARDBEAT_OPERATOR_SECRET to enable it');
-		const header = req.headers.authorization ?? '';
-		const given = header.startsWith('Bearer ') ? header.slice(7) : '';
-		if (!given || !secretsEqual(given, deps.operatorSecret)) {
-			req.resume();
-			throw new HttpError(401, 'unauthorized', 'send Authorization: Bearer <SHARDBEAT_OPERATOR_SECRET>');
-		}
 	};
 
 	const subscribe = async (req: IncomingMessage, res: ServerResponse, cors: Record<string, string>) => {
@@ -230,28 +210,6 @@ export function createSubscriptionRoutes(deps: SubscriptionRoutesDeps) {
 			return true;
 		}
 
-		// ── operator ──
-		if (path === '/api/v1/operator/subscribers/counts' && method === 'GET') {
-			requireOperator(req);
-			send(res, 200, await service.counts(), { ...cors, 'Cache-Control': 'no-store' });
-			return true;
-		}
-		if (path === '/api/v1/operator/subscribers/search' && method === 'POST') {
-			requireOperator(req);
-			const parsed = SubscriberSearchSchema.safeParse(await readJson(req, 4_096));
-			if (!parsed.success) throw new HttpError(400, 'invalid_search', explain(parsed.error));
-			const found = parsed.data.email !== undefined ? await service.find('email', parsed.data.email) : await service.find('discord', parsed.data.discordWebhookUrl!);
-			send(res, 200, { subscribers: found ? [subscriberView(found)] : [] }, { ...cors, 'Cache-Control': 'no-store' });
-			return true;
-		}
-		const one = SUBSCRIBER_ONE.exec(path);
-		if (one && method === 'DELETE') {
-			requireOperator(req);
-			if (!(await service.remove(Number(one[1])))) throw new HttpError(404, 'unknown_subscriber', `there is no subscriber ${one[1]}`);
-			logger.info({ subscriber: Number(one[1]) }, 'subscriber removed by an operator');
-			res.writeHead(204, { ...cors, 'Cache-Control': 'no-store' }).end();
-			return true;
-		}
 		if (path.startsWith('/api/v1/subscriptions/')) {
 			req.resume();
 			throw new HttpError(404, 'not_found', `no route ${method} ${path.slice(0, 100)}; see the README's Subscriptions section`);

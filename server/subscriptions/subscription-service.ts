@@ -230,6 +230,11 @@ export class SubscriptionService implements Subsystem {
 		return this.#required().byTarget(kind, target);
 	}
 
+	/** The subscriber `id`, if any (an operator's removal audits what it removed). */
+	get(id: number): Promise<Subscriber | undefined> {
+		return this.#required().get(id);
+	}
+
 	remove(id: number): Promise<boolean> {
 		return this.#required().remove(id);
 	}

@@ -19,7 +19,6 @@ export interface SubscriptionSettings {
 	pageUrl?: string | undefined;
 	botName?: string | undefined;
 	tokenSecret: string;
-	operatorSecret?: string | undefined;
 }
 
 /** Subscriptions as one part of the server: routes for `createHttpApi`, the outbox's renderer, counts for `/metrics`. */
@@ -70,7 +69,6 @@ export function createSubscriptions(deps: {
 		service,
 		emailEnabled: settings.smtpUrl !== undefined,
 		site,
-		operatorSecret: settings.operatorSecret,
 		limits: { clientIp: deps.limits.http.clientIp, perIp: deps.limits.http.subscribe, perAddress: deps.limits.http.subscribeAddress },
 		logger
 	});

@@ -23,6 +23,7 @@ export const sectionLabel: Record<ConsoleSection, () => string> = {
 	incidents: m.console_nav_incidents,
 	maintenance: m.console_nav_maintenance,
 	templates: m.console_nav_templates,
+	subscribers: m.console_subscribers_nav,
 	sessions: m.console_nav_sessions,
 	audit: m.console_nav_audit
 };
@@ -52,7 +53,9 @@ export const auditActionLabel: Record<AuditAction, () => string> = {
 	'maintenance.edit': m.console_audit_maintenance_edit,
 	'maintenance.end': m.console_audit_maintenance_end,
 	'maintenance.cancel': m.console_audit_maintenance_cancel,
-	'cluster.retire': m.console_audit_cluster_retire
+	'cluster.retire': m.console_audit_cluster_retire,
+	'subscriber.search': m.console_subscribers_audit_search,
+	'subscriber.remove': m.console_subscribers_audit_remove
 };
 
 /** What is wrong with a field, in the reader's language (`max`: the field's limit, for `too-long`). */
@@ -105,6 +108,7 @@ export function actionErrorText(error: unknown): string {
 		unknown_template: m.console_error_gone,
 		unknown_session: m.console_error_gone,
 		unknown_cluster: m.console_error_gone,
+		unknown_subscriber: m.console_error_gone,
 		cluster_live: m.console_error_cluster_live,
 		maintenance_started: m.console_error_maintenance_started,
 		maintenance_not_started: m.console_error_maintenance_not_started,

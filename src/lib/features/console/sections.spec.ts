@@ -4,9 +4,9 @@ import { sectionOf, sectionsFor, type ConsoleSection } from './sections.ts';
 
 describe('sectionsFor', () => {
 	it.each<[ConsoleRole, ConsoleSection[]]>([
-		['viewer', ['fleet', 'incidents', 'maintenance', 'templates']],
-		['editor', ['fleet', 'incidents', 'maintenance', 'templates']],
-		['owner', ['fleet', 'incidents', 'maintenance', 'templates', 'sessions', 'audit']]
+		['viewer', ['fleet', 'incidents', 'maintenance', 'templates', 'subscribers']],
+		['editor', ['fleet', 'incidents', 'maintenance', 'templates', 'subscribers']],
+		['owner', ['fleet', 'incidents', 'maintenance', 'templates', 'subscribers', 'sessions', 'audit']]
 	])('%s sees %j', (role, sections) => {
 		expect(sectionsFor(role)).toEqual(sections);
 	});
@@ -17,6 +17,7 @@ describe('sectionOf', () => {
 		['/admin', 'fleet'],
 		['/admin/incidents', 'incidents'],
 		['/admin/audit', 'audit'],
+		['/admin/subscribers', 'subscribers'],
 		['/admin/unknown', 'fleet'],
 		[null, 'fleet']
 	])('%s → %s', (routeId, section) => {
