@@ -1,5 +1,5 @@
 import { createServer, type Server, type Socket } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { startTestStack, type Stack } from '#testing/stack';
 import { launchChromium, SCREENSHOTS } from '#testing/browser';
@@ -26,6 +26,14 @@ beforeAll(async () => {
 	stack = await startTestStack({ fleet: { clusters: CLUSTERS, shardsPerCluster: SHARDS, reconnectChance: 0, deathChance: 0 }, botName: BOT });
 	stack.fleet.kill(5);
 	browser = await launchChromium();
+	// The previews below name the bot's state with cluster 5 down: wait until the server calls it stopped.
+	await vi.waitFor(
+		async () => {
+			const status = (await (await fetch(`${stack.serverUrl}/api/status`)).json()) as { clusters: { id: number; lifecycle: string }[] };
+			if (status.clusters.find((c) => c.id === 5)?.lifecycle !== 'stopped') throw new Error('cluster 5 is not stopped yet');
+		},
+		{ timeout: 60_000, interval: 250 }
+	);
 }, 240_000);
 
 afterAll(async () => {
