@@ -22,20 +22,38 @@ export interface ClusterClientLike {
 	info: { TOTAL_SHARDS: number };
 }
 
+/** A discord.js `Guild`, as far as the reporter reads it. */
+export interface DiscordGuildLike {
+	shardId: number;
+	memberCount: number;
+	available?: boolean;
+}
+
 /** The parts of a discord.js `Client` the reporter reads. */
 export interface DiscordClientLike {
 	ws: {
 		shards: { values(): Iterable<DiscordShardLike>; size: number };
 		/**
-		 * discord.js's WebSocketManager re-emits every gateway dispatch under its name just before its
-		 * handler applies it. When there, the guild cache is walked again only after a guild or member
-		 * dispatch; without it, at every heartbeat. (`any`: discord.js types `event` as its own enum.)
+		 * discord.js's WebSocketManager re-emits every gateway dispatch under its name (with its data)
+		 * just before its handler applies it. When there, the guild cache is walked again only after
+		 * a guild dispatch, and a member joining or leaving is counted without a walk; without it,
+		 * the cache is walked at every heartbeat. (`any`: discord.js types `event` as its own enum.)
 		 */
-		on?(event: any, listener: () => void): unknown;
-		off?(event: any, listener: () => void): unknown;
+		on?(event: any, listener: (data: unknown) => void): unknown;
+		off?(event: any, listener: (data: unknown) => void): unknown;
 	};
-	/** Unavailable guilds stay in the cache with `available` false (READY's stubs, and Discord's outages). */
-	guilds: { cache: { values(): Iterable<{ shardId: number; memberCount: number; available?: boolean }>; readonly size?: number } };
+	/**
+	 * Unavailable guilds stay in the cache with `available` false (READY's stubs, and Discord's
+	 * outages). With `get` (discord.js's Collection has it), a member joining or leaving is counted
+	 * without walking the cache again.
+	 */
+	guilds: {
+		cache: {
+			values(): Iterable<DiscordGuildLike>;
+			get?(id: string): DiscordGuildLike | undefined;
+			readonly size?: number;
+		};
+	};
 	/** discord.js `ShardClientUtil` when run under a `ShardingManager`. */
 	shard?: { ids: number[]; count: number } | null;
 	options?: { shards?: number | readonly number[] | 'auto'; shardCount?: number };
@@ -134,17 +152,37 @@ export function discordSource(client: DiscordClientLike, options: DiscordSourceO
 	// a dispatch that changes them, or a change in the cache's size (a guild added or removed by
 	// other means: REST, the bot's own code). Shard states and pings are read every time.
 	let walk: CacheWalk | undefined;
+	let assignedIds: number[] = [];
+	let assigned = new Set<number>();
 	const changed = () => {
 		walk = undefined;
 	};
+	// A member joining or leaving is the one change that comes all the time (bots with the
+	// GuildMembers intent get them every second), and discord.js's handlers for it do nothing to
+	// what the walk read but `guild.memberCount` ± 1 for a cached guild. So the kept walk takes the
+	// same ± 1, decided by the same lookup the handler is about to make, instead of walking again.
+	const memberDelta = (delta: 1 | -1) => (data: unknown) => {
+		if (!walk) return;
+		const id = (data as { guild_id?: unknown } | null)?.guild_id;
+		const cache = client.guilds.cache;
+		if (typeof id !== 'string' || !cache.get) return changed();
+		const guild = cache.get(id);
+		// What the walk would count: a cached guild of an assigned shard with a known member count.
+		if (guild && assigned.has(guild.shardId) && Number.isFinite(guild.memberCount)) walk.members += delta;
+	};
+	const listeners: Record<(typeof GUILD_DISPATCHES)[number], (data: unknown) => void> = {
+		READY: changed,
+		GUILD_CREATE: changed,
+		GUILD_DELETE: changed,
+		GUILD_MEMBER_ADD: memberDelta(1),
+		GUILD_MEMBER_REMOVE: memberDelta(-1)
+	};
 	const { ws } = client;
-	for (const event of GUILD_DISPATCHES) ws.on?.(event, changed);
+	for (const event of GUILD_DISPATCHES) ws.on?.(event, listeners[event]);
 
 	// What follows runs every heartbeat, at 128 shards too, in a process whose caches the bot's
 	// own work has just cooled: no spreads, no temporaries per shard, and the assigned set rebuilt
 	// only when the shard list changes (the bench's "reporter inside a bot" measures it).
-	let assignedIds: number[] = [];
-	let assigned = new Set<number>();
 	const source = (): ClusterReport => {
 		const layout = shardLayout(client, options.cluster ?? client.cluster);
 		if (!sameIds(layout.shardIds, assignedIds)) {
@@ -178,7 +216,7 @@ export function discordSource(client: DiscordClientLike, options: DiscordSourceO
 	};
 	return Object.assign(source, {
 		detach() {
-			for (const event of GUILD_DISPATCHES) ws.off?.(event, changed);
+			for (const event of GUILD_DISPATCHES) ws.off?.(event, listeners[event]);
 		}
 	});
 }
