@@ -139,14 +139,12 @@ export function createReporter(options: ReporterOptions): ShardbeatReporter {
 		return Promise.resolve(read<Ack<HeartbeatAccepted> | Promise<Ack<HeartbeatAccepted>>>(emit, (ack) => ack));
 	}
 
+	const emitQuietly = (heartbeat: Heartbeat): void => void socket.emit('heartbeat', heartbeat);
+	const nothing = (): void => undefined;
 	/** The interval's heartbeat: acked until the server said it answers only problems, then sent without an ack. */
 	function beat(): void {
 		if (!quiet) return void send();
-		if (!socket.connected) return;
-		void read(
-			(heartbeat) => void socket.emit('heartbeat', heartbeat),
-			() => undefined
-		);
+		if (socket.connected) void read(emitQuietly, nothing);
 	}
 
 	function isThenable(value: ClusterReport | PromiseLike<ClusterReport>): value is PromiseLike<ClusterReport> {
