@@ -168,6 +168,32 @@ describe('reporter', () => {
 		}
 	});
 
+	it('ignores pushed answers of an unknown shape, logging them, without throwing inside the bot', async () => {
+		const http = createServer();
+		const odd = new Server(http);
+		const junk: unknown[] = [null, 'text', 42, { ok: false }, { ok: false, error: null }, { ok: true }, { ok: true, conflicts: 'x' }];
+		odd.of('/bot').on('connection', (socket) =>
+			socket.on('heartbeat', (...args: unknown[]) => {
+				const ack = args.at(-1);
+				if (typeof ack === 'function') ack({ ok: true, receivedAt: 1, conflicts: [], answersOnlyProblems: true });
+				for (const j of junk) socket.emit('heartbeat-result', j);
+			})
+		);
+		await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+		const { lines, logger } = collectingLogger();
+		try {
+			const { port } = http.address() as AddressInfo;
+			const r = createReporter({ url: `http://127.0.0.1:${port}`, secret: BOT_SECRET, source: () => report(1), intervalMs: 20, logger });
+			reporters.push(r);
+			await eventually(() => lines.filter((l) => l.includes('unknown shape')).length >= junk.length);
+			expect(r.connected).toBe(true);
+		} finally {
+			for (const r of reporters) r.stop();
+			reporters = [];
+			await new Promise((resolve) => odd.close(resolve));
+		}
+	});
+
 	it('once quiet, learns of a refusal by push, logs it once, and asks for acks again until one is accepted', async () => {
 		const h = await server();
 		const { lines, logger } = collectingLogger();

@@ -162,6 +162,10 @@ export function createReporter(options: ReporterOptions): ShardbeatReporter {
 
 	/** The server's answer, acked or pushed: refusals logged once per distinct reason, conflicts every time. */
 	function answered(ack: Ack<HeartbeatAccepted>): void {
+		// From the network: an answer of another shape is reported, never allowed to throw inside the bot.
+		if (typeof ack !== 'object' || ack === null || (ack.ok ? !Array.isArray(ack.conflicts) : typeof ack.error?.message !== 'string')) {
+			return logger.warn(`[shardbeat] ignored an answer of an unknown shape from the server: ${JSON.stringify(ack)?.slice(0, 200)}`);
+		}
 		if (!ack.ok && ack.error.message !== lastRefusal) {
 			// Logged once per distinct reason: a persistent bug should not flood the bot's logs.
 			logger.warn(`[shardbeat] heartbeat refused: ${ack.error.message}`);
