@@ -105,6 +105,8 @@ export interface ReporterCostFigures {
 	unchanged: CpuFigures;
 	/** A member joining somewhere between every two heartbeats. */
 	changing: CpuFigures;
+	/** The bare and the full heartbeat written by a raw `ws` client (socket.io's wire format by hand, no ack): the WebSocket write alone. */
+	raw: { bare: CpuFigures; full: CpuFigures };
 	/** The same three for the older reporter of `--reporter-before`, measured in turns with these. */
 	before?: { ref: string; floor: CpuFigures; unchanged: CpuFigures; changing: CpuFigures };
 	/** Median of the medians of each process's samples: with the reporter − without, bytes. */
@@ -148,6 +150,7 @@ interface CpuResult {
 	unchanged: Rounds;
 	changing: Rounds;
 	before?: { floor: Rounds; unchanged: Rounds; changing: Rounds };
+	raw: { bare: Rounds; full: Rounds };
 	heartbeatBytes: number;
 	guilds: number;
 }
@@ -208,6 +211,7 @@ export async function benchReporterCost(o: ReporterCostOptions, log: (line: stri
 				floor: cpuFigures(cpu.floor),
 				unchanged: cpuFigures(cpu.unchanged),
 				changing: cpuFigures(cpu.changing),
+				raw: { bare: cpuFigures(cpu.raw.bare), full: cpuFigures(cpu.raw.full) },
 				...(o.before && cpu.before
 					? { before: { ref: o.before.ref, floor: cpuFigures(cpu.before.floor), unchanged: cpuFigures(cpu.before.unchanged), changing: cpuFigures(cpu.before.changing) } }
 					: {}),
@@ -221,6 +225,7 @@ export async function benchReporterCost(o: ReporterCostOptions, log: (line: stri
 			const rounds = (c: CpuFigures) => `${c.perHeartbeatMs.map((ms) => ms.toFixed(3)).join(' / ')} ms (${c.walks} walks in ${c.heartbeats} heartbeats)`;
 			log(
 				`reporter ${shards} shards × ${o.guildsPerShard} guilds: CPU per heartbeat ${rounds(f.unchanged)} unchanged, ${rounds(f.changing)} changing, ${rounds(f.floor)} bare; ` +
+					`raw ws ${rounds(f.raw.full)} full, ${rounds(f.raw.bare)} bare; ` +
 					(f.before ? `before (${f.before.ref}): ${rounds(f.before.unchanged)} unchanged, ${rounds(f.before.changing)} changing, ${rounds(f.before.floor)} bare; ` : '') +
 					`idle ${[...cpu.floor, ...cpu.unchanged, ...cpu.changing].map((r) => r.idle.cpuMs.toFixed(0)).join('/')} ms CPU per ${o.windowMs} ms; ` +
 					`RSS +${(f.rssAdded / 2 ** 20).toFixed(2)} MiB, heap +${(f.heapAdded / 2 ** 20).toFixed(2)} MiB (committed +${(f.heapCommittedAdded / 2 ** 20).toFixed(2)}); in-process RSS +${(f.rssAddedInProcess / 2 ** 20).toFixed(2)}, heap +${(f.heapAddedInProcess / 2 ** 20).toFixed(2)} MiB ` +
@@ -287,12 +292,13 @@ export function reporterReport(pkg: ReporterPackageFigures, cost: ReporterCostFi
 		`**Reporter in a bot** (a plain \`node\` bot process on the load core: a real discord.js 14 \`Client\`, real \`WebSocketShard\`s in \`client.ws.shards\`, ${fmt(o.guildsPerShard)} real \`Guild\`s per shard with 5 channels and 4 roles each, reporting with the built package to a real server on the other core. ` +
 			`CPU: process.cpuUsage() over ${fmt(o.windowMs / 1000, 1)}-s windows of heartbeats every ${o.intervalMs} ms, minus the same process idle for as long, ${o.rounds} rounds; it counts the source read, socket.io's encoding, the WebSocket write and the garbage collection of it all (after the first heartbeat's ack says the server answers only problems, heartbeats go without an ack, so no answer comes back to decode). ` +
 			`"Bare": the same reporter in the same process with a one-shard source that reads nothing, the floor of any heartbeat here (a timer's wake-up and a WebSocket write). ` +
+			`"Raw ws": the same source read and heartbeat (and the bare one) written every ${o.intervalMs} ms by a raw \`ws\` client in the same process speaking socket.io's wire format by hand, no ack: what the WebSocket write alone costs, without socket.io. ` +
 			`"Member joins" sends a GUILD_MEMBER_ADD or _REMOVE through discord.js every ${o.intervalMs} ms in both windows (a bot with the GuildMembers intent). ` +
 			`Memory: ${o.memoryPairs} pair${o.memoryPairs === 1 ? '' : 's'} of otherwise identical processes with the reporter started and without it loaded, 5 samples each after two full GCs, medians; "in one process": the processes with the reporter, before loading it and after it ran (across processes RSS also differs by the heap V8 keeps committed but unused, which the process without the reporter, hardly allocating, gives back a few seconds in; so the target is judged on the heap used and the in-process RSS); MB = 2^20 bytes)`,
 		'',
 		...markdownTable(
-			['shards per cluster', 'guilds', 'heartbeat', 'CPU per heartbeat, guilds unchanged (median; rounds)', 'a member joins between heartbeats', 'bare one-shard heartbeat', 'heap used added (in one process)', 'RSS added in one process', 'RSS with − without (committed heap)'],
-			cost.map((f) => [fmt(f.shards), fmt(f.guilds), kb(f.heartbeatBytes), rounds(f.unchanged), rounds(f.changing), rounds(f.floor), `${mb(f.heapAdded)} (${mb(f.heapAddedInProcess)})`, mb(f.rssAddedInProcess), `${mb(f.rssAdded)} (${mb(f.heapCommittedAdded)})`])
+			['shards per cluster', 'guilds', 'heartbeat', 'CPU per heartbeat, guilds unchanged (median; rounds)', 'a member joins between heartbeats', 'bare one-shard heartbeat', 'raw ws, no socket.io: the same heartbeat / bare', 'heap used added (in one process)', 'RSS added in one process', 'RSS with − without (committed heap)'],
+			cost.map((f) => [fmt(f.shards), fmt(f.guilds), kb(f.heartbeatBytes), rounds(f.unchanged), rounds(f.changing), rounds(f.floor), `${fmt(ms(f.raw.full), 3)} / ${fmt(ms(f.raw.bare), 3)} ms`, `${mb(f.heapAdded)} (${mb(f.heapAddedInProcess)})`, mb(f.rssAddedInProcess), `${mb(f.rssAdded)} (${mb(f.heapCommittedAdded)})`])
 		),
 		...(small && large && small !== large
 			? [

@@ -11,11 +11,13 @@
 //   mode 'cpu':    in one process, rounds of the same window idle (no reporter) and reporting
 //                  every `intervalMs`: a bare one-shard heartbeat (the floor), the client with its
 //                  guilds unchanged, then with a member joining between every two heartbeats;
-//                  with `before` (a module URL), the older reporter built there too, in turns.
+//                  with `before` (a module URL), the older reporter built there too, in turns;
+//                  and the same heartbeats written by a raw ws client, without socket.io.
 //   mode 'memory': memory after full GCs, `samples` times, before and after `reporter: true`
 //                  loads and starts the reporter as a bot does (reportDiscordClient); `false`
 //                  never loads it.
 import { Client, Status } from 'discord.js';
+import { WebSocket } from 'ws';
 import { addGuild, addShard, dispatch, nextSnowflake } from '../../testing/discord/offline-client.js';
 
 /**
@@ -124,6 +126,38 @@ async function measureCpu() {
 	// What any heartbeat costs this process on this machine: the same reporter, one shard, nothing to read.
 	const bare = { clusterId: 0, totalShards: 1, shardIds: [0], shards: [{ id: 0, state: /** @type {const} */ ('ready'), ping: 40, guilds: 1 }], guilds: 1, members: 1, uptimeMs: 0 };
 
+	/**
+	 * The same heartbeats without socket.io: a raw `ws` client speaking its wire protocol by hand
+	 * (engine.io open, socket.io CONNECT to /bot, then `42/bot,["heartbeat",…]` frames, no ack),
+	 * for what a WebSocket write itself costs this process. Opened once, used in turns like the rest.
+	 */
+	const raw = new WebSocket(new URL('/socket.io/?EIO=4&transport=websocket', options.url.replace(/^http/, 'ws')).href);
+	raw.on('message', (/** @type {Buffer} */ data) => {
+		if (data.toString() === '2') raw.send('3'); // engine.io ping → pong
+	});
+	await new Promise((resolve, reject) => raw.once('message', resolve).once('error', reject));
+	raw.send(`40/bot,${JSON.stringify({ secret: options.secret })}`);
+	await new Promise((resolve) => raw.once('message', resolve));
+	/** @param {() => import('@shardbeat/reporter').ClusterReport} report */
+	const rawWindow = async (report) => {
+		let sent = 0;
+		const send = () => {
+			sent++;
+			raw.send(`42/bot,${JSON.stringify(['heartbeat', { v: 1, ...report() }])}`);
+		};
+		const timer = setInterval(send, options.intervalMs);
+		await until(() => sent > 0);
+		const c0 = cpuMs();
+		const t0 = performance.now();
+		const s0 = sent;
+		await sleep(options.windowMs);
+		const out = { cpuMs: cpuMs() - c0, wallMs: performance.now() - t0, heartbeats: sent - s0, walks: 0 };
+		clearInterval(timer);
+		return out;
+	};
+	/** @type {{ bare: unknown[]; full: unknown[] }} */
+	const rawRounds = { bare: [], full: [] };
+
 	/** @type {Record<string, { floor: unknown[]; unchanged: unknown[]; changing: unknown[] }>} */
 	const out = Object.fromEntries(reporters.map((r) => [r.name, { floor: [], unchanged: [], changing: [] }]));
 	for (const r of reporters) await reporting(r.createReporter, r.read); // warm-up: JIT, socket.io's first connection, the first walk
@@ -135,7 +169,10 @@ async function measureCpu() {
 			out[r.name].floor.push({ idle: still, reporting: await reporting(r.createReporter, () => bare) });
 			out[r.name].unchanged.push({ idle: still, reporting: await reporting(r.createReporter, r.read) });
 		}
+		rawRounds.bare.push({ idle: still, reporting: await rawWindow(() => bare) });
+		rawRounds.full.push({ idle: still, reporting: await rawWindow(reporters[0].read) });
 	}
+	raw.close();
 	// A member joins a guild somewhere between every two heartbeats, and leaves again at the next
 	// (a bot with the GuildMembers intent). The dispatches run in the idle windows too, so their
 	// own cost (discord.js caching the member) is subtracted.
@@ -154,7 +191,7 @@ async function measureCpu() {
 	}
 	clearInterval(join);
 	const heartbeatBytes = Buffer.byteLength(JSON.stringify({ v: 1, ...reporters[0].read() }));
-	return { ...out.after, before: out.before, heartbeatBytes, guilds: cache.size };
+	return { ...out.after, before: out.before, raw: rawRounds, heartbeatBytes, guilds: cache.size };
 }
 
 // ── memory ────────────────────────────────────────────────────────────────────────────────────
