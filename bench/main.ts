@@ -3,7 +3,7 @@ import { startChild, type Child } from './ipc.ts';
 import { benchMetricsRender, benchMetricsScrapes } from './metrics.ts';
 import { benchPage, type PageFigures } from './page.ts';
 import { benchPageDom, type PageDomFigures } from './page-dom.ts';
-import { benchReporterCost, benchReporterPackage, reporterReport, type ReporterCostOptions } from './reporter.ts';
+import { benchReporterCost, benchReporterPackage, buildReporterAt, reporterReport, type ReporterCostOptions } from './reporter.ts';
 import { benchStorage } from './storage.ts';
 import { fmt, kb, markdownTable, ok } from './print.ts';
 import { percentile } from './wire-client.ts';
@@ -15,7 +15,8 @@ import { percentile } from './wire-client.ts';
  * process exits on its own when the bench goes away or after 15 minutes.
  *
  * Flags: --quick (shorter phases, 2,000 viewers only), --no-page, --no-build, --shards=N (one fleet
- * size), --reporter-only (only the reporter's package and its cost inside a bot), --subscribers
+ * size), --reporter-only (only the reporter's package and its cost inside a bot), --reporter-before=<git ref>
+ * (with it, also the reporter of that commit, in turns with this one), --subscribers
  * (only the outbox: bench/subscribers-only.ts, its own flags after it). `tsx
  * bench/metrics-only.ts` runs only the /metrics figures.
  */
@@ -261,7 +262,10 @@ async function benchReporter() {
 	// Packing builds packages/reporter/dist, which the bot processes then load.
 	const pkg = benchReporterPackage();
 	log(`reporter package: ${kb(pkg.tarballBytes)}, installs ${pkg.installed.join(', ')}${pkg.beyond.length ? `; beyond socket.io-client's tree: ${pkg.beyond.join(', ')}` : ''}`);
-	return reporterReport(pkg, await benchReporterCost(REPORTER, log), REPORTER);
+	// --reporter-before=<git ref>: the reporter of that commit too, in turns with this one (a ratio from one run).
+	const ref = process.argv.find((a) => a.startsWith('--reporter-before='))?.slice(18);
+	const before = ref ? { ref, module: await buildReporterAt(ref) } : undefined;
+	return reporterReport(pkg, await benchReporterCost({ ...REPORTER, before }, log), REPORTER);
 }
 
 // ── run and print ─────────────────────────────────────────────────────────────────────────────

@@ -1,8 +1,9 @@
-import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { build } from 'esbuild';
 import { spawnNode } from '#testing/processes/ipc';
 import { installedTree, installInFreshProject, packReporter, REPORTER_TARBALL_TARGET_BYTES, tarballListing } from '#testing/reporter-package';
 import { BENCH_BOT_SECRET } from './fleet-shape.ts';
@@ -50,6 +51,26 @@ export function benchReporterPackage(): ReporterPackageFigures {
 	}
 }
 
+/**
+ * Builds the reporter as it was at git `ref` (its src/ and the shared-types/ it inlines, from
+ * `git archive`) into one ES module under node_modules/.cache, where it resolves socket.io-client
+ * as the package does, and returns its URL: the "before" of `--reporter-before=<ref>`.
+ */
+export async function buildReporterAt(ref: string): Promise<string> {
+	const root = fileURLToPath(new URL('..', import.meta.url));
+	const dir = join(root, 'node_modules/.cache/shardbeat-bench', `reporter-${ref.replace(/[^\w.-]/g, '_')}`);
+	rmSync(dir, { recursive: true, force: true });
+	mkdirSync(dir, { recursive: true });
+	const archive = spawnSync('git', ['-C', root, 'archive', '--format=tar', ref, 'packages/reporter/src', 'shared-types'], { maxBuffer: 256 * 2 ** 20 });
+	if (archive.status !== 0) throw new Error(`git archive ${ref} failed: ${archive.stderr.toString().trim()} (pass a commit, branch or tag of this repository to --reporter-before)`);
+	const untar = spawnSync('tar', ['-x', '-C', dir], { input: archive.stdout });
+	if (untar.status !== 0) throw new Error(`unpacking ${ref} into ${dir} failed: ${untar.stderr.toString().trim()}`);
+	const outfile = join(dir, 'index.mjs');
+	// The same bundling as packages/reporter/scripts/build.mjs, ESM only.
+	await build({ entryPoints: [join(dir, 'packages/reporter/src/index.ts')], bundle: true, platform: 'node', target: 'node18', format: 'esm', external: ['socket.io-client'], outfile, logLevel: 'error' });
+	return pathToFileURL(outfile).href;
+}
+
 export interface ReporterCostOptions {
 	/** Shards per cluster, one bot process per size and mode. */
 	shardCounts: number[];
@@ -63,6 +84,8 @@ export interface ReporterCostOptions {
 	memoryPairs: number;
 	serverCpu: number;
 	botCpu: number;
+	/** An older reporter to measure in the same bot processes, taking turns with this one (`buildReporterAt`). */
+	before?: { ref: string; module: string };
 }
 
 /** One scenario: CPU per heartbeat of each round (see `cpuFigures`), ms; heartbeats sent, and how many of them walked the guild cache. */
@@ -80,8 +103,12 @@ export interface ReporterCostFigures {
 	floor: CpuFigures;
 	/** The guild cache unchanged between heartbeats (the reporter keeps its walk). */
 	unchanged: CpuFigures;
-	/** A member joining somewhere between every two heartbeats (each heartbeat walks the cache). */
+	/** A member joining somewhere between every two heartbeats. */
 	changing: CpuFigures;
+	/** The bare and the full heartbeat written by a raw `ws` client (socket.io's wire format by hand, no ack): the WebSocket write alone. */
+	raw: { bare: CpuFigures; full: CpuFigures };
+	/** The same three for the older reporter of `--reporter-before`, measured in turns with these. */
+	before?: { ref: string; floor: CpuFigures; unchanged: CpuFigures; changing: CpuFigures };
 	/** Median of the medians of each process's samples: with the reporter − without, bytes. */
 	rssAdded: number;
 	heapAdded: number;
@@ -122,6 +149,8 @@ interface CpuResult {
 	floor: Rounds;
 	unchanged: Rounds;
 	changing: Rounds;
+	before?: { floor: Rounds; unchanged: Rounds; changing: Rounds };
+	raw: { bare: Rounds; full: Rounds };
 	heartbeatBytes: number;
 	guilds: number;
 }
@@ -162,7 +191,7 @@ export async function benchReporterCost(o: ReporterCostOptions, log: (line: stri
 		const common = { url, secret: BENCH_BOT_SECRET, guildsPerShard: o.guildsPerShard, windowMs: o.windowMs };
 		const figures: ReporterCostFigures[] = [];
 		for (const shards of o.shardCounts) {
-			const cpu = await runBot<CpuResult>({ ...common, shards, mode: 'cpu', intervalMs: o.intervalMs, rounds: o.rounds }, o.botCpu);
+			const cpu = await runBot<CpuResult>({ ...common, shards, mode: 'cpu', intervalMs: o.intervalMs, rounds: o.rounds, before: o.before?.module }, o.botCpu);
 			const memory: ReporterCostFigures['memory'] = { with: [], without: [] };
 			const inProcess: Memory[] = [];
 			const of = (samples: Memory[]): Memory => ({ rss: median(samples.map((m) => m.rss)), heapUsed: median(samples.map((m) => m.heapUsed)), heapTotal: median(samples.map((m) => m.heapTotal)) });
@@ -182,6 +211,10 @@ export async function benchReporterCost(o: ReporterCostOptions, log: (line: stri
 				floor: cpuFigures(cpu.floor),
 				unchanged: cpuFigures(cpu.unchanged),
 				changing: cpuFigures(cpu.changing),
+				raw: { bare: cpuFigures(cpu.raw.bare), full: cpuFigures(cpu.raw.full) },
+				...(o.before && cpu.before
+					? { before: { ref: o.before.ref, floor: cpuFigures(cpu.before.floor), unchanged: cpuFigures(cpu.before.unchanged), changing: cpuFigures(cpu.before.changing) } }
+					: {}),
 				rssAdded: added('rss'),
 				heapAdded: added('heapUsed'),
 				heapCommittedAdded: added('heapTotal'),
@@ -192,6 +225,8 @@ export async function benchReporterCost(o: ReporterCostOptions, log: (line: stri
 			const rounds = (c: CpuFigures) => `${c.perHeartbeatMs.map((ms) => ms.toFixed(3)).join(' / ')} ms (${c.walks} walks in ${c.heartbeats} heartbeats)`;
 			log(
 				`reporter ${shards} shards × ${o.guildsPerShard} guilds: CPU per heartbeat ${rounds(f.unchanged)} unchanged, ${rounds(f.changing)} changing, ${rounds(f.floor)} bare; ` +
+					`raw ws ${rounds(f.raw.full)} full, ${rounds(f.raw.bare)} bare; ` +
+					(f.before ? `before (${f.before.ref}): ${rounds(f.before.unchanged)} unchanged, ${rounds(f.before.changing)} changing, ${rounds(f.before.floor)} bare; ` : '') +
 					`idle ${[...cpu.floor, ...cpu.unchanged, ...cpu.changing].map((r) => r.idle.cpuMs.toFixed(0)).join('/')} ms CPU per ${o.windowMs} ms; ` +
 					`RSS +${(f.rssAdded / 2 ** 20).toFixed(2)} MiB, heap +${(f.heapAdded / 2 ** 20).toFixed(2)} MiB (committed +${(f.heapCommittedAdded / 2 ** 20).toFixed(2)}); in-process RSS +${(f.rssAddedInProcess / 2 ** 20).toFixed(2)}, heap +${(f.heapAddedInProcess / 2 ** 20).toFixed(2)} MiB ` +
 					`(RSS with ${memory.with.map((m) => (m.rss / 2 ** 20).toFixed(1)).join('/')}, without ${memory.without.map((m) => (m.rss / 2 ** 20).toFixed(1)).join('/')} MiB)`
@@ -202,6 +237,23 @@ export async function benchReporterCost(o: ReporterCostOptions, log: (line: stri
 	} finally {
 		await server.stop();
 	}
+}
+
+/** With `--reporter-before`: this reporter and the older one, measured in turns in the same processes. */
+function beforeLines(cost: ReporterCostFigures[]): string[] {
+	const compared = cost.filter((f) => f.before);
+	if (compared.length === 0) return [];
+	const ms = (c: CpuFigures) => median(c.perHeartbeatMs);
+	const pair = (now: CpuFigures, then: CpuFigures) => `${fmt(ms(then), 3)} → ${fmt(ms(now), 3)} ms (${fmt(ms(then) / ms(now), 1)}× less)`;
+	return [
+		`Against the reporter at \`${compared[0]!.before!.ref}\`, built from that commit and measured in the same bot processes, the two taking turns in every round (before → now):`,
+		'',
+		...markdownTable(
+			['shards per cluster', 'CPU per heartbeat, guilds unchanged', 'a member joins between heartbeats', 'bare one-shard heartbeat'],
+			compared.map((f) => [fmt(f.shards), pair(f.unchanged, f.before!.unchanged), pair(f.changing, f.before!.changing), pair(f.floor, f.before!.floor)])
+		),
+		''
+	];
 }
 
 /** The Targets rows and the section's own tables, in the bench's Markdown. */
@@ -238,14 +290,15 @@ export function reporterReport(pkg: ReporterPackageFigures, cost: ReporterCostFi
 	const ratio = (a: number, b: number) => `${fmt(b / a, 1)}×`;
 	const lines = [
 		`**Reporter in a bot** (a plain \`node\` bot process on the load core: a real discord.js 14 \`Client\`, real \`WebSocketShard\`s in \`client.ws.shards\`, ${fmt(o.guildsPerShard)} real \`Guild\`s per shard with 5 channels and 4 roles each, reporting with the built package to a real server on the other core. ` +
-			`CPU: process.cpuUsage() over ${fmt(o.windowMs / 1000, 1)}-s windows of heartbeats every ${o.intervalMs} ms, minus the same process idle for as long, ${o.rounds} rounds; it counts the source read, socket.io's encoding, the WebSocket write, the ack's decoding and the garbage collection of it all. ` +
-			`"Bare": the same reporter in the same process with a one-shard source that reads nothing, the floor of any heartbeat here (two wake-ups and a WebSocket round trip). ` +
-			`"Member joins" sends a GUILD_MEMBER_ADD through discord.js every ${o.intervalMs} ms in both windows, so each heartbeat walks the guild cache again. ` +
+			`CPU: process.cpuUsage() over ${fmt(o.windowMs / 1000, 1)}-s windows of heartbeats every ${o.intervalMs} ms, minus the same process idle for as long, ${o.rounds} rounds; it counts the source read, socket.io's encoding, the WebSocket write and the garbage collection of it all (after the first heartbeat's ack says the server answers only problems, heartbeats go without an ack, so no answer comes back to decode). ` +
+			`"Bare": the same reporter in the same process with a one-shard source that reads nothing, the floor of any heartbeat here (a timer's wake-up and a WebSocket write). ` +
+			`"Raw ws": the same source read and heartbeat (and the bare one) written every ${o.intervalMs} ms by a raw \`ws\` client in the same process speaking socket.io's wire format by hand, no ack: what the WebSocket write alone costs, without socket.io. ` +
+			`"Member joins" sends a GUILD_MEMBER_ADD or _REMOVE through discord.js every ${o.intervalMs} ms in both windows (a bot with the GuildMembers intent). ` +
 			`Memory: ${o.memoryPairs} pair${o.memoryPairs === 1 ? '' : 's'} of otherwise identical processes with the reporter started and without it loaded, 5 samples each after two full GCs, medians; "in one process": the processes with the reporter, before loading it and after it ran (across processes RSS also differs by the heap V8 keeps committed but unused, which the process without the reporter, hardly allocating, gives back a few seconds in; so the target is judged on the heap used and the in-process RSS); MB = 2^20 bytes)`,
 		'',
 		...markdownTable(
-			['shards per cluster', 'guilds', 'heartbeat', 'CPU per heartbeat, guilds unchanged (median; rounds)', 'a member joins between heartbeats', 'bare one-shard heartbeat', 'heap used added (in one process)', 'RSS added in one process', 'RSS with − without (committed heap)'],
-			cost.map((f) => [fmt(f.shards), fmt(f.guilds), kb(f.heartbeatBytes), rounds(f.unchanged), rounds(f.changing), rounds(f.floor), `${mb(f.heapAdded)} (${mb(f.heapAddedInProcess)})`, mb(f.rssAddedInProcess), `${mb(f.rssAdded)} (${mb(f.heapCommittedAdded)})`])
+			['shards per cluster', 'guilds', 'heartbeat', 'CPU per heartbeat, guilds unchanged (median; rounds)', 'a member joins between heartbeats', 'bare one-shard heartbeat', 'raw ws, no socket.io: the same heartbeat / bare', 'heap used added (in one process)', 'RSS added in one process', 'RSS with − without (committed heap)'],
+			cost.map((f) => [fmt(f.shards), fmt(f.guilds), kb(f.heartbeatBytes), rounds(f.unchanged), rounds(f.changing), rounds(f.floor), `${fmt(ms(f.raw.full), 3)} / ${fmt(ms(f.raw.bare), 3)} ms`, `${mb(f.heapAdded)} (${mb(f.heapAddedInProcess)})`, mb(f.rssAddedInProcess), `${mb(f.rssAdded)} (${mb(f.heapCommittedAdded)})`])
 		),
 		...(small && large && small !== large
 			? [
@@ -253,6 +306,7 @@ export function reporterReport(pkg: ReporterPackageFigures, cost: ReporterCostFi
 					''
 				]
 			: []),
+		...beforeLines(cost),
 		`Package: tarball ${kb(pkg.tarballBytes)} (${pkg.files.join(', ')}); a fresh \`npm install <tarball>\` brings ${pkg.installed.join(', ')}; socket.io-client's tree is ${pkg.socketIoClosure.join(', ')}.`,
 		''
 	];

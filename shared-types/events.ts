@@ -36,14 +36,29 @@ export interface HeartbeatAccepted {
 	receivedAt: number;
 	/** Shards this cluster claims that another live cluster claims too; empty when all is well. */
 	conflicts: ShardConflict[];
+	/**
+	 * The server answers a heartbeat sent without an acknowledgement only when there is something
+	 * to say (a refusal, conflicts), with `heartbeat-result`. A reporter that sees this in an ack
+	 * sends its interval heartbeats without one: no answer to wait for, decode and time out, which
+	 * is a third of what a heartbeat costs a bot. Servers older than it leave it out, and a
+	 * reporter then keeps asking for an ack every time.
+	 */
+	answersOnlyProblems?: true;
 }
 
 /** Events a bot (reporter) emits on `/bot`. */
 export interface BotClientToServerEvents {
-	heartbeat: (heartbeat: Heartbeat, ack: (result: Ack<HeartbeatAccepted>) => void) => void;
+	/**
+	 * With an ack: answered every time. Without (allowed once an ack said `answersOnlyProblems`):
+	 * applied all the same, and answered by `heartbeat-result` only when refused or in conflict.
+	 */
+	heartbeat: (...args: [heartbeat: Heartbeat, ack: (result: Ack<HeartbeatAccepted>) => void] | [heartbeat: Heartbeat]) => void;
 }
-/** The server sends nothing unprompted to bots yet. */
-export type BotServerToClientEvents = Record<never, never>;
+/** What the server sends a bot unprompted. */
+export interface BotServerToClientEvents {
+	/** The answer to a heartbeat sent without an ack, when it was refused or its shards are also claimed elsewhere. */
+	'heartbeat-result': (result: Ack<HeartbeatAccepted>) => void;
+}
 
 /** Handshake `auth` a bot sends on `/bot`. */
 export interface BotAuth {

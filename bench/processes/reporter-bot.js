@@ -10,16 +10,19 @@
 // One shot: `node reporter-bot.js '<options json>'` measures, prints one JSON line, exits.
 //   mode 'cpu':    in one process, rounds of the same window idle (no reporter) and reporting
 //                  every `intervalMs`: a bare one-shard heartbeat (the floor), the client with its
-//                  guilds unchanged, then with a member joining between every two heartbeats.
+//                  guilds unchanged, then with a member joining between every two heartbeats;
+//                  with `before` (a module URL), the older reporter built there too, in turns;
+//                  and the same heartbeats written by a raw ws client, without socket.io.
 //   mode 'memory': memory after full GCs, `samples` times, before and after `reporter: true`
 //                  loads and starts the reporter as a bot does (reportDiscordClient); `false`
 //                  never loads it.
 import { Client, Status } from 'discord.js';
+import { WebSocket } from 'ws';
 import { addGuild, addShard, dispatch, nextSnowflake } from '../../testing/discord/offline-client.js';
 
 /**
  * @type {{ url: string; secret: string; shards: number; guildsPerShard: number; mode: 'cpu' | 'memory'; reporter?: boolean;
- *          intervalMs: number; windowMs: number; rounds: number; samples: number }}
+ *          intervalMs: number; windowMs: number; rounds: number; samples: number; before?: string }}
  */
 const options = JSON.parse(process.argv[2] ?? '{}');
 setTimeout(() => process.exit(2), Number(process.env.SHARDBEAT_BENCH_LIFETIME_MS ?? 900_000)).unref();
@@ -71,12 +74,20 @@ global.gc?.();
 
 // ── cpu ───────────────────────────────────────────────────────────────────────────────────────
 async function measureCpu() {
-	const { createReporter, discordSource } = await import('@shardbeat/reporter');
-	// reportDiscordClient(client, o) is exactly createReporter({ ...o, source: discordSource(client) });
-	// spelled out here only to count the heartbeats (one source read each). One source for every
-	// window, as one bot keeps one.
-	const read = discordSource(client);
-	// Counts the walks of the guild cache (the reporter walks it again only after guild or member dispatches).
+	// The reporter as built now, and (with `before`, a module URL the bench built from an older
+	// commit) the one it replaces: both in this one process, taking turns in every round, so that
+	// their ratio is not the machine's drift between two runs.
+	const variants = [{ name: 'after', module: '@shardbeat/reporter' }, ...(options.before ? [{ name: 'before', module: options.before }] : [])];
+	/** @type {{ name: string; createReporter: typeof import('@shardbeat/reporter').createReporter; read: () => import('@shardbeat/reporter').ClusterReport }[]} */
+	const reporters = [];
+	for (const { name, module } of variants) {
+		const { createReporter, discordSource } = /** @type {typeof import('@shardbeat/reporter')} */ (await import(module));
+		// reportDiscordClient(client, o) is exactly createReporter({ ...o, source: discordSource(client) });
+		// spelled out here only to count the heartbeats (one source read each). One source for every
+		// window, as one bot keeps one.
+		reporters.push({ name, createReporter, read: discordSource(client) });
+	}
+	// Counts the walks of the guild cache (the reporter walks it again only after guild dispatches).
 	let walks = 0;
 	const cache = client.guilds.cache;
 	const values = cache.values;
@@ -87,9 +98,10 @@ async function measureCpu() {
 
 	/**
 	 * One window with the reporter sending `report()` every intervalMs, from after its first heartbeat.
+	 * @param {typeof reporters[number]['createReporter']} createReporter
 	 * @param {() => import('@shardbeat/reporter').ClusterReport} report
 	 */
-	const reporting = async (report) => {
+	const reporting = async (createReporter, report) => {
 		let sent = 0;
 		const source = () => {
 			sent++;
@@ -111,28 +123,59 @@ async function measureCpu() {
 		await sleep(options.windowMs);
 		return { cpuMs: cpuMs() - c0, wallMs: performance.now() - t0 };
 	};
-	/** @param {() => import('@shardbeat/reporter').ClusterReport} report */
-	const rounds = async (report) => {
-		const out = [];
-		for (let r = 0; r < options.rounds; r++) out.push({ idle: await idle(), reporting: await reporting(report) });
-		return out;
-	};
 	// What any heartbeat costs this process on this machine: the same reporter, one shard, nothing to read.
 	const bare = { clusterId: 0, totalShards: 1, shardIds: [0], shards: [{ id: 0, state: /** @type {const} */ ('ready'), ping: 40, guilds: 1 }], guilds: 1, members: 1, uptimeMs: 0 };
 
-	await reporting(read); // warm-up: JIT, socket.io's first connection, the first walk
-	// Bare and unchanged take turns in each round, so that the machine's drift (other jobs come
-	// and go) hits both alike.
-	const floor = [];
-	const unchanged = [];
-	for (let r = 0; r < options.rounds; r++) {
+	/**
+	 * The same heartbeats without socket.io: a raw `ws` client speaking its wire protocol by hand
+	 * (engine.io open, socket.io CONNECT to /bot, then `42/bot,["heartbeat",…]` frames, no ack),
+	 * for what a WebSocket write itself costs this process. Opened once, used in turns like the rest.
+	 */
+	const raw = new WebSocket(new URL('/socket.io/?EIO=4&transport=websocket', options.url.replace(/^http/, 'ws')).href);
+	raw.on('message', (/** @type {Buffer} */ data) => {
+		if (data.toString() === '2') raw.send('3'); // engine.io ping → pong
+	});
+	await new Promise((resolve, reject) => raw.once('message', resolve).once('error', reject));
+	raw.send(`40/bot,${JSON.stringify({ secret: options.secret })}`);
+	await new Promise((resolve) => raw.once('message', resolve));
+	/** @param {() => import('@shardbeat/reporter').ClusterReport} report */
+	const rawWindow = async (report) => {
+		let sent = 0;
+		const send = () => {
+			sent++;
+			raw.send(`42/bot,${JSON.stringify(['heartbeat', { v: 1, ...report() }])}`);
+		};
+		const timer = setInterval(send, options.intervalMs);
+		await until(() => sent > 0);
+		const c0 = cpuMs();
+		const t0 = performance.now();
+		const s0 = sent;
+		await sleep(options.windowMs);
+		const out = { cpuMs: cpuMs() - c0, wallMs: performance.now() - t0, heartbeats: sent - s0, walks: 0 };
+		clearInterval(timer);
+		return out;
+	};
+	/** @type {{ bare: unknown[]; full: unknown[] }} */
+	const rawRounds = { bare: [], full: [] };
+
+	/** @type {Record<string, { floor: unknown[]; unchanged: unknown[]; changing: unknown[] }>} */
+	const out = Object.fromEntries(reporters.map((r) => [r.name, { floor: [], unchanged: [], changing: [] }]));
+	for (const r of reporters) await reporting(r.createReporter, r.read); // warm-up: JIT, socket.io's first connection, the first walk
+	// Bare and unchanged (and each variant) take turns in each round, so that the machine's drift
+	// (other jobs come and go) hits them alike; one idle window per round is every variant's baseline.
+	for (let round = 0; round < options.rounds; round++) {
 		const still = await idle();
-		floor.push({ idle: still, reporting: await reporting(() => bare) });
-		unchanged.push({ idle: still, reporting: await reporting(read) });
+		for (const r of reporters) {
+			out[r.name].floor.push({ idle: still, reporting: await reporting(r.createReporter, () => bare) });
+			out[r.name].unchanged.push({ idle: still, reporting: await reporting(r.createReporter, r.read) });
+		}
+		rawRounds.bare.push({ idle: still, reporting: await rawWindow(() => bare) });
+		rawRounds.full.push({ idle: still, reporting: await rawWindow(reporters[0].read) });
 	}
+	raw.close();
 	// A member joins a guild somewhere between every two heartbeats, and leaves again at the next
-	// (a bot with the GuildMembers intent): each heartbeat walks the cache again. The dispatches run
-	// in the idle windows too, so their own cost (discord.js caching the member) is subtracted.
+	// (a bot with the GuildMembers intent). The dispatches run in the idle windows too, so their
+	// own cost (discord.js caching the member) is subtracted.
 	const guildIds = [...cache.keys()].filter((_, i) => i % options.guildsPerShard === 0);
 	let ticks = 0;
 	const join = setInterval(() => {
@@ -142,10 +185,13 @@ async function measureCpu() {
 		if (ticks++ % 2 === 0) dispatch(client, shard, 'GUILD_MEMBER_ADD', { guild_id: guild.id, user, roles: [], joined_at: new Date().toISOString() });
 		else dispatch(client, shard, 'GUILD_MEMBER_REMOVE', { guild_id: guild.id, user });
 	}, options.intervalMs);
-	const changing = await rounds(read);
+	for (let round = 0; round < options.rounds; round++) {
+		const still = await idle();
+		for (const r of reporters) out[r.name].changing.push({ idle: still, reporting: await reporting(r.createReporter, r.read) });
+	}
 	clearInterval(join);
-	const heartbeatBytes = Buffer.byteLength(JSON.stringify({ v: 1, ...read() }));
-	return { floor, unchanged, changing, heartbeatBytes, guilds: cache.size };
+	const heartbeatBytes = Buffer.byteLength(JSON.stringify({ v: 1, ...reporters[0].read() }));
+	return { ...out.after, before: out.before, raw: rawRounds, heartbeatBytes, guilds: cache.size };
 }
 
 // ── memory ────────────────────────────────────────────────────────────────────────────────────

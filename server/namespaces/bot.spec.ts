@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { clusterHealth, type ConnectErrorData } from '#shared';
-import { BOT_SECRET, connectBot, connectViewer, eventually, fetchToken, getStatus, heartbeat, sendHeartbeat, startServer, type Harness } from '#testing/server/harness';
+import { clusterHealth, type Ack, type ConnectErrorData, type HeartbeatAccepted } from '#shared';
+import { BOT_SECRET, type BotSocket, connectBot, connectViewer, eventually, fetchToken, getStatus, heartbeat, sendHeartbeat, startServer, type Harness } from '#testing/server/harness';
 
 let h: Harness;
 /** The fleet as viewers see it once pending changes are committed (no waiting for the batch tick). */
@@ -123,6 +123,66 @@ describe('heartbeat validation', () => {
 		bot.emit('heartbeat', heartbeat(3, [3]) as never, undefined as never);
 		await eventually(() => h.server.fleet.size === 1);
 		expect((await snapshot()).clusters[0]?.id).toBe(3);
+	});
+});
+
+describe('heartbeats without an ack (answers only problems)', () => {
+	/** Every `heartbeat-result` the server pushes to `bot`, in order. */
+	function pushes(bot: BotSocket) {
+		const seen: Ack<HeartbeatAccepted>[] = [];
+		bot.on('heartbeat-result', (result) => seen.push(result));
+		return seen;
+	}
+
+	it('says in every accepted ack that it answers only problems, and never in a refusal', async () => {
+		const bot = await connectBot(h.url);
+		expect(await sendHeartbeat(bot, heartbeat(0, [0, 1]))).toMatchObject({ ok: true, answersOnlyProblems: true });
+		const refused = await sendHeartbeat(bot, { ...heartbeat(0, [0, 1]), clusterId: -1 });
+		expect(refused).toEqual({ ok: false, error: expect.objectContaining({ code: 'invalid_payload' }) });
+	});
+
+	it('applies an accepted heartbeat sent without an ack and answers nothing', async () => {
+		const bot = await connectBot(h.url);
+		const seen = pushes(bot);
+		bot.emit('heartbeat', heartbeat(0, [0, 1], 8, { guilds: 17 }));
+		bot.emit('heartbeat', heartbeat(0, [0, 1], 8, { guilds: 18 }));
+		// One connection keeps order: once this ack is back, any answer to the two before it would be too.
+		await sendHeartbeat(bot, heartbeat(1, [2, 3]));
+		expect(h.server.fleet.get(0)?.guilds).toBe(18);
+		expect(seen).toEqual([]);
+	});
+
+	it('pushes the refusal of a heartbeat sent without an ack, naming the field, and changes nothing', async () => {
+		const bot = await connectBot(h.url);
+		const seen = pushes(bot);
+		await sendHeartbeat(bot, heartbeat(0, [0, 1], 8, { guilds: 5 }));
+		const before = await snapshot();
+		bot.emit('heartbeat', { ...heartbeat(0, [0, 1], 8, { guilds: 6 }), shards: [{ id: 0, state: 'exploded', guilds: 6 }] } as never);
+		await eventually(() => seen.length === 1);
+		expect(seen[0]).toMatchObject({ ok: false, error: { code: 'invalid_payload', message: expect.stringContaining('shards[0].state:') } });
+		expect({ ...(await snapshot()), generatedAt: 0 }).toEqual({ ...before, generatedAt: 0 });
+		expect(bot.connected).toBe(true);
+	});
+
+	it('pushes conflicts of a heartbeat sent without an ack, every time, as the ack would', async () => {
+		const a = await connectBot(h.url);
+		const b = await connectBot(h.url);
+		const seen = pushes(b);
+		await sendHeartbeat(a, heartbeat(0, [0, 1, 2, 3]));
+		b.emit('heartbeat', heartbeat(1, [3, 4, 5]));
+		b.emit('heartbeat', heartbeat(1, [3, 4, 5]));
+		await eventually(() => seen.length === 2);
+		for (const result of seen) expect(result).toMatchObject({ ok: true, conflicts: [{ shardId: 3, clusterIds: [0, 1] }] });
+	});
+
+	it('answers a flood of garbage sent without an ack one push each, and keeps serving', async () => {
+		const bot = await connectBot(h.url);
+		const seen = pushes(bot);
+		for (let i = 0; i < 50; i++) bot.emit('heartbeat', { garbage: i } as never);
+		await eventually(() => seen.length === 50);
+		expect(seen.every((r) => !r.ok && r.error.code === 'invalid_payload')).toBe(true);
+		expect((await sendHeartbeat(bot, heartbeat(2, [0]))).ok).toBe(true);
+		expect(h.server.fleet.size).toBe(1);
 	});
 });
 

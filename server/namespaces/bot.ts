@@ -42,7 +42,9 @@ export function registerBotNamespace(nsp: BotNamespace, deps: BotNamespaceDeps):
 			const ack = ackOf(args) as ((result: Ack<HeartbeatAccepted>) => void) | undefined;
 			// Applied with or without an ack: a bot that does not wait for answers still reports.
 			const result = intake(args[0], { socketId: socket.id, log: { socket: socket.id } });
-			ack?.(result);
+			if (ack) ack(result.ok ? { ...result, answersOnlyProblems: true } : result);
+			// Without an ack, silence means accepted; a problem still reaches the bot, once per heartbeat as an ack would.
+			else if (!result.ok || result.conflicts.length > 0) socket.emit('heartbeat-result', result);
 		});
 
 		socket.on('disconnect', (reason) => {

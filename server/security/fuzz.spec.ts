@@ -214,6 +214,22 @@ describe('bot heartbeat', () => {
 		);
 	}, SLOW);
 
+	it('answers every malformed heartbeat sent without an ack by a pushed refusal, changing nothing', async () => {
+		await fc.assert(
+			fc.asyncProperty(badHeartbeat(VALID_HB).filter((p) => !acceptedOnWire(p)), async (payload) => {
+				tick('heartbeat (no ack)');
+				const pushed = new Promise<unknown>((resolve) => bot.once('heartbeat-result', resolve));
+				bot.emit('heartbeat', payload as never);
+				expectRefusal(await pushed, ['invalid_payload', 'unsupported_version']);
+				expect(h.server.fleet.size).toBe(1);
+				expect(clusterView(h.server.fleet.get(0))).toBe(baselineCluster);
+			}),
+			runs(600)
+		);
+		// The socket still works: an accepted heartbeat, acked.
+		expect(await sendHeartbeat(bot, VALID_HB)).toMatchObject({ ok: true, answersOnlyProblems: true });
+	}, SLOW);
+
 	it('refuses NaN, Infinity, -0 and lone surrogates sent as real values', async () => {
 		const cases: unknown[] = [
 			{ ...VALID_HB, uptimeMs: NaN },

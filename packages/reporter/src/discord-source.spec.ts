@@ -1,4 +1,5 @@
 import { Client, ShardClientUtil, Status, type WebSocketShard } from 'discord.js';
+import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { LIMITS } from '../../../shared-types/index.ts';
 import { parseHeartbeat } from '../../../server/protocol/heartbeat-schema.ts';
@@ -367,8 +368,8 @@ describe('the guild cache is walked again only when discord.js may have changed 
 
 	interface ChangeCase {
 		name: string;
-		/** Applies one change to a client with guilds a (10 members) and b (20) on shard 0, c (30) on shard 1. */
-		change: (client: Client, shards: WebSocketShard[], ids: { a: string; b: string; c: string }) => void;
+		/** Applies one change to a client with guilds a (10 members) and b (20) on shard 0, c (30) on shard 1, other (7) on shard 5, not the cluster's. */
+		change: (client: Client, shards: WebSocketShard[], ids: { a: string; b: string; c: string; other: string }) => void;
 		expected: { guilds: number; members: number; perShard: [number, number] };
 	}
 	const cases: ChangeCase[] = [
@@ -382,6 +383,32 @@ describe('the guild cache is walked again only when discord.js may have changed 
 			name: 'GUILD_MEMBER_REMOVE: one member fewer (not cached: discord.js still counts it down)',
 			change: (client, [, s1], { c }) => dispatch(client, s1!, 'GUILD_MEMBER_REMOVE', { guild_id: c, user: member().user }),
 			expected: { guilds: 3, members: 59, perShard: [2, 1] }
+		},
+		{
+			name: 'GUILD_MEMBER_ADD ×3 and _REMOVE ×1 across both shards',
+			change: (client, [s0, s1], { a, c }) => {
+				for (const [shard, guild_id] of [[s0, a], [s1, c], [s1, c]] as const) dispatch(client, shard!, 'GUILD_MEMBER_ADD', { guild_id, ...member() });
+				dispatch(client, s0!, 'GUILD_MEMBER_REMOVE', { guild_id: a, user: member().user });
+			},
+			expected: { guilds: 3, members: 62, perShard: [2, 1] }
+		},
+		{
+			name: 'GUILD_MEMBER_ADD for a guild not in the cache (discord.js ignores it)',
+			change: (client, [s0]) => dispatch(client, s0!, 'GUILD_MEMBER_ADD', { guild_id: nextSnowflake(), ...member() }),
+			expected: { guilds: 3, members: 60, perShard: [2, 1] }
+		},
+		{
+			name: 'GUILD_MEMBER_ADD for a guild of a shard not in this cluster',
+			change: (client, [s0], { other }) => dispatch(client, s0!, 'GUILD_MEMBER_ADD', { guild_id: other, ...member() }),
+			expected: { guilds: 3, members: 60, perShard: [2, 1] }
+		},
+		{
+			name: 'GUILD_DELETE unavailable, then GUILD_MEMBER_ADD for it (its count is kept)',
+			change: (client, [s0], { a }) => {
+				dispatch(client, s0!, 'GUILD_DELETE', { id: a, unavailable: true });
+				dispatch(client, s0!, 'GUILD_MEMBER_ADD', { guild_id: a, ...member() });
+			},
+			expected: { guilds: 3, members: 61, perShard: [2, 1] }
 		},
 		{
 			name: 'GUILD_DELETE: the bot left a guild',
@@ -410,7 +437,7 @@ describe('the guild cache is walked again only when discord.js may have changed 
 	it.each(cases)('after $name, the same report as a fresh read', ({ change, expected }) => {
 		const client = newClient({ shards: [0, 1], shardCount: 2 });
 		const shards = [addShard(client, { id: 0, status: Status.Ready, ping: 30 }), addShard(client, { id: 1, status: Status.Ready, ping: 31 })];
-		const ids = { a: addGuild(client, shards[0]!, 10).id, b: addGuild(client, shards[0]!, 20).id, c: addGuild(client, shards[1]!, 30).id };
+		const ids = { a: addGuild(client, shards[0]!, 10).id, b: addGuild(client, shards[0]!, 20).id, c: addGuild(client, shards[1]!, 30).id, other: addGuild(client, detachedShard(client, 5), 7).id };
 		const source = discordSource(client, { uptimeMs: () => 1234 });
 		source(); // the walk this source keeps
 		change(client, shards, ids);
@@ -418,6 +445,49 @@ describe('the guild cache is walked again only when discord.js may have changed 
 		source.detach();
 		expect(report).toEqual(read(client));
 		expect({ guilds: report.guilds, members: report.members, perShard: report.shards.map((s) => s.guilds) }).toEqual(expected);
+	});
+
+	it('after any sequence of guild and member dispatches, reads as a fresh source does', () => {
+		type Step =
+			| { kind: 'join' | 'leave' | 'unavailable' | 'back' | 'left' | 'dropped'; guild: number; shard: number }
+			| { kind: 'new'; shard: number; members: number }
+			| { kind: 'read' };
+		const guildStep = (kind: 'join' | 'leave' | 'unavailable' | 'back' | 'left' | 'dropped') =>
+			fc.record({ kind: fc.constant(kind), guild: fc.nat(7), shard: fc.nat(2) });
+		const step: fc.Arbitrary<Step> = fc.oneof(
+			{ weight: 4, arbitrary: fc.oneof(guildStep('join'), guildStep('leave')) },
+			fc.oneof(guildStep('unavailable'), guildStep('back'), guildStep('left'), guildStep('dropped')),
+			fc.record({ kind: fc.constant('new' as const), shard: fc.nat(2), members: fc.nat(50) }),
+			{ weight: 2, arbitrary: fc.constant({ kind: 'read' as const }) }
+		);
+		fc.assert(
+			fc.property(fc.array(step, { maxLength: 30 }), (steps) => {
+				// Shards 0 and 1 are this cluster's; 2 is another's, its guilds in the same cache.
+				const client = newClient({ shards: [0, 1], shardCount: 3 });
+				const shards = [addShard(client, { id: 0, status: Status.Ready, ping: 30 }), addShard(client, { id: 1, status: Status.Ready, ping: 31 }), detachedShard(client, 2)];
+				const ids = [10, 20, 30, 40, 50].map((members, i) => addGuild(client, shards[i % 3]!, members).id);
+				const source = discordSource(client, { uptimeMs: () => 1234 });
+				source();
+				for (const s of steps) {
+					if (s.kind === 'read') expect(source()).toEqual(read(client));
+					else if (s.kind === 'new') ids.push(addGuild(client, shards[s.shard]!, s.members).id);
+					else {
+						// Guild 5-7 ids are unknown to the cache (a dispatch discord.js ignores).
+						const id = ids[s.guild] ?? `9${s.guild}`;
+						const shard = shards[s.shard]!;
+						if (s.kind === 'join') dispatch(client, shard, 'GUILD_MEMBER_ADD', { guild_id: id, ...member() });
+						if (s.kind === 'leave') dispatch(client, shard, 'GUILD_MEMBER_REMOVE', { guild_id: id, user: member().user });
+						if (s.kind === 'unavailable') dispatch(client, shard, 'GUILD_DELETE', { id, unavailable: true });
+						if (s.kind === 'back') dispatch(client, shard, 'GUILD_CREATE', { id, name: 'back', channels: [], roles: [], member_count: 3 });
+						if (s.kind === 'left') dispatch(client, shard, 'GUILD_DELETE', { id });
+						if (s.kind === 'dropped') client.guilds.cache.delete(id);
+					}
+				}
+				expect(source()).toEqual(read(client));
+				source.detach();
+			}),
+			{ numRuns: 150 }
+		);
 	});
 
 	it('reads of an unchanged client walk the cache once; shard states and pings are read every time', () => {
@@ -435,8 +505,12 @@ describe('the guild cache is walked again only when discord.js may have changed 
 		dispatch(client, s0, 'GUILD_ROLE_CREATE', { guild_id: guild.id, role: { id: nextSnowflake(), name: 'new', permissions: '0', position: 1, color: 0 } });
 		expect(source()).toMatchObject({ members: 10, shards: [{ id: 0, state: 'resuming', ping: 99, guilds: 1 }] });
 		expect(walks).toHaveBeenCalledTimes(1);
+		// A member joining is counted without a walk; a guild arriving is walked for.
 		dispatch(client, s0, 'GUILD_MEMBER_ADD', { guild_id: guild.id, ...member() });
 		expect(source()).toMatchObject({ members: 11 });
+		expect(walks).toHaveBeenCalledTimes(1);
+		addGuild(client, s0, 4);
+		expect(source()).toMatchObject({ members: 15, guilds: 2 });
 		expect(walks).toHaveBeenCalledTimes(2);
 		source.detach();
 	});

@@ -22,20 +22,38 @@ export interface ClusterClientLike {
 	info: { TOTAL_SHARDS: number };
 }
 
+/** A discord.js `Guild`, as far as the reporter reads it. */
+export interface DiscordGuildLike {
+	shardId: number;
+	memberCount: number;
+	available?: boolean;
+}
+
 /** The parts of a discord.js `Client` the reporter reads. */
 export interface DiscordClientLike {
 	ws: {
 		shards: { values(): Iterable<DiscordShardLike>; size: number };
 		/**
-		 * discord.js's WebSocketManager re-emits every gateway dispatch under its name just before its
-		 * handler applies it. When there, the guild cache is walked again only after a guild or member
-		 * dispatch; without it, at every heartbeat. (`any`: discord.js types `event` as its own enum.)
+		 * discord.js's WebSocketManager re-emits every gateway dispatch under its name (with its data)
+		 * just before its handler applies it. When there, the guild cache is walked again only after
+		 * a guild dispatch, and a member joining or leaving is counted without a walk; without it,
+		 * the cache is walked at every heartbeat. (`any`: discord.js types `event` as its own enum.)
 		 */
-		on?(event: any, listener: () => void): unknown;
-		off?(event: any, listener: () => void): unknown;
+		on?(event: any, listener: (data: unknown) => void): unknown;
+		off?(event: any, listener: (data: unknown) => void): unknown;
 	};
-	/** Unavailable guilds stay in the cache with `available` false (READY's stubs, and Discord's outages). */
-	guilds: { cache: { values(): Iterable<{ shardId: number; memberCount: number; available?: boolean }>; readonly size?: number } };
+	/**
+	 * Unavailable guilds stay in the cache with `available` false (READY's stubs, and Discord's
+	 * outages). With `get` (discord.js's Collection has it), a member joining or leaving is counted
+	 * without walking the cache again.
+	 */
+	guilds: {
+		cache: {
+			values(): Iterable<DiscordGuildLike>;
+			get?(id: string): DiscordGuildLike | undefined;
+			readonly size?: number;
+		};
+	};
 	/** discord.js `ShardClientUtil` when run under a `ShardingManager`. */
 	shard?: { ids: number[]; count: number } | null;
 	options?: { shards?: number | readonly number[] | 'auto'; shardCount?: number };
@@ -58,7 +76,13 @@ export interface DiscordSourceOptions {
 	uptimeMs?: () => number;
 }
 
-function shardLayout(client: DiscordClientLike, cluster: ClusterClientLike | undefined) {
+interface ShardLayout {
+	clusterId: number;
+	shardIds: number[];
+	totalShards: number;
+}
+
+function shardLayout(client: DiscordClientLike, cluster: ClusterClientLike | undefined): ShardLayout {
 	if (cluster) return { clusterId: cluster.id, shardIds: [...cluster.shardList], totalShards: cluster.info.TOTAL_SHARDS };
 	if (client.shard) return { clusterId: client.shard.ids[0] ?? 0, shardIds: [...client.shard.ids], totalShards: client.shard.count };
 	const configured = client.options?.shards;
@@ -67,8 +91,15 @@ function shardLayout(client: DiscordClientLike, cluster: ClusterClientLike | und
 		: client.ws.shards.size > 0
 			? [...client.ws.shards.values()].map((s) => s.id)
 			: [0];
-	const totalShards = Math.max(client.options?.shardCount ?? 0, ...shardIds.map((id) => id + 1));
+	let totalShards = client.options?.shardCount ?? 0;
+	for (const id of shardIds) totalShards = Math.max(totalShards, id + 1);
 	return { clusterId: 0, shardIds, totalShards };
+}
+
+function sameIds(a: readonly number[], b: readonly number[]): boolean {
+	if (a.length !== b.length) return false;
+	for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+	return true;
 }
 
 /** A library's ping as the protocol takes it: whole ms, capped; unknown (negative, NaN, Infinity) left out. */
@@ -86,14 +117,13 @@ export function pingOf(ping: number): number | undefined {
 const GUILD_DISPATCHES = ['READY', 'GUILD_CREATE', 'GUILD_DELETE', 'GUILD_MEMBER_ADD', 'GUILD_MEMBER_REMOVE'] as const;
 
 interface CacheWalk {
-	/** The shard ids and cache size it was counted for. */
-	shardIds: string;
+	/** The cache size it was counted at. */
 	size: number | undefined;
 	tally: GuildTally;
 	members: number;
 }
 
-function walkGuilds(client: DiscordClientLike, assigned: Set<number>, shardIds: string): CacheWalk {
+function walkGuilds(client: DiscordClientLike, assigned: Set<number>): CacheWalk {
 	const tally = new GuildTally();
 	let members = 0;
 	for (const guild of client.guilds.cache.values()) {
@@ -101,7 +131,7 @@ function walkGuilds(client: DiscordClientLike, assigned: Set<number>, shardIds: 
 		tally.add(guild.shardId, guild.available === false);
 		if (Number.isFinite(guild.memberCount)) members += guild.memberCount;
 	}
-	return { shardIds, size: client.guilds.cache.size, tally, members };
+	return { size: client.guilds.cache.size, tally, members };
 }
 
 /**
@@ -122,31 +152,71 @@ export function discordSource(client: DiscordClientLike, options: DiscordSourceO
 	// a dispatch that changes them, or a change in the cache's size (a guild added or removed by
 	// other means: REST, the bot's own code). Shard states and pings are read every time.
 	let walk: CacheWalk | undefined;
+	let assignedIds: number[] = [];
+	let assigned = new Set<number>();
 	const changed = () => {
 		walk = undefined;
 	};
+	// A member joining or leaving is the one change that comes all the time (bots with the
+	// GuildMembers intent get them every second), and discord.js's handlers for it do nothing to
+	// what the walk read but `guild.memberCount` ± 1 for a cached guild. So the kept walk takes the
+	// same ± 1, decided by the same lookup the handler is about to make, instead of walking again.
+	const memberDelta = (delta: 1 | -1) => (data: unknown) => {
+		if (!walk) return;
+		const id = (data as { guild_id?: unknown } | null)?.guild_id;
+		const cache = client.guilds.cache;
+		if (typeof id !== 'string' || !cache.get) return changed();
+		const guild = cache.get(id);
+		// What the walk would count: a cached guild of an assigned shard with a known member count.
+		if (guild && assigned.has(guild.shardId) && Number.isFinite(guild.memberCount)) walk.members += delta;
+	};
+	const listeners: Record<(typeof GUILD_DISPATCHES)[number], (data: unknown) => void> = {
+		READY: changed,
+		GUILD_CREATE: changed,
+		GUILD_DELETE: changed,
+		GUILD_MEMBER_ADD: memberDelta(1),
+		GUILD_MEMBER_REMOVE: memberDelta(-1)
+	};
 	const { ws } = client;
-	for (const event of GUILD_DISPATCHES) ws.on?.(event, changed);
+	for (const event of GUILD_DISPATCHES) ws.on?.(event, listeners[event]);
 
+	// What follows runs every heartbeat, at 128 shards too, in a process whose caches the bot's
+	// own work has just cooled: no spreads, no temporaries per shard, and the assigned set rebuilt
+	// only when the shard list changes (the bench's "reporter inside a bot" measures it).
 	const source = (): ClusterReport => {
-		const derived = shardLayout(client, options.cluster ?? client.cluster);
-		const layout = options.clusterId === undefined ? derived : { ...derived, clusterId: options.clusterId };
-		const assigned = new Set(layout.shardIds);
-		const shardIds = layout.shardIds.join();
-		if (!ws.on || !walk || walk.shardIds !== shardIds || walk.size !== client.guilds.cache.size) walk = walkGuilds(client, assigned, shardIds);
+		const layout = shardLayout(client, options.cluster ?? client.cluster);
+		if (!sameIds(layout.shardIds, assignedIds)) {
+			assignedIds = layout.shardIds;
+			assigned = new Set(assignedIds);
+			walk = undefined;
+		}
+		if (!ws.on || !walk || walk.size !== client.guilds.cache.size) walk = walkGuilds(client, assigned);
 		const { tally, members } = walk;
 
 		const shards: ShardReport[] = [];
 		for (const shard of ws.shards.values()) {
-			if (!assigned.has(shard.id)) continue;
+			const id = shard.id;
+			if (!assigned.has(id)) continue;
+			const state = fromDiscordJsStatus(shard.status);
 			const ping = pingOf(shard.ping);
-			shards.push({ id: shard.id, state: fromDiscordJsStatus(shard.status), ...(ping === undefined ? {} : { ping }), ...tally.of(shard.id) });
+			const counts = tally.countsOf(id);
+			const guilds = counts?.guilds ?? 0;
+			const unavailableGuilds = counts?.unavailable ?? 0;
+			shards.push(ping === undefined ? { id, state, guilds, unavailableGuilds } : { id, state, ping, guilds, unavailableGuilds });
 		}
-		return { ...layout, shards, guilds: tally.guilds, members, uptimeMs: Math.max(0, Math.round(uptimeMs())) };
+		return {
+			clusterId: options.clusterId ?? layout.clusterId,
+			totalShards: layout.totalShards,
+			shardIds: layout.shardIds,
+			shards,
+			guilds: tally.guilds,
+			members,
+			uptimeMs: Math.max(0, Math.round(uptimeMs()))
+		};
 	};
 	return Object.assign(source, {
 		detach() {
-			for (const event of GUILD_DISPATCHES) ws.off?.(event, changed);
+			for (const event of GUILD_DISPATCHES) ws.off?.(event, listeners[event]);
 		}
 	});
 }

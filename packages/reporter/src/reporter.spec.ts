@@ -1,3 +1,6 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Server } from 'socket.io';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BOT_SECRET, eventually, startServer, type Harness } from '../../../testing/server/harness.ts';
 import { createReporter, type ClusterReport, type ReporterLogger, type ShardbeatReporter } from './index.ts';
@@ -123,6 +126,104 @@ describe('reporter', () => {
 		fail = true;
 		expect(await r.sendNow()).toMatchObject({ ok: false, error: { code: 'internal', message: expect.stringContaining('manager gone') } });
 		expect(lines.some((l) => l.startsWith('error') && l.includes('manager gone'))).toBe(true);
+	});
+
+	it('asks for an ack until the server says it answers only problems, then sends heartbeats without one', async () => {
+		const h = await server();
+		const acked: boolean[] = [];
+		h.server.io.of('/bot').on('connection', (socket) => socket.on('heartbeat', (...args: unknown[]) => acked.push(typeof args.at(-1) === 'function')));
+		const r = createReporter({ url: h.url, secret: BOT_SECRET, source: () => report(1), intervalMs: 20, logger: collectingLogger().logger });
+		reporters.push(r);
+		await eventually(() => acked.length >= 6);
+		expect(acked[0]).toBe(true);
+		expect(acked.slice(2)).not.toContain(true);
+		expect(h.server.fleet.get(4)?.guilds).toBe(1);
+		// sendNow() still gets the server's answer.
+		expect(await r.sendNow()).toMatchObject({ ok: true, receivedAt: expect.any(Number) });
+	});
+
+	it('keeps asking an older server (acks without answersOnlyProblems) for an ack every time', async () => {
+		// An older Shardbeat server: real socket.io on loopback, every heartbeat acked, no push.
+		const http = createServer();
+		const old = new Server(http);
+		const acked: boolean[] = [];
+		old.of('/bot').on('connection', (socket) =>
+			socket.on('heartbeat', (...args: unknown[]) => {
+				const ack = args.at(-1);
+				acked.push(typeof ack === 'function');
+				if (typeof ack === 'function') ack({ ok: true, receivedAt: Date.now(), conflicts: [] });
+			})
+		);
+		await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+		try {
+			const { port } = http.address() as AddressInfo;
+			const r = createReporter({ url: `http://127.0.0.1:${port}`, secret: BOT_SECRET, source: () => report(1), intervalMs: 20, logger: collectingLogger().logger });
+			reporters.push(r);
+			await eventually(() => acked.length >= 6);
+			expect(acked.every(Boolean)).toBe(true);
+		} finally {
+			for (const r of reporters) r.stop();
+			reporters = [];
+			await new Promise((resolve) => old.close(resolve));
+		}
+	});
+
+	it('ignores pushed answers of an unknown shape, logging them, without throwing inside the bot', async () => {
+		const http = createServer();
+		const odd = new Server(http);
+		const junk: unknown[] = [null, 'text', 42, { ok: false }, { ok: false, error: null }, { ok: true }, { ok: true, conflicts: 'x' }];
+		odd.of('/bot').on('connection', (socket) =>
+			socket.on('heartbeat', (...args: unknown[]) => {
+				const ack = args.at(-1);
+				if (typeof ack === 'function') ack({ ok: true, receivedAt: 1, conflicts: [], answersOnlyProblems: true });
+				for (const j of junk) socket.emit('heartbeat-result', j);
+			})
+		);
+		await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+		const { lines, logger } = collectingLogger();
+		try {
+			const { port } = http.address() as AddressInfo;
+			const r = createReporter({ url: `http://127.0.0.1:${port}`, secret: BOT_SECRET, source: () => report(1), intervalMs: 20, logger });
+			reporters.push(r);
+			await eventually(() => lines.filter((l) => l.includes('unknown shape')).length >= junk.length);
+			expect(r.connected).toBe(true);
+		} finally {
+			for (const r of reporters) r.stop();
+			reporters = [];
+			await new Promise((resolve) => odd.close(resolve));
+		}
+	});
+
+	it('once quiet, learns of a refusal by push, logs it once, and asks for acks again until one is accepted', async () => {
+		const h = await server();
+		const { lines, logger } = collectingLogger();
+		const acked: boolean[] = [];
+		h.server.io.of('/bot').on('connection', (socket) => socket.on('heartbeat', (...args: unknown[]) => acked.push(typeof args.at(-1) === 'function')));
+		let bad = false;
+		const r = createReporter({ url: h.url, secret: BOT_SECRET, source: () => (bad ? { ...report(1), clusterId: -1 } : report(1)), intervalMs: 20, logger });
+		reporters.push(r);
+		await eventually(() => acked.length >= 3 && acked.at(-1) === false);
+		bad = true;
+		await eventually(() => lines.some((l) => l.includes('heartbeat refused')));
+		const from = acked.length;
+		await eventually(() => acked.length >= from + 3);
+		// Refused: acks again (so the next accepted one is noticed), and the reason is logged once.
+		expect(acked.slice(from + 1)).not.toContain(false);
+		expect(lines.filter((l) => l.includes('heartbeat refused'))).toEqual([expect.stringContaining('clusterId')]);
+		bad = false;
+		await eventually(() => acked.at(-1) === false && acked.at(-2) === false);
+	});
+
+	it('logs shard conflicts whether acked or pushed by the server once quiet', async () => {
+		const h = await server();
+		const { lines, logger } = collectingLogger();
+		const a = createReporter({ url: h.url, secret: BOT_SECRET, source: () => ({ ...report(1), clusterId: 1 }), intervalMs: 20, logger: collectingLogger().logger });
+		reporters.push(a);
+		await eventually(() => h.server.fleet.get(1) !== undefined);
+		const b = createReporter({ url: h.url, secret: BOT_SECRET, source: () => report(1), intervalMs: 20, logger });
+		reporters.push(b);
+		await eventually(() => lines.filter((l) => l.includes('also claimed by another cluster')).length >= 3);
+		expect(lines.find((l) => l.includes('also claimed'))).toContain('"shardId":0');
 	});
 
 	it('stopping the reporter stops the cluster at once', async () => {

@@ -73,6 +73,10 @@ const RECONNECT_BACKOFF = { baseMs: 1_000, maxMs: 30_000, factor: 2, jitter: 0.5
 /**
  * Connects to a Shardbeat server and sends `source()` as a heartbeat every `intervalMs`.
  *
+ * Once the server has said (in an ack) that it answers only problems, interval heartbeats go
+ * without an ack, and a refusal or a shard conflict arrives as `heartbeat-result` instead; an
+ * older server is asked for an ack every time, as before.
+ *
  * Nothing is queued while disconnected: socket.io would otherwise replay minutes-old heartbeats
  * on reconnect. Instead the reporter sends the current state the moment it is connected again.
  * Reconnects back off exponentially (×2 per attempt, capped) with ±50 % jitter, so a fleet that
@@ -109,20 +113,38 @@ export function createReporter(options: ReporterOptions): ShardbeatReporter {
 	let timer: ReturnType<typeof setInterval> | undefined;
 	let stopped = false;
 	let lastRefusal = '';
+	// Set by an ack that says the server answers only problems (`heartbeat-result`); cleared on
+	// every (re)connect, since the server on the other end may be another, older one, and by any
+	// refusal, so that heartbeats are acked again until one is accepted.
+	let quiet = false;
 
-	function send(): Promise<Ack<HeartbeatAccepted>> {
-		if (!socket.connected) return Promise.resolve(notConnected());
+	/** Reads the source and hands the heartbeat to `deliver`; a source that throws or rejects is logged and answered `internal`. */
+	function read<T>(deliver: (heartbeat: Heartbeat) => T, failed: (ack: Ack<HeartbeatAccepted>) => T): T | Promise<T> {
 		let report: ClusterReport | Promise<ClusterReport>;
 		try {
 			report = options.source();
 		} catch (error) {
-			return Promise.resolve(unreadable(error));
+			return failed(unreadable(error));
 		}
-		if (!isThenable(report)) return emit({ v: PROTOCOL_VERSION, ...report });
+		if (!isThenable(report)) return deliver({ v: PROTOCOL_VERSION, ...report });
 		return Promise.resolve(report).then(
-			(r) => (socket.connected ? emit({ v: PROTOCOL_VERSION, ...r }) : notConnected()),
-			(error: unknown) => unreadable(error)
+			(r) => (socket.connected ? deliver({ v: PROTOCOL_VERSION, ...r }) : failed(notConnected())),
+			(error: unknown) => failed(unreadable(error))
 		);
+	}
+
+	/** A heartbeat whose answer the caller gets: `sendNow()`, and every one until the server said it answers only problems. */
+	function send(): Promise<Ack<HeartbeatAccepted>> {
+		if (!socket.connected) return Promise.resolve(notConnected());
+		return Promise.resolve(read<Ack<HeartbeatAccepted> | Promise<Ack<HeartbeatAccepted>>>(emit, (ack) => ack));
+	}
+
+	const emitQuietly = (heartbeat: Heartbeat): void => void socket.emit('heartbeat', heartbeat);
+	const nothing = (): void => undefined;
+	/** The interval's heartbeat: acked until the server said it answers only problems, then sent without an ack. */
+	function beat(): void {
+		if (!quiet) return void send();
+		if (socket.connected) void read(emitQuietly, nothing);
 	}
 
 	function isThenable(value: ClusterReport | PromiseLike<ClusterReport>): value is PromiseLike<ClusterReport> {
@@ -138,28 +160,42 @@ export function createReporter(options: ReporterOptions): ShardbeatReporter {
 		return { ok: false, error: { code: 'internal', message: `source() threw: ${String(error)}` } };
 	}
 
+	/** The server's answer, acked or pushed: refusals logged once per distinct reason, conflicts every time. */
+	function answered(ack: Ack<HeartbeatAccepted>): void {
+		// From the network: an answer of another shape is reported, never allowed to throw inside the bot.
+		if (typeof ack !== 'object' || ack === null || (ack.ok ? !Array.isArray(ack.conflicts) : typeof ack.error?.message !== 'string')) {
+			return logger.warn(`[shardbeat] ignored an answer of an unknown shape from the server: ${JSON.stringify(ack)?.slice(0, 200)}`);
+		}
+		if (!ack.ok && ack.error.message !== lastRefusal) {
+			// Logged once per distinct reason: a persistent bug should not flood the bot's logs.
+			logger.warn(`[shardbeat] heartbeat refused: ${ack.error.message}`);
+		}
+		lastRefusal = ack.ok ? '' : ack.error.message;
+		if (!ack.ok) quiet = false;
+		else if (ack.answersOnlyProblems) quiet = true;
+		if (ack.ok && ack.conflicts.length > 0) {
+			logger.warn(`[shardbeat] shards also claimed by another cluster: ${JSON.stringify(ack.conflicts)}`);
+		}
+	}
+
 	function emit(heartbeat: Heartbeat): Promise<Ack<HeartbeatAccepted>> {
 		return new Promise((resolve) => {
 			socket.timeout(intervalMs).emit('heartbeat', heartbeat, (err: Error | null, ack: Ack<HeartbeatAccepted>) => {
 				if (err) return resolve({ ok: false, error: { code: 'internal', message: 'the server did not answer in time' } });
-				if (!ack.ok && ack.error.message !== lastRefusal) {
-					// Logged once per distinct reason: a persistent bug should not flood the bot's logs.
-					logger.warn(`[shardbeat] heartbeat refused: ${ack.error.message}`);
-				}
-				lastRefusal = ack.ok ? '' : ack.error.message;
-				if (ack.ok && ack.conflicts.length > 0) {
-					logger.warn(`[shardbeat] shards also claimed by another cluster: ${JSON.stringify(ack.conflicts)}`);
-				}
+				answered(ack);
 				resolve(ack);
 			});
 		});
 	}
 
+	socket.on('heartbeat-result', (result) => answered(result));
+
 	socket.on('connect', () => {
 		logger.info(`[shardbeat] connected to ${options.url}`);
+		quiet = false;
 		void send();
 		clearInterval(timer);
-		timer = setInterval(() => void send(), intervalMs);
+		timer = setInterval(beat, intervalMs);
 		timer.unref?.();
 	});
 
