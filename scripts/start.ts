@@ -14,11 +14,18 @@ try {
 	process.exit(1);
 }
 
+// The page's own origin must be allowed to fetch tokens and the summary; the default list covers the
+// default port, so a page moved with SHARDBEAT_PAGE_PORT is added unless the origins are set by hand.
+const pagePort = Number(process.env.SHARDBEAT_PAGE_PORT ?? 8787);
+if (!process.env.SHARDBEAT_ALLOWED_ORIGINS) {
+	config = { ...config, allowedOrigins: [...new Set([...config.allowedOrigins, `http://127.0.0.1:${pagePort}`, `http://localhost:${pagePort}`])] };
+}
+
 console.log('Building the status page…');
 const stack = await startStack({
 	build: true,
 	serverPort: config.port,
-	pagePort: Number(process.env.SHARDBEAT_PAGE_PORT ?? 8787),
+	pagePort,
 	config,
 	// A Discord outage every three minutes or so, so the page shows unavailable guilds too.
 	fleet: { clusters: 8, shardsPerCluster: 4, intervalMs: config.heartbeatIntervalMs, outageChance: 0.005 }
