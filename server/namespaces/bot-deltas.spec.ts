@@ -73,6 +73,15 @@ describe('heartbeat deltas on /bot', () => {
 		expect(shardsOf(h)).toEqual([{ id: 0, state: 'resuming', ping: null, guilds: 1 }, ...[1, 2].map((id) => ({ id, state: 'ready', ping: 40, guilds: 9 }))]);
 	});
 
+	it('drops the base when an unnumbered heartbeat is accepted, whose shards a delta on the older base would undo', async () => {
+		const bot = await connectBot(h.url);
+		await sendHeartbeat(bot, full(1));
+		const { seq: _, ...plain } = full(1, 50);
+		expect(await sendHeartbeat(bot, plain)).toMatchObject({ ok: true });
+		expect(await sendHeartbeat(bot, delta(1, []))).toMatchObject({ ok: false, error: { code: 'unknown_base' } });
+		expect(h.server.fleet.get(0)?.shards[0]?.guilds).toBe(50);
+	});
+
 	it('refuses a delta for another cluster than its base', async () => {
 		const bot = await connectBot(h.url);
 		await sendHeartbeat(bot, full(1));

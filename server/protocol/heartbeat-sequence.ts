@@ -59,6 +59,9 @@ export function createConnectionIntake(intake: HeartbeatIntake, source: Heartbea
 	return (payload) => {
 		if (isRecord(payload) && Object.hasOwn(payload, 'base')) return delta(payload);
 		if (isRecord(payload) && Object.hasOwn(payload, 'seq')) return full(payload);
-		return intake(payload, source);
+		const result = intake(payload, source);
+		// The fleet now holds shards no numbered heartbeat named: a delta on the older base would undo them.
+		if (result.ok) base = undefined;
+		return result;
 	};
 }
