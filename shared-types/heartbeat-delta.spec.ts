@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { applyHeartbeatDelta, changedShards, snapshotHeartbeat, type HeartbeatDelta } from './heartbeat-delta.ts';
+import { advanceSnapshot, applyHeartbeatDelta, changedShards, snapshotHeartbeat, type HeartbeatDelta } from './heartbeat-delta.ts';
 import { PROTOCOL_VERSION, type Heartbeat, type ShardReport } from './heartbeat.ts';
 import { SHARD_STATES } from './shard-state.ts';
 
@@ -90,8 +90,12 @@ describe('deltas against full heartbeats', () => {
 						if (!applied.ok) throw new Error(applied.message);
 						view = applied.heartbeat;
 					} else view = next;
-					sent = snapshotHeartbeat(next);
+					// The reporter's way: the snapshot advanced by the changed shards only, when there was a delta.
+					if (sent && changed) advanceSnapshot(sent, next, changed);
+					else sent = snapshotHeartbeat(next);
 					expect(view).toEqual(next);
+					expect(sent.shards).toEqual(next.shards);
+					expect(sent.shards.every((s, i) => s !== next.shards[i])).toBe(true);
 				}
 			})
 		);

@@ -67,14 +67,26 @@ export function changedShards(prev: Heartbeat, next: Heartbeat): ShardReport[] |
  */
 export function snapshotHeartbeat(heartbeat: Heartbeat): Heartbeat {
 	const shards: ShardReport[] = new Array(heartbeat.shards.length);
-	for (let i = 0; i < shards.length; i++) {
-		const s = heartbeat.shards[i]!;
-		const copy: ShardReport = { id: s.id, state: s.state, guilds: s.guilds };
-		if (s.ping !== undefined) copy.ping = s.ping;
-		if (s.unavailableGuilds !== undefined) copy.unavailableGuilds = s.unavailableGuilds;
-		shards[i] = copy;
-	}
+	for (let i = 0; i < shards.length; i++) shards[i] = copyShard(heartbeat.shards[i]!);
 	return { ...heartbeat, shardIds: heartbeat.shardIds.slice(), shards };
+}
+
+function copyShard(s: ShardReport): ShardReport {
+	const copy: ShardReport = { id: s.id, state: s.state, guilds: s.guilds };
+	if (s.ping !== undefined) copy.ping = s.ping;
+	if (s.unavailableGuilds !== undefined) copy.unavailableGuilds = s.unavailableGuilds;
+	return copy;
+}
+
+/**
+ * Brings a snapshot taken of `prev` up to `next` after `changedShards(snapshot, next)` gave
+ * `changed`: only the changed shards are copied, so a heartbeat in which little moved allocates
+ * little. In place, for that reason; `changed` must be what `changedShards` returned for `next`.
+ */
+export function advanceSnapshot(snapshot: Heartbeat, next: Heartbeat, changed: readonly ShardReport[]): void {
+	for (let i = 0, j = 0; j < changed.length && i < next.shards.length; i++) {
+		if (next.shards[i] === changed[j]) snapshot.shards[i] = copyShard(changed[j++]!);
+	}
 }
 
 export type DeltaApplied = { ok: true; heartbeat: Heartbeat } | { ok: false; field: string; message: string };

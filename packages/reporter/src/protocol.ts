@@ -7,7 +7,7 @@
  */
 export { NAMESPACES, type Ack, type BotClientToServerEvents, type BotHeartbeat, type BotServerToClientEvents, type ConnectErrorData, type HeartbeatAccepted } from '../../../shared-types/events.ts';
 export { LIMITS, PROTOCOL_VERSION, type Heartbeat, type ShardReport } from '../../../shared-types/heartbeat.ts';
-export { FULL_HEARTBEAT_EVERY, changedShards, snapshotHeartbeat } from '../../../shared-types/heartbeat-delta.ts';
+export { FULL_HEARTBEAT_EVERY, advanceSnapshot, changedShards, snapshotHeartbeat } from '../../../shared-types/heartbeat-delta.ts';
 export { jittered, type BackoffPolicy } from '../../../shared-types/retry.ts';
 export type { ShardState } from '../../../shared-types/shard-state.ts';
 export { fromDiscordJsStatus, fromErisShardStatus, fromWebSocketShardStatus, type ErisShardStatus } from '../../../shared-types/discord-status.ts';

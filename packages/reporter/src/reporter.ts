@@ -2,6 +2,7 @@ import { io, type Socket } from 'socket.io-client';
 import {
 	FULL_HEARTBEAT_EVERY,
 	NAMESPACES,
+	advanceSnapshot,
 	changedShards,
 	snapshotHeartbeat,
 	PROTOCOL_VERSION,
@@ -136,12 +137,14 @@ export function createReporter(options: ReporterOptions): ShardbeatReporter {
 		if (!deltas) return heartbeat;
 		seq++;
 		const changed = !full && sent !== undefined && deltasSinceFull < FULL_HEARTBEAT_EVERY - 1 ? changedShards(sent.heartbeat, heartbeat) : undefined;
-		const base = sent?.seq;
-		sent = { seq, heartbeat: snapshotHeartbeat(heartbeat) };
-		if (changed === undefined || base === undefined) {
+		if (changed === undefined || sent === undefined) {
+			sent = { seq, heartbeat: snapshotHeartbeat(heartbeat) };
 			deltasSinceFull = 0;
 			return { ...heartbeat, seq };
 		}
+		const base = sent.seq;
+		advanceSnapshot(sent.heartbeat, heartbeat, changed);
+		sent.seq = seq;
 		deltasSinceFull++;
 		const { v, clusterId, guilds, members, uptimeMs } = heartbeat;
 		return { v, clusterId, seq, base, shards: changed, guilds, members, uptimeMs };
