@@ -1,6 +1,7 @@
 import type { ShardConflict } from './cluster.ts';
 import type { LatencyBands } from './latency.ts';
 import type { Heartbeat } from './heartbeat.ts';
+import type { HeartbeatDelta, SequencedHeartbeat } from './heartbeat-delta.ts';
 import type { Incident, MaintenanceWindow } from './history/api.ts';
 import type { FleetUpdate, StatusRequest } from './wire/fleet-update.ts';
 
@@ -19,6 +20,8 @@ export type ErrorCode =
 	| 'token_expired'
 	| 'rate_limited'
 	| 'unknown_event'
+	/** A heartbeat delta whose `base` is not the last heartbeat this server accepted on the connection: send a full heartbeat. */
+	| 'unknown_base'
 	| 'internal';
 
 export interface ProtocolError {
@@ -44,7 +47,16 @@ export interface HeartbeatAccepted {
 	 * reporter then keeps asking for an ack every time.
 	 */
 	answersOnlyProblems?: true;
+	/**
+	 * This server takes numbered heartbeats (`seq`) and deltas against them on this connection
+	 * (`HeartbeatDelta`). Servers older than it leave it out, and a reporter then sends every
+	 * heartbeat full and unnumbered, as before.
+	 */
+	acceptsDeltas?: true;
 }
+
+/** What `/bot` takes as a heartbeat: plain, numbered, or a delta (the last two only once an ack said `acceptsDeltas`). */
+export type BotHeartbeat = Heartbeat | SequencedHeartbeat | HeartbeatDelta;
 
 /** Events a bot (reporter) emits on `/bot`. */
 export interface BotClientToServerEvents {
@@ -52,7 +64,7 @@ export interface BotClientToServerEvents {
 	 * With an ack: answered every time. Without (allowed once an ack said `answersOnlyProblems`):
 	 * applied all the same, and answered by `heartbeat-result` only when refused or in conflict.
 	 */
-	heartbeat: (...args: [heartbeat: Heartbeat, ack: (result: Ack<HeartbeatAccepted>) => void] | [heartbeat: Heartbeat]) => void;
+	heartbeat: (...args: [heartbeat: BotHeartbeat, ack: (result: Ack<HeartbeatAccepted>) => void] | [heartbeat: BotHeartbeat]) => void;
 }
 /** What the server sends a bot unprompted. */
 export interface BotServerToClientEvents {

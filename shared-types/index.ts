@@ -12,3 +12,4 @@ export * from './retry.ts';
 export * from './console.ts';
 export * from './latency.ts';
 export * from './subscriptions/index.ts';
+export * from './heartbeat-delta.ts';

@@ -10,7 +10,8 @@
 // One shot: `node reporter-bot.js '<options json>'` measures, prints one JSON line, exits.
 //   mode 'cpu':    in one process, rounds of the same window idle (no reporter) and reporting
 //                  every `intervalMs`: a bare one-shard heartbeat (the floor), the client with its
-//                  guilds unchanged, then with a member joining between every two heartbeats;
+//                  guilds unchanged, then with a member joining between every two heartbeats,
+//                  then with shard pings moving at the rate a real bot's do (see MOVING_PINGS);
 //                  with `before` (a module URL), the older reporter built there too, in turns;
 //                  and the same heartbeats written by a raw ws client, without socket.io.
 //   mode 'memory': memory after full GCs, `samples` times, before and after `reporter: true`
@@ -158,8 +159,8 @@ async function measureCpu() {
 	/** @type {{ bare: unknown[]; full: unknown[] }} */
 	const rawRounds = { bare: [], full: [] };
 
-	/** @type {Record<string, { floor: unknown[]; unchanged: unknown[]; changing: unknown[] }>} */
-	const out = Object.fromEntries(reporters.map((r) => [r.name, { floor: [], unchanged: [], changing: [] }]));
+	/** @type {Record<string, { floor: unknown[]; unchanged: unknown[]; changing: unknown[]; moving: unknown[] }>} */
+	const out = Object.fromEntries(reporters.map((r) => [r.name, { floor: [], unchanged: [], changing: [], moving: [] }]));
 	for (const r of reporters) await reporting(r.createReporter, r.read); // warm-up: JIT, socket.io's first connection, the first walk
 	// Bare and unchanged (and each variant) take turns in each round, so that the machine's drift
 	// (other jobs come and go) hits them alike; one idle window per round is every variant's baseline.
@@ -190,6 +191,23 @@ async function measureCpu() {
 		for (const r of reporters) out[r.name].changing.push({ idle: still, reporting: await reporting(r.createReporter, r.read) });
 	}
 	clearInterval(join);
+	// Discord acks a shard's gateway heartbeat every ~41.25 s, which is when discord.js updates its
+	// ping; at the reporter's default 5-s interval that is 5 / 41.25 of the shards per heartbeat
+	// (16 of 128), so that many shards' pings move between every two heartbeats here, in turn.
+	const wsShards = [...client.ws.shards.values()];
+	const perBeat = Math.max(1, Math.round((wsShards.length * 5_000) / 41_250));
+	let moved = 0;
+	const move = setInterval(() => {
+		for (let i = 0; i < perBeat; i++, moved++) {
+			const shard = wsShards[moved % wsShards.length];
+			shard.ping = 40 + ((moved * 7) % 110);
+		}
+	}, options.intervalMs);
+	for (let round = 0; round < options.rounds; round++) {
+		const still = await idle();
+		for (const r of reporters) out[r.name].moving.push({ idle: still, reporting: await reporting(r.createReporter, r.read) });
+	}
+	clearInterval(move);
 	const heartbeatBytes = Buffer.byteLength(JSON.stringify({ v: 1, ...reporters[0].read() }));
 	return { ...out.after, before: out.before, raw: rawRounds, heartbeatBytes, guilds: cache.size };
 }

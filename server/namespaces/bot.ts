@@ -5,6 +5,7 @@ import type { Fleet } from '../fleet/fleet.ts';
 import type { HeartbeatIntake } from '../fleet/heartbeat-intake.ts';
 import type { Liveness } from '../fleet/liveness.ts';
 import type { Logger } from '../log.ts';
+import { createConnectionIntake } from '../protocol/heartbeat-sequence.ts';
 import { ackOf, connectError } from './errors.ts';
 
 export type BotNamespace = Namespace<BotClientToServerEvents, BotServerToClientEvents>;
@@ -38,11 +39,13 @@ export function registerBotNamespace(nsp: BotNamespace, deps: BotNamespaceDeps):
 	nsp.on('connection', (socket) => {
 		logger.info({ socket: socket.id, address: socket.handshake.address }, 'bot connected');
 
+		// Per connection, so a delta's base never outlives the socket it was accepted on.
+		const receive = createConnectionIntake(intake, { socketId: socket.id, log: { socket: socket.id } }, logger);
 		socket.on('heartbeat', (...args: unknown[]) => {
 			const ack = ackOf(args) as ((result: Ack<HeartbeatAccepted>) => void) | undefined;
 			// Applied with or without an ack: a bot that does not wait for answers still reports.
-			const result = intake(args[0], { socketId: socket.id, log: { socket: socket.id } });
-			if (ack) ack(result.ok ? { ...result, answersOnlyProblems: true } : result);
+			const result = receive(args[0]);
+			if (ack) ack(result.ok ? { ...result, answersOnlyProblems: true, acceptsDeltas: true } : result);
 			// Without an ack, silence means accepted; a problem still reaches the bot, once per heartbeat as an ack would.
 			else if (!result.ok || result.conflicts.length > 0) socket.emit('heartbeat-result', result);
 		});

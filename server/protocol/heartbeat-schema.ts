@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { LIMITS, PROTOCOL_VERSION, SHARD_STATES, type Heartbeat, type ProtocolError } from '#shared';
+import { LIMITS, PROTOCOL_VERSION, SHARD_STATES, type Heartbeat, type HeartbeatDelta, type ProtocolError } from '#shared';
 import { isValidHeartbeat } from './heartbeat-fast.ts';
 
 const count = z.int().min(0);
@@ -116,10 +116,55 @@ export function parseHeartbeat(input: unknown): HeartbeatParse {
 	}
 	const result = HeartbeatSchema.safeParse(input);
 	if (result.success) return { ok: true, value: result.data as Heartbeat };
-	const issue = result.error.issues[0]!;
+	return refusal('heartbeat', result.error.issues);
+}
+
+/** The first issue as a refusal naming its field, with how many more there were. */
+function refusal(what: string, issues: z.core.$ZodIssue[]): { ok: false; error: ProtocolError; field: string } {
+	const issue = issues[0]!;
 	// For an unknown key, name the key itself: `shards[0].constructor`, not `shards[0]`.
 	const field = formatPath(issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0]!] : issue.path);
-	const more = result.error.issues.length > 1 ? ` (and ${result.error.issues.length - 1} more problem(s))` : '';
-	const message = `invalid heartbeat: ${field}: ${clip(issue.message, MAX_MESSAGE - 100)}${more}`;
+	const more = issues.length > 1 ? ` (and ${issues.length - 1} more problem(s))` : '';
+	const message = `invalid ${what}: ${field}: ${clip(issue.message, MAX_MESSAGE - 100)}${more}`;
 	return { ok: false, field, error: { code: 'invalid_payload', message } };
+}
+
+/** A heartbeat's number on its connection (`seq`, `base`). */
+const sequence = z.int().min(0).max(Number.MAX_SAFE_INTEGER);
+
+/*
+ * Only what a delta needs to be applied is checked here, with the heartbeat's own rules for each
+ * shard so a refusal names the delta's field; the full heartbeat it stands for is then validated
+ * like any other (`parseHeartbeat`).
+ */
+const HeartbeatDeltaSchema = z.strictObject({
+	v: z.literal(PROTOCOL_VERSION),
+	clusterId: z.int().min(0).max(LIMITS.maxClusterId),
+	seq: sequence,
+	base: sequence,
+	shards: z.array(ShardReportSchema).max(LIMITS.maxShardsPerCluster),
+	guilds: count,
+	members: count,
+	uptimeMs: z.number().min(0).max(Number.MAX_SAFE_INTEGER)
+});
+
+export type HeartbeatDeltaParse = { ok: true; value: HeartbeatDelta } | { ok: false; error: ProtocolError; field: string };
+
+/** Validates an untrusted heartbeat delta (`base` present). Never throws; a refusal names the first offending field. */
+export function parseHeartbeatDelta(input: unknown): HeartbeatDeltaParse {
+	if (typeof input === 'object' && input !== null && !Array.isArray(input) && 'v' in input && input.v !== PROTOCOL_VERSION) {
+		return parseHeartbeat(input) as HeartbeatDeltaParse;
+	}
+	const result = HeartbeatDeltaSchema.safeParse(input);
+	if (result.success) return { ok: true, value: result.data as HeartbeatDelta };
+	return refusal('heartbeat delta', result.error.issues);
+}
+
+export type SequenceParse = { ok: true; seq: number } | { ok: false; error: ProtocolError; field: string };
+
+/** Validates a full heartbeat's `seq` (the rest is `parseHeartbeat`'s). */
+export function parseSequence(seq: unknown): SequenceParse {
+	const result = sequence.safeParse(seq);
+	if (result.success) return { ok: true, seq: result.data };
+	return refusal('heartbeat', result.error.issues.map((issue) => ({ ...issue, path: ['seq', ...issue.path] })));
 }

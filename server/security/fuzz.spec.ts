@@ -1,10 +1,10 @@
 import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { ClusterStatus } from '#shared';
+import { applyHeartbeatDelta, type ClusterStatus, type HeartbeatDelta } from '#shared';
 import { isTimeZone } from '../history/history-service.ts';
 import { NewIncidentSchema, NewIncidentUpdateSchema, NewMaintenanceSchema } from '../http/operator-schema.ts';
-import { parseHeartbeat } from '../protocol/heartbeat-schema.ts';
+import { parseHeartbeat, parseHeartbeatDelta } from '../protocol/heartbeat-schema.ts';
 import { parseXml } from '#testing/xml';
 import {
 	BOT_SECRET,
@@ -228,6 +228,43 @@ describe('bot heartbeat', () => {
 		);
 		// The socket still works: an accepted heartbeat, acked.
 		expect(await sendHeartbeat(bot, VALID_HB)).toMatchObject({ ok: true, answersOnlyProblems: true });
+	}, SLOW);
+
+	it('refuses every malformed heartbeat delta (invalid_payload, unsupported_version, or unknown_base), keeping the fleet and the base', async () => {
+		// The socket's base: VALID_HB numbered 1. A valid delta on it that changes nothing keeps it (seq 1 again).
+		expect(await sendHeartbeat(bot, { ...VALID_HB, seq: 1 })).toMatchObject({ ok: true, acceptsDeltas: true });
+		const validDelta: HeartbeatDelta = { v: VALID_HB.v, clusterId: 0, seq: 1, base: 1, shards: [VALID_HB.shards[2]!], guilds: VALID_HB.guilds, members: VALID_HB.members, uptimeMs: VALID_HB.uptimeMs };
+		/** What the server accepts as a delta on base 1 of cluster 0, once over the wire. */
+		const acceptedDelta = (payload: unknown) => {
+			const wire = overJson(payload);
+			if (typeof wire !== 'object' || wire === null || !('base' in wire)) return acceptedOnWire(payload);
+			const parsed = parseHeartbeatDelta(wire);
+			if (!parsed.ok || parsed.value.base !== 1 || parsed.value.clusterId !== 0) return false;
+			const applied = applyHeartbeatDelta(VALID_HB, parsed.value);
+			return applied.ok && parseHeartbeat(applied.heartbeat).ok;
+		};
+		// badHeartbeat mutates `shardIds` too, which a delta has not: an empty one left untouched is taken out again.
+		const badDelta = badHeartbeat({ ...validDelta, shardIds: [] }).map((p) => {
+			if (typeof p === 'object' && p !== null && Array.isArray((p as { shardIds?: unknown }).shardIds) && (p as { shardIds: unknown[] }).shardIds.length === 0) delete (p as { shardIds?: unknown }).shardIds;
+			return p;
+		});
+		const input = fc.oneof(
+			{ arbitrary: badDelta.filter((p) => !acceptedDelta(p)).map((payload) => ({ valid: false, payload })), weight: 9 },
+			{ arbitrary: fc.constant({ valid: true, payload: validDelta as unknown }), weight: 1 }
+		);
+		await fc.assert(
+			fc.asyncProperty(input, async ({ valid, payload }) => {
+				tick('heartbeat delta');
+				const ack = await sendHeartbeat(bot, payload);
+				if (valid) expect(ack).toMatchObject({ ok: true, conflicts: [] });
+				else expectRefusal(ack, ['invalid_payload', 'unsupported_version', 'unknown_base']);
+				expect(h.server.fleet.size).toBe(1);
+				expect(clusterView(h.server.fleet.get(0))).toBe(baselineCluster);
+			}),
+			runs(1_500)
+		);
+		// The base survived every refusal.
+		expect(await sendHeartbeat(bot, validDelta)).toMatchObject({ ok: true });
 	}, SLOW);
 
 	it('refuses NaN, Infinity, -0 and lone surrogates sent as real values', async () => {

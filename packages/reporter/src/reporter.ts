@@ -1,11 +1,16 @@
 import { io, type Socket } from 'socket.io-client';
 import {
+	FULL_HEARTBEAT_EVERY,
 	NAMESPACES,
+	advanceSnapshot,
+	changedShards,
+	snapshotHeartbeat,
 	PROTOCOL_VERSION,
 	jittered,
 	type Ack,
 	type BackoffPolicy,
 	type BotClientToServerEvents,
+	type BotHeartbeat,
 	type BotServerToClientEvents,
 	type ConnectErrorData,
 	type Heartbeat,
@@ -75,7 +80,9 @@ const RECONNECT_BACKOFF = { baseMs: 1_000, maxMs: 30_000, factor: 2, jitter: 0.5
  *
  * Once the server has said (in an ack) that it answers only problems, interval heartbeats go
  * without an ack, and a refusal or a shard conflict arrives as `heartbeat-result` instead; an
- * older server is asked for an ack every time, as before.
+ * older server is asked for an ack every time, as before. Once an ack has said `acceptsDeltas`,
+ * heartbeats are numbered and carry only the shards that changed since the last one (a delta),
+ * with a full one every `FULL_HEARTBEAT_EVERY`, after any refusal and on every new connection.
  *
  * Nothing is queued while disconnected: socket.io would otherwise replay minutes-old heartbeats
  * on reconnect. Instead the reporter sends the current state the moment it is connected again.
@@ -117,6 +124,31 @@ export function createReporter(options: ReporterOptions): ShardbeatReporter {
 	// every (re)connect, since the server on the other end may be another, older one, and by any
 	// refusal, so that heartbeats are acked again until one is accepted.
 	let quiet = false;
+	// Deltas: only once an ack of this connection said `acceptsDeltas`. `sent` is the last heartbeat
+	// sent numbered, which the server holds as the base unless it told us otherwise; any refusal
+	// or reconnect drops it, so the next heartbeat goes full.
+	let deltas = false;
+	let seq = 0;
+	let sent: { seq: number; heartbeat: Heartbeat } | undefined;
+	let deltasSinceFull = 0;
+
+	/** What goes on the wire for `heartbeat`: as it is to a server that takes no deltas, else numbered, and a delta when one can say it. */
+	function compose(heartbeat: Heartbeat, full: boolean): BotHeartbeat {
+		if (!deltas) return heartbeat;
+		seq++;
+		const changed = !full && sent !== undefined && deltasSinceFull < FULL_HEARTBEAT_EVERY - 1 ? changedShards(sent.heartbeat, heartbeat) : undefined;
+		if (changed === undefined || sent === undefined) {
+			sent = { seq, heartbeat: snapshotHeartbeat(heartbeat) };
+			deltasSinceFull = 0;
+			return { ...heartbeat, seq };
+		}
+		const base = sent.seq;
+		advanceSnapshot(sent.heartbeat, heartbeat, changed);
+		sent.seq = seq;
+		deltasSinceFull++;
+		const { v, clusterId, guilds, members, uptimeMs } = heartbeat;
+		return { v, clusterId, seq, base, shards: changed, guilds, members, uptimeMs };
+	}
 
 	/** Reads the source and hands the heartbeat to `deliver`; a source that throws or rejects is logged and answered `internal`. */
 	function read<T>(deliver: (heartbeat: Heartbeat) => T, failed: (ack: Ack<HeartbeatAccepted>) => T): T | Promise<T> {
@@ -136,10 +168,10 @@ export function createReporter(options: ReporterOptions): ShardbeatReporter {
 	/** A heartbeat whose answer the caller gets: `sendNow()`, and every one until the server said it answers only problems. */
 	function send(): Promise<Ack<HeartbeatAccepted>> {
 		if (!socket.connected) return Promise.resolve(notConnected());
-		return Promise.resolve(read<Ack<HeartbeatAccepted> | Promise<Ack<HeartbeatAccepted>>>(emit, (ack) => ack));
+		return Promise.resolve(read<Ack<HeartbeatAccepted> | Promise<Ack<HeartbeatAccepted>>>((heartbeat) => emit(compose(heartbeat, true)), (ack) => ack));
 	}
 
-	const emitQuietly = (heartbeat: Heartbeat): void => void socket.emit('heartbeat', heartbeat);
+	const emitQuietly = (heartbeat: Heartbeat): void => void socket.emit('heartbeat', compose(heartbeat, false));
 	const nothing = (): void => undefined;
 	/** The interval's heartbeat: acked until the server said it answers only problems, then sent without an ack. */
 	function beat(): void {
@@ -166,19 +198,27 @@ export function createReporter(options: ReporterOptions): ShardbeatReporter {
 		if (typeof ack !== 'object' || ack === null || (ack.ok ? !Array.isArray(ack.conflicts) : typeof ack.error?.message !== 'string')) {
 			return logger.warn(`[shardbeat] ignored an answer of an unknown shape from the server: ${JSON.stringify(ack)?.slice(0, 200)}`);
 		}
-		if (!ack.ok && ack.error.message !== lastRefusal) {
+		if (!ack.ok && ack.error.code === 'unknown_base') {
+			// Expected after a lost heartbeat or a failover to another server instance; the next one goes full.
+			logger.info(`[shardbeat] ${ack.error.message}`);
+		} else if (!ack.ok && ack.error.message !== lastRefusal) {
 			// Logged once per distinct reason: a persistent bug should not flood the bot's logs.
 			logger.warn(`[shardbeat] heartbeat refused: ${ack.error.message}`);
 		}
 		lastRefusal = ack.ok ? '' : ack.error.message;
-		if (!ack.ok) quiet = false;
-		else if (ack.answersOnlyProblems) quiet = true;
+		if (!ack.ok) {
+			quiet = false;
+			sent = undefined;
+		} else {
+			if (ack.answersOnlyProblems) quiet = true;
+			if (ack.acceptsDeltas) deltas = true;
+		}
 		if (ack.ok && ack.conflicts.length > 0) {
 			logger.warn(`[shardbeat] shards also claimed by another cluster: ${JSON.stringify(ack.conflicts)}`);
 		}
 	}
 
-	function emit(heartbeat: Heartbeat): Promise<Ack<HeartbeatAccepted>> {
+	function emit(heartbeat: BotHeartbeat): Promise<Ack<HeartbeatAccepted>> {
 		return new Promise((resolve) => {
 			socket.timeout(intervalMs).emit('heartbeat', heartbeat, (err: Error | null, ack: Ack<HeartbeatAccepted>) => {
 				if (err) return resolve({ ok: false, error: { code: 'internal', message: 'the server did not answer in time' } });
@@ -193,6 +233,9 @@ export function createReporter(options: ReporterOptions): ShardbeatReporter {
 	socket.on('connect', () => {
 		logger.info(`[shardbeat] connected to ${options.url}`);
 		quiet = false;
+		deltas = false;
+		sent = undefined;
+		seq = 0;
 		void send();
 		clearInterval(timer);
 		timer = setInterval(beat, intervalMs);
