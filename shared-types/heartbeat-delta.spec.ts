@@ -60,6 +60,19 @@ describe('applyHeartbeatDelta', () => {
 		expect(applied).toMatchObject({ ok: false, field });
 		expect(applied.ok || applied.message).toMatch(message);
 	});
+
+	// More than 8 shards in a delta take the indexed path; the same refusals, the same fields.
+	const wide = hb({ totalShards: 12, shardIds: Array.from({ length: 12 }, (_, i) => i), shards: Array.from({ length: 12 }, (_, i) => shard(i)) });
+	it.each([
+		{ name: 'all twelve shards changed', shards: Array.from({ length: 12 }, (_, i) => shard(11 - i, { ping: i })), field: undefined },
+		{ name: 'a shard the base does not report', shards: [...Array.from({ length: 9 }, (_, i) => shard(i)), shard(12)], field: 'shards[9].id' },
+		{ name: 'a shard twice', shards: [...Array.from({ length: 9 }, (_, i) => shard(i)), shard(4, { ping: 1 })], field: 'shards[9].id' }
+	])('a delta of more than 8 shards: $name', ({ shards, field }) => {
+		const applied = applyHeartbeatDelta(wide, delta(3, shards));
+		if (field) return expect(applied).toMatchObject({ ok: false, field });
+		expect(applied).toMatchObject({ ok: true });
+		expect(applied.ok && applied.heartbeat.shards.map((s) => [s.id, s.ping])).toEqual(Array.from({ length: 12 }, (_, i) => [i, 11 - i]));
+	});
 });
 
 const shardArb = (id: number) =>
@@ -69,7 +82,8 @@ const shardArb = (id: number) =>
 	);
 /** A cluster's heartbeats over time: mostly the same shards with a few fields changed, sometimes another shard set. */
 const heartbeats = fc.array(
-	fc.integer({ min: 1, max: 6 }).chain((n) =>
+	// Up to 12 shards, so that deltas of more than 8 (applied through an index by id) occur too.
+	fc.integer({ min: 1, max: 12 }).chain((n) =>
 		fc.tuple(...Array.from({ length: n }, (_, i) => shardArb(i))).map(
 			(shards): Heartbeat => ({ v: PROTOCOL_VERSION, clusterId: 1, totalShards: 8, shardIds: shards.map((s) => s.id), shards, guilds: 0, members: 0, uptimeMs: 0 })
 		)

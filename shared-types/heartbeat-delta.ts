@@ -99,9 +99,12 @@ export type DeltaApplied = { ok: true; heartbeat: Heartbeat } | { ok: false; fie
 export function applyHeartbeatDelta(base: Heartbeat, delta: HeartbeatDelta): DeltaApplied {
 	const shards = base.shards.slice();
 	const replaced = new Set<number>();
+	// By id through a map once a delta names more than a few shards: a search per shard would make a
+	// large delta against a large base quadratic.
+	const index = delta.shards.length > 8 ? new Map(shards.map((s, i) => [s.id, i])) : undefined;
 	for (let i = 0; i < delta.shards.length; i++) {
 		const shard = delta.shards[i]!;
-		const at = shards.findIndex((s) => s.id === shard.id);
+		const at = index ? (index.get(shard.id) ?? -1) : shards.findIndex((s) => s.id === shard.id);
 		if (at < 0) {
 			return { ok: false, field: `shards[${i}].id`, message: `shard ${shard.id} is not reported in the base heartbeat; a delta only updates shards the base reports, so send a full heartbeat` };
 		}

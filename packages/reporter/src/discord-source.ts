@@ -1,6 +1,5 @@
 import { LIMITS, fromDiscordJsStatus, type ShardReport } from './protocol.ts';
 import type { ClusterReport } from './reporter.ts';
-import { GuildTally } from './guild-tally.ts';
 
 /*
  * Structural types: the parts of discord.js (v14) and discord-hybrid-sharding (v2/v3) the reporter
@@ -120,19 +119,29 @@ const GUILD_DISPATCHES = ['READY', 'GUILD_CREATE', 'GUILD_DELETE', 'GUILD_MEMBER
 interface CacheWalk {
 	/** The cache size it was counted at. */
 	size: number | undefined;
-	tally: GuildTally;
+	/** Guilds of the assigned shards, unavailable ones included. */
+	guilds: number;
 	members: number;
+	/** Per assigned shard, by its position in the shard list: its guilds, and how many are unavailable. */
+	perShard: Int32Array;
+	unavailable: Int32Array;
 }
 
-function walkGuilds(client: DiscordClientLike, assigned: Set<number>): CacheWalk {
-	const tally = new GuildTally();
+function walkGuilds(client: DiscordClientLike, position: ReadonlyMap<number, number>, shardCount: number): CacheWalk {
+	const perShard = new Int32Array(shardCount);
+	const unavailable = new Int32Array(shardCount);
+	let guilds = 0;
 	let members = 0;
 	for (const guild of client.guilds.cache.values()) {
-		if (!assigned.has(guild.shardId)) continue;
-		tally.add(guild.shardId, guild.available === false);
+		const at = position.get(guild.shardId);
+		if (at === undefined) continue;
+		// An unavailable guild is still one of the shard's guilds (the protocol's `guilds` counts it).
+		perShard[at]!++;
+		if (guild.available === false) unavailable[at]!++;
+		guilds++;
 		if (Number.isFinite(guild.memberCount)) members += guild.memberCount;
 	}
-	return { size: client.guilds.cache.size, tally, members };
+	return { size: client.guilds.cache.size, guilds, members, perShard, unavailable };
 }
 
 /**
@@ -154,7 +163,8 @@ export function discordSource(client: DiscordClientLike, options: DiscordSourceO
 	// other means: REST, the bot's own code). Shard states and pings are read every time.
 	let walk: CacheWalk | undefined;
 	let assignedIds: number[] = [];
-	let assigned = new Set<number>();
+	/** Each assigned shard id's position in `assignedIds` (the first, if listed twice). */
+	let position = new Map<number, number>();
 	const changed = () => {
 		walk = undefined;
 	};
@@ -169,7 +179,7 @@ export function discordSource(client: DiscordClientLike, options: DiscordSourceO
 		if (typeof id !== 'string' || !cache.get) return changed();
 		const guild = cache.get(id);
 		// What the walk would count: a cached guild of an assigned shard with a known member count.
-		if (guild && assigned.has(guild.shardId) && Number.isFinite(guild.memberCount)) walk.members += delta;
+		if (guild && position.has(guild.shardId) && Number.isFinite(guild.memberCount)) walk.members += delta;
 	};
 	const listeners: Record<(typeof GUILD_DISPATCHES)[number], (data: unknown) => void> = {
 		READY: changed,
@@ -181,36 +191,53 @@ export function discordSource(client: DiscordClientLike, options: DiscordSourceO
 	const { ws } = client;
 	for (const event of GUILD_DISPATCHES) ws.on?.(event, listeners[event]);
 
-	// What follows runs every heartbeat, at 128 shards too, in a process whose caches and heap the
-	// bot's own work fills: no spreads, no temporaries per shard, and nothing allocated for what did
-	// not change. A shard's report is kept and handed out again while its four figures stay the same
-	// (pings move once per gateway heartbeat, ~41 s; states and counts rarely), and so are the shard
-	// list and the array of reports, so a heartbeat in which nothing moved allocates only its top
-	// object. Whatever a bot's heap holds costs every collection, and a reporter that allocates
-	// while V8 marks that heap pays for marking it (the bench's "reporter inside a bot" measures it).
-	// Reports are never changed once handed out, so an earlier one stays true to its moment.
+	// What follows runs every heartbeat, at 128 shards too, in a process that has slept since the
+	// last one: whatever it touches comes from main memory, so it touches little. Each shard's own
+	// object and, in arrays that sit together, where it was in the last heartbeat's walk of
+	// `ws.shards` and its position in the shard list (looked up again only when another shard
+	// object stands in that place); counts in typed arrays by position. A shard's report is kept
+	// and handed out again while its four figures stay the same (pings move once per gateway
+	// heartbeat, ~41 s; states and counts rarely), and so are the shard list and the array of
+	// reports, so a heartbeat in which nothing moved allocates only its top object. Reports are
+	// never changed once handed out, so an earlier one stays true to its moment. (The bench's
+	// "reporter inside a bot" measures all of this.)
 	let previous: ShardReport[] = [];
+	const seen: DiscordShardLike[] = [];
+	const seenIds: number[] = [];
+	/** The position in `assignedIds` of the shard seen in each place, or -1 when not assigned. */
+	const seenAt: number[] = [];
 	const source = (): ClusterReport => {
 		const layout = shardLayout(client, options.cluster ?? client.cluster);
 		if (!sameIds(layout.shardIds, assignedIds)) {
 			assignedIds = [...layout.shardIds];
-			assigned = new Set(assignedIds);
+			position = new Map();
+			for (let i = assignedIds.length - 1; i >= 0; i--) position.set(assignedIds[i]!, i);
+			seen.length = 0;
 			walk = undefined;
 		}
-		if (!ws.on || !walk || walk.size !== client.guilds.cache.size) walk = walkGuilds(client, assigned);
-		const { tally, members } = walk;
+		if (!ws.on || !walk || walk.size !== client.guilds.cache.size) walk = walkGuilds(client, position, assignedIds.length);
+		const { perShard, unavailable } = walk;
 
 		// `next` stays undefined while every shard matches its previous report in place.
 		let next: ShardReport[] | undefined;
 		let n = 0;
+		let place = 0;
 		for (const shard of ws.shards.values()) {
 			const id = shard.id;
-			if (!assigned.has(id)) continue;
+			let at: number;
+			if (seen[place] === shard && seenIds[place] === id) at = seenAt[place]!;
+			else {
+				at = position.get(id) ?? -1;
+				seen[place] = shard;
+				seenIds[place] = id;
+				seenAt[place] = at;
+			}
+			place++;
+			if (at < 0) continue;
 			const state = fromDiscordJsStatus(shard.status);
 			const ping = pingOf(shard.ping);
-			const counts = tally.countsOf(id);
-			const guilds = counts?.guilds ?? 0;
-			const unavailableGuilds = counts?.unavailable ?? 0;
+			const guilds = perShard[at]!;
+			const unavailableGuilds = unavailable[at]!;
 			const kept = previous[n];
 			const same =
 				kept !== undefined && kept.id === id && kept.state === state && kept.ping === ping && kept.guilds === guilds && kept.unavailableGuilds === unavailableGuilds;
@@ -222,6 +249,7 @@ export function discordSource(client: DiscordClientLike, options: DiscordSourceO
 			}
 			n++;
 		}
+		seen.length = seenIds.length = seenAt.length = place;
 		if (next === undefined && n !== previous.length) next = previous.slice(0, n);
 		if (next !== undefined) previous = next;
 		return {
@@ -229,8 +257,8 @@ export function discordSource(client: DiscordClientLike, options: DiscordSourceO
 			totalShards: layout.totalShards,
 			shardIds: assignedIds,
 			shards: previous,
-			guilds: tally.guilds,
-			members,
+			guilds: walk.guilds,
+			members: walk.members,
 			uptimeMs: Math.max(0, Math.round(uptimeMs()))
 		};
 	};

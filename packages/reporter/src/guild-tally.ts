@@ -18,11 +18,6 @@ export class GuildTally {
 		this.guilds++;
 	}
 
-	/** A shard's counts as kept (not a copy: for a reader that takes the two numbers at once), or undefined when it has no guilds. */
-	countsOf(shardId: number): { readonly guilds: number; readonly unavailable: number } | undefined {
-		return this.#perShard.get(shardId);
-	}
-
 	/** A shard's report fields: its guilds, and how many of them are unavailable. */
 	of(shardId: number): Pick<ShardReport, 'guilds' | 'unavailableGuilds'> {
 		const counts = this.#perShard.get(shardId);
