@@ -520,7 +520,7 @@ describe('the guild cache is walked again only when discord.js may have changed 
 		addGuild(client, addShard(client, { id: 0, status: Status.Ready }), 10);
 		addGuild(client, addShard(client, { id: 1, status: Status.Ready }), 20);
 		const cluster: ClusterClientLike = { id: 0, shardList: [0], info: { TOTAL_SHARDS: 2 } };
-		const source = discordSource(client, { cluster, uptimeMs: () => 0 });
+		const source = discordSource(client, { cluster, uptimeMs: () => 1234 });
 		expect(source()).toMatchObject({ guilds: 1, members: 10 });
 		cluster.shardList = [0, 1];
 		expect(source()).toMatchObject({ guilds: 2, members: 30 });
@@ -549,6 +549,74 @@ describe('the guild cache is walked again only when discord.js may have changed 
 		expect(source().members).toBe(5);
 		guild.memberCount = 6;
 		expect(source().members).toBe(6);
+	});
+});
+
+describe('a source kept across heartbeats', () => {
+	it('hands out the same object for a shard whose figures did not change, a new one for one that did, and never changes one it handed out', () => {
+		const client = newClient({ shards: [0, 1, 2], shardCount: 3 });
+		const shards = [0, 1, 2].map((id) => addShard(client, { id, status: Status.Ready, ping: 30 + id }));
+		addGuild(client, shards[1]!, 10);
+		const source = discordSource(client, { uptimeMs: () => 0 });
+		const first = source();
+		const kept = structuredClone(first);
+		const second = source();
+		expect(second.shards).toBe(first.shards);
+		expect(second.shardIds).toBe(first.shardIds);
+		shards[1]!.ping = 99;
+		const third = source();
+		expect(third.shards).not.toBe(first.shards);
+		expect(third.shards.map((s, i) => s === first.shards[i])).toEqual([true, false, true]);
+		expect(third.shards[1]).toEqual({ id: 1, state: 'ready', ping: 99, guilds: 1, unavailableGuilds: 0 });
+		expect(first).toEqual(kept);
+		source.detach();
+	});
+
+	it('after any sequence of shard changes, reads as a fresh source does, and earlier reads stay as they were', () => {
+		type Step =
+			| { kind: 'status'; shard: number; status: number }
+			| { kind: 'ping'; shard: number; ping: number }
+			| { kind: 'replace' | 'remove' | 'add'; shard: number }
+			| { kind: 'list'; ids: number[] }
+			| { kind: 'read' };
+		const shard = fc.nat(4);
+		const step: fc.Arbitrary<Step> = fc.oneof(
+			fc.record({ kind: fc.constant('status' as const), shard, status: fc.constantFrom(...DISCORD_JS_STATUS_CASES.map(([, s]) => s)) }),
+			fc.record({ kind: fc.constant('ping' as const), shard, ping: fc.oneof(fc.constant(-1), fc.integer({ min: 0, max: 500 })) }),
+			fc.record({ kind: fc.constantFrom('replace' as const, 'remove' as const, 'add' as const), shard }),
+			fc.record({ kind: fc.constant('list' as const), ids: fc.uniqueArray(shard, { minLength: 1, maxLength: 5 }) }),
+			{ weight: 3, arbitrary: fc.constant({ kind: 'read' as const }) }
+		);
+		fc.assert(
+			fc.property(fc.array(step, { maxLength: 30 }), (steps) => {
+				const client = newClient({ shards: [0, 1, 2, 3, 4], shardCount: 5 });
+				const cluster: ClusterClientLike = { id: 0, shardList: [0, 1, 2, 3], info: { TOTAL_SHARDS: 5 } };
+				for (let id = 0; id < 5; id++) addGuild(client, addShard(client, { id, status: Status.Ready, ping: 30 + id }), 10 + id);
+				const source = discordSource(client, { cluster, uptimeMs: () => 1234 });
+				const reads: [ClusterReport, ClusterReport][] = [];
+				const check = () => {
+					const report = source();
+					expect(report).toEqual(read(client, { cluster }));
+					reads.push([report, structuredClone(report)]);
+				};
+				check();
+				for (const s of steps) {
+					const current = client.ws.shards.get(s.kind === 'read' || s.kind === 'list' ? -1 : s.shard);
+					if (s.kind === 'read') check();
+					else if (s.kind === 'list') cluster.shardList = s.ids;
+					else if (s.kind === 'status' && current) current.status = s.status;
+					else if (s.kind === 'ping' && current) current.ping = s.ping;
+					else if (s.kind === 'remove') client.ws.shards.delete(s.shard);
+					// Another WebSocketShard object in the same place of ws.shards (discord.js makes new ones when it reconnects a manager).
+					else if (s.kind === 'replace' && current) client.ws.shards.set(s.shard, Object.assign(detachedShard(client, s.shard), { status: current.status, ping: current.ping }));
+					else if (s.kind === 'add' && !current) addShard(client, { id: s.shard, status: Status.Connecting });
+				}
+				check();
+				for (const [report, copy] of reads) expect(report).toEqual(copy);
+				source.detach();
+			}),
+			{ numRuns: 200 }
+		);
 	});
 });
 
