@@ -50,6 +50,7 @@ const REPORTER: ReporterCostOptions = {
 	intervalMs: 20,
 	windowMs: QUICK ? 2_000 : 3_000,
 	rounds: QUICK ? 3 : 5,
+	reads: QUICK ? 100 : 300,
 	memoryPairs: QUICK ? 1 : 3,
 	serverCpu: SERVER_CPU,
 	botCpu: LOAD_CPU

@@ -80,6 +80,8 @@ export interface ReporterCostOptions {
 	/** Length of each idle and each reporting window. */
 	windowMs: number;
 	rounds: number;
+	/** Source reads timed alone, cold and warm, per variant. */
+	reads: number;
 	/** Processes with and without the reporter, alternated, for the memory figures. */
 	memoryPairs: number;
 	serverCpu: number;
@@ -93,6 +95,12 @@ export interface CpuFigures {
 	perHeartbeatMs: number[];
 	heartbeats: number;
 	walks: number;
+}
+
+export interface ReadFigures {
+	coldMs: number;
+	warmMs: number;
+	reads: number;
 }
 
 export interface ReporterCostFigures {
@@ -109,8 +117,10 @@ export interface ReporterCostFigures {
 	moving: CpuFigures;
 	/** The bare and the full heartbeat written by a raw `ws` client (socket.io's wire format by hand, no ack): the WebSocket write alone. */
 	raw: { bare: CpuFigures; full: CpuFigures };
-	/** The same three for the older reporter of `--reporter-before`, measured in turns with these. */
-	before?: { ref: string; floor: CpuFigures; unchanged: CpuFigures; changing: CpuFigures; moving: CpuFigures };
+	/** The source read alone, median wall ms: after the heartbeat interval asleep, and again at once. */
+	read: ReadFigures;
+	/** The same for the older reporter of `--reporter-before`, measured in turns with these. */
+	before?: { ref: string; floor: CpuFigures; unchanged: CpuFigures; changing: CpuFigures; moving: CpuFigures; read: ReadFigures };
 	/** Median of the medians of each process's samples: with the reporter − without, bytes. */
 	rssAdded: number;
 	heapAdded: number;
@@ -152,11 +162,14 @@ interface CpuResult {
 	unchanged: Rounds;
 	changing: Rounds;
 	moving: Rounds;
-	before?: { floor: Rounds; unchanged: Rounds; changing: Rounds; moving: Rounds };
+	before?: { floor: Rounds; unchanged: Rounds; changing: Rounds; moving: Rounds; reads: Reads };
+	reads: Reads;
 	raw: { bare: Rounds; full: Rounds };
 	heartbeatBytes: number;
 	guilds: number;
 }
+/** Wall ms of each source read, after the heartbeat interval asleep (cold) and again at once (warm). */
+type Reads = { cold: number[]; warm: number[] };
 type Memory = { rss: number; heapUsed: number; heapTotal: number };
 interface MemoryResult {
 	before: Memory[];
@@ -186,6 +199,8 @@ function cpuFigures(rounds: Rounds): CpuFigures {
 	};
 }
 
+const readFigures = (r: Reads): ReadFigures => ({ coldMs: median(r.cold), warmMs: median(r.warm), reads: r.cold.length });
+
 /** CPU per heartbeat and memory added, for each shard count, against one real server. */
 export async function benchReporterCost(o: ReporterCostOptions, log: (line: string) => void): Promise<ReporterCostFigures[]> {
 	const server = startChild('server', { port: 0 }, o.serverCpu);
@@ -194,7 +209,7 @@ export async function benchReporterCost(o: ReporterCostOptions, log: (line: stri
 		const common = { url, secret: BENCH_BOT_SECRET, guildsPerShard: o.guildsPerShard, windowMs: o.windowMs };
 		const figures: ReporterCostFigures[] = [];
 		for (const shards of o.shardCounts) {
-			const cpu = await runBot<CpuResult>({ ...common, shards, mode: 'cpu', intervalMs: o.intervalMs, rounds: o.rounds, before: o.before?.module }, o.botCpu);
+			const cpu = await runBot<CpuResult>({ ...common, shards, mode: 'cpu', intervalMs: o.intervalMs, rounds: o.rounds, reads: o.reads, before: o.before?.module }, o.botCpu);
 			const memory: ReporterCostFigures['memory'] = { with: [], without: [] };
 			const inProcess: Memory[] = [];
 			const of = (samples: Memory[]): Memory => ({ rss: median(samples.map((m) => m.rss)), heapUsed: median(samples.map((m) => m.heapUsed)), heapTotal: median(samples.map((m) => m.heapTotal)) });
@@ -215,9 +230,10 @@ export async function benchReporterCost(o: ReporterCostOptions, log: (line: stri
 				unchanged: cpuFigures(cpu.unchanged),
 				changing: cpuFigures(cpu.changing),
 				moving: cpuFigures(cpu.moving),
+				read: readFigures(cpu.reads),
 				raw: { bare: cpuFigures(cpu.raw.bare), full: cpuFigures(cpu.raw.full) },
 				...(o.before && cpu.before
-					? { before: { ref: o.before.ref, floor: cpuFigures(cpu.before.floor), unchanged: cpuFigures(cpu.before.unchanged), changing: cpuFigures(cpu.before.changing), moving: cpuFigures(cpu.before.moving) } }
+					? { before: { ref: o.before.ref, floor: cpuFigures(cpu.before.floor), unchanged: cpuFigures(cpu.before.unchanged), changing: cpuFigures(cpu.before.changing), moving: cpuFigures(cpu.before.moving), read: readFigures(cpu.before.reads) } }
 					: {}),
 				rssAdded: added('rss'),
 				heapAdded: added('heapUsed'),
@@ -248,20 +264,28 @@ function beforeLines(cost: ReporterCostFigures[]): string[] {
 	const compared = cost.filter((f) => f.before);
 	if (compared.length === 0) return [];
 	const ms = (c: CpuFigures) => median(c.perHeartbeatMs);
-	const pair = (now: CpuFigures, then: CpuFigures) => `${fmt(ms(then), 3)} → ${fmt(ms(now), 3)} ms (${fmt(ms(then) / ms(now), 1)}× less)`;
+	const ratio = (then: number, now: number) => `${fmt(then, 3)} → ${fmt(now, 3)} ms (${fmt(then / now, 1)}× less)`;
+	const pair = (now: CpuFigures, then: CpuFigures) => ratio(ms(then), ms(now));
 	return [
-		`Against the reporter at \`${compared[0]!.before!.ref}\`, built from that commit and measured in the same bot processes, the two taking turns in every round (before → now):`,
+		`Against the reporter at \`${compared[0]!.before!.ref}\`, built from that commit and measured in the same bot processes, the two taking turns in every round, which of them first alternating (before → now):`,
 		'',
 		...markdownTable(
-			['shards per cluster', 'CPU per heartbeat, guilds unchanged', 'a member joins between heartbeats', 'pings moving at a real bot\'s rate', 'bare one-shard heartbeat'],
-			compared.map((f) => [fmt(f.shards), pair(f.unchanged, f.before!.unchanged), pair(f.changing, f.before!.changing), pair(f.moving, f.before!.moving), pair(f.floor, f.before!.floor)])
+			['shards per cluster', 'CPU per heartbeat, guilds unchanged', 'a member joins between heartbeats', 'pings moving at a real bot\'s rate', 'bare one-shard heartbeat', 'the source read alone, after the interval asleep (warm)'],
+			compared.map((f) => [
+				fmt(f.shards),
+				pair(f.unchanged, f.before!.unchanged),
+				pair(f.changing, f.before!.changing),
+				pair(f.moving, f.before!.moving),
+				pair(f.floor, f.before!.floor),
+				`${ratio(f.before!.read.coldMs, f.read.coldMs)} (${fmt(f.before!.read.warmMs, 3)} → ${fmt(f.read.warmMs, 3)})`
+			])
 		),
 		''
 	];
 }
 
 /** The Targets rows and the section's own tables, in the bench's Markdown. */
-export function reporterReport(pkg: ReporterPackageFigures, cost: ReporterCostFigures[], o: Pick<ReporterCostOptions, 'guildsPerShard' | 'intervalMs' | 'windowMs' | 'rounds' | 'memoryPairs'>): { targets: string[][]; lines: string[] } {
+export function reporterReport(pkg: ReporterPackageFigures, cost: ReporterCostFigures[], o: Pick<ReporterCostOptions, 'guildsPerShard' | 'intervalMs' | 'windowMs' | 'rounds' | 'reads' | 'memoryPairs'>): { targets: string[][]; lines: string[] } {
 	const mb = (bytes: number) => `${bytes >= 0 ? '+' : ''}${fmt(bytes / 2 ** 20, 2)} MB`;
 	const ms = (c: CpuFigures) => median(c.perHeartbeatMs);
 	const cpuTarget = REPORTER_TARGETS.cpuPerHeartbeatMs;
@@ -299,11 +323,12 @@ export function reporterReport(pkg: ReporterPackageFigures, cost: ReporterCostFi
 			`"Raw ws": the same source read and heartbeat (and the bare one) written every ${o.intervalMs} ms by a raw \`ws\` client in the same process speaking socket.io's wire format by hand, no ack: what the WebSocket write alone costs, without socket.io. ` +
 			`"Member joins" sends a GUILD_MEMBER_ADD or _REMOVE through discord.js every ${o.intervalMs} ms in both windows (a bot with the GuildMembers intent). ` +
 			`"Pings moving": between every two heartbeats the pings of 5 / 41.25 of the shards change (16 of 128), as a real bot's do at the default 5-s interval, Discord acking each shard's gateway heartbeat every ~41.25 s; once the server's first ack says it takes deltas, a heartbeat carries only the shards that changed (a full one every 10th). ` +
+			`"Source read": one call of the discord.js source alone, wall time, median of ${fmt(o.reads)}, after ${o.intervalMs} ms asleep as every heartbeat finds it, and again at once (warm). ` +
 			`Memory: ${o.memoryPairs} pair${o.memoryPairs === 1 ? '' : 's'} of otherwise identical processes with the reporter started and without it loaded, 5 samples each after two full GCs, medians; "in one process": the processes with the reporter, before loading it and after it ran (across processes RSS also differs by the heap V8 keeps committed but unused, which the process without the reporter, hardly allocating, gives back a few seconds in; so the target is judged on the heap used and the in-process RSS); MB = 2^20 bytes)`,
 		'',
 		...markdownTable(
-			['shards per cluster', 'guilds', 'heartbeat', 'CPU per heartbeat, guilds unchanged (median; rounds)', 'a member joins between heartbeats', 'pings moving at a real bot\'s rate', 'bare one-shard heartbeat', 'raw ws, no socket.io: the same heartbeat / bare', 'heap used added (in one process)', 'RSS added in one process', 'RSS with − without (committed heap)'],
-			cost.map((f) => [fmt(f.shards), fmt(f.guilds), kb(f.heartbeatBytes), rounds(f.unchanged), rounds(f.changing), rounds(f.moving), rounds(f.floor), `${fmt(ms(f.raw.full), 3)} / ${fmt(ms(f.raw.bare), 3)} ms`, `${mb(f.heapAdded)} (${mb(f.heapAddedInProcess)})`, mb(f.rssAddedInProcess), `${mb(f.rssAdded)} (${mb(f.heapCommittedAdded)})`])
+			['shards per cluster', 'guilds', 'heartbeat', 'CPU per heartbeat, guilds unchanged (median; rounds)', 'a member joins between heartbeats', 'pings moving at a real bot\'s rate', 'bare one-shard heartbeat', 'raw ws, no socket.io: the same heartbeat / bare', 'source read (warm)', 'heap used added (in one process)', 'RSS added in one process', 'RSS with − without (committed heap)'],
+			cost.map((f) => [fmt(f.shards), fmt(f.guilds), kb(f.heartbeatBytes), rounds(f.unchanged), rounds(f.changing), rounds(f.moving), rounds(f.floor), `${fmt(ms(f.raw.full), 3)} / ${fmt(ms(f.raw.bare), 3)} ms`, `${fmt(f.read.coldMs, 3)} ms (${fmt(f.read.warmMs, 3)})`, `${mb(f.heapAdded)} (${mb(f.heapAddedInProcess)})`, mb(f.rssAddedInProcess), `${mb(f.rssAdded)} (${mb(f.heapCommittedAdded)})`])
 		),
 		...(small && large && small !== large
 			? [

@@ -11,9 +11,10 @@
 //   mode 'cpu':    in one process, rounds of the same window idle (no reporter) and reporting
 //                  every `intervalMs`: a bare one-shard heartbeat (the floor), the client with its
 //                  guilds unchanged, then with a member joining between every two heartbeats,
-//                  then with shard pings moving at the rate a real bot's do (see MOVING_PINGS);
-//                  with `before` (a module URL), the older reporter built there too, in turns;
-//                  and the same heartbeats written by a raw ws client, without socket.io.
+//                  then with shard pings moving at the rate a real bot's do; with `before` (a
+//                  module URL), the older reporter built there too, in turns; the same
+//                  heartbeats written by a raw ws client, without socket.io; and last the source
+//                  read alone, timed after `intervalMs` asleep and again at once.
 //   mode 'memory': memory after full GCs, `samples` times, before and after `reporter: true`
 //                  loads and starts the reporter as a bot does (reportDiscordClient); `false`
 //                  never loads it.
@@ -23,7 +24,7 @@ import { addGuild, addShard, dispatch, nextSnowflake } from '../../testing/disco
 
 /**
  * @type {{ url: string; secret: string; shards: number; guildsPerShard: number; mode: 'cpu' | 'memory'; reporter?: boolean;
- *          intervalMs: number; windowMs: number; rounds: number; samples: number; before?: string }}
+ *          intervalMs: number; windowMs: number; rounds: number; reads: number; samples: number; before?: string }}
  */
 const options = JSON.parse(process.argv[2] ?? '{}');
 setTimeout(() => process.exit(2), Number(process.env.SHARDBEAT_BENCH_LIFETIME_MS ?? 900_000)).unref();
@@ -161,12 +162,16 @@ async function measureCpu() {
 
 	/** @type {Record<string, { floor: unknown[]; unchanged: unknown[]; changing: unknown[]; moving: unknown[] }>} */
 	const out = Object.fromEntries(reporters.map((r) => [r.name, { floor: [], unchanged: [], changing: [], moving: [] }]));
+	// Which variant goes first alternates by round: the window right after an idle one finds the
+	// process coldest (and V8's memory reducer, which an idle spell sets off, lands in it), so a
+	// fixed order would charge that to one variant.
+	const inTurn = (/** @type {number} */ round) => (round % 2 ? [...reporters].reverse() : reporters);
 	for (const r of reporters) await reporting(r.createReporter, r.read); // warm-up: JIT, socket.io's first connection, the first walk
 	// Bare and unchanged (and each variant) take turns in each round, so that the machine's drift
 	// (other jobs come and go) hits them alike; one idle window per round is every variant's baseline.
 	for (let round = 0; round < options.rounds; round++) {
 		const still = await idle();
-		for (const r of reporters) {
+		for (const r of inTurn(round)) {
 			out[r.name].floor.push({ idle: still, reporting: await reporting(r.createReporter, () => bare) });
 			out[r.name].unchanged.push({ idle: still, reporting: await reporting(r.createReporter, r.read) });
 		}
@@ -188,7 +193,7 @@ async function measureCpu() {
 	}, options.intervalMs);
 	for (let round = 0; round < options.rounds; round++) {
 		const still = await idle();
-		for (const r of reporters) out[r.name].changing.push({ idle: still, reporting: await reporting(r.createReporter, r.read) });
+		for (const r of inTurn(round)) out[r.name].changing.push({ idle: still, reporting: await reporting(r.createReporter, r.read) });
 	}
 	clearInterval(join);
 	// Discord acks a shard's gateway heartbeat every ~41.25 s, which is when discord.js updates its
@@ -205,11 +210,26 @@ async function measureCpu() {
 	}, options.intervalMs);
 	for (let round = 0; round < options.rounds; round++) {
 		const still = await idle();
-		for (const r of reporters) out[r.name].moving.push({ idle: still, reporting: await reporting(r.createReporter, r.read) });
+		for (const r of inTurn(round)) out[r.name].moving.push({ idle: still, reporting: await reporting(r.createReporter, r.read) });
 	}
 	clearInterval(move);
+	// The source read alone, wall time around one call: after `intervalMs` asleep (as every heartbeat
+	// finds the process: what it touches comes from main memory) and again at once (warm), in turns.
+	/** @type {Record<string, { cold: number[]; warm: number[] }>} */
+	const reads = Object.fromEntries(reporters.map((r) => [r.name, { cold: [], warm: [] }]));
+	for (let i = 0; i < options.reads; i++) {
+		for (const r of inTurn(i)) {
+			await sleep(options.intervalMs);
+			let t = performance.now();
+			r.read();
+			reads[r.name].cold.push(performance.now() - t);
+			t = performance.now();
+			r.read();
+			reads[r.name].warm.push(performance.now() - t);
+		}
+	}
 	const heartbeatBytes = Buffer.byteLength(JSON.stringify({ v: 1, ...reporters[0].read() }));
-	return { ...out.after, before: out.before, raw: rawRounds, heartbeatBytes, guilds: cache.size };
+	return { ...out.after, before: out.before && { ...out.before, reads: reads.before }, reads: reads.after, raw: rawRounds, heartbeatBytes, guilds: cache.size };
 }
 
 // ── memory ────────────────────────────────────────────────────────────────────────────────────
