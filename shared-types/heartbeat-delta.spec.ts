@@ -84,8 +84,18 @@ const shardArb = (id: number) =>
 const heartbeats = fc.array(
 	// Up to 12 shards, so that deltas of more than 8 (applied through an index by id) occur too.
 	fc.integer({ min: 1, max: 12 }).chain((n) =>
-		fc.tuple(...Array.from({ length: n }, (_, i) => shardArb(i))).map(
-			(shards): Heartbeat => ({ v: PROTOCOL_VERSION, clusterId: 1, totalShards: 8, shardIds: shards.map((s) => s.id), shards, guilds: 0, members: 0, uptimeMs: 0 })
+		fc.tuple(fc.tuple(...Array.from({ length: n }, (_, i) => shardArb(i))), fc.array(fc.boolean(), { minLength: n, maxLength: n })).map(
+			// Some shards frozen, as the discord.js source hands them out (kept by identity in snapshots).
+			([shards, frozen]): Heartbeat => ({
+				v: PROTOCOL_VERSION,
+				clusterId: 1,
+				totalShards: 8,
+				shardIds: shards.map((s) => s.id),
+				shards: shards.map((s, i) => (frozen[i] ? Object.freeze({ ...s }) : s)),
+				guilds: 0,
+				members: 0,
+				uptimeMs: 0
+			})
 		)
 	),
 	{ minLength: 1, maxLength: 30 }
@@ -109,10 +119,21 @@ describe('deltas against full heartbeats', () => {
 					else sent = snapshotHeartbeat(next);
 					expect(view).toEqual(next);
 					expect(sent.shards).toEqual(next.shards);
-					expect(sent.shards.every((s, i) => s !== next.shards[i])).toBe(true);
+					// Only a frozen object is ever shared with the source; every other one is a copy.
+					expect(sent.shards.every((s, i) => s !== next.shards[i] || Object.isFrozen(s))).toBe(true);
 				}
 			})
 		);
+	});
+
+	it('a source that hands out the same frozen objects again: no change, known without comparing fields', () => {
+		const frozen = hb({ shardIds: Object.freeze([0, 1, 2]) as number[], shards: [0, 1, 2].map((id) => Object.freeze(shard(id))) });
+		const snap = snapshotHeartbeat(frozen);
+		expect(snap.shards.every((s, i) => s === frozen.shards[i])).toBe(true);
+		expect(snap.shardIds).toBe(frozen.shardIds);
+		expect(changedShards(snap, { ...frozen, shards: [...frozen.shards] })).toEqual([]);
+		const moved = Object.freeze(shard(1, { ping: 77 }));
+		expect(changedShards(snap, { ...frozen, shards: [frozen.shards[0]!, moved, frozen.shards[2]!] })).toEqual([moved]);
 	});
 
 	it('a snapshot is not changed by a source that mutates its objects afterwards', () => {

@@ -50,11 +50,14 @@ export function changedShards(prev: Heartbeat, next: Heartbeat): ShardReport[] |
 	if (prev.clusterId !== next.clusterId || prev.totalShards !== next.totalShards) return undefined;
 	const { shardIds } = next;
 	if (prev.shardIds.length !== shardIds.length || prev.shards.length !== next.shards.length) return undefined;
-	for (let i = 0; i < shardIds.length; i++) if (prev.shardIds[i] !== shardIds[i]) return undefined;
+	if (prev.shardIds !== shardIds) for (let i = 0; i < shardIds.length; i++) if (prev.shardIds[i] !== shardIds[i]) return undefined;
 	const changed: ShardReport[] = [];
 	for (let i = 0; i < next.shards.length; i++) {
 		const a = prev.shards[i]!;
 		const b = next.shards[i]!;
+		// The same object in a snapshot is a frozen one (snapshots copy all others): unchanged,
+		// known without reading it, which at 128 shards is most of what this costs a sleeping bot.
+		if (a === b) continue;
 		if (a.id !== b.id) return undefined;
 		if (!sameShard(a, b)) changed.push(b);
 	}
@@ -63,15 +66,18 @@ export function changedShards(prev: Heartbeat, next: Heartbeat): ShardReport[] |
 
 /**
  * A copy of `heartbeat` that later changes to the source's objects cannot reach: the reporter
- * diffs the next heartbeat against it, and a source may reuse its objects.
+ * diffs the next heartbeat against it, and a source may reuse its objects. Frozen objects (the
+ * discord.js source freezes what it hands out) cannot change, so they are kept as they are.
  */
 export function snapshotHeartbeat(heartbeat: Heartbeat): Heartbeat {
 	const shards: ShardReport[] = new Array(heartbeat.shards.length);
 	for (let i = 0; i < shards.length; i++) shards[i] = copyShard(heartbeat.shards[i]!);
-	return { ...heartbeat, shardIds: heartbeat.shardIds.slice(), shards };
+	const { shardIds } = heartbeat;
+	return { ...heartbeat, shardIds: Object.isFrozen(shardIds) ? shardIds : shardIds.slice(), shards };
 }
 
 function copyShard(s: ShardReport): ShardReport {
+	if (Object.isFrozen(s)) return s;
 	const copy: ShardReport = { id: s.id, state: s.state, guilds: s.guilds };
 	if (s.ping !== undefined) copy.ping = s.ping;
 	if (s.unavailableGuilds !== undefined) copy.unavailableGuilds = s.unavailableGuilds;

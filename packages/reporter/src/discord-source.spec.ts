@@ -569,6 +569,8 @@ describe('a source kept across heartbeats', () => {
 		expect(third.shards.map((s, i) => s === first.shards[i])).toEqual([true, false, true]);
 		expect(third.shards[1]).toEqual({ id: 1, state: 'ready', ping: 99, guilds: 1, unavailableGuilds: 0 });
 		expect(first).toEqual(kept);
+		// Frozen, so that the reporter may know an unchanged shard by identity (changedShards).
+		expect([third.shards, third.shardIds, ...third.shards].every((o) => Object.isFrozen(o))).toBe(true);
 		source.detach();
 	});
 

@@ -198,10 +198,14 @@ export function discordSource(client: DiscordClientLike, options: DiscordSourceO
 	// object stands in that place); counts in typed arrays by position. A shard's report is kept
 	// and handed out again while its four figures stay the same (pings move once per gateway
 	// heartbeat, ~41 s; states and counts rarely), and so are the shard list and the array of
-	// reports, so a heartbeat in which nothing moved allocates only its top object. Reports are
-	// never changed once handed out, so an earlier one stays true to its moment. (The bench's
-	// "reporter inside a bot" measures all of this.)
-	let previous: ShardReport[] = [];
+	// reports, so a heartbeat in which nothing moved allocates only its top object. Whether a shard
+	// changed is decided from what its report was made from, kept in arrays, without touching the
+	// report. Reports, their array and the shard list are frozen once handed out: an earlier one
+	// stays true to its moment, and the reporter knows an unchanged shard by identity alone
+	// (`changedShards`). (The bench's "reporter inside a bot" measures all of this.)
+	let previous: readonly ShardReport[] = [];
+	/** What each of `previous` was made from, as read (status and ping before mapping): compared instead of the reports themselves. */
+	const madeFrom = { id: [] as number[], status: [] as number[], ping: [] as number[], guilds: [] as number[], unavailable: [] as number[] };
 	const seen: DiscordShardLike[] = [];
 	const seenIds: number[] = [];
 	/** The position in `assignedIds` of the shard seen in each place, or -1 when not assigned. */
@@ -209,7 +213,8 @@ export function discordSource(client: DiscordClientLike, options: DiscordSourceO
 	const source = (): ClusterReport => {
 		const layout = shardLayout(client, options.cluster ?? client.cluster);
 		if (!sameIds(layout.shardIds, assignedIds)) {
-			assignedIds = [...layout.shardIds];
+			// Frozen, like every report handed out: the reporter then knows by identity that it did not change.
+			assignedIds = Object.freeze([...layout.shardIds]) as number[];
 			position = new Map();
 			for (let i = assignedIds.length - 1; i >= 0; i--) position.set(assignedIds[i]!, i);
 			seen.length = 0;
@@ -234,29 +239,41 @@ export function discordSource(client: DiscordClientLike, options: DiscordSourceO
 			}
 			place++;
 			if (at < 0) continue;
-			const state = fromDiscordJsStatus(shard.status);
-			const ping = pingOf(shard.ping);
+			const status = shard.status;
+			const rawPing = shard.ping;
 			const guilds = perShard[at]!;
 			const unavailableGuilds = unavailable[at]!;
-			const kept = previous[n];
 			const same =
-				kept !== undefined && kept.id === id && kept.state === state && kept.ping === ping && kept.guilds === guilds && kept.unavailableGuilds === unavailableGuilds;
+				n < previous.length &&
+				madeFrom.id[n] === id &&
+				madeFrom.status[n] === status &&
+				madeFrom.ping[n] === rawPing &&
+				madeFrom.guilds[n] === guilds &&
+				madeFrom.unavailable[n] === unavailableGuilds;
 			if (!same && next === undefined) next = previous.slice(0, n);
 			if (next !== undefined) {
-				next.push(
-					same ? kept : ping === undefined ? { id, state, guilds, unavailableGuilds } : { id, state, ping, guilds, unavailableGuilds }
-				);
+				if (same) next.push(previous[n]!);
+				else {
+					const state = fromDiscordJsStatus(status);
+					const ping = pingOf(rawPing);
+					next.push(Object.freeze(ping === undefined ? { id, state, guilds, unavailableGuilds } : { id, state, ping, guilds, unavailableGuilds }));
+					madeFrom.id[n] = id;
+					madeFrom.status[n] = status;
+					madeFrom.ping[n] = rawPing;
+					madeFrom.guilds[n] = guilds;
+					madeFrom.unavailable[n] = unavailableGuilds;
+				}
 			}
 			n++;
 		}
 		seen.length = seenIds.length = seenAt.length = place;
 		if (next === undefined && n !== previous.length) next = previous.slice(0, n);
-		if (next !== undefined) previous = next;
+		if (next !== undefined) previous = Object.freeze(next);
 		return {
 			clusterId: options.clusterId ?? layout.clusterId,
 			totalShards: layout.totalShards,
 			shardIds: assignedIds,
-			shards: previous,
+			shards: previous as ShardReport[],
 			guilds: walk.guilds,
 			members: walk.members,
 			uptimeMs: Math.max(0, Math.round(uptimeMs()))
