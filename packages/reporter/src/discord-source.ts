@@ -149,7 +149,9 @@ function walkGuilds(client: DiscordClientLike, position: ReadonlyMap<number, num
  * discord.js's `Status`) and ping from `client.ws.shards`, guild, unavailable-guild and member
  * counts from the guild cache (discord.js keeps an unavailable guild there with `available`
  * false), the cluster id and shard list from discord-hybrid-sharding, `client.shard`, or
- * the client's own options, in that order. Call `detach()` when done with it.
+ * the client's own options, in that order. Call `detach()` when done with it. A report's shard
+ * list, its shard reports and their array are frozen and shared with later reports while they
+ * stay the same; copy them before changing anything.
  *
  * @example
  * const source = discordSource(client);            // plain discord.js or ShardingManager
