@@ -195,6 +195,8 @@ export { state, wrong };
 			throw new Error(`${error.message}; last seen ${JSON.stringify(seen)}`);
 		});
 		console.log(`[install] GET /api/status clusters:\n${seen.map((c) => `  ${JSON.stringify(c)}`).join('\n')}`);
+		// And the body itself, as a bot author would see it.
+		console.log(`[install] GET /api/status: ${await (await fetch(`${h.url}/api/status`)).text()}`);
 		const withoutPings = seen.map((c) => ({ ...c, shards: c.shards.map((s) => s.replace(/@\d+ms$/, '')) }));
 		expect(withoutPings).toEqual([
 			{ id: 0, lifecycle: 'running', totalShards: 4, shardIds: [0, 1], shards: ['0:ready', '1:ready'], guilds: 2, members: 150 },
