@@ -4,7 +4,7 @@
 // `node scripts/build.mjs [outDir]`: outDir (default dist/) lets a test build its own copy while
 // `npm pack` elsewhere rebuilds dist/ (this script starts by deleting its output).
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, rmSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,12 +26,14 @@ const common = {
 await build({ ...common, format: 'esm', outfile: join(dist, 'index.mjs') });
 await build({ ...common, format: 'cjs', outfile: join(dist, 'index.cjs') });
 
-// One declaration file with the shared protocol types inlined (no import of ../../shared-types).
+// One declaration file with the shared protocol types inlined (no import of ../../shared-types),
+// for require; the ESM one re-exports it (an ES module may import CommonJS, not the other way
+// round), so the tarball does not carry the same declarations twice.
 const require = createRequire(import.meta.url);
 const cli = require.resolve('dts-bundle-generator/dist/bin/dts-bundle-generator.js');
 execFileSync(
 	process.execPath,
-	[cli, '--silent', '--no-banner', '--export-referenced-types=false', '--project', join(root, 'tsconfig.json'), '-o', join(dist, 'index.d.mts'), join(root, 'src/index.ts')],
+	[cli, '--silent', '--no-banner', '--export-referenced-types=false', '--project', join(root, 'tsconfig.json'), '-o', join(dist, 'index.d.cts'), join(root, 'src/index.ts')],
 	{ stdio: 'inherit', cwd: root }
 );
-copyFileSync(join(dist, 'index.d.mts'), join(dist, 'index.d.cts'));
+writeFileSync(join(dist, 'index.d.mts'), "export * from './index.cjs';\n");
