@@ -1,7 +1,7 @@
-import { actionErrorText } from '../labels.ts';
 import type { EditIncidentUpdate, Incident, IncidentPatch, NewIncident, NewIncidentUpdate } from '#shared';
 import { currentIncidents } from '$lib/status/incident-merge';
 import type { StatusStore } from '$lib/status/status-store.svelte';
+import { ConsoleLoading } from '../console-loading.svelte.ts';
 import type { ConsoleSession } from '../console-session.svelte.ts';
 import { consoleOrder } from './incident-order.ts';
 
@@ -10,29 +10,22 @@ import { consoleOrder } from './incident-order.ts';
  * put in place at once, and whatever the live connection pushes (changes made elsewhere: another
  * operator, the API, automatic incidents), newest copy winning as on the public page.
  */
-export class ConsoleIncidents {
+export class ConsoleIncidents extends ConsoleLoading {
 	fetched = $state.raw<readonly Incident[]>([]);
-	state = $state<'loading' | 'ready' | 'error'>('loading');
-	/** Why the list could not be loaded. */
-	error = $state<string | null>(null);
 	readonly all: Incident[];
 
 	readonly #session: ConsoleSession;
 
 	constructor(session: ConsoleSession, live: StatusStore) {
+		super();
 		this.#session = session;
 		this.all = $derived(consoleOrder(currentIncidents(this.fetched, live.incidents, live.deletedIncidents)));
 	}
 
 	async load(): Promise<void> {
-		try {
+		await this.loading(async () => {
 			this.fetched = await this.#session.run((api) => api.call('GET /incidents'));
-			this.state = 'ready';
-			this.error = null;
-		} catch (e) {
-			this.state = 'error';
-			this.error = actionErrorText(e);
-		}
+		});
 	}
 
 	create(body: NewIncident): Promise<Incident> {

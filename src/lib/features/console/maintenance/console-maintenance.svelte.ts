@@ -1,6 +1,6 @@
-import { actionErrorText } from '../labels.ts';
 import type { MaintenancePatch, MaintenanceWindow, NewMaintenance } from '#shared';
 import type { StatusStore } from '$lib/status/status-store.svelte';
+import { ConsoleLoading } from '../console-loading.svelte.ts';
 import type { ConsoleSession } from '../console-session.svelte.ts';
 import { groupWindows } from '../window-phase.ts';
 
@@ -8,30 +8,24 @@ import { groupWindows } from '../window-phase.ts';
  * Maintenance windows not yet ended: the server's list, each change's answer put in place at
  * once, and the whole list the live connection pushes whenever anyone changes one (which then wins).
  */
-export class ConsoleMaintenance {
+export class ConsoleMaintenance extends ConsoleLoading {
 	fetched = $state.raw<readonly MaintenanceWindow[]>([]);
-	state = $state<'loading' | 'ready' | 'error'>('loading');
-	error = $state<string | null>(null);
 	/** In progress (ending soonest first) and upcoming (starting soonest first), on the live clock. */
 	readonly grouped: { inProgress: MaintenanceWindow[]; upcoming: MaintenanceWindow[] };
 
 	readonly #session: ConsoleSession;
 
 	constructor(session: ConsoleSession, live: StatusStore) {
+		super();
 		this.#session = session;
 		// Whole seconds are enough for a window's phase, and spare the list a redraw every tick.
 		this.grouped = $derived(groupWindows(live.maintenance ?? this.fetched, live.now));
 	}
 
 	async load(): Promise<void> {
-		try {
+		await this.loading(async () => {
 			this.fetched = await this.#session.run((api) => api.call('GET /maintenance'));
-			this.state = 'ready';
-			this.error = null;
-		} catch (e) {
-			this.state = 'error';
-			this.error = actionErrorText(e);
-		}
+		});
 	}
 
 	schedule(body: NewMaintenance): Promise<MaintenanceWindow> {

@@ -1,30 +1,24 @@
-import { actionErrorText } from '../labels.ts';
 import type { ConsoleSession as SessionRow } from '#shared';
+import { ConsoleLoading } from '../console-loading.svelte.ts';
 import type { ConsoleSession } from '../console-session.svelte.ts';
 
 /** Every live session (owners): list, and revoke any at once. */
-export class ConsoleSessions {
+export class ConsoleSessions extends ConsoleLoading {
 	list = $state.raw<readonly SessionRow[]>([]);
-	state = $state<'loading' | 'ready' | 'error'>('loading');
-	error = $state<string | null>(null);
 
 	readonly #session: ConsoleSession;
 
 	constructor(session: ConsoleSession) {
+		super();
 		this.#session = session;
 	}
 
 	async load(): Promise<void> {
-		try {
+		await this.loading(async () => {
 			const list = await this.#session.run((api) => api.call('GET /sessions'));
 			// Ours first, then the most recently active.
 			this.list = [...list].sort((a, b) => Number(b.current) - Number(a.current) || b.lastSeenAt - a.lastSeenAt);
-			this.state = 'ready';
-			this.error = null;
-		} catch (e) {
-			this.state = 'error';
-			this.error = actionErrorText(e);
-		}
+		});
 	}
 
 	/** Revokes session `id`; revoking our own ends this console's session too. */

@@ -1,14 +1,13 @@
 import type { SubscriberCountsView, SubscriberView } from '#shared';
 import { ConsoleApiError } from '../console-api.ts';
+import { ConsoleLoading } from '../console-loading.svelte.ts';
 import type { ConsoleSession } from '../console-session.svelte.ts';
 import { actionErrorText } from '../labels.ts';
 import { searchBody } from './subscriber-search.ts';
 
 /** Subscribers in the console: counts (viewers), a search by exact address (editors), removal (owners). */
-export class ConsoleSubscribers {
+export class ConsoleSubscribers extends ConsoleLoading {
 	counts = $state.raw<SubscriberCountsView | null>(null);
-	state = $state<'loading' | 'ready' | 'error'>('loading');
-	error = $state<string | null>(null);
 	/** What the search box holds. */
 	query = $state('');
 	searching = $state(false);
@@ -22,18 +21,14 @@ export class ConsoleSubscribers {
 	readonly #session: ConsoleSession;
 
 	constructor(session: ConsoleSession) {
+		super();
 		this.#session = session;
 	}
 
 	async load(): Promise<void> {
-		try {
+		await this.loading(async () => {
 			this.counts = await this.#session.run((api) => api.call('GET /subscribers/counts'));
-			this.state = 'ready';
-			this.error = null;
-		} catch (e) {
-			this.state = 'error';
-			this.error = actionErrorText(e);
-		}
+		});
 	}
 
 	async search(): Promise<void> {

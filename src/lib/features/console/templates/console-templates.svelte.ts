@@ -1,28 +1,22 @@
-import { actionErrorText } from '../labels.ts';
 import type { MessageTemplate, MessageTemplatePatch, NewMessageTemplate } from '#shared';
+import { ConsoleLoading } from '../console-loading.svelte.ts';
 import type { ConsoleSession } from '../console-session.svelte.ts';
 
 /** Reusable incident texts: listed for every role, managed by editors. */
-export class ConsoleTemplates {
+export class ConsoleTemplates extends ConsoleLoading {
 	list = $state.raw<readonly MessageTemplate[]>([]);
-	state = $state<'loading' | 'ready' | 'error'>('loading');
-	error = $state<string | null>(null);
 
 	readonly #session: ConsoleSession;
 
 	constructor(session: ConsoleSession) {
+		super();
 		this.#session = session;
 	}
 
 	async load(): Promise<void> {
-		try {
+		await this.loading(async () => {
 			this.list = byName(await this.#session.run((api) => api.call('GET /templates')));
-			this.state = 'ready';
-			this.error = null;
-		} catch (e) {
-			this.state = 'error';
-			this.error = actionErrorText(e);
-		}
+		});
 	}
 
 	async create(body: NewMessageTemplate): Promise<MessageTemplate> {
